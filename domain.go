@@ -1,0 +1,185 @@
+package livechat
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// Visitor is a browser that has loaded the widget. Its ID is random and is
+// known to the browser only inside a signed token; it never appears in a
+// URL.
+type Visitor struct {
+	ID        string `json:"id"`
+	ContactID string `json:"contactId,omitempty"` // set once the visitor is linked to a Contact
+	// Language is the visitor's preferred language (BCP 47) as last reported
+	// by the widget.
+	Language   string    `json:"language,omitempty"`
+	PageURL    string    `json:"pageUrl,omitempty"` // last page the widget reported
+	UserAgent  string    `json:"userAgent,omitempty"`
+	CreatedAt  time.Time `json:"createdAt"`
+	LastSeenAt time.Time `json:"lastSeenAt"`
+}
+
+// Contact is a person the team knows: an email address, a name, properties,
+// and the agent who owns the relationship.
+type Contact struct {
+	ID         string            `json:"id"`
+	Email      string            `json:"email,omitempty"`
+	Name       string            `json:"name,omitempty"`
+	Verified   bool              `json:"verified"` // email or identity confirmed by the host
+	OwnerID    string            `json:"ownerId,omitempty"`
+	Properties map[string]string `json:"properties,omitempty"`
+	CreatedAt  time.Time         `json:"createdAt"`
+	UpdatedAt  time.Time         `json:"updatedAt"`
+}
+
+// Agent is a member of the host's team who answers conversations. Agents
+// are authenticated by the host through Config.AgentAuth; the Handler
+// stores the returned Agent so that names and presence are known to every
+// node.
+type Agent struct {
+	ID        string   `json:"id"`
+	Name      string   `json:"name"`
+	Email     string   `json:"email,omitempty"`
+	AvatarURL string   `json:"avatarUrl,omitempty"`
+	TeamIDs   []string `json:"teamIds,omitempty"`
+	Skills    []string `json:"skills,omitempty"`
+	// Capacity is the most open conversations assigned at once; zero means
+	// the Handler's default.
+	Capacity int `json:"capacity,omitempty"`
+	// Permissions the host grants, such as PermissionManageChatflows.
+	Permissions []string `json:"permissions,omitempty"`
+	// Presence is the status the agent chose in the inbox.
+	Presence  Presence  `json:"presence"`
+	UpdatedAt time.Time `json:"updatedAt"`
+}
+
+// PermissionManageChatflows lets an agent create, edit and publish
+// chatflows.
+const PermissionManageChatflows = "manage_chatflows"
+
+// Can reports whether the agent has the permission p.
+func (a *Agent) Can(p string) bool {
+	for _, q := range a.Permissions {
+		if q == p {
+			return true
+		}
+	}
+	return false
+}
+
+// Presence is the availability an agent chose.
+type Presence string
+
+// Agent presence values.
+const (
+	PresenceAway      Presence = "away"
+	PresenceAvailable Presence = "available"
+)
+
+// Team is a named group of agents.
+type Team struct {
+	ID        string    `json:"id"`
+	Name      string    `json:"name"`
+	AvatarURL string    `json:"avatarUrl,omitempty"`
+	AgentIDs  []string  `json:"agentIds,omitempty"`
+	UpdatedAt time.Time `json:"updatedAt"`
+}
+
+// ConversationStatus is whether a conversation takes messages.
+type ConversationStatus string
+
+// Conversation statuses.
+const (
+	StatusOpen   ConversationStatus = "open"
+	StatusClosed ConversationStatus = "closed"
+)
+
+// Conversation is one chat between a visitor and the team.
+type Conversation struct {
+	ID         string             `json:"id"`
+	VisitorID  string             `json:"-"`
+	ChatflowID string             `json:"chatflowId,omitempty"`
+	Status     ConversationStatus `json:"status"`
+	AssigneeID string             `json:"assigneeId,omitempty"` // empty while unassigned
+	// LastSeq is the sequence number of the newest message; 0 when empty.
+	LastSeq   int64     `json:"lastSeq"`
+	PageURL   string    `json:"pageUrl,omitempty"` // where the visitor started it
+	CreatedAt time.Time `json:"createdAt"`
+	UpdatedAt time.Time `json:"updatedAt"`
+	ClosedAt  time.Time `json:"closedAt,omitzero"`
+}
+
+// SenderKind says who wrote a message.
+type SenderKind string
+
+// Message senders.
+const (
+	SenderVisitor SenderKind = "visitor"
+	SenderAgent   SenderKind = "agent"
+	SenderSystem  SenderKind = "system"
+)
+
+// Message is one entry of a conversation. Storage assigns ID when empty
+// and always assigns Seq: the next number of the conversation, dense from 1.
+type Message struct {
+	ID             string     `json:"id"`
+	ClientMsgID    string     `json:"clientMessageId,omitempty"`
+	ConversationID string     `json:"conversationId"`
+	Seq            int64      `json:"seq"`
+	Sender         SenderKind `json:"sender"`
+	// AuthorID is the agent's id for agent messages and the visitor's id
+	// for visitor messages; it is never sent to visitors.
+	AuthorID   string    `json:"-"`
+	AuthorName string    `json:"authorName,omitempty"`
+	Text       string    `json:"text"`
+	CreatedAt  time.Time `json:"createdAt"`
+}
+
+// ReadMark records the newest sequence number a participant has read in a
+// conversation. Participant is "visitor" or "agent:<agent id>".
+type ReadMark struct {
+	ConversationID string    `json:"conversationId"`
+	Participant    string    `json:"participant"`
+	Seq            int64     `json:"seq"`
+	UpdatedAt      time.Time `json:"updatedAt"`
+}
+
+// ChatflowRecord is the stored form of a chatflow: its JSON document and a
+// version for optimistic concurrency. The flow package owns the document's
+// shape; Storage keeps it opaque.
+type ChatflowRecord struct {
+	ID        string          `json:"id"`
+	Version   int64           `json:"version"` // 1 on create, +1 on each update
+	Data      json.RawMessage `json:"data"`
+	UpdatedAt time.Time       `json:"updatedAt"`
+}
+
+// EventType names what an Event reports.
+type EventType string
+
+// Event types, as they appear in the "type" field of protocol frames.
+const (
+	EventMessage      EventType = "message"      // a new message, with its seq
+	EventConversation EventType = "conversation" // a conversation was created, assigned or closed
+	EventTyping       EventType = "typing"       // a participant started or stopped typing; not stored
+	EventRead         EventType = "read"         // a participant's read mark moved
+	EventPresence     EventType = "presence"     // an agent's presence changed (agents only)
+)
+
+// Event is what the Handler fans out to connected clients. Seq is the
+// conversation's sequence number the event is current with; clients use it
+// to resume after a reconnect.
+type Event struct {
+	Type           EventType     `json:"type"`
+	ConversationID string        `json:"conversationId,omitempty"`
+	Seq            int64         `json:"seq"`
+	Message        *Message      `json:"message,omitempty"`
+	Conversation   *Conversation `json:"conversation,omitempty"`
+	// Participant is set on typing and read events: "visitor" or
+	// "agent:<id>".
+	Participant string   `json:"participant,omitempty"`
+	Typing      bool     `json:"typing,omitempty"`
+	AgentID     string   `json:"agentId,omitempty"`
+	Presence    Presence `json:"presence,omitempty"`
+}

@@ -1,0 +1,38 @@
+package livechat
+
+import "errors"
+
+// Domain errors. Storage adapters and the Handler's Go API return them,
+// possibly wrapped; test for them with [errors.Is]. Only the HTTP layer maps
+// them to status codes and protocol error codes.
+var (
+	// ErrNotFound means the requested record does not exist, or exists but
+	// is not visible to the caller (a visitor asking for another visitor's
+	// conversation gets the same error as for an unknown id).
+	ErrNotFound = errors.New("livechat: not found")
+
+	// ErrConflict means the write conflicts with what is stored: a record
+	// with the same id already exists, or an optimistic-concurrency version
+	// is stale.
+	ErrConflict = errors.New("livechat: conflict")
+
+	// ErrInvalid means the input is malformed or breaks a rule (empty text,
+	// invalid UTF-8, a bad id). It wraps a message saying which rule.
+	ErrInvalid = errors.New("livechat: invalid input")
+
+	// ErrTooLarge means a message text exceeds Config.MaxMessageLength.
+	ErrTooLarge = errors.New("livechat: too large")
+
+	// ErrUnauthorized means the caller could not be authenticated.
+	ErrUnauthorized = errors.New("livechat: unauthorized")
+
+	// ErrForbidden means the caller is authenticated but not allowed.
+	ErrForbidden = errors.New("livechat: forbidden")
+
+	// ErrClosed means the conversation is closed and takes no new messages
+	// from visitors, or the Handler or Storage has been closed.
+	ErrClosed = errors.New("livechat: closed")
+
+	// ErrRateLimited means the caller sent too much too fast.
+	ErrRateLimited = errors.New("livechat: rate limited")
+)

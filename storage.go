@@ -1,0 +1,111 @@
+package livechat
+
+import "context"
+
+// Storage keeps everything the chat knows. Implementations must be safe for
+// concurrent use by many goroutines, and several Handlers (nodes) may share
+// one Storage. The storage/storagetest package holds the conformance suite
+// every implementation must pass.
+//
+// Methods return ErrNotFound for a missing record and ErrConflict for a
+// duplicate id or a stale version, wrapped with context; other errors are
+// the backend's own failures.
+type Storage interface {
+	// CreateVisitor stores a new visitor. Returns ErrConflict if the ID is
+	// taken.
+	CreateVisitor(ctx context.Context, v *Visitor) error
+	// Visitor returns the visitor with the id. Returns ErrNotFound.
+	Visitor(ctx context.Context, id string) (*Visitor, error)
+	// UpdateVisitor replaces a stored visitor. Returns ErrNotFound.
+	UpdateVisitor(ctx context.Context, v *Visitor) error
+
+	// CreateContact stores a new contact. Returns ErrConflict if the ID is
+	// taken or another contact has the same email (compared
+	// case-insensitively).
+	CreateContact(ctx context.Context, c *Contact) error
+	// Contact returns the contact with the id. Returns ErrNotFound.
+	Contact(ctx context.Context, id string) (*Contact, error)
+	// ContactByEmail finds a contact by email, case-insensitively. Returns
+	// ErrNotFound.
+	ContactByEmail(ctx context.Context, email string) (*Contact, error)
+	// UpdateContact replaces a stored contact. Returns ErrNotFound, or
+	// ErrConflict if the new email belongs to another contact.
+	UpdateContact(ctx context.Context, c *Contact) error
+
+	// PutAgent creates or replaces an agent.
+	PutAgent(ctx context.Context, a *Agent) error
+	// Agent returns the agent with the id. Returns ErrNotFound.
+	Agent(ctx context.Context, id string) (*Agent, error)
+	// Agents returns every agent, ordered by ID.
+	Agents(ctx context.Context) ([]*Agent, error)
+
+	// PutTeam creates or replaces a team.
+	PutTeam(ctx context.Context, t *Team) error
+	// Team returns the team with the id. Returns ErrNotFound.
+	Team(ctx context.Context, id string) (*Team, error)
+	// Teams returns every team, ordered by ID.
+	Teams(ctx context.Context) ([]*Team, error)
+
+	// CreateConversation stores a new conversation. LastSeq is ignored and
+	// stored as 0. Returns ErrConflict if the ID is taken.
+	CreateConversation(ctx context.Context, c *Conversation) error
+	// Conversation returns the conversation with the id. Returns
+	// ErrNotFound.
+	Conversation(ctx context.Context, id string) (*Conversation, error)
+	// Conversations lists conversations matching the filter, newest update
+	// first.
+	Conversations(ctx context.Context, f ConversationFilter) ([]*Conversation, error)
+	// UpdateConversation replaces the mutable fields of a stored
+	// conversation (Status, AssigneeID, ChatflowID, UpdatedAt, ClosedAt).
+	// LastSeq is owned by AppendMessage and is not changed. Returns
+	// ErrNotFound.
+	UpdateConversation(ctx context.Context, c *Conversation) error
+
+	// AppendMessage adds m to its conversation, assigning m.Seq the next
+	// number (dense from 1) atomically, and m.ID when empty. It is
+	// idempotent on (ConversationID, ClientMsgID) when ClientMsgID is not
+	// empty: a repeat stores nothing and returns the original message with
+	// created false. Returns ErrNotFound if the conversation does not
+	// exist.
+	AppendMessage(ctx context.Context, m *Message) (stored *Message, created bool, err error)
+	// Messages returns up to limit messages of the conversation with Seq
+	// greater than afterSeq, in Seq order. Returns ErrNotFound if the
+	// conversation does not exist.
+	Messages(ctx context.Context, conversationID string, afterSeq int64, limit int) ([]*Message, error)
+
+	// SetReadMark records that the participant read up to mark.Seq. The
+	// stored mark only moves forward: a lower Seq leaves it unchanged.
+	// Returns the mark now stored. Returns ErrNotFound if the conversation
+	// does not exist.
+	SetReadMark(ctx context.Context, mark ReadMark) (ReadMark, error)
+	// ReadMarks returns every participant's mark in the conversation.
+	ReadMarks(ctx context.Context, conversationID string) ([]ReadMark, error)
+
+	// Chatflows returns every stored chatflow, ordered by ID.
+	Chatflows(ctx context.Context) ([]*ChatflowRecord, error)
+	// Chatflow returns one chatflow. Returns ErrNotFound.
+	Chatflow(ctx context.Context, id string) (*ChatflowRecord, error)
+	// PutChatflow creates (when version is 0) or updates (when version is
+	// the stored version) a chatflow, and returns the stored record with
+	// its new Version. Returns ErrConflict when version is 0 and the ID
+	// exists, or when version is stale; ErrNotFound when version is not 0
+	// and the ID does not exist.
+	PutChatflow(ctx context.Context, rec *ChatflowRecord, version int64) (*ChatflowRecord, error)
+	// DeleteChatflow removes a chatflow. Returns ErrNotFound.
+	DeleteChatflow(ctx context.Context, id string) error
+
+	// Close releases the storage's resources.
+	Close() error
+}
+
+// ConversationFilter selects conversations. Zero fields match everything.
+type ConversationFilter struct {
+	VisitorID  string
+	Status     ConversationStatus
+	AssigneeID string
+	// Unassigned selects conversations without an assignee; it overrides
+	// AssigneeID.
+	Unassigned bool
+	// Limit caps the result; 0 means 100.
+	Limit int
+}
