@@ -1,0 +1,373 @@
+package livechat
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"slices"
+)
+
+type agentKey struct{}
+
+func agentFrom(ctx context.Context) *Agent {
+	a, _ := ctx.Value(agentKey{}).(*Agent)
+	return a
+}
+
+// agentAuth admits requests the host's AgentAuth approves.
+func (h *Handler) agentAuth(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if h.cfg.AgentAuth == nil {
+			h.fail(w, r, fmt.Errorf("%w: agent login is not configured", ErrUnauthorized))
+			return
+		}
+		if !h.originAllowed(r) {
+			h.fail(w, r, fmt.Errorf("%w: origin not allowed", ErrForbidden))
+			return
+		}
+		a, err := h.cfg.AgentAuth(r)
+		if err != nil || a == nil {
+			h.fail(w, r, fmt.Errorf("%w: not signed in as an agent", ErrUnauthorized))
+			return
+		}
+		if !validID(a.ID) {
+			h.log.Error("livechat: AgentAuth returned an agent with an invalid id (want 1-64 of [A-Za-z0-9_-])")
+			h.fail(w, r, fmt.Errorf("%w: not signed in as an agent", ErrUnauthorized))
+			return
+		}
+		stored, err := h.syncAgent(r.Context(), a)
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		next(w, r.WithContext(context.WithValue(r.Context(), agentKey{}, stored)))
+	}
+}
+
+// syncAgent stores the host's view of an agent when it changed, keeping
+// the presence the agent chose, and returns the stored agent.
+func (h *Handler) syncAgent(ctx context.Context, a *Agent) (*Agent, error) {
+	h.agentsMu.Lock()
+	seen, ok := h.agentsSeen[a.ID]
+	h.agentsMu.Unlock()
+	if ok && sameProfile(&seen, a) {
+		return &seen, nil
+	}
+	stored, err := h.store.Agent(ctx, a.ID)
+	switch {
+	case isNotFound(err):
+		stored = &Agent{Presence: PresenceAway}
+	case err != nil:
+		return nil, err
+	}
+	next := *a
+	next.Presence = stored.Presence
+	if next.Presence == "" {
+		next.Presence = PresenceAway
+	}
+	if stored.ID == "" || !sameProfile(stored, &next) {
+		next.UpdatedAt = h.now().UTC()
+		if err := h.store.PutAgent(ctx, &next); err != nil {
+			return nil, fmt.Errorf("livechat: store agent: %w", err)
+		}
+	} else {
+		next = *stored
+	}
+	h.agentsMu.Lock()
+	h.agentsSeen[a.ID] = next
+	h.agentsMu.Unlock()
+	return &next, nil
+}
+
+func sameProfile(a, b *Agent) bool {
+	return a.ID == b.ID && a.Name == b.Name && a.Email == b.Email && a.AvatarURL == b.AvatarURL &&
+		a.Capacity == b.Capacity && slices.Equal(a.TeamIDs, b.TeamIDs) &&
+		slices.Equal(a.Skills, b.Skills) && slices.Equal(a.Permissions, b.Permissions)
+}
+
+func (h *Handler) agentMe(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]any{"agent": agentFrom(r.Context())})
+}
+
+func (h *Handler) agentPresence(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Presence Presence `json:"presence"`
+	}
+	if err := decodeJSON(w, r, &req); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	a, err := h.SetPresence(r.Context(), agentFrom(r.Context()).ID, req.Presence)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"agent": a})
+}
+
+func (h *Handler) agentAgents(w http.ResponseWriter, r *http.Request) {
+	agents, err := h.store.Agents(r.Context())
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"agents": nonNil(agents)})
+}
+
+// conversationSummary is a conversation as the inbox lists it.
+type conversationSummary struct {
+	*Conversation
+	VisitorID   string        `json:"visitorId"`
+	Visitor     *visitorBrief `json:"visitor,omitempty"`
+	LastMessage *Message      `json:"lastMessage,omitempty"`
+	Unread      int           `json:"unread"`
+}
+
+type visitorBrief struct {
+	ID       string `json:"id"`
+	PageURL  string `json:"pageUrl,omitempty"`
+	Language string `json:"language,omitempty"`
+}
+
+func (h *Handler) summarize(ctx context.Context, c *Conversation, agentID string) (*conversationSummary, error) {
+	s := &conversationSummary{Conversation: c, VisitorID: c.VisitorID}
+	if v, err := h.store.Visitor(ctx, c.VisitorID); err == nil {
+		s.Visitor = &visitorBrief{ID: v.ID, PageURL: v.PageURL, Language: v.Language}
+	} else if !isNotFound(err) {
+		return nil, err
+	}
+	if c.LastSeq == 0 {
+		return s, nil
+	}
+	marks, err := h.store.ReadMarks(ctx, c.ID)
+	if err != nil {
+		return nil, err
+	}
+	var read int64
+	for _, m := range marks {
+		if m.Participant == agentParticipant(agentID) {
+			read = m.Seq
+		}
+	}
+	// Unread counts at most the last 100 messages; the inbox shows "99+".
+	from := max(read, c.LastSeq-100)
+	msgs, err := h.store.Messages(ctx, c.ID, from, 100)
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range msgs {
+		if m.Sender == SenderVisitor {
+			s.Unread++
+		}
+	}
+	if len(msgs) > 0 {
+		s.LastMessage = msgs[len(msgs)-1]
+	} else if last, err := h.store.Messages(ctx, c.ID, c.LastSeq-1, 1); err == nil && len(last) == 1 {
+		s.LastMessage = last[0]
+	}
+	return s, nil
+}
+
+func (h *Handler) agentList(w http.ResponseWriter, r *http.Request) {
+	me := agentFrom(r.Context())
+	f := ConversationFilter{Limit: 100}
+	switch r.URL.Query().Get("status") {
+	case "", "open":
+		f.Status = StatusOpen
+	case "closed":
+		f.Status = StatusClosed
+	case "all":
+	default:
+		h.fail(w, r, fmt.Errorf("%w: status must be open, closed or all", ErrInvalid))
+		return
+	}
+	switch r.URL.Query().Get("assignee") {
+	case "", "any":
+	case "me":
+		f.AssigneeID = me.ID
+	case "unassigned":
+		f.Unassigned = true
+	default:
+		h.fail(w, r, fmt.Errorf("%w: assignee must be any, me or unassigned", ErrInvalid))
+		return
+	}
+	convs, err := h.store.Conversations(r.Context(), f)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	out := make([]*conversationSummary, 0, len(convs))
+	for _, c := range convs {
+		s, err := h.summarize(r.Context(), c, me.ID)
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		out = append(out, s)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"conversations": out})
+}
+
+func (h *Handler) agentConversation(r *http.Request) (*Conversation, error) {
+	id := r.PathValue("id")
+	if id == "" {
+		id = r.URL.Query().Get("conversationId")
+	}
+	if !validID(id) {
+		return nil, fmt.Errorf("conversation %w", ErrNotFound)
+	}
+	return h.store.Conversation(r.Context(), id)
+}
+
+func (h *Handler) agentThread(w http.ResponseWriter, r *http.Request) {
+	c, err := h.agentConversation(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	s, err := h.summarize(r.Context(), c, agentFrom(r.Context()).ID)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	from := max(0, c.LastSeq-100)
+	msgs, err := h.store.Messages(r.Context(), c.ID, from, 100)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	marks, err := h.store.ReadMarks(r.Context(), c.ID)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"conversation": s, "messages": nonNil(msgs), "readMarks": nonNil(marks), "hasMore": from > 0})
+}
+
+func (h *Handler) agentMessages(w http.ResponseWriter, r *http.Request) {
+	c, err := h.agentConversation(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	msgs, more, err := h.readPage(r, c.ID)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	marks, err := h.store.ReadMarks(r.Context(), c.ID)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"conversation": c, "messages": nonNil(msgs), "readMarks": nonNil(marks), "hasMore": more})
+}
+
+func (h *Handler) agentSend(w http.ResponseWriter, r *http.Request) {
+	var req sendRequest
+	if err := decodeJSON(w, r, &req); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if err := checkClientMsgID(req.ClientMessageID); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	m, created, err := h.sendAsAgent(r.Context(), r.PathValue("id"), agentFrom(r.Context()).ID, req.ClientMessageID, req.Text)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	status := http.StatusOK
+	if created {
+		status = http.StatusCreated
+	}
+	writeJSON(w, status, map[string]any{"message": m})
+}
+
+func (h *Handler) agentClose(w http.ResponseWriter, r *http.Request) {
+	var req struct{}
+	if err := decodeJSON(w, r, &req); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	c, err := h.agentConversation(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	c, err = h.CloseConversation(r.Context(), c.ID, agentFrom(r.Context()).ID)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"conversation": c})
+}
+
+func (h *Handler) agentAssign(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		AgentID string `json:"agentId"`
+	}
+	if err := decodeJSON(w, r, &req); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	c, err := h.agentConversation(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if req.AgentID != "" && !validID(req.AgentID) {
+		h.fail(w, r, fmt.Errorf("agent %w", ErrNotFound))
+		return
+	}
+	c, err = h.Assign(r.Context(), c.ID, req.AgentID)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"conversation": c})
+}
+
+func (h *Handler) agentRead(w http.ResponseWriter, r *http.Request) {
+	var req readRequest
+	if err := decodeJSON(w, r, &req); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	c, err := h.agentConversation(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	mark, err := h.markRead(r.Context(), c.ID, agentParticipant(agentFrom(r.Context()).ID), req.Seq)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"seq": mark.Seq})
+}
+
+func (h *Handler) agentTyping(w http.ResponseWriter, r *http.Request) {
+	var req typingRequest
+	if err := decodeJSON(w, r, &req); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	c, err := h.agentConversation(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.typing(r.Context(), c.ID, agentParticipant(agentFrom(r.Context()).ID), req.Typing)
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (h *Handler) agentPoll(w http.ResponseWriter, r *http.Request) {
+	c, err := h.agentConversation(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.poll(w, r, c.ID, false)
+}

@@ -1,0 +1,156 @@
+package livechat
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/golivechat/livechat/transport"
+)
+
+// Config configures a Handler. Storage and Secret are required; every other
+// field has the documented default when left zero.
+type Config struct {
+	// Storage keeps visitors, conversations, messages and chatflows.
+	// Required; storage/sqlite is the embedded default and storage/memory
+	// keeps everything in memory.
+	Storage Storage
+
+	// Secret signs visitor tokens with HMAC-SHA256. Required, at least 32
+	// bytes; generate it once (crypto/rand) and keep it: changing it signs
+	// every visitor out. Nodes that share a Storage must share the Secret.
+	Secret []byte
+
+	// AgentAuth authenticates agents with the host's own login: it returns
+	// the agent making the request, or an error (or nil) when there is
+	// none. Without it every agent endpoint answers 401.
+	AgentAuth func(r *http.Request) (*Agent, error)
+
+	// AllowedOrigins lists other origins whose pages may open the chat's
+	// WebSockets and call agent endpoints, as host patterns with
+	// path.Match syntax ("example.com", "*.example.com",
+	// "localhost:8080"). The host's own origin is always allowed.
+	AllowedOrigins []string
+
+	// Broker carries live events between nodes. Default: an in-process
+	// broker, right for a single node.
+	Broker transport.Broker
+
+	// Logger receives operational logs; they never contain message text or
+	// tokens. Default: slog.Default().
+	Logger *slog.Logger
+
+	// Now is the clock. Default: time.Now.
+	Now func() time.Time
+
+	// Path is where the Handler is mounted, such as "/livechat/". When
+	// empty the Handler learns it from the request's ServeMux pattern, or
+	// from the routes it knows at the end of the path; set it for routers
+	// that give neither.
+	Path string
+
+	// Title heads the chat window. Default "Chat with us".
+	Title string
+	// Subtitle is shown under the title. Default "We typically reply in a
+	// few minutes".
+	Subtitle string
+	// Welcome is the first message a visitor sees. Default "Hi! How can we
+	// help?".
+	Welcome string
+	// AccentColor is the widget's colour, as #rrggbb. Default "#2f6fed".
+	AccentColor string
+
+	// MaxMessageLength is the most characters (Unicode code points) a
+	// message may have. Default 5,000.
+	MaxMessageLength int
+
+	// VisitorTokenTTL is how long a visitor token stays valid without a
+	// page view. Default 90 days.
+	VisitorTokenTTL time.Duration
+
+	// SendQueueSize is how many events may wait for one slow WebSocket
+	// client before it is disconnected. Default 256.
+	SendQueueSize int
+	// PingInterval is how often WebSocket clients are pinged. Default 20 s.
+	PingInterval time.Duration
+	// PingTimeout is how long a ping may go unanswered. Default 10 s.
+	PingTimeout time.Duration
+	// WriteTimeout bounds each WebSocket write. Default 10 s.
+	WriteTimeout time.Duration
+	// PollTimeout is the longest a long-poll request waits. Default 25 s.
+	PollTimeout time.Duration
+}
+
+var colorRE = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
+
+// withDefaults validates c and fills its zero fields.
+func (c Config) withDefaults() (Config, error) {
+	var errs []error
+	if c.Storage == nil {
+		errs = append(errs, errors.New("Storage is required"))
+	}
+	if len(c.Secret) < 32 {
+		errs = append(errs, fmt.Errorf("Secret must be at least 32 bytes, got %d", len(c.Secret)))
+	}
+	if c.MaxMessageLength < 0 {
+		errs = append(errs, errors.New("MaxMessageLength must not be negative"))
+	}
+	if c.AccentColor != "" && !colorRE.MatchString(c.AccentColor) {
+		errs = append(errs, fmt.Errorf("AccentColor must be #rrggbb, got %q", c.AccentColor))
+	}
+	if c.Path != "" && (!strings.HasPrefix(c.Path, "/") || !strings.HasSuffix(c.Path, "/")) {
+		errs = append(errs, fmt.Errorf("Path must start and end with /, got %q", c.Path))
+	}
+	for _, o := range c.AllowedOrigins {
+		if o == "" || strings.Contains(o, "/") {
+			errs = append(errs, fmt.Errorf("AllowedOrigins: %q must be a host pattern such as example.com", o))
+		}
+	}
+	if len(errs) > 0 {
+		return c, fmt.Errorf("livechat: invalid Config: %w", errors.Join(errs...))
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	if c.Title == "" {
+		c.Title = "Chat with us"
+	}
+	if c.Subtitle == "" {
+		c.Subtitle = "We typically reply in a few minutes"
+	}
+	if c.Welcome == "" {
+		c.Welcome = "Hi! How can we help?"
+	}
+	if c.AccentColor == "" {
+		c.AccentColor = "#2f6fed"
+	}
+	if c.MaxMessageLength == 0 {
+		c.MaxMessageLength = 5000
+	}
+	if c.VisitorTokenTTL <= 0 {
+		c.VisitorTokenTTL = 90 * 24 * time.Hour
+	}
+	if c.SendQueueSize <= 0 {
+		c.SendQueueSize = 256
+	}
+	if c.PingInterval <= 0 {
+		c.PingInterval = 20 * time.Second
+	}
+	if c.PingTimeout <= 0 {
+		c.PingTimeout = 10 * time.Second
+	}
+	if c.WriteTimeout <= 0 {
+		c.WriteTimeout = 10 * time.Second
+	}
+	if c.PollTimeout <= 0 {
+		c.PollTimeout = 25 * time.Second
+	}
+	return c, nil
+}

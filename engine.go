@@ -1,0 +1,314 @@
+package livechat
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+)
+
+// newID returns a random record id.
+func newID() string { return uuid.NewString() }
+
+// checkText applies the rules every message text must meet.
+func (h *Handler) checkText(text string) error {
+	if !utf8.ValidString(text) {
+		return fmt.Errorf("%w: text is not valid UTF-8", ErrInvalid)
+	}
+	if strings.TrimSpace(text) == "" {
+		return fmt.Errorf("%w: text is empty", ErrInvalid)
+	}
+	if n := utf8.RuneCountInString(text); n > h.cfg.MaxMessageLength {
+		return fmt.Errorf("%w: text has %d characters, the limit is %d", ErrTooLarge, n, h.cfg.MaxMessageLength)
+	}
+	return nil
+}
+
+func checkClientMsgID(id string) error {
+	if !validID(id) {
+		return fmt.Errorf("%w: clientMessageId must be 1 to 64 characters of A-Z, a-z, 0-9, - and _", ErrInvalid)
+	}
+	return nil
+}
+
+// post appends a message and publishes it. created is false when the
+// client message id was already used; the original message is returned.
+func (h *Handler) post(ctx context.Context, m *Message) (*Message, bool, error) {
+	if m.Sender != SenderSystem {
+		if err := h.checkText(m.Text); err != nil {
+			return nil, false, err
+		}
+	}
+	if m.ClientMsgID != "" {
+		if err := checkClientMsgID(m.ClientMsgID); err != nil {
+			return nil, false, err
+		}
+	}
+	if m.CreatedAt.IsZero() {
+		m.CreatedAt = h.now().UTC()
+	}
+	unlock := h.lockConversation(m.ConversationID)
+	defer unlock()
+	stored, created, err := h.store.AppendMessage(ctx, m)
+	if err != nil {
+		return nil, false, fmt.Errorf("livechat: append message: %w", err)
+	}
+	if created {
+		h.publish(ctx, Event{Type: EventMessage, ConversationID: stored.ConversationID, Seq: stored.Seq, Message: stored})
+	}
+	return stored, created, nil
+}
+
+// visitorConversationByID returns the visitor's conversation, or
+// ErrNotFound when it does not exist or belongs to someone else.
+func (h *Handler) visitorConversationByID(ctx context.Context, visitorID, convID string) (*Conversation, error) {
+	if !validID(convID) {
+		return nil, fmt.Errorf("conversation %w", ErrNotFound)
+	}
+	c, err := h.store.Conversation(ctx, convID)
+	if err != nil {
+		return nil, err
+	}
+	if c.VisitorID != visitorID {
+		return nil, fmt.Errorf("conversation %w", ErrNotFound)
+	}
+	return c, nil
+}
+
+// StartConversation returns the visitor's open conversation, or starts one
+// when there is none; created reports which. pageURL is where the visitor
+// started it. It returns ErrNotFound for an unknown visitor.
+func (h *Handler) StartConversation(ctx context.Context, visitorID, pageURL string) (conv *Conversation, created bool, err error) {
+	if _, err := h.store.Visitor(ctx, visitorID); err != nil {
+		return nil, false, fmt.Errorf("livechat: visitor: %w", err)
+	}
+	unlock := h.lockConversation("visitor:" + visitorID)
+	defer unlock()
+	open, err := h.store.Conversations(ctx, ConversationFilter{VisitorID: visitorID, Status: StatusOpen, Limit: 1})
+	if err != nil {
+		return nil, false, fmt.Errorf("livechat: list conversations: %w", err)
+	}
+	if len(open) > 0 {
+		return open[0], false, nil
+	}
+	now := h.now().UTC()
+	c := &Conversation{
+		ID:        newID(),
+		VisitorID: visitorID,
+		Status:    StatusOpen,
+		PageURL:   truncate(pageURL, 2048),
+		CreatedAt: now,
+		UpdatedAt: now,
+	}
+	if err := h.store.CreateConversation(ctx, c); err != nil {
+		return nil, false, fmt.Errorf("livechat: create conversation: %w", err)
+	}
+	h.publish(ctx, Event{Type: EventConversation, ConversationID: c.ID, Conversation: c})
+	return c, true, nil
+}
+
+// Conversation returns one conversation. Returns ErrNotFound.
+func (h *Handler) Conversation(ctx context.Context, id string) (*Conversation, error) {
+	return h.store.Conversation(ctx, id)
+}
+
+// Conversations lists conversations, newest activity first.
+func (h *Handler) Conversations(ctx context.Context, f ConversationFilter) ([]*Conversation, error) {
+	return h.store.Conversations(ctx, f)
+}
+
+// Messages returns up to limit messages of a conversation after the
+// sequence number after, in order. Returns ErrNotFound.
+func (h *Handler) Messages(ctx context.Context, conversationID string, after int64, limit int) ([]*Message, error) {
+	return h.store.Messages(ctx, conversationID, after, limit)
+}
+
+// Send posts a visitor's message to their conversation; it is stored
+// before Send returns. clientMsgID makes a retry safe: a repeat returns the
+// original message. Returns ErrNotFound for a conversation that is not the
+// visitor's, ErrClosed when it is closed, ErrInvalid or ErrTooLarge for bad
+// text.
+func (h *Handler) Send(ctx context.Context, visitorID, conversationID, clientMsgID, text string) (*Message, error) {
+	m, _, err := h.sendAsVisitor(ctx, visitorID, conversationID, clientMsgID, text)
+	return m, err
+}
+
+func (h *Handler) sendAsVisitor(ctx context.Context, visitorID, conversationID, clientMsgID, text string) (*Message, bool, error) {
+	if err := checkClientMsgID(clientMsgID); err != nil {
+		return nil, false, err
+	}
+	if err := h.checkText(text); err != nil {
+		return nil, false, err
+	}
+	c, err := h.visitorConversationByID(ctx, visitorID, conversationID)
+	if err != nil {
+		return nil, false, err
+	}
+	if c.Status == StatusClosed {
+		// A retry of a message that made it in before the close still gets
+		// its original answer.
+		return nil, false, fmt.Errorf("conversation %w", ErrClosed)
+	}
+	return h.post(ctx, &Message{
+		ConversationID: c.ID,
+		ClientMsgID:    clientMsgID,
+		Sender:         SenderVisitor,
+		AuthorID:       visitorID,
+		Text:           text,
+	})
+}
+
+// Reply posts an agent's message to a conversation; it is stored before
+// Reply returns. clientMsgID may be empty; when set, a repeat returns the
+// original message. Returns ErrNotFound, ErrInvalid or ErrTooLarge.
+func (h *Handler) Reply(ctx context.Context, conversationID, agentID, clientMsgID, text string) (*Message, error) {
+	m, _, err := h.sendAsAgent(ctx, conversationID, agentID, clientMsgID, text)
+	return m, err
+}
+
+func (h *Handler) sendAsAgent(ctx context.Context, conversationID, agentID, clientMsgID, text string) (*Message, bool, error) {
+	if err := h.checkText(text); err != nil {
+		return nil, false, err
+	}
+	a, err := h.store.Agent(ctx, agentID)
+	if err != nil {
+		return nil, false, fmt.Errorf("livechat: agent: %w", err)
+	}
+	if !validID(conversationID) {
+		return nil, false, fmt.Errorf("conversation %w", ErrNotFound)
+	}
+	if _, err := h.store.Conversation(ctx, conversationID); err != nil {
+		return nil, false, err
+	}
+	return h.post(ctx, &Message{
+		ConversationID: conversationID,
+		ClientMsgID:    clientMsgID,
+		Sender:         SenderAgent,
+		AuthorID:       a.ID,
+		AuthorName:     a.Name,
+		Text:           text,
+	})
+}
+
+// CloseConversation closes a conversation on behalf of an agent (agentID
+// may be empty for the host itself) and adds a system message so that
+// every client learns it in sequence. Closing a closed conversation
+// changes nothing. Returns ErrNotFound.
+func (h *Handler) CloseConversation(ctx context.Context, conversationID, agentID string) (*Conversation, error) {
+	c, err := h.store.Conversation(ctx, conversationID)
+	if err != nil {
+		return nil, err
+	}
+	if c.Status == StatusClosed {
+		return c, nil
+	}
+	text := "The conversation has ended."
+	if agentID != "" {
+		if a, err := h.store.Agent(ctx, agentID); err == nil && a.Name != "" {
+			text = a.Name + " ended the conversation."
+		}
+	}
+	now := h.now().UTC()
+	c.Status = StatusClosed
+	c.ClosedAt = now
+	c.UpdatedAt = now
+	if err := h.store.UpdateConversation(ctx, c); err != nil {
+		return nil, fmt.Errorf("livechat: close conversation: %w", err)
+	}
+	if _, _, err := h.post(ctx, &Message{ConversationID: c.ID, ClientMsgID: fmt.Sprintf("close-%d", now.UnixNano()), Sender: SenderSystem, Text: text}); err != nil {
+		return nil, err
+	}
+	if c, err = h.store.Conversation(ctx, conversationID); err != nil {
+		return nil, err
+	}
+	h.publish(ctx, Event{Type: EventConversation, ConversationID: c.ID, Seq: c.LastSeq, Conversation: c})
+	return c, nil
+}
+
+// Assign gives a conversation to an agent; an empty agentID unassigns it.
+// Returns ErrNotFound for an unknown conversation or agent.
+func (h *Handler) Assign(ctx context.Context, conversationID, agentID string) (*Conversation, error) {
+	c, err := h.store.Conversation(ctx, conversationID)
+	if err != nil {
+		return nil, err
+	}
+	if agentID != "" {
+		if _, err := h.store.Agent(ctx, agentID); err != nil {
+			return nil, fmt.Errorf("livechat: agent: %w", err)
+		}
+	}
+	if c.AssigneeID == agentID {
+		return c, nil
+	}
+	c.AssigneeID = agentID
+	c.UpdatedAt = h.now().UTC()
+	if err := h.store.UpdateConversation(ctx, c); err != nil {
+		return nil, fmt.Errorf("livechat: assign conversation: %w", err)
+	}
+	h.publish(ctx, Event{Type: EventConversation, ConversationID: c.ID, Seq: c.LastSeq, Conversation: c})
+	return c, nil
+}
+
+// SetPresence sets an agent's presence and tells the other agents.
+// Returns ErrNotFound for an unknown agent and ErrInvalid for an unknown
+// presence.
+func (h *Handler) SetPresence(ctx context.Context, agentID string, p Presence) (*Agent, error) {
+	if p != PresenceAvailable && p != PresenceAway {
+		return nil, fmt.Errorf("%w: presence must be %q or %q", ErrInvalid, PresenceAvailable, PresenceAway)
+	}
+	a, err := h.store.Agent(ctx, agentID)
+	if err != nil {
+		return nil, err
+	}
+	a.Presence = p
+	a.UpdatedAt = h.now().UTC()
+	if err := h.store.PutAgent(ctx, a); err != nil {
+		return nil, fmt.Errorf("livechat: store agent: %w", err)
+	}
+	h.agentsMu.Lock()
+	h.agentsSeen[a.ID] = *a
+	h.agentsMu.Unlock()
+	h.publish(ctx, Event{Type: EventPresence, AgentID: a.ID, Presence: p})
+	return a, nil
+}
+
+// markRead stores a read mark and tells the other side.
+func (h *Handler) markRead(ctx context.Context, convID, participant string, seq int64) (ReadMark, error) {
+	if seq < 0 {
+		return ReadMark{}, fmt.Errorf("%w: seq must not be negative", ErrInvalid)
+	}
+	c, err := h.store.Conversation(ctx, convID)
+	if err != nil {
+		return ReadMark{}, err
+	}
+	if seq > c.LastSeq {
+		seq = c.LastSeq
+	}
+	mark, err := h.store.SetReadMark(ctx, ReadMark{ConversationID: convID, Participant: participant, Seq: seq, UpdatedAt: h.now().UTC()})
+	if err != nil {
+		return ReadMark{}, fmt.Errorf("livechat: read mark: %w", err)
+	}
+	h.publish(ctx, Event{Type: EventRead, ConversationID: convID, Seq: mark.Seq, Participant: participant})
+	return mark, nil
+}
+
+// typing forwards a typing indicator; it is not stored.
+func (h *Handler) typing(ctx context.Context, convID, participant string, on bool) {
+	h.publish(ctx, Event{Type: EventTyping, ConversationID: convID, Participant: participant, Typing: on})
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
+
+// isNotFound reports whether err is ErrNotFound.
+func isNotFound(err error) bool { return errors.Is(err, ErrNotFound) }

@@ -1,0 +1,257 @@
+package livechat
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/golivechat/livechat/transport"
+)
+
+// Handler is the live chat: an http.Handler that serves the widget, the
+// visitor and agent APIs, their WebSockets and the inbox, and the host's Go
+// API for conversations. Build it with New and mount it under any prefix:
+//
+//	mux.Handle("/livechat/", chat)
+//
+// It is safe for concurrent use.
+type Handler struct {
+	cfg     Config
+	store   Storage
+	broker  transport.Broker
+	log     *slog.Logger
+	now     func() time.Time
+	mux     *http.ServeMux
+	static  *staticFiles
+	hub     *hub
+	unsub   func()
+	ownsBrk bool
+	limiter *limiter
+
+	// convLocks serialises append+publish per conversation on this node so
+	// that live events leave in sequence order.
+	convLocks [64]sync.Mutex
+
+	// agentsSeen caches agent profiles already stored, by id.
+	agentsMu   sync.Mutex
+	agentsSeen map[string]Agent
+
+	ctx      context.Context // cancelled by Close; parent of connection contexts
+	cancel   context.CancelFunc
+	wg       sync.WaitGroup // live connections and long polls
+	closeMu  sync.Mutex
+	closing  bool
+	closeErr error
+}
+
+// New validates cfg, fills its defaults and returns a ready Handler. It
+// returns an error naming every invalid field. Call Close (or Shutdown)
+// when done.
+func New(cfg Config) (*Handler, error) {
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	h := &Handler{
+		cfg:        cfg,
+		store:      cfg.Storage,
+		broker:     cfg.Broker,
+		log:        cfg.Logger,
+		now:        cfg.Now,
+		agentsSeen: make(map[string]Agent),
+		// Visitors may send 20 messages at once, then one every 200 ms.
+		limiter: newLimiter(5, 20),
+	}
+	if h.broker == nil {
+		h.broker = transport.NewLocalBroker()
+		h.ownsBrk = true
+	}
+	h.static, err = loadStatic()
+	if err != nil {
+		return nil, fmt.Errorf("livechat: load web files: %w", err)
+	}
+	h.ctx, h.cancel = context.WithCancel(context.Background())
+	h.hub = newHub(func(err error) { h.log.Error("livechat: event", "err", err) })
+	h.unsub, err = h.broker.Subscribe(eventsTopic, h.hub.receive)
+	if err != nil {
+		h.cancel()
+		return nil, fmt.Errorf("livechat: subscribe to broker: %w", err)
+	}
+	h.routes()
+	return h, nil
+}
+
+// Close closes every WebSocket with status 1001 (going away), ends pending
+// long polls, and waits for their goroutines. It does not close the
+// Storage, which the host owns.
+func (h *Handler) Close() error {
+	return h.Shutdown(context.Background())
+}
+
+// Shutdown is Close with a deadline: it returns ctx's error if connections
+// are still finishing when ctx is done.
+func (h *Handler) Shutdown(ctx context.Context) error {
+	h.closeMu.Lock()
+	if !h.closing {
+		h.closing = true
+		h.hub.closeAll()
+		h.cancel()
+		h.unsub()
+		if h.ownsBrk {
+			h.closeErr = h.broker.Close()
+		}
+	}
+	h.closeMu.Unlock()
+
+	done := make(chan struct{})
+	go func() {
+		h.wg.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		return h.closeErr
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// track registers a request-scoped goroutine that Close waits for. It
+// returns false when the Handler is closing.
+func (h *Handler) track() bool {
+	h.closeMu.Lock()
+	defer h.closeMu.Unlock()
+	if h.closing {
+		return false
+	}
+	h.wg.Add(1)
+	return true
+}
+
+func (h *Handler) lockConversation(id string) func() {
+	f := fnv.New32a()
+	f.Write([]byte(id))
+	m := &h.convLocks[f.Sum32()%uint32(len(h.convLocks))]
+	m.Lock()
+	return m.Unlock
+}
+
+// ServeHTTP serves the widget, the APIs, the WebSockets and the inbox
+// under the Handler's mount path.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	rest, ok := h.relativePath(r)
+	if !ok {
+		writeError(w, r, fmt.Errorf("%w: no such route", ErrNotFound))
+		return
+	}
+	r2 := new(http.Request)
+	*r2 = *r
+	u := *r.URL
+	u.Path = "/" + rest
+	u.RawPath = ""
+	r2.URL = &u
+	r2 = r2.WithContext(context.WithValue(r.Context(), mountKey{}, strings.TrimSuffix(r.URL.Path, rest)))
+	h.mux.ServeHTTP(w, r2)
+}
+
+type mountKey struct{}
+
+// mountPath is the path prefix the Handler is served under, ending in "/".
+func mountPath(r *http.Request) string {
+	if p, ok := r.Context().Value(mountKey{}).(string); ok && p != "" {
+		return p
+	}
+	return "/"
+}
+
+// topRoutes are the first path segments the Handler serves; they locate
+// the mount point when nothing else tells it.
+var topRoutes = []string{"/api/v1/", "/inbox/", "/widget.js", "/widget.css", "/inbox"}
+
+// relativePath returns the request path below the mount point, without a
+// leading slash.
+func (h *Handler) relativePath(r *http.Request) (string, bool) {
+	p := r.URL.Path
+	if h.cfg.Path != "" {
+		rest, ok := strings.CutPrefix(p, h.cfg.Path)
+		return rest, ok
+	}
+	if pat := r.Pattern; pat != "" {
+		// "GET example.com/livechat/" -> "/livechat/"
+		if i := strings.IndexByte(pat, ' '); i >= 0 {
+			pat = pat[i+1:]
+		}
+		if i := strings.IndexByte(pat, '/'); i > 0 {
+			pat = pat[i:]
+		}
+		if strings.HasSuffix(pat, "/") {
+			if rest, ok := strings.CutPrefix(p, pat); ok {
+				return rest, true
+			}
+		}
+	}
+	// Routers that strip the prefix (http.StripPrefix) or report no
+	// pattern: find the last known route segment.
+	best := -1
+	for _, t := range topRoutes {
+		if i := strings.LastIndex(p, t); i > best {
+			if t == "/inbox" && !strings.HasSuffix(p, "/inbox") {
+				continue
+			}
+			best = i
+		}
+	}
+	if best < 0 {
+		return strings.TrimPrefix(p, "/"), true
+	}
+	return p[best+1:], true
+}
+
+func (h *Handler) routes() {
+	m := http.NewServeMux()
+	m.HandleFunc("GET /widget.js", h.serveStatic("widget.js"))
+	m.HandleFunc("GET /widget.css", h.serveStatic("widget.css"))
+	m.HandleFunc("GET /inbox", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, mountPath(r)+"inbox/", http.StatusMovedPermanently)
+	})
+	m.HandleFunc("GET /inbox/", h.serveStatic("inbox/index.html"))
+	m.HandleFunc("GET /inbox/inbox.js", h.serveStatic("inbox/inbox.js"))
+	m.HandleFunc("GET /inbox/inbox.css", h.serveStatic("inbox/inbox.css"))
+
+	m.HandleFunc("POST /api/v1/visitor/config", h.visitorConfig)
+	m.HandleFunc("POST /api/v1/visitor/conversations", h.visitorAuth(h.visitorStart))
+	m.HandleFunc("GET /api/v1/visitor/conversations", h.visitorAuth(h.visitorList))
+	m.HandleFunc("GET /api/v1/visitor/conversations/{id}/messages", h.visitorAuth(h.visitorMessages))
+	m.HandleFunc("POST /api/v1/visitor/conversations/{id}/messages", h.visitorAuth(h.visitorSend))
+	m.HandleFunc("POST /api/v1/visitor/conversations/{id}/read", h.visitorAuth(h.visitorRead))
+	m.HandleFunc("POST /api/v1/visitor/conversations/{id}/typing", h.visitorAuth(h.visitorTyping))
+	m.HandleFunc("GET /api/v1/visitor/ws", h.visitorAuth(h.visitorWS))
+	m.HandleFunc("GET /api/v1/visitor/poll", h.visitorAuth(h.visitorPoll))
+
+	m.HandleFunc("GET /api/v1/agent/me", h.agentAuth(h.agentMe))
+	m.HandleFunc("PUT /api/v1/agent/presence", h.agentAuth(h.agentPresence))
+	m.HandleFunc("GET /api/v1/agent/agents", h.agentAuth(h.agentAgents))
+	m.HandleFunc("GET /api/v1/agent/conversations", h.agentAuth(h.agentList))
+	m.HandleFunc("GET /api/v1/agent/conversations/{id}", h.agentAuth(h.agentThread))
+	m.HandleFunc("GET /api/v1/agent/conversations/{id}/messages", h.agentAuth(h.agentMessages))
+	m.HandleFunc("POST /api/v1/agent/conversations/{id}/messages", h.agentAuth(h.agentSend))
+	m.HandleFunc("POST /api/v1/agent/conversations/{id}/close", h.agentAuth(h.agentClose))
+	m.HandleFunc("POST /api/v1/agent/conversations/{id}/assign", h.agentAuth(h.agentAssign))
+	m.HandleFunc("POST /api/v1/agent/conversations/{id}/read", h.agentAuth(h.agentRead))
+	m.HandleFunc("POST /api/v1/agent/conversations/{id}/typing", h.agentAuth(h.agentTyping))
+	m.HandleFunc("GET /api/v1/agent/ws", h.agentAuth(h.agentWS))
+	m.HandleFunc("GET /api/v1/agent/poll", h.agentAuth(h.agentPoll))
+
+	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, r, fmt.Errorf("%w: no such route", ErrNotFound))
+	})
+	h.mux = m
+}
+
+var errShuttingDown = errors.New("livechat: shutting down")

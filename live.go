@@ -1,0 +1,342 @@
+package livechat
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"github.com/golivechat/livechat/transport"
+)
+
+// inFrame is any frame a client sends.
+type inFrame struct {
+	Type            string `json:"type"`
+	Ref             string `json:"ref,omitempty"`
+	ConversationID  string `json:"conversationId,omitempty"`
+	After           int64  `json:"after,omitempty"`
+	ClientMessageID string `json:"clientMessageId,omitempty"`
+	Text            string `json:"text,omitempty"`
+	Typing          bool   `json:"typing,omitempty"`
+	Seq             int64  `json:"seq,omitempty"`
+}
+
+type errorFrame struct {
+	Type string `json:"type"`
+	Ref  string `json:"ref,omitempty"`
+	apiError
+}
+
+type ackFrame struct {
+	Type    string   `json:"type"`
+	Ref     string   `json:"ref,omitempty"`
+	Message *Message `json:"message"`
+}
+
+type subscribedFrame struct {
+	Type           string `json:"type"`
+	ConversationID string `json:"conversationId"`
+	Seq            int64  `json:"seq"`
+}
+
+var (
+	readyFrame = []byte(`{"type":"ready","protocol":1}`)
+	pongFrame  = []byte(`{"type":"pong"}`)
+)
+
+func mustJSON(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic("livechat: encode frame: " + err.Error())
+	}
+	return b
+}
+
+func (h *Handler) visitorWS(w http.ResponseWriter, r *http.Request) {
+	h.serveWS(w, r, &client{visitorID: visitorIDFrom(r.Context())})
+}
+
+func (h *Handler) agentWS(w http.ResponseWriter, r *http.Request) {
+	h.serveWS(w, r, &client{agentID: agentFrom(r.Context()).ID})
+}
+
+// serveWS runs one live connection until it ends or the Handler closes.
+func (h *Handler) serveWS(w http.ResponseWriter, r *http.Request, c *client) {
+	if !h.track() {
+		h.fail(w, r, errShuttingDown)
+		return
+	}
+	defer h.wg.Done()
+	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{OriginPatterns: h.cfg.AllowedOrigins})
+	if err != nil {
+		return // Accept answered: 403 for a foreign origin, 400 for a bad handshake
+	}
+	c.conn = transport.NewConn(ws, &transport.ConnOptions{
+		QueueSize:    h.cfg.SendQueueSize,
+		ReadLimit:    maxBody,
+		PingInterval: h.cfg.PingInterval,
+		PingTimeout:  h.cfg.PingTimeout,
+		WriteTimeout: h.cfg.WriteTimeout,
+	})
+	c.replaying = make(map[string][]seqFrame)
+	watched := map[string]bool{}
+	if !h.hub.add(c) {
+		ws.Close(websocket.StatusGoingAway, "server shutting down")
+		return
+	}
+	defer func() {
+		ids := make([]string, 0, len(watched))
+		for id := range watched {
+			ids = append(ids, id)
+		}
+		h.hub.remove(c, ids)
+	}()
+	c.conn.Send(readyFrame)
+	err = c.conn.Run(h.ctx, func(frame []byte) {
+		h.handleFrame(h.ctx, c, watched, frame)
+	})
+	if err != nil && !errors.Is(err, context.Canceled) {
+		h.log.Debug("livechat: connection ended", "err", err)
+	}
+}
+
+func (h *Handler) frameError(c *client, ref string, err error) {
+	_, body := toAPIError(err)
+	if body.Code == "internal" {
+		h.log.Error("livechat: frame failed", "err", err)
+	}
+	c.conn.Send(mustJSON(errorFrame{Type: "error", Ref: ref, apiError: body}))
+}
+
+// handleFrame runs one client frame in the connection's reading goroutine.
+func (h *Handler) handleFrame(ctx context.Context, c *client, watched map[string]bool, data []byte) {
+	var f inFrame
+	if err := decodeFrame(data, &f); err != nil {
+		h.frameError(c, "", err)
+		return
+	}
+	// The conversation a visitor names must be theirs.
+	ownConversation := func() (*Conversation, error) {
+		if c.isAgent() {
+			if !validID(f.ConversationID) {
+				return nil, fmt.Errorf("conversation %w", ErrNotFound)
+			}
+			return h.store.Conversation(ctx, f.ConversationID)
+		}
+		return h.visitorConversationByID(ctx, c.visitorID, f.ConversationID)
+	}
+	switch f.Type {
+	case "ping":
+		c.conn.Send(pongFrame)
+	case "subscribe":
+		conv, err := ownConversation()
+		if err != nil {
+			h.frameError(c, f.Ref, err)
+			return
+		}
+		if f.After < 0 {
+			h.frameError(c, f.Ref, fmt.Errorf("%w: after must not be negative", ErrInvalid))
+			return
+		}
+		h.subscribe(ctx, c, watched, conv, f.After)
+	case "send":
+		var m *Message
+		var err error
+		if c.isAgent() {
+			if err = checkClientMsgID(f.ClientMessageID); err == nil {
+				m, _, err = h.sendAsAgent(ctx, f.ConversationID, c.agentID, f.ClientMessageID, f.Text)
+			}
+		} else if !h.limiter.allow(c.visitorID, h.now()) {
+			err = fmt.Errorf("%w: too many messages", ErrRateLimited)
+		} else {
+			m, _, err = h.sendAsVisitor(ctx, c.visitorID, f.ConversationID, f.ClientMessageID, f.Text)
+		}
+		if err != nil {
+			h.frameError(c, f.Ref, err)
+			return
+		}
+		c.conn.Send(mustJSON(ackFrame{Type: "ack", Ref: f.Ref, Message: m}))
+	case "typing":
+		conv, err := ownConversation()
+		if err != nil {
+			h.frameError(c, f.Ref, err)
+			return
+		}
+		h.typing(ctx, conv.ID, c.participant(), f.Typing)
+	case "read":
+		conv, err := ownConversation()
+		if err != nil {
+			h.frameError(c, f.Ref, err)
+			return
+		}
+		if _, err := h.markRead(ctx, conv.ID, c.participant(), f.Seq); err != nil {
+			h.frameError(c, f.Ref, err)
+		}
+	default:
+		h.frameError(c, f.Ref, fmt.Errorf("%w: unknown frame type %q", ErrInvalid, f.Type))
+	}
+}
+
+func (c *client) participant() string {
+	if c.isAgent() {
+		return agentParticipant(c.agentID)
+	}
+	return participantVisitor
+}
+
+// decodeFrame decodes a client frame; unknown fields are allowed so that
+// newer clients work with older servers.
+func decodeFrame(data []byte, f *inFrame) error {
+	if !json.Valid(data) {
+		return fmt.Errorf("%w: malformed JSON frame", ErrInvalid)
+	}
+	if err := decodeUTF8(data, f); err != nil {
+		return err
+	}
+	if f.Type == "" {
+		return fmt.Errorf("%w: frame has no type", ErrInvalid)
+	}
+	return nil
+}
+
+func decodeUTF8(data []byte, v any) error {
+	if err := checkUTF8(data); err != nil {
+		return err
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		return fmt.Errorf("%w: malformed JSON frame: %v", ErrInvalid, err)
+	}
+	return nil
+}
+
+// subscribe replays a conversation's messages after `after` from storage,
+// then lets live events through, in sequence order.
+func (h *Handler) subscribe(ctx context.Context, c *client, watched map[string]bool, conv *Conversation, after int64) {
+	c.mu.Lock()
+	c.replaying[conv.ID] = []seqFrame{}
+	c.mu.Unlock()
+	if !c.isAgent() && !watched[conv.ID] {
+		h.hub.watch(c, conv.ID)
+		watched[conv.ID] = true
+	}
+	last := after
+	var replayErr error
+	for {
+		msgs, err := h.store.Messages(ctx, conv.ID, last, 100)
+		if err != nil {
+			replayErr = err
+			break
+		}
+		for _, m := range msgs {
+			if !c.conn.SendWait(ctx, h.eventFrame(c, Event{Type: EventMessage, ConversationID: conv.ID, Seq: m.Seq, Message: m})) {
+				return
+			}
+			last = m.Seq
+		}
+		if len(msgs) < 100 {
+			break
+		}
+	}
+	c.mu.Lock()
+	pending := c.replaying[conv.ID]
+	delete(c.replaying, conv.ID)
+	for _, p := range pending {
+		if p.seq > last {
+			c.conn.Send(p.frame)
+			last = p.seq
+		}
+	}
+	c.mu.Unlock()
+	if replayErr != nil {
+		h.frameError(c, "", replayErr)
+		return
+	}
+	c.conn.Send(mustJSON(subscribedFrame{Type: "subscribed", ConversationID: conv.ID, Seq: last}))
+}
+
+// eventFrame encodes an event for a client.
+func (h *Handler) eventFrame(c *client, ev Event) []byte {
+	if c.isAgent() {
+		return mustJSON(ev)
+	}
+	vev, _ := visitorEvent(ev)
+	return mustJSON(vev)
+}
+
+// poll answers a long-poll request with the messages after ?after=, waiting
+// for one when there are none yet.
+func (h *Handler) poll(w http.ResponseWriter, r *http.Request, convID string, visitor bool) {
+	after, err := queryInt(r, "after", 0, 0, 1<<53)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	maxWait := int64(h.cfg.PollTimeout / time.Second)
+	wait, err := queryInt(r, "timeout", maxWait, 0, max(maxWait, 30))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if !h.track() {
+		h.fail(w, r, errShuttingDown)
+		return
+	}
+	defer h.wg.Done()
+	ctx := r.Context()
+	timer := time.NewTimer(time.Duration(wait) * time.Second)
+	defer timer.Stop()
+	for {
+		ch, stop := h.hub.wait(convID)
+		msgs, err := h.store.Messages(ctx, convID, after, 100)
+		if err != nil {
+			stop()
+			h.fail(w, r, err)
+			return
+		}
+		if len(msgs) > 0 {
+			stop()
+			h.pollAnswer(w, r, convID, after, msgs, visitor)
+			return
+		}
+		select {
+		case <-ch:
+			stop()
+			continue
+		case <-timer.C:
+		case <-ctx.Done():
+		case <-h.ctx.Done():
+		}
+		stop()
+		h.pollAnswer(w, r, convID, after, nil, visitor)
+		return
+	}
+}
+
+func (h *Handler) pollAnswer(w http.ResponseWriter, r *http.Request, convID string, after int64, msgs []*Message, visitor bool) {
+	conv, err := h.store.Conversation(r.Context(), convID)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	events := make([]any, 0, len(msgs))
+	seq := after
+	for _, m := range msgs {
+		ev := Event{Type: EventMessage, ConversationID: convID, Seq: m.Seq, Message: m}
+		if visitor {
+			vev, _ := visitorEvent(ev)
+			events = append(events, vev)
+		} else {
+			events = append(events, ev)
+		}
+		seq = m.Seq
+	}
+	var c any = conv
+	if visitor {
+		c = toVisitorConversation(conv)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"events": events, "conversation": c, "seq": seq})
+}

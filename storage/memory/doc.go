@@ -1,0 +1,8 @@
+// Package memory is a [livechat.Storage] that keeps everything in the
+// process's memory: for tests, demos and a single node that may lose its
+// chats on restart. Use a persistent adapter such as storage/sqlite when
+// conversations must survive a restart or be shared by several nodes.
+//
+// A [Store] passes the storage/storagetest conformance suite: it is safe
+// for concurrent use and copies every value in and out.
+package memory

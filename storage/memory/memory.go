@@ -1,0 +1,606 @@
+package memory
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/golivechat/livechat"
+)
+
+// defaultConversationLimit is what ConversationFilter.Limit 0 means.
+const defaultConversationLimit = 100
+
+// Store is a [livechat.Storage] that keeps everything in memory. The zero
+// value is not usable; call [New].
+type Store struct {
+	mu     sync.RWMutex
+	closed bool
+
+	visitors  map[string]*livechat.Visitor
+	contacts  map[string]*livechat.Contact
+	emails    map[string]string // folded email -> contact id
+	agents    map[string]*livechat.Agent
+	teams     map[string]*livechat.Team
+	convs     map[string]*conversation
+	chatflows map[string]*livechat.ChatflowRecord
+}
+
+// conversation is a stored conversation with everything that hangs off it.
+type conversation struct {
+	conv     livechat.Conversation
+	messages []*livechat.Message          // messages[i].Seq == i+1
+	byClient map[string]*livechat.Message // ClientMsgID -> message
+	marks    map[string]livechat.ReadMark // participant -> mark
+}
+
+var _ livechat.Storage = (*Store)(nil)
+
+// New returns an empty Store. It is safe for concurrent use; every value
+// passed in or returned is a deep copy, so callers may keep and mutate
+// them freely.
+func New() *Store {
+	return &Store{
+		visitors:  make(map[string]*livechat.Visitor),
+		contacts:  make(map[string]*livechat.Contact),
+		emails:    make(map[string]string),
+		agents:    make(map[string]*livechat.Agent),
+		teams:     make(map[string]*livechat.Team),
+		convs:     make(map[string]*conversation),
+		chatflows: make(map[string]*livechat.ChatflowRecord),
+	}
+}
+
+// Close drops the stored data. Every later call returns an error wrapping
+// [livechat.ErrClosed]; closing again is a no-op.
+func (s *Store) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return nil
+	}
+	s.closed = true
+	s.visitors, s.contacts, s.emails = nil, nil, nil
+	s.agents, s.teams, s.convs, s.chatflows = nil, nil, nil, nil
+	return nil
+}
+
+// read locks s for reading after checking ctx and that s is open. The
+// caller must call s.mu.RUnlock when err is nil.
+func (s *Store) read(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.RLock()
+	if s.closed {
+		s.mu.RUnlock()
+		return fmt.Errorf("memory: %w", livechat.ErrClosed)
+	}
+	return nil
+}
+
+// write locks s for writing after checking ctx and that s is open. The
+// caller must call s.mu.Unlock when err is nil.
+func (s *Store) write(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return fmt.Errorf("memory: %w", livechat.ErrClosed)
+	}
+	return nil
+}
+
+func notFound(kind, id string) error {
+	return fmt.Errorf("memory: %s %q: %w", kind, id, livechat.ErrNotFound)
+}
+
+func nilArg(kind string) error {
+	return fmt.Errorf("memory: nil %s: %w", kind, livechat.ErrInvalid)
+}
+
+// CreateVisitor stores a new visitor.
+func (s *Store) CreateVisitor(ctx context.Context, v *livechat.Visitor) error {
+	if v == nil {
+		return nilArg("visitor")
+	}
+	if err := s.write(ctx); err != nil {
+		return err
+	}
+	defer s.mu.Unlock()
+	if _, ok := s.visitors[v.ID]; ok {
+		return fmt.Errorf("memory: visitor %q exists: %w", v.ID, livechat.ErrConflict)
+	}
+	s.visitors[v.ID] = cloneVisitor(v)
+	return nil
+}
+
+// Visitor returns the visitor with the id.
+func (s *Store) Visitor(ctx context.Context, id string) (*livechat.Visitor, error) {
+	if err := s.read(ctx); err != nil {
+		return nil, err
+	}
+	defer s.mu.RUnlock()
+	v, ok := s.visitors[id]
+	if !ok {
+		return nil, notFound("visitor", id)
+	}
+	return cloneVisitor(v), nil
+}
+
+// UpdateVisitor replaces a stored visitor.
+func (s *Store) UpdateVisitor(ctx context.Context, v *livechat.Visitor) error {
+	if v == nil {
+		return nilArg("visitor")
+	}
+	if err := s.write(ctx); err != nil {
+		return err
+	}
+	defer s.mu.Unlock()
+	if _, ok := s.visitors[v.ID]; !ok {
+		return notFound("visitor", v.ID)
+	}
+	s.visitors[v.ID] = cloneVisitor(v)
+	return nil
+}
+
+// foldEmail is the key under which an email is unique.
+func foldEmail(email string) string { return strings.ToLower(email) }
+
+// CreateContact stores a new contact.
+func (s *Store) CreateContact(ctx context.Context, c *livechat.Contact) error {
+	if c == nil {
+		return nilArg("contact")
+	}
+	if err := s.write(ctx); err != nil {
+		return err
+	}
+	defer s.mu.Unlock()
+	if _, ok := s.contacts[c.ID]; ok {
+		return fmt.Errorf("memory: contact %q exists: %w", c.ID, livechat.ErrConflict)
+	}
+	if err := s.checkEmail(c); err != nil {
+		return err
+	}
+	s.contacts[c.ID] = cloneContact(c)
+	if c.Email != "" {
+		s.emails[foldEmail(c.Email)] = c.ID
+	}
+	return nil
+}
+
+// checkEmail returns ErrConflict if another contact than c has c's email.
+// Empty emails never conflict.
+func (s *Store) checkEmail(c *livechat.Contact) error {
+	if c.Email == "" {
+		return nil
+	}
+	if id, ok := s.emails[foldEmail(c.Email)]; ok && id != c.ID {
+		return fmt.Errorf("memory: contact email %q belongs to %q: %w", c.Email, id, livechat.ErrConflict)
+	}
+	return nil
+}
+
+// Contact returns the contact with the id.
+func (s *Store) Contact(ctx context.Context, id string) (*livechat.Contact, error) {
+	if err := s.read(ctx); err != nil {
+		return nil, err
+	}
+	defer s.mu.RUnlock()
+	c, ok := s.contacts[id]
+	if !ok {
+		return nil, notFound("contact", id)
+	}
+	return cloneContact(c), nil
+}
+
+// ContactByEmail finds a contact by email, case-insensitively.
+func (s *Store) ContactByEmail(ctx context.Context, email string) (*livechat.Contact, error) {
+	if err := s.read(ctx); err != nil {
+		return nil, err
+	}
+	defer s.mu.RUnlock()
+	id, ok := s.emails[foldEmail(email)]
+	if !ok {
+		return nil, notFound("contact with email", email)
+	}
+	return cloneContact(s.contacts[id]), nil
+}
+
+// UpdateContact replaces a stored contact.
+func (s *Store) UpdateContact(ctx context.Context, c *livechat.Contact) error {
+	if c == nil {
+		return nilArg("contact")
+	}
+	if err := s.write(ctx); err != nil {
+		return err
+	}
+	defer s.mu.Unlock()
+	old, ok := s.contacts[c.ID]
+	if !ok {
+		return notFound("contact", c.ID)
+	}
+	if err := s.checkEmail(c); err != nil {
+		return err
+	}
+	if old.Email != "" {
+		delete(s.emails, foldEmail(old.Email))
+	}
+	if c.Email != "" {
+		s.emails[foldEmail(c.Email)] = c.ID
+	}
+	s.contacts[c.ID] = cloneContact(c)
+	return nil
+}
+
+// PutAgent creates or replaces an agent.
+func (s *Store) PutAgent(ctx context.Context, a *livechat.Agent) error {
+	if a == nil {
+		return nilArg("agent")
+	}
+	if err := s.write(ctx); err != nil {
+		return err
+	}
+	defer s.mu.Unlock()
+	s.agents[a.ID] = cloneAgent(a)
+	return nil
+}
+
+// Agent returns the agent with the id.
+func (s *Store) Agent(ctx context.Context, id string) (*livechat.Agent, error) {
+	if err := s.read(ctx); err != nil {
+		return nil, err
+	}
+	defer s.mu.RUnlock()
+	a, ok := s.agents[id]
+	if !ok {
+		return nil, notFound("agent", id)
+	}
+	return cloneAgent(a), nil
+}
+
+// Agents returns every agent, ordered by ID.
+func (s *Store) Agents(ctx context.Context) ([]*livechat.Agent, error) {
+	if err := s.read(ctx); err != nil {
+		return nil, err
+	}
+	defer s.mu.RUnlock()
+	return sortedByID(s.agents, cloneAgent), nil
+}
+
+// PutTeam creates or replaces a team.
+func (s *Store) PutTeam(ctx context.Context, t *livechat.Team) error {
+	if t == nil {
+		return nilArg("team")
+	}
+	if err := s.write(ctx); err != nil {
+		return err
+	}
+	defer s.mu.Unlock()
+	s.teams[t.ID] = cloneTeam(t)
+	return nil
+}
+
+// Team returns the team with the id.
+func (s *Store) Team(ctx context.Context, id string) (*livechat.Team, error) {
+	if err := s.read(ctx); err != nil {
+		return nil, err
+	}
+	defer s.mu.RUnlock()
+	t, ok := s.teams[id]
+	if !ok {
+		return nil, notFound("team", id)
+	}
+	return cloneTeam(t), nil
+}
+
+// Teams returns every team, ordered by ID.
+func (s *Store) Teams(ctx context.Context) ([]*livechat.Team, error) {
+	if err := s.read(ctx); err != nil {
+		return nil, err
+	}
+	defer s.mu.RUnlock()
+	return sortedByID(s.teams, cloneTeam), nil
+}
+
+// CreateConversation stores a new conversation with LastSeq 0.
+func (s *Store) CreateConversation(ctx context.Context, c *livechat.Conversation) error {
+	if c == nil {
+		return nilArg("conversation")
+	}
+	if err := s.write(ctx); err != nil {
+		return err
+	}
+	defer s.mu.Unlock()
+	if _, ok := s.convs[c.ID]; ok {
+		return fmt.Errorf("memory: conversation %q exists: %w", c.ID, livechat.ErrConflict)
+	}
+	cv := &conversation{
+		conv:     *c,
+		byClient: make(map[string]*livechat.Message),
+		marks:    make(map[string]livechat.ReadMark),
+	}
+	cv.conv.LastSeq = 0
+	s.convs[c.ID] = cv
+	return nil
+}
+
+// Conversation returns the conversation with the id.
+func (s *Store) Conversation(ctx context.Context, id string) (*livechat.Conversation, error) {
+	if err := s.read(ctx); err != nil {
+		return nil, err
+	}
+	defer s.mu.RUnlock()
+	cv, ok := s.convs[id]
+	if !ok {
+		return nil, notFound("conversation", id)
+	}
+	c := cv.conv
+	return &c, nil
+}
+
+// Conversations lists conversations matching f, newest update first; ties
+// are broken by ID so that the order is stable.
+func (s *Store) Conversations(ctx context.Context, f livechat.ConversationFilter) ([]*livechat.Conversation, error) {
+	if err := s.read(ctx); err != nil {
+		return nil, err
+	}
+	defer s.mu.RUnlock()
+	limit := f.Limit
+	if limit <= 0 {
+		limit = defaultConversationLimit
+	}
+	var out []*livechat.Conversation
+	for _, cv := range s.convs {
+		c := cv.conv
+		switch {
+		case f.VisitorID != "" && c.VisitorID != f.VisitorID,
+			f.Status != "" && c.Status != f.Status,
+			f.Unassigned && c.AssigneeID != "",
+			!f.Unassigned && f.AssigneeID != "" && c.AssigneeID != f.AssigneeID:
+			continue
+		}
+		out = append(out, &c)
+	}
+	slices.SortFunc(out, func(a, b *livechat.Conversation) int {
+		if c := b.UpdatedAt.Compare(a.UpdatedAt); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.ID, b.ID)
+	})
+	if len(out) > limit {
+		out = out[:limit:limit]
+	}
+	return out, nil
+}
+
+// UpdateConversation replaces the mutable fields of a stored conversation.
+func (s *Store) UpdateConversation(ctx context.Context, c *livechat.Conversation) error {
+	if c == nil {
+		return nilArg("conversation")
+	}
+	if err := s.write(ctx); err != nil {
+		return err
+	}
+	defer s.mu.Unlock()
+	cv, ok := s.convs[c.ID]
+	if !ok {
+		return notFound("conversation", c.ID)
+	}
+	cv.conv.Status = c.Status
+	cv.conv.AssigneeID = c.AssigneeID
+	cv.conv.ChatflowID = c.ChatflowID
+	cv.conv.UpdatedAt = c.UpdatedAt
+	cv.conv.ClosedAt = c.ClosedAt
+	return nil
+}
+
+// AppendMessage adds m to its conversation with the next Seq. It assigns a
+// random UUID when m.ID is empty and the current time when m.CreatedAt is
+// zero. m itself is not modified; the stored copy is returned.
+func (s *Store) AppendMessage(ctx context.Context, m *livechat.Message) (*livechat.Message, bool, error) {
+	if m == nil {
+		return nil, false, nilArg("message")
+	}
+	if err := s.write(ctx); err != nil {
+		return nil, false, err
+	}
+	defer s.mu.Unlock()
+	cv, ok := s.convs[m.ConversationID]
+	if !ok {
+		return nil, false, notFound("conversation", m.ConversationID)
+	}
+	if m.ClientMsgID != "" {
+		if orig, ok := cv.byClient[m.ClientMsgID]; ok {
+			c := *orig
+			return &c, false, nil
+		}
+	}
+	stored := *m
+	if stored.ID == "" {
+		stored.ID = uuid.NewString()
+	}
+	if stored.CreatedAt.IsZero() {
+		stored.CreatedAt = time.Now().UTC()
+	}
+	stored.Seq = cv.conv.LastSeq + 1
+	cv.conv.LastSeq = stored.Seq
+	cv.messages = append(cv.messages, &stored)
+	if stored.ClientMsgID != "" {
+		cv.byClient[stored.ClientMsgID] = &stored
+	}
+	out := stored
+	return &out, true, nil
+}
+
+// Messages returns up to limit messages with Seq greater than afterSeq, in
+// Seq order. A limit below 1 means no limit.
+func (s *Store) Messages(ctx context.Context, conversationID string, afterSeq int64, limit int) ([]*livechat.Message, error) {
+	if err := s.read(ctx); err != nil {
+		return nil, err
+	}
+	defer s.mu.RUnlock()
+	cv, ok := s.convs[conversationID]
+	if !ok {
+		return nil, notFound("conversation", conversationID)
+	}
+	// Seqs are dense from 1, so messages[afterSeq] is the first one wanted.
+	start := min(max(afterSeq, 0), int64(len(cv.messages)))
+	end := int64(len(cv.messages))
+	if limit > 0 {
+		end = min(end, start+int64(limit))
+	}
+	out := make([]*livechat.Message, 0, end-start)
+	for _, m := range cv.messages[start:end] {
+		c := *m
+		out = append(out, &c)
+	}
+	return out, nil
+}
+
+// SetReadMark moves the participant's mark forward to mark.Seq, filling a
+// zero UpdatedAt with the current time, and returns the stored mark.
+func (s *Store) SetReadMark(ctx context.Context, mark livechat.ReadMark) (livechat.ReadMark, error) {
+	if err := s.write(ctx); err != nil {
+		return livechat.ReadMark{}, err
+	}
+	defer s.mu.Unlock()
+	cv, ok := s.convs[mark.ConversationID]
+	if !ok {
+		return livechat.ReadMark{}, notFound("conversation", mark.ConversationID)
+	}
+	if old, ok := cv.marks[mark.Participant]; ok && mark.Seq <= old.Seq {
+		return old, nil
+	}
+	if mark.UpdatedAt.IsZero() {
+		mark.UpdatedAt = time.Now().UTC()
+	}
+	cv.marks[mark.Participant] = mark
+	return mark, nil
+}
+
+// ReadMarks returns every participant's mark in the conversation, ordered
+// by participant. Returns ErrNotFound if the conversation does not exist.
+func (s *Store) ReadMarks(ctx context.Context, conversationID string) ([]livechat.ReadMark, error) {
+	if err := s.read(ctx); err != nil {
+		return nil, err
+	}
+	defer s.mu.RUnlock()
+	cv, ok := s.convs[conversationID]
+	if !ok {
+		return nil, notFound("conversation", conversationID)
+	}
+	out := slices.Collect(maps.Values(cv.marks))
+	slices.SortFunc(out, func(a, b livechat.ReadMark) int { return cmp.Compare(a.Participant, b.Participant) })
+	return out, nil
+}
+
+// Chatflows returns every stored chatflow, ordered by ID.
+func (s *Store) Chatflows(ctx context.Context) ([]*livechat.ChatflowRecord, error) {
+	if err := s.read(ctx); err != nil {
+		return nil, err
+	}
+	defer s.mu.RUnlock()
+	return sortedByID(s.chatflows, cloneChatflow), nil
+}
+
+// Chatflow returns one chatflow.
+func (s *Store) Chatflow(ctx context.Context, id string) (*livechat.ChatflowRecord, error) {
+	if err := s.read(ctx); err != nil {
+		return nil, err
+	}
+	defer s.mu.RUnlock()
+	rec, ok := s.chatflows[id]
+	if !ok {
+		return nil, notFound("chatflow", id)
+	}
+	return cloneChatflow(rec), nil
+}
+
+// PutChatflow creates (version 0) or updates (version is the stored one) a
+// chatflow. rec.Version is ignored.
+func (s *Store) PutChatflow(ctx context.Context, rec *livechat.ChatflowRecord, version int64) (*livechat.ChatflowRecord, error) {
+	if rec == nil {
+		return nil, nilArg("chatflow")
+	}
+	if err := s.write(ctx); err != nil {
+		return nil, err
+	}
+	defer s.mu.Unlock()
+	old, ok := s.chatflows[rec.ID]
+	switch {
+	case version == 0 && ok:
+		return nil, fmt.Errorf("memory: chatflow %q exists: %w", rec.ID, livechat.ErrConflict)
+	case version != 0 && !ok:
+		return nil, notFound("chatflow", rec.ID)
+	case version != 0 && old.Version != version:
+		return nil, fmt.Errorf("memory: chatflow %q is at version %d, not %d: %w",
+			rec.ID, old.Version, version, livechat.ErrConflict)
+	}
+	stored := cloneChatflow(rec)
+	stored.Version = version + 1
+	s.chatflows[rec.ID] = stored
+	return cloneChatflow(stored), nil
+}
+
+// DeleteChatflow removes a chatflow.
+func (s *Store) DeleteChatflow(ctx context.Context, id string) error {
+	if err := s.write(ctx); err != nil {
+		return err
+	}
+	defer s.mu.Unlock()
+	if _, ok := s.chatflows[id]; !ok {
+		return notFound("chatflow", id)
+	}
+	delete(s.chatflows, id)
+	return nil
+}
+
+func sortedByID[T any](m map[string]*T, clone func(*T) *T) []*T {
+	out := make([]*T, 0, len(m))
+	for _, id := range slices.Sorted(maps.Keys(m)) {
+		out = append(out, clone(m[id]))
+	}
+	return out
+}
+
+func cloneVisitor(v *livechat.Visitor) *livechat.Visitor {
+	c := *v
+	return &c
+}
+
+func cloneContact(c *livechat.Contact) *livechat.Contact {
+	d := *c
+	d.Properties = maps.Clone(c.Properties)
+	return &d
+}
+
+func cloneAgent(a *livechat.Agent) *livechat.Agent {
+	c := *a
+	c.TeamIDs = slices.Clone(a.TeamIDs)
+	c.Skills = slices.Clone(a.Skills)
+	c.Permissions = slices.Clone(a.Permissions)
+	return &c
+}
+
+func cloneTeam(t *livechat.Team) *livechat.Team {
+	c := *t
+	c.AgentIDs = slices.Clone(t.AgentIDs)
+	return &c
+}
+
+func cloneChatflow(r *livechat.ChatflowRecord) *livechat.ChatflowRecord {
+	c := *r
+	c.Data = bytes.Clone(r.Data)
+	return &c
+}

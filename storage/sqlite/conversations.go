@@ -1,0 +1,305 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/golivechat/livechat"
+	"github.com/google/uuid"
+)
+
+// defaultConversationLimit is the page size of Conversations when the
+// filter's Limit is 0.
+const defaultConversationLimit = 100
+
+const conversationColumns = `id, visitor_id, chatflow_id, status, assignee_id, last_seq, page_url,
+	created_at, updated_at, closed_at`
+
+func scanConversation(row rowScanner) (*livechat.Conversation, error) {
+	c := new(livechat.Conversation)
+	err := row.Scan(&c.ID, &c.VisitorID, &c.ChatflowID, &c.Status, &c.AssigneeID, &c.LastSeq, &c.PageURL,
+		timeCol{&c.CreatedAt}, timeCol{&c.UpdatedAt}, timeCol{&c.ClosedAt})
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// CreateConversation stores a new conversation. LastSeq is ignored and
+// stored as 0. Returns livechat.ErrConflict if the ID is taken.
+func (s *Store) CreateConversation(ctx context.Context, c *livechat.Conversation) error {
+	if c == nil {
+		return nilArg("conversation")
+	}
+	op := fmt.Sprintf("create conversation %q", c.ID)
+	if err := s.ready(); err != nil {
+		return err
+	}
+	if err := validID("conversation", c.ID); err != nil {
+		return s.fail(op, err)
+	}
+	var e encoder
+	args := []any{c.ID, c.VisitorID, c.ChatflowID, string(c.Status), c.AssigneeID, 0, c.PageURL,
+		e.time(c.CreatedAt), e.time(c.UpdatedAt), e.time(c.ClosedAt)}
+	if e.err != nil {
+		return s.fail(op, e.err)
+	}
+	_, err := s.w.ExecContext(ctx, `INSERT INTO conversations (`+conversationColumns+`)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...)
+	return s.fail(op, err)
+}
+
+// Conversation returns the conversation with the id. Returns
+// livechat.ErrNotFound.
+func (s *Store) Conversation(ctx context.Context, id string) (*livechat.Conversation, error) {
+	if err := s.ready(); err != nil {
+		return nil, err
+	}
+	c, err := scanConversation(s.r.QueryRowContext(ctx, `SELECT `+conversationColumns+` FROM conversations WHERE id = ?`, id))
+	if err != nil {
+		return nil, s.fail(fmt.Sprintf("conversation %q", id), err)
+	}
+	return c, nil
+}
+
+// Conversations lists the conversations matching f, newest update first
+// (ties broken by ID). A Limit of 0 or less means 100.
+func (s *Store) Conversations(ctx context.Context, f livechat.ConversationFilter) ([]*livechat.Conversation, error) {
+	if err := s.ready(); err != nil {
+		return nil, err
+	}
+	var where []string
+	var args []any
+	if f.VisitorID != "" {
+		where, args = append(where, "visitor_id = ?"), append(args, f.VisitorID)
+	}
+	if f.Status != "" {
+		where, args = append(where, "status = ?"), append(args, string(f.Status))
+	}
+	switch {
+	case f.Unassigned:
+		where = append(where, "assignee_id = ''")
+	case f.AssigneeID != "":
+		where, args = append(where, "assignee_id = ?"), append(args, f.AssigneeID)
+	}
+	q := `SELECT ` + conversationColumns + ` FROM conversations`
+	if len(where) > 0 {
+		q += ` WHERE ` + strings.Join(where, " AND ")
+	}
+	// NULL (the zero time) sorts last, as the oldest.
+	q += ` ORDER BY updated_at DESC NULLS LAST, id LIMIT ?`
+	limit := f.Limit
+	if limit <= 0 {
+		limit = defaultConversationLimit
+	}
+	args = append(args, limit)
+	cs, err := queryAll(ctx, s.r, scanConversation, q, args...)
+	return cs, s.fail("conversations", err)
+}
+
+// UpdateConversation replaces the mutable fields of a stored conversation:
+// Status, AssigneeID, ChatflowID, UpdatedAt and ClosedAt. Returns
+// livechat.ErrNotFound.
+func (s *Store) UpdateConversation(ctx context.Context, c *livechat.Conversation) error {
+	if c == nil {
+		return nilArg("conversation")
+	}
+	op := fmt.Sprintf("update conversation %q", c.ID)
+	if err := s.ready(); err != nil {
+		return err
+	}
+	var e encoder
+	args := []any{string(c.Status), c.AssigneeID, c.ChatflowID, e.time(c.UpdatedAt), e.time(c.ClosedAt), c.ID}
+	if e.err != nil {
+		return s.fail(op, e.err)
+	}
+	res, err := s.w.ExecContext(ctx, `UPDATE conversations SET status = ?, assignee_id = ?, chatflow_id = ?,
+		updated_at = ?, closed_at = ? WHERE id = ?`, args...)
+	return s.fail(op, mustAffect(res, err))
+}
+
+const messageColumns = `id, client_msg_id, conversation_id, seq, sender, author_id, author_name, text, created_at`
+
+func scanMessage(row rowScanner) (*livechat.Message, error) {
+	m := new(livechat.Message)
+	err := row.Scan(&m.ID, &m.ClientMsgID, &m.ConversationID, &m.Seq, &m.Sender, &m.AuthorID, &m.AuthorName,
+		&m.Text, timeCol{&m.CreatedAt})
+	if err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// AppendMessage adds m to its conversation in one write transaction. The
+// stored message is a copy of m with Seq set to the conversation's next
+// number, ID set to a new UUID when empty and CreatedAt set to now when
+// zero; m itself is not modified. The conversation's LastSeq becomes Seq;
+// its UpdatedAt is left to UpdateConversation, as in storage/memory.
+//
+// A repeat of a non-empty ClientMsgID in the same conversation stores
+// nothing and returns the original message with created false. Returns
+// livechat.ErrNotFound if the conversation does not exist, and
+// livechat.ErrConflict if m.ID is already taken.
+func (s *Store) AppendMessage(ctx context.Context, m *livechat.Message) (stored *livechat.Message, created bool, err error) {
+	if m == nil {
+		return nil, false, nilArg("message")
+	}
+	op := fmt.Sprintf("append message to conversation %q", m.ConversationID)
+	if err := s.ready(); err != nil {
+		return nil, false, err
+	}
+	msg := *m
+	if msg.ID == "" {
+		msg.ID = uuid.NewString()
+	}
+	if msg.CreatedAt.IsZero() {
+		msg.CreatedAt = s.now()
+	}
+	var e encoder
+	createdAt := e.time(msg.CreatedAt)
+	if e.err != nil {
+		return nil, false, s.fail(op, e.err)
+	}
+
+	err = s.writeTx(ctx, func(tx *sql.Tx) error {
+		var lastSeq int64
+		err := tx.QueryRowContext(ctx, `SELECT last_seq FROM conversations WHERE id = ?`, msg.ConversationID).Scan(&lastSeq)
+		if err != nil {
+			return err // sql.ErrNoRows: not found
+		}
+		if msg.ClientMsgID != "" {
+			orig, err := scanMessage(tx.QueryRowContext(ctx, `SELECT `+messageColumns+` FROM messages
+				WHERE conversation_id = ? AND client_msg_id = ?`, msg.ConversationID, msg.ClientMsgID))
+			switch {
+			case err == nil:
+				stored = orig
+				return nil
+			case !errors.Is(err, sql.ErrNoRows):
+				return err
+			}
+		}
+		msg.Seq = lastSeq + 1
+		if _, err := tx.ExecContext(ctx, `INSERT INTO messages (`+messageColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			msg.ID, msg.ClientMsgID, msg.ConversationID, msg.Seq, string(msg.Sender), msg.AuthorID, msg.AuthorName,
+			msg.Text, createdAt); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE conversations SET last_seq = ? WHERE id = ?`,
+			msg.Seq, msg.ConversationID); err != nil {
+			return err
+		}
+		stored, created = &msg, true
+		return nil
+	})
+	if err != nil {
+		return nil, false, s.fail(op, err)
+	}
+	return stored, created, nil
+}
+
+// Messages returns up to limit messages of the conversation with Seq
+// greater than afterSeq, in Seq order; a limit below 1 returns none, as in
+// storage/memory. Returns livechat.ErrNotFound if the conversation does not
+// exist.
+func (s *Store) Messages(ctx context.Context, conversationID string, afterSeq int64, limit int) ([]*livechat.Message, error) {
+	if err := s.ready(); err != nil {
+		return nil, err
+	}
+	limit = max(limit, 0) // SQLite reads a negative LIMIT as no limit
+	var ms []*livechat.Message
+	err := s.readTx(ctx, func(tx *sql.Tx) error {
+		if err := conversationExists(ctx, tx, conversationID); err != nil {
+			return err
+		}
+		var err error
+		ms, err = queryAll(ctx, tx, scanMessage, `SELECT `+messageColumns+` FROM messages
+			WHERE conversation_id = ? AND seq > ? ORDER BY seq LIMIT ?`, conversationID, afterSeq, limit)
+		return err
+	})
+	if err != nil {
+		return nil, s.fail(fmt.Sprintf("messages of conversation %q", conversationID), err)
+	}
+	return ms, nil
+}
+
+// SetReadMark records that the participant read up to mark.Seq and returns
+// the mark now stored. The mark only moves forward: a Seq not above the
+// stored one changes nothing. A zero UpdatedAt is set to now. Returns
+// livechat.ErrNotFound if the conversation does not exist.
+func (s *Store) SetReadMark(ctx context.Context, mark livechat.ReadMark) (livechat.ReadMark, error) {
+	op := fmt.Sprintf("set read mark of %q in conversation %q", mark.Participant, mark.ConversationID)
+	if err := s.ready(); err != nil {
+		return livechat.ReadMark{}, err
+	}
+	if mark.Participant == "" {
+		return livechat.ReadMark{}, s.fail(op, fmt.Errorf("%w: empty participant", livechat.ErrInvalid))
+	}
+	if mark.UpdatedAt.IsZero() {
+		mark.UpdatedAt = s.now()
+	}
+	var e encoder
+	updatedAt := e.time(mark.UpdatedAt)
+	if e.err != nil {
+		return livechat.ReadMark{}, s.fail(op, e.err)
+	}
+	var stored livechat.ReadMark
+	err := s.writeTx(ctx, func(tx *sql.Tx) error {
+		if err := conversationExists(ctx, tx, mark.ConversationID); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO read_marks (conversation_id, participant, seq, updated_at)
+			VALUES (?, ?, ?, ?)
+			ON CONFLICT (conversation_id, participant) DO UPDATE SET seq = excluded.seq, updated_at = excluded.updated_at
+			WHERE excluded.seq > read_marks.seq`,
+			mark.ConversationID, mark.Participant, mark.Seq, updatedAt); err != nil {
+			return err
+		}
+		var err error
+		stored, err = scanReadMark(tx.QueryRowContext(ctx, `SELECT conversation_id, participant, seq, updated_at
+			FROM read_marks WHERE conversation_id = ? AND participant = ?`, mark.ConversationID, mark.Participant))
+		return err
+	})
+	if err != nil {
+		return livechat.ReadMark{}, s.fail(op, err)
+	}
+	return stored, nil
+}
+
+func scanReadMark(row rowScanner) (livechat.ReadMark, error) {
+	var m livechat.ReadMark
+	err := row.Scan(&m.ConversationID, &m.Participant, &m.Seq, timeCol{&m.UpdatedAt})
+	return m, err
+}
+
+// ReadMarks returns every participant's mark in the conversation, ordered
+// by participant. Returns livechat.ErrNotFound if the conversation does not
+// exist.
+func (s *Store) ReadMarks(ctx context.Context, conversationID string) ([]livechat.ReadMark, error) {
+	if err := s.ready(); err != nil {
+		return nil, err
+	}
+	var marks []livechat.ReadMark
+	err := s.readTx(ctx, func(tx *sql.Tx) error {
+		if err := conversationExists(ctx, tx, conversationID); err != nil {
+			return err
+		}
+		var err error
+		marks, err = queryAll(ctx, tx, scanReadMark, `SELECT conversation_id, participant, seq, updated_at
+			FROM read_marks WHERE conversation_id = ? ORDER BY participant`, conversationID)
+		return err
+	})
+	if err != nil {
+		return nil, s.fail(fmt.Sprintf("read marks of conversation %q", conversationID), err)
+	}
+	return marks, nil
+}
+
+// conversationExists returns sql.ErrNoRows when the conversation does not
+// exist.
+func conversationExists(ctx context.Context, q querier, id string) error {
+	var one int
+	return q.QueryRowContext(ctx, `SELECT 1 FROM conversations WHERE id = ?`, id).Scan(&one)
+}

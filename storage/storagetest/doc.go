@@ -1,0 +1,51 @@
+// Package storagetest is the conformance suite for [livechat.Storage]
+// implementations, in the manner of testing/fstest.TestFS: an adapter's own
+// test calls [Run] with a function that returns a fresh, empty store, and
+// an adapter that persists its data also calls [RunReopen].
+//
+//	func TestStorage(t *testing.T) {
+//		storagetest.Run(t, func(t *testing.T) livechat.Storage {
+//			return mystore.New()
+//		})
+//	}
+//
+// Run closes every store it is given when the subtest that asked for it
+// ends, so newStore must not close it; a store that lives in a directory
+// from t.TempDir is closed before the directory is removed.
+//
+// # What the suite expects beyond the interface's documentation
+//
+//   - Times: a stored time comes back as the same instant to at least the
+//     millisecond. Location and anything below the millisecond may be
+//     lost: the suite truncates both sides to the millisecond and compares
+//     in UTC. The zero time must come back as the zero time
+//     ([time.Time.IsZero]).
+//   - "Ordered by ID" is byte order, as Go compares strings ("B" < "a").
+//   - Nil and empty slices and maps are equal: a store may return either.
+//     The order of the elements of a slice field (Agent.TeamIDs, ...) is
+//     kept.
+//   - ChatflowRecord.Data comes back as equivalent JSON; a store may
+//     re-encode it.
+//   - Returned values are copies: mutating a returned struct, or one passed
+//     in after the call, does not change what is stored.
+//   - An empty Contact.Email never conflicts with another empty one, and
+//     ContactByEmail("") is ErrNotFound. Emails differing in ASCII case are
+//     the same email; other Unicode case folding is not tested.
+//   - ReadMarks of a missing conversation returns ErrNotFound or no marks;
+//     the order of the marks is not tested.
+//   - After Close, every method returns an error wrapping
+//     [livechat.ErrClosed].
+//   - The suite waits on concurrent calls for ten seconds at most, so a
+//     store must not deadlock or retry without end under contention (a
+//     SQL store must handle its own busy or serialization errors).
+//
+// What the interface leaves open is not tested: whether AppendMessage
+// modifies its argument, whether it moves Conversation.UpdatedAt, what
+// Messages does with a limit below 1, whether SetReadMark with the stored
+// Seq refreshes UpdatedAt, and whether a mark may pass the conversation's
+// LastSeq.
+//
+// Tests do not run in parallel and each closes its store before the next
+// asks for one, so newStore may hand out stores backed by one database as
+// long as each starts empty.
+package storagetest

@@ -1,0 +1,91 @@
+package transport
+
+import (
+	"context"
+	"errors"
+	"sync"
+)
+
+// ErrBrokerClosed is returned by a Broker used after Close.
+var ErrBrokerClosed = errors.New("transport: broker closed")
+
+// Broker delivers payloads published on a topic to every subscriber of that
+// topic, on every node that shares the broker. Delivery is best effort and
+// at most once: a broker may drop payloads (the chat server replays gaps
+// from storage), but it must not reorder payloads from one publisher on one
+// topic.
+type Broker interface {
+	// Publish sends payload to the topic's subscribers. The broker may keep
+	// payload after Publish returns; the caller must not modify it.
+	Publish(ctx context.Context, topic string, payload []byte) error
+	// Subscribe calls fn for every payload published on topic until the
+	// returned cancel function is called. fn runs on the broker's goroutine
+	// and must not block; it must not modify payload.
+	Subscribe(topic string, fn func(payload []byte)) (cancel func(), err error)
+	// Close stops delivery and releases resources.
+	Close() error
+}
+
+// LocalBroker is a Broker for a single process: Publish calls the
+// subscribers synchronously.
+type LocalBroker struct {
+	mu     sync.RWMutex
+	next   uint64
+	subs   map[string]map[uint64]func([]byte)
+	closed bool
+}
+
+var _ Broker = (*LocalBroker)(nil)
+
+// NewLocalBroker returns an empty in-process broker.
+func NewLocalBroker() *LocalBroker {
+	return &LocalBroker{subs: make(map[string]map[uint64]func([]byte))}
+}
+
+// Publish calls every subscriber of topic with payload before it returns.
+func (b *LocalBroker) Publish(_ context.Context, topic string, payload []byte) error {
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	if b.closed {
+		return ErrBrokerClosed
+	}
+	for _, fn := range b.subs[topic] {
+		fn(payload)
+	}
+	return nil
+}
+
+// Subscribe registers fn for topic.
+func (b *LocalBroker) Subscribe(topic string, fn func(payload []byte)) (func(), error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.closed {
+		return nil, ErrBrokerClosed
+	}
+	b.next++
+	id := b.next
+	if b.subs[topic] == nil {
+		b.subs[topic] = make(map[uint64]func([]byte))
+	}
+	b.subs[topic][id] = fn
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			b.mu.Lock()
+			defer b.mu.Unlock()
+			delete(b.subs[topic], id)
+			if len(b.subs[topic]) == 0 {
+				delete(b.subs, topic)
+			}
+		})
+	}, nil
+}
+
+// Close drops every subscription; later calls return ErrBrokerClosed.
+func (b *LocalBroker) Close() error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.closed = true
+	b.subs = nil
+	return nil
+}

@@ -1,0 +1,330 @@
+package livechat
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"time"
+)
+
+const visitorCookie = "livechat_visitor"
+
+type visitorKey struct{}
+
+func visitorIDFrom(ctx context.Context) string {
+	id, _ := ctx.Value(visitorKey{}).(string)
+	return id
+}
+
+// visitorFromCookie returns the visitor id of a valid token cookie.
+func (h *Handler) visitorFromCookie(r *http.Request) (id string, issued time.Time, ok bool) {
+	ck, err := r.Cookie(visitorCookie)
+	if err != nil {
+		return "", time.Time{}, false
+	}
+	return verifyVisitor(h.cfg.Secret, ck.Value, h.now(), h.cfg.VisitorTokenTTL)
+}
+
+// visitorAuth admits requests with a valid visitor token.
+func (h *Handler) visitorAuth(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if !h.originAllowed(r) {
+			h.fail(w, r, fmt.Errorf("%w: origin not allowed", ErrForbidden))
+			return
+		}
+		id, _, ok := h.visitorFromCookie(r)
+		if !ok {
+			h.fail(w, r, fmt.Errorf("%w: missing or invalid visitor token", ErrUnauthorized))
+			return
+		}
+		next(w, r.WithContext(context.WithValue(r.Context(), visitorKey{}, id)))
+	}
+}
+
+func (h *Handler) setVisitorCookie(w http.ResponseWriter, r *http.Request, id string) {
+	http.SetCookie(w, &http.Cookie{
+		Name:     visitorCookie,
+		Value:    signVisitor(h.cfg.Secret, id, h.now()),
+		Path:     mountPath(r),
+		MaxAge:   int(h.cfg.VisitorTokenTTL / time.Second),
+		HttpOnly: true,
+		Secure:   r.TLS != nil,
+		SameSite: http.SameSiteLaxMode,
+	})
+}
+
+type configRequest struct {
+	URL      string `json:"url"`
+	Referrer string `json:"referrer"`
+	Language string `json:"language"`
+}
+
+type avatar struct {
+	Name      string `json:"name"`
+	AvatarURL string `json:"avatarUrl,omitempty"`
+}
+
+type chatConfig struct {
+	Title            string   `json:"title"`
+	Subtitle         string   `json:"subtitle,omitempty"`
+	Avatars          []avatar `json:"avatars"`
+	Welcome          string   `json:"welcome"`
+	AccentColor      string   `json:"accentColor"`
+	MaxMessageLength int      `json:"maxMessageLength"`
+}
+
+// visitorConfig is the widget's first call on a page view: it identifies
+// (or creates) the visitor and says what to show.
+func (h *Handler) visitorConfig(w http.ResponseWriter, r *http.Request) {
+	if !h.originAllowed(r) {
+		h.fail(w, r, fmt.Errorf("%w: origin not allowed", ErrForbidden))
+		return
+	}
+	var req configRequest
+	if err := decodeJSON(w, r, &req); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	ctx := r.Context()
+	now := h.now().UTC()
+	id, issued, ok := h.visitorFromCookie(r)
+	var v *Visitor
+	if ok {
+		var err error
+		v, err = h.store.Visitor(ctx, id)
+		if err != nil && !isNotFound(err) {
+			h.fail(w, r, err)
+			return
+		}
+	}
+	if v == nil {
+		if !ok {
+			id = newID()
+		}
+		v = &Visitor{ID: id, CreatedAt: now}
+		v.LastSeenAt = now
+		v.PageURL = truncate(req.URL, 2048)
+		v.Language = truncate(req.Language, 35)
+		v.UserAgent = truncate(r.UserAgent(), 512)
+		if err := h.store.CreateVisitor(ctx, v); err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		h.setVisitorCookie(w, r, id)
+	} else {
+		v.LastSeenAt = now
+		v.PageURL = truncate(req.URL, 2048)
+		if req.Language != "" {
+			v.Language = truncate(req.Language, 35)
+		}
+		if err := h.store.UpdateVisitor(ctx, v); err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		if now.Sub(issued) > 24*time.Hour {
+			h.setVisitorCookie(w, r, id)
+		}
+	}
+	convs, err := h.store.Conversations(ctx, ConversationFilter{VisitorID: v.ID, Limit: 1})
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	var conv *visitorConversation
+	if len(convs) > 0 {
+		conv = toVisitorConversation(convs[0])
+	}
+	chat, err := h.chatConfig(ctx)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"protocol": 1, "chat": chat, "conversation": conv})
+}
+
+func (h *Handler) chatConfig(ctx context.Context) (*chatConfig, error) {
+	agents, err := h.store.Agents(ctx)
+	if err != nil {
+		return nil, err
+	}
+	avatars := []avatar{}
+	for _, a := range agents {
+		if a.Presence == PresenceAvailable && len(avatars) < 3 {
+			avatars = append(avatars, avatar{Name: a.Name, AvatarURL: a.AvatarURL})
+		}
+	}
+	return &chatConfig{
+		Title:            h.cfg.Title,
+		Subtitle:         h.cfg.Subtitle,
+		Avatars:          avatars,
+		Welcome:          h.cfg.Welcome,
+		AccentColor:      h.cfg.AccentColor,
+		MaxMessageLength: h.cfg.MaxMessageLength,
+	}, nil
+}
+
+func (h *Handler) visitorStart(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		URL string `json:"url"`
+	}
+	if err := decodeJSON(w, r, &req); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	c, created, err := h.StartConversation(r.Context(), visitorIDFrom(r.Context()), req.URL)
+	if isNotFound(err) {
+		err = fmt.Errorf("%w: unknown visitor", ErrUnauthorized)
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	status := http.StatusOK
+	if created {
+		status = http.StatusCreated
+	}
+	writeJSON(w, status, map[string]any{"conversation": toVisitorConversation(c)})
+}
+
+func (h *Handler) visitorList(w http.ResponseWriter, r *http.Request) {
+	convs, err := h.store.Conversations(r.Context(), ConversationFilter{VisitorID: visitorIDFrom(r.Context())})
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	out := make([]*visitorConversation, 0, len(convs))
+	for _, c := range convs {
+		out = append(out, toVisitorConversation(c))
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"conversations": out})
+}
+
+// readPage reads one page of messages for the messages endpoints.
+func (h *Handler) readPage(r *http.Request, convID string) (msgs []*Message, hasMore bool, err error) {
+	after, err := queryInt(r, "after", 0, 0, 1<<53)
+	if err != nil {
+		return nil, false, err
+	}
+	limit, err := queryInt(r, "limit", 50, 1, 200)
+	if err != nil {
+		return nil, false, err
+	}
+	msgs, err = h.store.Messages(r.Context(), convID, after, int(limit)+1)
+	if err != nil {
+		return nil, false, err
+	}
+	if len(msgs) > int(limit) {
+		return msgs[:limit], true, nil
+	}
+	return msgs, false, nil
+}
+
+func (h *Handler) visitorMessages(w http.ResponseWriter, r *http.Request) {
+	c, err := h.visitorConversationByID(r.Context(), visitorIDFrom(r.Context()), r.PathValue("id"))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	msgs, more, err := h.readPage(r, c.ID)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	marks, err := h.store.ReadMarks(r.Context(), c.ID)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{
+		"conversation": toVisitorConversation(c),
+		"messages":     nonNil(msgs),
+		"readMarks":    visitorReadMarks(marks),
+		"hasMore":      more,
+	})
+}
+
+type sendRequest struct {
+	ClientMessageID string `json:"clientMessageId"`
+	Text            string `json:"text"`
+}
+
+func (h *Handler) visitorSend(w http.ResponseWriter, r *http.Request) {
+	var req sendRequest
+	if err := decodeJSON(w, r, &req); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	vid := visitorIDFrom(r.Context())
+	if !h.limiter.allow(vid, h.now()) {
+		h.fail(w, r, fmt.Errorf("%w: too many messages", ErrRateLimited))
+		return
+	}
+	m, created, err := h.sendAsVisitor(r.Context(), vid, r.PathValue("id"), req.ClientMessageID, req.Text)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	status := http.StatusOK
+	if created {
+		status = http.StatusCreated
+	}
+	writeJSON(w, status, map[string]any{"message": m})
+}
+
+type readRequest struct {
+	Seq int64 `json:"seq"`
+}
+
+func (h *Handler) visitorRead(w http.ResponseWriter, r *http.Request) {
+	var req readRequest
+	if err := decodeJSON(w, r, &req); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	c, err := h.visitorConversationByID(r.Context(), visitorIDFrom(r.Context()), r.PathValue("id"))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	mark, err := h.markRead(r.Context(), c.ID, participantVisitor, req.Seq)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"seq": mark.Seq})
+}
+
+type typingRequest struct {
+	Typing bool `json:"typing"`
+}
+
+func (h *Handler) visitorTyping(w http.ResponseWriter, r *http.Request) {
+	var req typingRequest
+	if err := decodeJSON(w, r, &req); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	c, err := h.visitorConversationByID(r.Context(), visitorIDFrom(r.Context()), r.PathValue("id"))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.typing(r.Context(), c.ID, participantVisitor, req.Typing)
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (h *Handler) visitorPoll(w http.ResponseWriter, r *http.Request) {
+	c, err := h.visitorConversationByID(r.Context(), visitorIDFrom(r.Context()), r.URL.Query().Get("conversationId"))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.poll(w, r, c.ID, true)
+}
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}

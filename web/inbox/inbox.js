@@ -1,0 +1,648 @@
+/* golivechat agent inbox: plain JavaScript, no dependencies, no build step.
+ * Speaks protocol version 1 (PROTOCOL.md) on the agent endpoints, with the
+ * host's own cookies. All text is inserted as text nodes, never as markup. */
+(() => {
+  'use strict';
+
+  const doc = document;
+  const src = (doc.currentScript && doc.currentScript.src) || location.href;
+  // inbox.js lives at <mount>inbox/inbox.js, so the mount is one level up.
+  const BASE = new URL('../', src).href;
+  const API = BASE + 'api/v1/agent/';
+  const WS_URL = API.replace(/^http/, 'ws') + 'ws';
+  const FILTERS = {
+    open: 'status=open&assignee=any',
+    mine: 'status=open&assignee=me',
+    unassigned: 'status=open&assignee=unassigned',
+    closed: 'status=closed&assignee=any',
+  };
+  const STATES = { sending: 'Sending…', sent: 'Sent', read: 'Read' };
+  const $ = id => doc.getElementById(id);
+  const enc = encodeURIComponent;
+  const pad = n => String(n).padStart(2, '0');
+  const backoff = n => { const d = Math.min(30000, 1000 * 2 ** n); return d / 2 + Math.random() * d / 2; };
+
+  // ---- state ----
+  let me = null;
+  let filter = 'open';
+  const agents = new Map();   // id -> agent
+  let convs = new Map();      // id -> conversation summary
+  const ignored = new Set();  // ids known not to match the current filter
+  let cur = null;             // the open thread: {id, msgs, pending, max, vRead}
+  let ws = null, ready = false, attempt = 0, reconnectTimer = null, lastFrame = 0, refN = 0;
+  const refs = new Map();     // ws ref -> {thread, cid}
+  let renderQueued = false, refetchTimer = null, typingHide = null, typingSentAt = 0, typingIdle = null;
+
+  // ---- helpers ----
+  function h(tag, attrs, ...kids) {
+    const e = doc.createElement(tag);
+    for (const k in attrs) {
+      const v = attrs[k];
+      if (v == null || v === false) continue;
+      if (k === 'class') e.className = v;
+      else if (k === 'text') e.textContent = v;
+      else if (k.startsWith('on')) e.addEventListener(k.slice(2), v);
+      else e.setAttribute(k, v === true ? '' : v);
+    }
+    for (const c of kids) if (c != null && c !== false) e.append(c); // strings become text nodes
+    return e;
+  }
+
+  function uuid() {
+    const c = window.crypto;
+    if (c.randomUUID) try { return c.randomUUID(); } catch (e) { /* insecure context */ }
+    const b = new Uint8Array(16);
+    c.getRandomValues(b);
+    return [...b].map(x => pad(x.toString(16))).join('');
+  }
+
+  async function api(method, path, body) {
+    const o = { method, credentials: 'same-origin', headers: {} };
+    if (body !== undefined) {
+      o.headers['Content-Type'] = 'application/json';
+      o.body = JSON.stringify(body);
+    }
+    const r = await fetch(API + path, o);
+    const j = r.status === 204 ? {} : await r.json().catch(() => ({}));
+    if (!r.ok) {
+      const e = new Error((j.error && j.error.message) || 'HTTP ' + r.status);
+      e.status = r.status;
+      e.code = j.error && j.error.code;
+      throw e;
+    }
+    return j;
+  }
+
+  function showError(err) {
+    const e = $('lc-error');
+    e.textContent = err ? (err.message || String(err)) : '';
+    e.hidden = !err;
+    clearTimeout(showError.t);
+    if (err) showError.t = setTimeout(() => showError(null), 8000);
+  }
+
+  function toDate(iso) { const d = iso ? new Date(iso) : new Date(); return isNaN(d) ? new Date() : d; }
+  function hhmm(d) { return pad(d.getHours()) + ':' + pad(d.getMinutes()); }
+  function timeEl(iso, withDate) {
+    const d = toDate(iso);
+    const today = d.toDateString() === new Date().toDateString();
+    const text = !withDate || today ? hhmm(d) : d.toLocaleDateString(undefined, { month: 'short', day: 'numeric' });
+    return h('time', { datetime: d.toISOString(), title: d.toLocaleString(), text });
+  }
+
+  function visitorLabel(c) {
+    const id = (c.visitor && c.visitor.id) || c.id || '';
+    return 'Visitor ' + id.slice(0, 6);
+  }
+  function agentName(id) {
+    if (!id) return 'Unassigned';
+    if (me && id === me.id) return 'You';
+    const a = agents.get(id);
+    return (a && a.name) || id;
+  }
+  function activity(c) { return toDate((c.lastMessage && c.lastMessage.createdAt) || c.updatedAt || c.createdAt).getTime(); }
+  function matches(c) {
+    switch (filter) {
+      case 'mine': return c.status === 'open' && !!me && c.assigneeId === me.id;
+      case 'unassigned': return c.status === 'open' && !c.assigneeId;
+      case 'closed': return c.status === 'closed';
+      default: return c.status === 'open';
+    }
+  }
+  const visible = () => doc.visibilityState !== 'hidden';
+
+  // ---- conversation list ----
+  function scheduleRender() {
+    if (renderQueued) return;
+    renderQueued = true;
+    requestAnimationFrame(() => { renderQueued = false; renderList(); });
+  }
+
+  function renderList() {
+    const ul = $('lc-list');
+    const focused = doc.activeElement && doc.activeElement.classList.contains('lc-conv') ? doc.activeElement.dataset.id : null;
+    const rows = [...convs.values()].filter(c => matches(c) || (cur && c.id === cur.id && c.status !== 'closed' && filter !== 'closed'))
+      .sort((a, b) => activity(b) - activity(a));
+    ul.textContent = '';
+    let total = 0;
+    for (const c of convs.values()) total += c.unread > 0 ? c.unread : 0;
+    for (const c of rows) {
+      const unread = c.unread > 0 ? c.unread : 0;
+      const lm = c.lastMessage;
+      const snippet = lm ? (lm.sender === 'agent' ? 'Agent: ' : '') + lm.text : 'No messages yet';
+      const btn = h('button', {
+        type: 'button', class: 'lc-conv' + (unread ? ' lc-has-unread' : '') + (c.status === 'closed' ? ' lc-is-closed' : ''),
+        'data-id': c.id, 'aria-current': cur && cur.id === c.id ? 'true' : null,
+        onclick: () => openConv(c.id),
+      },
+      h('span', { class: 'lc-conv-top' },
+        h('span', { class: 'lc-conv-name', text: visitorLabel(c) }),
+        timeEl(lm ? lm.createdAt : c.updatedAt, true)),
+      h('span', { class: 'lc-conv-snippet', text: snippet.length > 140 ? snippet.slice(0, 140) + '…' : snippet }),
+      h('span', { class: 'lc-conv-bottom' },
+        h('span', { class: 'lc-conv-assignee', text: agentName(c.assigneeId) }),
+        unread ? h('span', { class: 'lc-badge' }, String(unread), h('span', { class: 'lc-sr', text: ' unread' })) : null));
+      ul.append(h('li', {}, btn));
+    }
+    $('lc-list-empty').hidden = rows.length > 0;
+    if (focused) {
+      const b = ul.querySelector('.lc-conv[data-id="' + CSS.escape(focused) + '"]');
+      if (b) b.focus();
+    }
+    doc.title = (total ? '(' + total + ') ' : '') + 'Inbox';
+  }
+
+  async function loadList() {
+    const f = filter;
+    try {
+      const r = await api('GET', 'conversations?' + FILTERS[f]);
+      if (f !== filter) return;
+      const next = new Map();
+      for (const c of r.conversations || []) next.set(c.id, c);
+      if (cur && !next.has(cur.id) && convs.has(cur.id)) next.set(cur.id, convs.get(cur.id));
+      convs = next;
+      if (cur && convs.has(cur.id)) renderHead();
+      scheduleRender();
+    } catch (e) {
+      if (e.status === 401) return signedOut();
+      showError(e);
+    }
+  }
+
+  // refetchSoon reloads the list shortly, for events about conversations it
+  // does not know yet.
+  function refetchSoon(id) {
+    if (id && ignored.has(id)) return;
+    clearTimeout(refetchTimer);
+    refetchTimer = setTimeout(async () => {
+      await loadList();
+      if (id && !convs.has(id)) ignored.add(id);
+    }, 400);
+  }
+
+  function mergeConv(c) {
+    if (!c || !c.id) return;
+    const old = convs.get(c.id);
+    const merged = Object.assign(old || {}, c);
+    convs.set(c.id, merged);
+    if (!old || !merged.visitor) {
+      if (matches(merged)) { ignored.delete(c.id); refetchSoon(c.id); }
+    }
+    if (cur && cur.id === c.id) renderHead();
+    scheduleRender();
+  }
+
+  function setFilter(f, focus) {
+    filter = f;
+    ignored.clear();
+    for (const t of doc.querySelectorAll('.lc-tabs [role=tab]')) {
+      const on = t.dataset.filter === f;
+      t.setAttribute('aria-selected', on ? 'true' : 'false');
+      t.tabIndex = on ? 0 : -1;
+      if (on) {
+        $('lc-list-panel').setAttribute('aria-labelledby', t.id);
+        if (focus) t.focus();
+      }
+    }
+    convs = new Map(cur && convs.has(cur.id) ? [[cur.id, convs.get(cur.id)]] : []);
+    renderList();
+    loadList();
+  }
+
+  // ---- thread ----
+  function renderHead() {
+    if (!cur) return;
+    const c = convs.get(cur.id) || { id: cur.id };
+    const v = c.visitor || {};
+    $('lc-title').textContent = visitorLabel(c);
+    $('lc-info-page').textContent = v.pageUrl || c.pageUrl || '—';
+    $('lc-info-lang').textContent = v.language || '—';
+    $('lc-info-status').textContent = c.status === 'closed' ? 'Closed' : 'Open · ' + (c.assigneeId ? 'assigned to ' + agentName(c.assigneeId) : 'unassigned');
+    const mine = !!me && c.assigneeId === me.id;
+    $('lc-assign-me').disabled = mine;
+    $('lc-close').disabled = c.status === 'closed';
+    renderAssign(c.assigneeId || '');
+  }
+
+  function renderAssign(value) {
+    const sel = $('lc-assign');
+    sel.textContent = '';
+    sel.append(h('option', { value: '', text: 'Unassigned' }));
+    const list = [...agents.values()];
+    if (me && !agents.has(me.id)) list.unshift(me);
+    if (value && !list.some(a => a.id === value)) list.push({ id: value, name: value });
+    for (const a of list) {
+      const away = a.presence === 'away' ? ' (away)' : '';
+      sel.append(h('option', { value: a.id, text: (a.name || a.id) + (me && a.id === me.id ? ' (you)' : '') + away }));
+    }
+    sel.value = value;
+  }
+
+  function msgEl(m) {
+    const who = m.sender === 'agent' ? (m.authorName || 'Agent') : m.sender === 'visitor' ? 'Visitor' : '';
+    const e = h('div', { class: 'lc-msg lc-' + m.sender, 'data-sender': m.sender },
+      h('div', { class: 'lc-meta' }, who ? h('span', { class: 'lc-author', text: who }) : null, timeEl(m.createdAt)),
+      h('div', { class: 'lc-text', text: m.text }));
+    if (m.sender === 'agent') e.append(h('div', { class: 'lc-state' }));
+    if (m.seq > 0) e.setAttribute('data-seq', m.seq);
+    return e;
+  }
+
+  function setState(rec, st) {
+    rec.st = st;
+    const s = rec.el.querySelector('.lc-state');
+    if (!s) return;
+    rec.el.setAttribute('data-state', st);
+    s.textContent = '';
+    if (st === 'failed') {
+      s.append(h('button', { type: 'button', class: 'lc-retry', text: 'Failed – retry', onclick: () => { deliver(rec); $('lc-reply').focus(); } }));
+    } else s.textContent = STATES[st];
+  }
+
+  function addMessage(m) {
+    if (!cur || !m || m.conversationId !== cur.id || !(m.seq > 0)) return;
+    const p = m.clientMessageId && cur.pending.get(m.clientMessageId);
+    if (p) { cur.pending.delete(m.clientMessageId); clearTimeout(p.timer); }
+    if (cur.msgs.has(m.seq)) { if (p) p.el.remove(); return; }
+    const thread = $('lc-thread');
+    const near = thread.scrollHeight - thread.scrollTop - thread.clientHeight < 120;
+    const e = msgEl(m);
+    if (p) p.el.replaceWith(e);
+    const rec = { m, el: e };
+    cur.msgs.set(m.seq, rec);
+    let before = null;
+    for (const c of thread.children) {
+      if (c === e) continue;
+      const s = c.getAttribute('data-seq');
+      if (s ? +s > m.seq : c.classList.contains('lc-pending')) { before = c; break; }
+    }
+    thread.insertBefore(e, before);
+    if (m.seq > cur.max) cur.max = m.seq;
+    if (m.sender === 'agent') setState(rec, m.seq <= cur.vRead ? 'read' : 'sent');
+    if (m.sender === 'visitor') hideTyping();
+    if (near || p) thread.scrollTop = thread.scrollHeight;
+  }
+
+  function updateReadStates() {
+    for (const [seq, r] of cur.msgs) if (r.m.sender === 'agent') setState(r, seq <= cur.vRead ? 'read' : 'sent');
+  }
+
+  async function openConv(id) {
+    if (cur && cur.id === id) { $('lc-reply').focus(); return; }
+    stopTyping();
+    for (const p of cur ? cur.pending.values() : []) clearTimeout(p.timer);
+    cur = { id, msgs: new Map(), pending: new Map(), max: 0, vRead: 0 };
+    $('lc-thread').textContent = '';
+    hideTyping();
+    $('lc-placeholder').hidden = true;
+    $('lc-detail').hidden = false;
+    doc.body.classList.add('lc-thread-open');
+    renderHead();
+    scheduleRender();
+    const t = cur;
+    try {
+      const r = await api('GET', 'conversations/' + enc(id));
+      if (cur !== t) return;
+      mergeConv(r.conversation);
+      for (const rm of r.readMarks || []) onRead({ conversationId: id, participant: rm.participant, seq: rm.seq });
+      for (const m of r.messages || []) addMessage(Object.assign({ conversationId: id }, m));
+      $('lc-thread').scrollTop = $('lc-thread').scrollHeight;
+    } catch (e) {
+      if (cur === t) showError(e);
+    }
+    subscribe();
+    markRead();
+  }
+
+  function closeThread() {
+    stopTyping();
+    cur = null;
+    $('lc-detail').hidden = true;
+    $('lc-placeholder').hidden = false;
+    doc.body.classList.remove('lc-thread-open');
+    renderList();
+    const first = doc.querySelector('.lc-conv');
+    if (first) first.focus();
+  }
+
+  function markRead() {
+    if (!cur || !cur.max || !visible()) return;
+    const c = convs.get(cur.id);
+    if (c && c.unread) { c.unread = 0; scheduleRender(); }
+    if (cur.max <= (cur.sentRead || 0)) return;
+    const seq = cur.sentRead = cur.max, id = cur.id;
+    if (ready) wsSend({ type: 'read', conversationId: id, seq });
+    else api('POST', 'conversations/' + enc(id) + '/read', { seq }).catch(() => { if (cur && cur.id === id) cur.sentRead = 0; });
+  }
+
+  function showTyping() {
+    const t = $('lc-typing');
+    t.textContent = 'Visitor is typing…';
+    t.classList.add('lc-on');
+    clearTimeout(typingHide);
+    typingHide = setTimeout(hideTyping, 6000);
+  }
+  function hideTyping() {
+    clearTimeout(typingHide);
+    const t = $('lc-typing');
+    if (t.textContent) { t.textContent = ''; t.classList.remove('lc-on'); }
+  }
+
+  // ---- sending ----
+  function submit() {
+    const ta = $('lc-reply');
+    const text = ta.value;
+    if (!cur || !text.trim()) return;
+    stopTyping();
+    ta.value = '';
+    const p = { cid: uuid(), text, conv: cur.id, thread: cur };
+    p.el = msgEl({ sender: 'agent', authorName: (me && me.name) || 'You', text });
+    p.el.classList.add('lc-pending');
+    $('lc-thread').append(p.el);
+    $('lc-thread').scrollTop = $('lc-thread').scrollHeight;
+    cur.pending.set(p.cid, p);
+    deliver(p);
+  }
+
+  function deliver(p) {
+    if (!p.thread.pending.has(p.cid)) return;
+    setState(p, 'sending');
+    clearTimeout(p.timer);
+    if (ready) {
+      const ref = 'r' + ++refN;
+      refs.set(ref, p);
+      p.ref = ref;
+      wsSend({ type: 'send', ref, conversationId: p.conv, clientMessageId: p.cid, text: p.text });
+      p.timer = setTimeout(() => httpSend(p), 10000);
+    } else httpSend(p);
+  }
+
+  async function httpSend(p) {
+    if (!p.thread.pending.has(p.cid) || p.http) return;
+    p.http = true;
+    p.ref = null;
+    clearTimeout(p.timer);
+    try {
+      const r = await api('POST', 'conversations/' + enc(p.conv) + '/messages', { clientMessageId: p.cid, text: p.text });
+      onMessage({ conversationId: p.conv, message: r.message });
+    } catch (e) {
+      fail(p, e);
+    }
+    p.http = false;
+  }
+
+  function fail(p, err) {
+    if (!p.thread.pending.has(p.cid)) return;
+    clearTimeout(p.timer);
+    p.ref = null;
+    p.auto = !err.status || err.status >= 500 || err.status === 429;
+    setState(p, 'failed');
+    if (!p.auto) showError(err);
+  }
+
+  // ---- typing out ----
+  function onInput() {
+    if (!cur) return;
+    if (!$('lc-reply').value.trim()) { stopTyping(); return; }
+    const now = Date.now();
+    if (now - typingSentAt > 3000) { typingSentAt = now; sendTyping(true); }
+    clearTimeout(typingIdle);
+    typingIdle = setTimeout(stopTyping, 4000);
+  }
+  function stopTyping() {
+    clearTimeout(typingIdle);
+    if (typingSentAt) { typingSentAt = 0; sendTyping(false); }
+  }
+  function sendTyping(on) {
+    if (!cur) return;
+    if (ready) wsSend({ type: 'typing', conversationId: cur.id, typing: on });
+    else api('POST', 'conversations/' + enc(cur.id) + '/typing', { typing: on }).catch(() => {});
+  }
+
+  // ---- events ----
+  function onMessage(f) {
+    const m = f.message;
+    if (!m) return;
+    const id = f.conversationId || m.conversationId;
+    if (!m.conversationId) m.conversationId = id;
+    const c = convs.get(id);
+    if (!c) refetchSoon(id);
+    else if (!c.lastMessage || m.seq > (c.lastMessage.seq || 0)) {
+      c.lastMessage = { seq: m.seq, sender: m.sender, text: m.text, createdAt: m.createdAt };
+      c.lastSeq = Math.max(c.lastSeq || 0, m.seq);
+      c.updatedAt = m.createdAt || c.updatedAt;
+      if (m.sender === 'visitor' && !(cur && cur.id === id && visible())) c.unread = (c.unread || 0) + 1;
+      scheduleRender();
+    }
+    if (isNewVisitorMsg(m, id)) $('lc-announce').textContent = 'New message from ' + visitorLabel(c || { id });
+    if (cur && cur.id === id) { addMessage(m); markRead(); }
+  }
+
+  const announced = new Set();
+  function isNewVisitorMsg(m, id) {
+    if (m.sender !== 'visitor' || (cur && cur.id === id)) return false;
+    const k = id + ':' + m.seq;
+    if (announced.has(k)) return false;
+    announced.add(k);
+    return true;
+  }
+
+  function onRead(f) {
+    const c = convs.get(f.conversationId);
+    if (me && f.participant === 'agent:' + me.id) {
+      if (c && f.seq >= (c.lastSeq || 0) && c.unread) { c.unread = 0; scheduleRender(); }
+      if (cur && cur.id === f.conversationId && f.seq > (cur.sentRead || 0)) cur.sentRead = f.seq;
+    } else if (f.participant === 'visitor' && cur && cur.id === f.conversationId && f.seq > cur.vRead) {
+      cur.vRead = f.seq;
+      updateReadStates();
+    }
+  }
+
+  function onFrame(f) {
+    switch (f.type) {
+      case 'ready':
+        ready = true;
+        attempt = 0;
+        $('lc-conn').textContent = '';
+        loadList();
+        subscribe();
+        markRead();
+        if (cur) for (const p of cur.pending.values()) if (p.st === 'failed' && p.auto) deliver(p);
+        break;
+      case 'message': onMessage(f); break;
+      case 'conversation': mergeConv(f.conversation); break;
+      case 'read': onRead(f); break;
+      case 'typing':
+        if (cur && f.conversationId === cur.id && f.participant === 'visitor') {
+          if (f.typing) showTyping(); else hideTyping();
+        }
+        break;
+      case 'presence': {
+        const a = agents.get(f.agentId) || { id: f.agentId, name: f.agentId };
+        a.presence = f.presence;
+        agents.set(a.id, a);
+        if (me && f.agentId === me.id) { me.presence = f.presence; renderPresence(); }
+        if (cur) renderAssign($('lc-assign').value);
+        break;
+      }
+      case 'ack': {
+        const p = refs.get(f.ref);
+        refs.delete(f.ref);
+        if (f.message) onMessage({ conversationId: f.message.conversationId || (p && p.conv), message: f.message });
+        else if (p) httpSend(p);
+        break;
+      }
+      case 'error': {
+        const p = refs.get(f.ref);
+        refs.delete(f.ref);
+        if (p) {
+          if (/^(unavailable|internal|rate_limited)$/.test(f.code)) httpSend(p);
+          else fail(p, { status: 400, message: f.message || f.code });
+        }
+        break;
+      }
+    }
+  }
+
+  // ---- WebSocket with reconnect ----
+  function wsSend(f) { if (ws && ws.readyState === 1) ws.send(JSON.stringify(f)); }
+  function subscribe() { if (ready && cur) wsSend({ type: 'subscribe', conversationId: cur.id, after: cur.max }); }
+
+  function connect() {
+    clearTimeout(reconnectTimer);
+    reconnectTimer = null;
+    if (ws) return;
+    let s;
+    try { s = new WebSocket(WS_URL); } catch (e) { dropped(null); return; }
+    ws = s;
+    s.onopen = () => { lastFrame = Date.now(); };
+    s.onmessage = ev => {
+      lastFrame = Date.now();
+      let f;
+      try { f = JSON.parse(ev.data); } catch (e) { return; }
+      if (f && typeof f === 'object') onFrame(f);
+    };
+    s.onclose = () => { if (ws === s) dropped(s); };
+  }
+
+  function dropped(s) {
+    ws = null;
+    ready = false;
+    if (s) { s.onclose = s.onmessage = null; try { s.close(); } catch (e) { /* already closed */ } }
+    for (const p of refs.values()) if (p.st === 'sending') httpSend(p);
+    refs.clear();
+    $('lc-conn').textContent = 'Reconnecting…';
+    reconnectTimer = setTimeout(connect, backoff(attempt++));
+  }
+
+  setInterval(() => {
+    if (!ready) return;
+    if (Date.now() - lastFrame > 45000) dropped(ws);
+    else wsSend({ type: 'ping' });
+  }, 25000);
+
+  // ---- presence ----
+  function renderPresence() {
+    const b = $('lc-presence');
+    const on = me && me.presence === 'available';
+    b.hidden = false;
+    b.setAttribute('aria-pressed', on ? 'true' : 'false');
+    b.textContent = on ? 'Available' : 'Away';
+    b.title = on ? 'You receive new conversations. Click to go away.' : 'Click to become available.';
+  }
+
+  async function togglePresence() {
+    const next = me.presence === 'available' ? 'away' : 'available';
+    try {
+      const r = await api('PUT', 'presence', { presence: next });
+      me = Object.assign(me, r.agent || { presence: next });
+      renderPresence();
+    } catch (e) { showError(e); }
+  }
+
+  async function action(path, body) {
+    if (!cur) return;
+    try {
+      const r = await api('POST', 'conversations/' + enc(cur.id) + '/' + path, body);
+      mergeConv(r.conversation);
+    } catch (e) { showError(e); }
+  }
+
+  function signedOut() {
+    $('lc-app').hidden = true;
+    $('lc-presence').hidden = true;
+    $('lc-signin').hidden = false;
+    clearTimeout(reconnectTimer);
+    if (ws) { const s = ws; ws = null; s.onclose = null; s.close(); }
+  }
+
+  // ---- wiring ----
+  function wire() {
+    $('lc-composer').addEventListener('submit', e => { e.preventDefault(); submit(); });
+    $('lc-reply').addEventListener('keydown', e => {
+      if (e.key === 'Enter' && !e.shiftKey && !e.isComposing && e.keyCode !== 229) { e.preventDefault(); submit(); }
+    });
+    // Some synthetic key sequences deliver the Enter character separately.
+    $('lc-reply').addEventListener('keypress', e => { if (e.key === 'Enter' && !e.shiftKey) e.preventDefault(); });
+    $('lc-reply').addEventListener('input', onInput);
+    $('lc-presence').addEventListener('click', togglePresence);
+    $('lc-assign-me').addEventListener('click', () => action('assign', { agentId: me.id }));
+    $('lc-assign').addEventListener('change', e => action('assign', { agentId: e.target.value }));
+    $('lc-close').addEventListener('click', () => action('close', {}));
+    $('lc-back').addEventListener('click', closeThread);
+
+    const tabs = [...doc.querySelectorAll('.lc-tabs [role=tab]')];
+    tabs.forEach((t, i) => {
+      t.addEventListener('click', () => setFilter(t.dataset.filter));
+      t.addEventListener('keydown', e => {
+        const j = { ArrowRight: i + 1, ArrowLeft: i - 1, Home: 0, End: tabs.length - 1 }[e.key];
+        if (j === undefined) return;
+        e.preventDefault();
+        setFilter(tabs[(j + tabs.length) % tabs.length].dataset.filter, true);
+      });
+    });
+
+    // Arrow keys move between conversation rows.
+    $('lc-list').addEventListener('keydown', e => {
+      const rows = [...doc.querySelectorAll('.lc-conv')];
+      const i = rows.indexOf(doc.activeElement);
+      if (i < 0) return;
+      const j = { ArrowDown: i + 1, ArrowUp: i - 1, Home: 0, End: rows.length - 1 }[e.key];
+      if (j === undefined || !rows[j]) return;
+      e.preventDefault();
+      rows[j].focus();
+    });
+
+    doc.addEventListener('keydown', e => {
+      if (e.key === 'Escape' && cur && doc.body.classList.contains('lc-thread-open') && matchMedia('(max-width: 720px)').matches) closeThread();
+    });
+    doc.addEventListener('visibilitychange', () => {
+      if (!visible()) return;
+      markRead();
+      if (reconnectTimer && !ws) connect();
+    });
+    window.addEventListener('online', () => { if (reconnectTimer && !ws) connect(); });
+  }
+
+  async function init() {
+    wire();
+    try {
+      me = (await api('GET', 'me')).agent;
+    } catch (e) {
+      if (e.status === 401 || e.status === 403) signedOut();
+      else showError(e);
+      return;
+    }
+    if (!me) { signedOut(); return; }
+    $('lc-me').textContent = me.name || me.id;
+    renderPresence();
+    $('lc-app').hidden = false;
+    try {
+      for (const a of (await api('GET', 'agents')).agents || []) agents.set(a.id, a);
+    } catch (e) { /* the dropdown then lists only you */ }
+    loadList();
+    connect();
+  }
+
+  init();
+})();

@@ -1,0 +1,666 @@
+/* golivechat visitor widget: plain JavaScript, no dependencies, no build step.
+ * Speaks protocol version 1 (PROTOCOL.md). All text from users and the
+ * server is inserted as text nodes, never parsed as markup. */
+(() => {
+  'use strict';
+  if (window.LiveChat && window.LiveChat.v) return; // included twice
+
+  const doc = document;
+  const script = doc.currentScript ||
+    [...doc.getElementsByTagName('script')].reverse().find(s => /widget\.js([?#]|$)/.test(s.src));
+  if (!script || !script.src) return;
+  const BASE = script.src.replace(/widget\.js([?#].*)?$/, '');
+  const API = BASE + 'api/v1/visitor/';
+  const WS_URL = API.replace(/^http/, 'ws') + 'ws';
+  const OPEN_KEY = 'livechat-open';
+  const NS = 'http://www.w3.org/2000/svg';
+  const ICON_CHAT = 'M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2z';
+  const ICON_MIN = 'M7.4 8.6 12 13.2l4.6-4.6L18 10l-6 6-6-6z';
+  const ICON_SEND = 'M2 21 23 12 2 3v7l15 2-15 2z';
+  const STATES = { sending: 'Sending…', sent: 'Sent', read: 'Read' };
+
+  // ---- state ----
+  let chat = null;          // display config from the server
+  let conv = null;          // {id, status, lastSeq, …}
+  let maxLen = 5000;
+  const msgs = new Map();   // seq -> {m, el}
+  const pending = new Map(); // clientMessageId -> {cid, text, el, st, ref, timer}
+  const refs = new Map();   // ws ref -> clientMessageId
+  let maxSeq = 0, lastRead = 0, sentRead = 0, agentRead = 0, agentName = '';
+  let isOpen = false, wantOpen = null, cssReady = false, rendered = false;
+  let root, launcher, badge, unreadLive, win, list, typingEl, ended, newBtn, form, input, count;
+  let typingHide, typingSentAt = 0, typingIdle, creating = null;
+  // live channel
+  let ws = null, ready = false, wsFails = 0, attempt = 0, reconnectTimer = null;
+  let polling = false, pollAbort = null, lastFrame = 0, refN = 0;
+
+  // ---- helpers ----
+  const enc = encodeURIComponent;
+  const pad = n => String(n).padStart(2, '0');
+  const sleep = ms => new Promise(r => setTimeout(r, ms));
+  const backoff = n => { const d = Math.min(30000, 1000 * 2 ** n); return d / 2 + Math.random() * d / 2; };
+
+  function h(tag, attrs, ...kids) {
+    const e = doc.createElement(tag);
+    for (const k in attrs) {
+      const v = attrs[k];
+      if (v == null || v === false) continue;
+      if (k === 'class') e.className = v;
+      else if (k === 'text') e.textContent = v;
+      else if (k.startsWith('on')) e.addEventListener(k.slice(2), v);
+      else e.setAttribute(k, v === true ? '' : v);
+    }
+    for (const c of kids) if (c != null && c !== false) e.append(c); // strings become text nodes
+    return e;
+  }
+
+  function icon(d) {
+    const s = doc.createElementNS(NS, 'svg');
+    s.setAttribute('viewBox', '0 0 24 24');
+    s.setAttribute('aria-hidden', 'true');
+    s.setAttribute('focusable', 'false');
+    const p = doc.createElementNS(NS, 'path');
+    p.setAttribute('d', d);
+    s.append(p);
+    return s;
+  }
+
+  function uuid() {
+    const c = window.crypto;
+    if (c && c.randomUUID) try { return c.randomUUID(); } catch (e) { /* insecure context */ }
+    const b = new Uint8Array(16);
+    c.getRandomValues(b);
+    return [...b].map(x => pad(x.toString(16))).join('');
+  }
+
+  async function api(method, path, body, signal) {
+    const o = { method, credentials: 'same-origin', headers: {}, signal };
+    if (body !== undefined) {
+      o.headers['Content-Type'] = 'application/json';
+      o.body = JSON.stringify(body);
+    }
+    const r = await fetch(API + path, o);
+    const j = r.status === 204 ? {} : await r.json().catch(() => ({}));
+    if (!r.ok) {
+      const e = new Error((j.error && j.error.message) || 'HTTP ' + r.status);
+      e.status = r.status;
+      e.code = j.error && j.error.code;
+      throw e;
+    }
+    return j;
+  }
+
+  function session(v) {
+    try {
+      if (v === undefined) return sessionStorage.getItem(OPEN_KEY) === '1';
+      if (v) sessionStorage.setItem(OPEN_KEY, '1'); else sessionStorage.removeItem(OPEN_KEY);
+    } catch (e) { /* storage disabled */ }
+    return false;
+  }
+
+  function timeEl(iso) {
+    let d = iso ? new Date(iso) : new Date();
+    if (isNaN(d)) d = new Date();
+    return h('time', { datetime: d.toISOString(), text: pad(d.getHours()) + ':' + pad(d.getMinutes()) });
+  }
+
+  function initials(name) {
+    return (name || '?').trim().split(/\s+/).slice(0, 2).map(w => [...w][0] || '').join('').toUpperCase() || '?';
+  }
+
+  // Text colour readable on the accent colour.
+  function onAccent(c) {
+    const m = /^#([0-9a-f]{3}|[0-9a-f]{6})$/i.exec(c);
+    if (!m) return '#fff';
+    let x = m[1];
+    if (x.length === 3) x = [...x].map(ch => ch + ch).join('');
+    const [r, g, b] = [0, 2, 4].map(i => {
+      const v = parseInt(x.substr(i, 2), 16) / 255;
+      return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b > 0.3 ? '#111' : '#fff';
+  }
+
+  // ---- rendering ----
+  function render() {
+    const link = h('link', { rel: 'stylesheet', href: BASE + 'widget.css' });
+    root = h('div', { id: 'livechat-root', class: 'lc-root' });
+    root.style.display = 'none'; // until widget.css has loaded
+    link.addEventListener('load', () => { cssReady = true; if (root) root.style.display = ''; });
+    doc.head.append(link);
+
+    const accent = chat.accentColor;
+    if (accent && window.CSS && CSS.supports('color', accent)) {
+      root.style.setProperty('--lc-accent', accent);
+      root.style.setProperty('--lc-on-accent', onAccent(accent));
+    }
+
+    const avatars = h('div', { class: 'lc-avatars' });
+    for (const a of (chat.avatars || []).slice(0, 3)) {
+      const ini = h('span', { class: 'lc-avatar lc-initials', role: 'img', 'aria-label': a.name || null }, initials(a.name));
+      if (a.avatarUrl) {
+        const img = h('img', { class: 'lc-avatar', src: a.avatarUrl, alt: a.name || '' });
+        img.addEventListener('error', () => img.replaceWith(ini));
+        avatars.append(img);
+      } else avatars.append(ini);
+    }
+
+    launcher = h('button', {
+      type: 'button', id: 'livechat-launcher', class: 'lc-launcher', 'aria-label': 'Open chat',
+      'aria-expanded': 'false', 'aria-controls': 'livechat-window', 'aria-describedby': 'livechat-unread',
+      onclick: () => toggle(),
+    }, icon(ICON_CHAT), badge = h('span', { class: 'lc-badge', 'aria-hidden': 'true', hidden: true }));
+    unreadLive = h('span', { id: 'livechat-unread', class: 'lc-sr', 'aria-live': 'polite' });
+
+    const title = chat.title || 'Chat';
+    list = h('div', {
+      id: 'livechat-messages', class: 'lc-messages', role: 'log', 'aria-live': 'polite',
+      'aria-label': 'Messages', tabindex: '0',
+    });
+    if (chat.welcome) {
+      list.append(h('div', { class: 'lc-msg lc-agent lc-welcome' }, h('div', { class: 'lc-text', text: chat.welcome })));
+    }
+    input = h('textarea', {
+      id: 'livechat-input', rows: '1', placeholder: 'Write a message…', autocomplete: 'off',
+      onkeydown: e => {
+        if (e.key === 'Enter' && !e.shiftKey && !e.isComposing && e.keyCode !== 229) { e.preventDefault(); submit(); }
+      },
+      // Some synthetic key sequences deliver the Enter character separately.
+      onkeypress: e => { if (e.key === 'Enter' && !e.shiftKey) e.preventDefault(); },
+      oninput: onInput,
+    });
+    win = h('div', {
+      id: 'livechat-window', class: 'lc-window', role: 'dialog', 'aria-modal': 'false', 'aria-label': title, hidden: true,
+      onkeydown: e => { if (e.key === 'Escape') { e.stopPropagation(); close(true); } },
+    },
+    h('div', { class: 'lc-header' },
+      avatars,
+      h('div', { class: 'lc-head-text' },
+        h('div', { class: 'lc-title', text: title }),
+        chat.subtitle && h('div', { class: 'lc-subtitle', text: chat.subtitle })),
+      h('button', { type: 'button', class: 'lc-min', 'aria-label': 'Minimise chat', onclick: () => close(true) }, icon(ICON_MIN))),
+    list,
+    typingEl = h('div', { class: 'lc-typing', 'aria-live': 'polite' }),
+    ended = h('div', { class: 'lc-ended', hidden: true },
+      h('p', { text: 'This conversation has ended' }),
+      newBtn = h('button', { type: 'button', class: 'lc-new', onclick: startNew, text: 'Start a new conversation' })),
+    form = h('form', { class: 'lc-composer', onsubmit: e => { e.preventDefault(); submit(); } },
+      h('label', { for: 'livechat-input', class: 'lc-sr', text: 'Message' }),
+      input,
+      count = h('span', { class: 'lc-count', id: 'livechat-count', 'aria-live': 'polite', hidden: true }),
+      h('button', { type: 'submit', id: 'livechat-send', class: 'lc-send', 'aria-label': 'Send' }, icon(ICON_SEND))));
+
+    root.append(launcher, unreadLive, win);
+    (doc.body || doc.documentElement).append(root);
+    if (cssReady) root.style.display = '';
+    rendered = true;
+
+    if (window.visualViewport) {
+      visualViewport.addEventListener('resize', fitViewport);
+      visualViewport.addEventListener('scroll', fitViewport);
+    }
+    doc.addEventListener('visibilitychange', () => { markRead(); if (doc.visibilityState === 'visible') wake(); });
+    window.addEventListener('online', wake);
+  }
+
+  // On phones the on-screen keyboard shrinks the visual viewport only.
+  function fitViewport() {
+    const v = window.visualViewport;
+    if (!root || !v) return;
+    root.style.setProperty('--lc-vh', v.height + 'px');
+    root.style.setProperty('--lc-vt', v.offsetTop + 'px');
+  }
+
+  function scrollDown(force) {
+    if (force || list.scrollHeight - list.scrollTop - list.clientHeight < 120) list.scrollTop = list.scrollHeight;
+  }
+
+  function msgEl(sender, text, time, author) {
+    const e = h('div', { class: 'lc-msg lc-' + sender, 'data-sender': sender });
+    if (sender === 'agent' && author) e.append(h('div', { class: 'lc-author', text: author }));
+    e.append(h('div', { class: 'lc-text', text }));
+    const meta = h('div', { class: 'lc-meta' }, timeEl(time));
+    if (sender === 'visitor') meta.append(h('span', { class: 'lc-state' }));
+    e.append(meta);
+    return e;
+  }
+
+  function setState(rec, st) {
+    rec.st = st;
+    const s = rec.el.querySelector('.lc-state');
+    if (!s) return;
+    rec.el.setAttribute('data-state', st);
+    s.textContent = '';
+    if (st === 'failed') {
+      s.append(h('button', { type: 'button', class: 'lc-retry', onclick: () => { retry(rec); input.focus(); }, text: 'Failed – retry' }));
+    } else s.textContent = STATES[st];
+  }
+
+  function updateReadStates() {
+    for (const [seq, r] of msgs) if (r.m.sender === 'visitor') setState(r, seq <= agentRead ? 'read' : 'sent');
+  }
+
+  function updateUnread() {
+    if (!rendered) return;
+    let n = 0;
+    if (!isOpen) for (const [seq, r] of msgs) if (seq > lastRead && r.m.sender !== 'visitor') n++;
+    badge.textContent = n > 99 ? '99+' : String(n);
+    badge.hidden = !n;
+    const label = n ? n + (n === 1 ? ' unread message' : ' unread messages') : '';
+    if (unreadLive.textContent !== label) unreadLive.textContent = label;
+  }
+
+  function updateEnded() {
+    if (!rendered) return;
+    const closed = !!conv && conv.status === 'closed';
+    const hadFocus = form.contains(doc.activeElement);
+    ended.hidden = !closed;
+    form.hidden = closed;
+    if (closed) hideTyping();
+    if (hadFocus && closed) newBtn.focus();
+  }
+
+  function showTyping() {
+    typingEl.textContent = (agentName || 'Agent') + ' is typing…';
+    typingEl.classList.add('lc-on');
+    clearTimeout(typingHide);
+    typingHide = setTimeout(hideTyping, 6000);
+    scrollDown();
+  }
+
+  function hideTyping() {
+    clearTimeout(typingHide);
+    if (typingEl && typingEl.textContent) { typingEl.textContent = ''; typingEl.classList.remove('lc-on'); }
+  }
+
+  function updateCount() {
+    const left = maxLen - [...input.value].length;
+    const show = left <= Math.min(200, Math.ceil(maxLen / 10));
+    count.hidden = !show;
+    if (show) count.textContent = left >= 0 ? left + ' characters left' : -left + ' characters over the limit';
+    count.classList.toggle('lc-over', left < 0);
+    input.style.height = 'auto';
+    input.style.height = Math.min(input.scrollHeight, 120) + 'px';
+  }
+
+  // ---- open / close ----
+  function open(focus = true) {
+    if (!rendered) { wantOpen = true; return; }
+    isOpen = true;
+    win.hidden = false;
+    root.classList.add('lc-open');
+    launcher.setAttribute('aria-expanded', 'true');
+    session(true);
+    fitViewport();
+    scrollDown(true);
+    markRead();
+    updateUnread();
+    if (focus) (form.hidden ? newBtn : input).focus();
+  }
+
+  function close(focusLauncher) {
+    if (!rendered) { wantOpen = false; return; }
+    isOpen = false;
+    win.hidden = true;
+    root.classList.remove('lc-open');
+    launcher.setAttribute('aria-expanded', 'false');
+    session(false);
+    stopTyping();
+    updateUnread();
+    if (focusLauncher) launcher.focus();
+  }
+
+  function toggle() { if (isOpen) close(true); else open(); }
+
+  // ---- messages ----
+  // addMessage stores a message from the server once per seq, turning the
+  // optimistic bubble with the same clientMessageId into the stored one.
+  function addMessage(m) {
+    if (!m || !conv || (m.conversationId && m.conversationId !== conv.id) || !(m.seq > 0)) return;
+    const p = m.clientMessageId && pending.get(m.clientMessageId);
+    if (p) { pending.delete(m.clientMessageId); clearTimeout(p.timer); }
+    if (msgs.has(m.seq)) { if (p) p.el.remove(); return; }
+    const e = p ? p.el : msgEl(m.sender, m.text, m.createdAt, m.authorName);
+    if (p) e.querySelector('time').replaceWith(timeEl(m.createdAt));
+    e.classList.remove('lc-pending');
+    e.setAttribute('data-seq', m.seq);
+    const rec = { m, el: e };
+    msgs.set(m.seq, rec);
+    let before = null;
+    for (const c of list.children) {
+      if (c === e) continue;
+      const s = c.getAttribute('data-seq');
+      if (s ? +s > m.seq : c.classList.contains('lc-pending')) { before = c; break; }
+    }
+    list.insertBefore(e, before);
+    if (m.seq > maxSeq) maxSeq = m.seq;
+    if (m.sender === 'visitor') setState(rec, m.seq <= agentRead ? 'read' : 'sent');
+    else if (m.sender === 'agent') {
+      if (m.authorName) agentName = m.authorName;
+      hideTyping();
+    }
+  }
+
+  // settle runs after a batch of messages.
+  function settle(force) {
+    scrollDown(force);
+    markRead();
+    updateUnread();
+  }
+
+  function onRead(participant, seq, id) {
+    if (!conv || id !== conv.id || !(seq > 0)) return;
+    if (participant === 'visitor') {
+      if (seq > lastRead) lastRead = seq;
+      if (seq > sentRead) sentRead = seq;
+      updateUnread();
+    } else if (/^agent/.test(participant || '') && seq > agentRead) {
+      agentRead = seq;
+      updateReadStates();
+    }
+  }
+
+  function setConv(c) {
+    if (!c || !conv || c.id !== conv.id) return;
+    Object.assign(conv, c);
+    updateEnded();
+  }
+
+  function resetThread() {
+    for (const r of msgs.values()) r.el.remove();
+    msgs.clear();
+    maxSeq = lastRead = sentRead = agentRead = 0;
+    hideTyping();
+  }
+
+  async function load() {
+    const id = conv.id;
+    for (let more = true; more;) {
+      const r = await api('GET', 'conversations/' + enc(id) + '/messages?after=' + maxSeq + '&limit=200');
+      if (!conv || conv.id !== id) return;
+      setConv(r.conversation);
+      for (const rm of r.readMarks || []) onRead(rm.participant, rm.seq, id);
+      const ms = r.messages || [];
+      ms.forEach(addMessage);
+      more = r.hasMore && ms.length > 0;
+    }
+    settle(true);
+  }
+
+  function ensureConv() {
+    if (conv && conv.status !== 'closed') return Promise.resolve(conv);
+    return creating || (creating = api('POST', 'conversations', { url: location.href }).then(async r => {
+      const c = r.conversation;
+      if (!conv || conv.id !== c.id) {
+        resetThread();
+        conv = c;
+        if (c.lastSeq > 0) await load().catch(() => {});
+      } else setConv(c);
+      updateEnded();
+      live();
+      return conv;
+    }).finally(() => { creating = null; }));
+  }
+
+  function startNew() {
+    stopPoll();
+    resetThread();
+    for (const p of pending.values()) { clearTimeout(p.timer); p.el.remove(); }
+    pending.clear();
+    conv = null;
+    updateEnded();
+    input.focus();
+  }
+
+  // ---- sending ----
+  async function submit() {
+    const text = input.value;
+    if (!text.trim() || [...text].length > maxLen) { input.focus(); return; }
+    if (conv && conv.status === 'closed') return;
+    stopTyping();
+    input.value = '';
+    updateCount();
+    const p = { cid: uuid(), text, el: msgEl('visitor', text) };
+    p.el.classList.add('lc-pending');
+    list.append(p.el);
+    pending.set(p.cid, p);
+    setState(p, 'sending');
+    scrollDown(true);
+    try {
+      await ensureConv();
+    } catch (err) {
+      fail(p, err);
+      return;
+    }
+    deliver(p);
+  }
+
+  function deliver(p) {
+    if (!pending.has(p.cid) || !conv) return;
+    setState(p, 'sending');
+    clearTimeout(p.timer);
+    if (ready) {
+      const ref = 'r' + ++refN;
+      refs.set(ref, p.cid);
+      p.ref = ref;
+      wsSend({ type: 'send', ref, conversationId: conv.id, clientMessageId: p.cid, text: p.text });
+      p.timer = setTimeout(() => httpSend(p), 10000);
+    } else httpSend(p);
+  }
+
+  async function httpSend(p) {
+    if (!pending.has(p.cid) || p.http || !conv) return;
+    p.http = true;
+    p.ref = null;
+    clearTimeout(p.timer);
+    try {
+      const r = await api('POST', 'conversations/' + enc(conv.id) + '/messages', { clientMessageId: p.cid, text: p.text });
+      addMessage(r.message);
+      settle();
+    } catch (err) {
+      fail(p, err);
+    }
+    p.http = false;
+  }
+
+  function fail(p, err) {
+    if (!pending.has(p.cid)) return;
+    clearTimeout(p.timer);
+    p.ref = null;
+    // Network trouble and server-side failures are retried on reconnect.
+    p.auto = !err.status || err.status >= 500 || err.status === 429;
+    setState(p, 'failed');
+    if (err.code === 'conversation_closed' && conv) setConv(Object.assign({}, conv, { status: 'closed' }));
+  }
+
+  function retry(p) {
+    if (!pending.has(p.cid) || (conv && conv.status === 'closed')) return;
+    setState(p, 'sending');
+    ensureConv().then(() => deliver(p), err => fail(p, err));
+  }
+
+  function retryFailed() {
+    for (const p of pending.values()) if (p.st === 'failed' && p.auto) retry(p);
+  }
+
+  // ---- typing and read ----
+  function onInput() {
+    updateCount();
+    if (!conv || conv.status !== 'open') return;
+    if (!input.value.trim()) { stopTyping(); return; }
+    const now = Date.now();
+    if (now - typingSentAt > 3000) { typingSentAt = now; sendTyping(true); }
+    clearTimeout(typingIdle);
+    typingIdle = setTimeout(stopTyping, 4000);
+  }
+
+  function stopTyping() {
+    clearTimeout(typingIdle);
+    if (typingSentAt) { typingSentAt = 0; sendTyping(false); }
+  }
+
+  function sendTyping(on) {
+    if (!conv) return;
+    if (ready) wsSend({ type: 'typing', conversationId: conv.id, typing: on });
+    else api('POST', 'conversations/' + enc(conv.id) + '/typing', { typing: on }).catch(() => {});
+  }
+
+  function markRead() {
+    if (!isOpen || doc.visibilityState === 'hidden' || !conv || !maxSeq) return;
+    if (maxSeq > lastRead) { lastRead = maxSeq; updateUnread(); }
+    if (maxSeq <= sentRead) return;
+    const seq = sentRead = maxSeq;
+    if (ready) wsSend({ type: 'read', conversationId: conv.id, seq });
+    else api('POST', 'conversations/' + enc(conv.id) + '/read', { seq }).catch(() => { if (sentRead === seq) sentRead = 0; });
+  }
+
+  // ---- live channel: WebSocket, long-poll after 3 failed opens ----
+  function live() {
+    if (!conv) return;
+    if (wsFails >= 3) startPoll();
+    else if (ws) { if (ready) subscribe(); }
+    else if (!reconnectTimer) connect();
+  }
+
+  function wsSend(f) {
+    if (ws && ws.readyState === 1) ws.send(JSON.stringify(f));
+  }
+
+  function subscribe() {
+    if (ready && conv) wsSend({ type: 'subscribe', conversationId: conv.id, after: maxSeq });
+  }
+
+  function connect() {
+    clearTimeout(reconnectTimer);
+    reconnectTimer = null;
+    if (ws || polling || !conv) return;
+    let s, opened = false;
+    try { s = new WebSocket(WS_URL); } catch (e) { dropped(null, false); return; }
+    ws = s;
+    s.onopen = () => { opened = true; lastFrame = Date.now(); };
+    s.onmessage = ev => {
+      lastFrame = Date.now();
+      let f;
+      try { f = JSON.parse(ev.data); } catch (e) { return; }
+      if (f && typeof f === 'object') onFrame(f);
+    };
+    s.onclose = () => { if (ws === s) dropped(s, opened); };
+  }
+
+  function dropped(s, opened) {
+    ws = null;
+    ready = false;
+    if (s) { s.onclose = s.onmessage = null; try { s.close(); } catch (e) { /* already closed */ } }
+    refs.clear();
+    for (const p of pending.values()) if (p.st === 'sending' && p.ref) httpSend(p);
+    if (!opened && ++wsFails >= 3) { startPoll(); return; }
+    reconnectTimer = setTimeout(connect, backoff(attempt++));
+  }
+
+  // wake reconnects at once when the page comes back (phone unlocked, network back).
+  function wake() {
+    if (reconnectTimer && !ws && !polling) connect();
+    else if (ready && Date.now() - lastFrame > 30000) wsSend({ type: 'ping' });
+  }
+
+  // A connection that stays silent although we ping it is dead: drop it.
+  setInterval(() => {
+    if (!ready) return;
+    if (Date.now() - lastFrame > 45000) dropped(ws, true);
+    else wsSend({ type: 'ping' });
+  }, 25000);
+
+  function onFrame(f) {
+    switch (f.type) {
+      case 'ready':
+        ready = true;
+        attempt = wsFails = 0;
+        subscribe();
+        if (typingSentAt) sendTyping(true);
+        markRead();
+        retryFailed();
+        break;
+      case 'message':
+        if (f.message && conv && (f.conversationId || f.message.conversationId) === conv.id) {
+          addMessage(f.message);
+          settle();
+        }
+        break;
+      case 'conversation':
+        setConv(f.conversation);
+        break;
+      case 'typing':
+        if (conv && f.conversationId === conv.id && /^agent/.test(f.participant || '')) {
+          if (f.typing) showTyping(); else hideTyping();
+        }
+        break;
+      case 'read':
+        onRead(f.participant, f.seq, f.conversationId);
+        break;
+      case 'ack': {
+        const cid = refs.get(f.ref);
+        refs.delete(f.ref);
+        if (f.message) { addMessage(f.message); settle(); } else if (cid) { const p = pending.get(cid); if (p) httpSend(p); }
+        break;
+      }
+      case 'error': {
+        const p = pending.get(refs.get(f.ref));
+        refs.delete(f.ref);
+        if (!p) break;
+        if (/^(unavailable|internal|rate_limited)$/.test(f.code)) httpSend(p);
+        else fail(p, { status: 400, code: f.code });
+        break;
+      }
+    }
+  }
+
+  function stopPoll() {
+    if (pollAbort) pollAbort.abort();
+  }
+
+  async function startPoll() {
+    if (polling) return;
+    polling = true;
+    let errors = 0;
+    while (conv) {
+      const id = conv.id;
+      pollAbort = new AbortController();
+      try {
+        const r = await api('GET', 'poll?conversationId=' + enc(id) + '&after=' + maxSeq + '&timeout=25', undefined, pollAbort.signal);
+        errors = 0;
+        if (!conv || conv.id !== id) continue;
+        for (const ev of r.events || []) if (ev && ev.type !== 'ready') onFrame(ev);
+        setConv(r.conversation);
+        retryFailed();
+      } catch (e) {
+        if (!conv || conv.id !== id) continue;
+        await sleep(backoff(errors++));
+      }
+    }
+    polling = false;
+  }
+
+  // ---- start ----
+  async function init() {
+    let r;
+    try {
+      r = await api('POST', 'config', { url: location.href, referrer: doc.referrer, language: navigator.language });
+    } catch (e) {
+      return;
+    }
+    chat = r && r.chat;
+    if (!chat) return;
+    if (chat.maxMessageLength > 0) maxLen = chat.maxMessageLength;
+    render();
+    if (wantOpen !== false && (wantOpen || session())) open(!!wantOpen);
+    if (r.conversation && r.conversation.id) {
+      conv = r.conversation;
+      updateEnded();
+      try { await load(); } catch (e) { /* the live channel replays what is missing */ }
+      live();
+    }
+  }
+
+  window.LiveChat = { v: 1, open: () => open(), close: () => close(false), toggle };
+  init();
+})();
