@@ -7,9 +7,10 @@ import "context"
 // one Storage. The storage/storagetest package holds the conformance suite
 // every implementation must pass.
 //
-// Methods return ErrNotFound for a missing record and ErrConflict for a
-// duplicate id or a stale version, wrapped with context; other errors are
-// the backend's own failures.
+// Methods return ErrNotFound for a missing record, ErrConflict for a
+// duplicate id or a stale version, ErrInvalid for a nil or malformed
+// argument, and ErrClosed after Close, wrapped with context; other errors
+// are the backend's own failures.
 type Storage interface {
 	// CreateVisitor stores a new visitor. Returns ErrConflict if the ID is
 	// taken.
@@ -65,12 +66,14 @@ type Storage interface {
 	// number (dense from 1) atomically, and m.ID when empty. It is
 	// idempotent on (ConversationID, ClientMsgID) when ClientMsgID is not
 	// empty: a repeat stores nothing and returns the original message with
-	// created false. Returns ErrNotFound if the conversation does not
-	// exist.
+	// created false. A new message also moves the conversation's
+	// UpdatedAt forward to m.CreatedAt (never back), so that conversation
+	// lists show the newest activity first. The argument is not modified.
+	// Returns ErrNotFound if the conversation does not exist.
 	AppendMessage(ctx context.Context, m *Message) (stored *Message, created bool, err error)
 	// Messages returns up to limit messages of the conversation with Seq
-	// greater than afterSeq, in Seq order. Returns ErrNotFound if the
-	// conversation does not exist.
+	// greater than afterSeq, in Seq order; a limit below 1 returns none.
+	// Returns ErrNotFound if the conversation does not exist.
 	Messages(ctx context.Context, conversationID string, afterSeq int64, limit int) ([]*Message, error)
 
 	// SetReadMark records that the participant read up to mark.Seq. The
@@ -79,6 +82,7 @@ type Storage interface {
 	// does not exist.
 	SetReadMark(ctx context.Context, mark ReadMark) (ReadMark, error)
 	// ReadMarks returns every participant's mark in the conversation.
+	// Returns ErrNotFound if the conversation does not exist.
 	ReadMarks(ctx context.Context, conversationID string) ([]ReadMark, error)
 
 	// Chatflows returns every stored chatflow, ordered by ID.

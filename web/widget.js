@@ -373,16 +373,23 @@
     hideTyping();
   }
 
+  // load fetches the history; the log is busy meanwhile so that screen
+  // readers do not read the whole history out on every page view.
   async function load() {
     const id = conv.id;
-    for (let more = true; more;) {
-      const r = await api('GET', 'conversations/' + enc(id) + '/messages?after=' + maxSeq + '&limit=200');
-      if (!conv || conv.id !== id) return;
-      setConv(r.conversation);
-      for (const rm of r.readMarks || []) onRead(rm.participant, rm.seq, id);
-      const ms = r.messages || [];
-      ms.forEach(addMessage);
-      more = r.hasMore && ms.length > 0;
+    list.setAttribute('aria-busy', 'true');
+    try {
+      for (let more = true; more;) {
+        const r = await api('GET', 'conversations/' + enc(id) + '/messages?after=' + maxSeq + '&limit=200');
+        if (!conv || conv.id !== id) return;
+        setConv(r.conversation);
+        for (const rm of r.readMarks || []) onRead(rm.participant, rm.seq, id);
+        const ms = r.messages || [];
+        ms.forEach(addMessage);
+        more = r.hasMore && ms.length > 0;
+      }
+    } finally {
+      list.removeAttribute('aria-busy');
     }
     settle(true);
   }

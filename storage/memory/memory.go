@@ -435,6 +435,9 @@ func (s *Store) AppendMessage(ctx context.Context, m *livechat.Message) (*livech
 	}
 	stored.Seq = cv.conv.LastSeq + 1
 	cv.conv.LastSeq = stored.Seq
+	if stored.CreatedAt.After(cv.conv.UpdatedAt) {
+		cv.conv.UpdatedAt = stored.CreatedAt
+	}
 	cv.messages = append(cv.messages, &stored)
 	if stored.ClientMsgID != "" {
 		cv.byClient[stored.ClientMsgID] = &stored
@@ -444,7 +447,7 @@ func (s *Store) AppendMessage(ctx context.Context, m *livechat.Message) (*livech
 }
 
 // Messages returns up to limit messages with Seq greater than afterSeq, in
-// Seq order. A limit below 1 means no limit.
+// Seq order. A limit below 1 returns none.
 func (s *Store) Messages(ctx context.Context, conversationID string, afterSeq int64, limit int) ([]*livechat.Message, error) {
 	if err := s.read(ctx); err != nil {
 		return nil, err
@@ -456,10 +459,7 @@ func (s *Store) Messages(ctx context.Context, conversationID string, afterSeq in
 	}
 	// Seqs are dense from 1, so messages[afterSeq] is the first one wanted.
 	start := min(max(afterSeq, 0), int64(len(cv.messages)))
-	end := int64(len(cv.messages))
-	if limit > 0 {
-		end = min(end, start+int64(limit))
-	}
+	end := min(int64(len(cv.messages)), start+int64(max(limit, 0)))
 	out := make([]*livechat.Message, 0, end-start)
 	for _, m := range cv.messages[start:end] {
 		c := *m

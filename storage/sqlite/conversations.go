@@ -187,8 +187,9 @@ func (s *Store) AppendMessage(ctx context.Context, m *livechat.Message) (stored 
 			msg.Text, createdAt); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE conversations SET last_seq = ? WHERE id = ?`,
-			msg.Seq, msg.ConversationID); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE conversations SET last_seq = ?,
+			updated_at = MAX(COALESCE(updated_at, ?), ?) WHERE id = ?`,
+			msg.Seq, createdAt, createdAt, msg.ConversationID); err != nil {
 			return err
 		}
 		stored, created = &msg, true

@@ -86,6 +86,27 @@ func (s *suite) messages(t *testing.T) {
 			require.Equal(t, b.ID, m.ConversationID)
 		}
 	})
+	t.Run("AppendMovesUpdatedAtForwardOnly", func(t *testing.T) {
+		st, ctx := s.open(t), testContext(t)
+		c := newConversation("conv-1", "visitor-1", 5) // updated at minute 5
+		require.NoError(t, st.CreateConversation(ctx, c))
+		m := newMessage(c.ID, "later", "later") // created at minute 10
+		_, _, err := st.AppendMessage(ctx, m)
+		require.NoError(t, err)
+		got, err := st.Conversation(ctx, c.ID)
+		require.NoError(t, err)
+		require.True(t, normTime(at(10)).Equal(normTime(got.UpdatedAt)), "UpdatedAt moves to the message's CreatedAt, got %v", got.UpdatedAt)
+		old := newMessage(c.ID, "older", "older")
+		old.CreatedAt = at(1)
+		_, _, err = st.AppendMessage(ctx, old)
+		require.NoError(t, err)
+		got, err = st.Conversation(ctx, c.ID)
+		require.NoError(t, err)
+		require.True(t, normTime(at(10)).Equal(normTime(got.UpdatedAt)), "UpdatedAt never moves back, got %v", got.UpdatedAt)
+		none, err := st.Messages(ctx, c.ID, 0, 0)
+		require.NoError(t, err)
+		require.Empty(t, none, "a limit below 1 returns none")
+	})
 	t.Run("AppendToMissingConversationIsNotFound", func(t *testing.T) {
 		st, ctx := s.open(t), testContext(t)
 		_, _, err := st.AppendMessage(ctx, newMessage("missing", "", "hello"))

@@ -300,6 +300,7 @@
     renderHead();
     scheduleRender();
     const t = cur;
+    $('lc-thread').setAttribute('aria-busy', 'true'); // do not read the history out
     try {
       const r = await api('GET', 'conversations/' + enc(id));
       if (cur !== t) return;
@@ -310,6 +311,7 @@
     } catch (e) {
       if (cur === t) showError(e);
     }
+    if (cur === t) $('lc-thread').removeAttribute('aria-busy');
     subscribe();
     markRead();
   }

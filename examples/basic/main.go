@@ -1,0 +1,181 @@
+// Command basic is a small website with the golivechat widget on every page
+// and the agent inbox, in one process, with SQLite in a file.
+//
+//	go run ./examples/basic
+//
+// Then open http://localhost:8080, and in a second window sign in as a demo
+// agent at http://localhost:8080/login to answer from the inbox.
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/golivechat/livechat"
+	"github.com/golivechat/livechat/storage/sqlite"
+)
+
+func main() {
+	addr := flag.String("addr", "localhost:8080", "address to listen on")
+	db := flag.String("db", "livechat-demo.db", "SQLite database file; the secret is kept beside it")
+	flag.Parse()
+	if err := run(*addr, *db); err != nil {
+		log.Fatal(err)
+	}
+}
+
+func run(addr, dbPath string) error {
+	store, err := sqlite.Open(dbPath)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	secret, err := loadSecret(dbPath + ".secret")
+	if err != nil {
+		return err
+	}
+	site, chat, err := newSite(store, secret)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Addr: addr, Handler: site, ReadHeaderTimeout: 10 * time.Second}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	go func() {
+		<-ctx.Done()
+		shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		chat.Shutdown(shutdown) // WebSockets first: the server does not track hijacked connections
+		srv.Shutdown(shutdown)
+	}()
+	log.Printf("demo site on http://%s  (inbox: http://%s/login)", addr, addr)
+	if err := srv.ListenAndServe(); !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// loadSecret reads the visitor-token secret, creating it on first run.
+func loadSecret(path string) ([]byte, error) {
+	data, err := os.ReadFile(path)
+	if err == nil {
+		return hex.DecodeString(strings.TrimSpace(string(data)))
+	}
+	if !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	secret := make([]byte, 32)
+	rand.Read(secret)
+	if err := os.WriteFile(path, []byte(hex.EncodeToString(secret)+"\n"), 0o600); err != nil {
+		return nil, err
+	}
+	return secret, nil
+}
+
+// demoAgents are the team members a visitor to /login can sign in as.
+var demoAgents = map[string]*livechat.Agent{
+	"ada":   {ID: "ada", Name: "Ada Lovelace", Email: "ada@example.com", Permissions: []string{livechat.PermissionManageChatflows}},
+	"grace": {ID: "grace", Name: "Grace Hopper", Email: "grace@example.com"},
+}
+
+// agentFromRequest is the host's own login: here a cookie set by /login.
+// A real application checks its session instead.
+func agentFromRequest(r *http.Request) (*livechat.Agent, error) {
+	c, err := r.Cookie("demo_agent")
+	if err != nil {
+		return nil, err
+	}
+	a, ok := demoAgents[c.Value]
+	if !ok {
+		return nil, fmt.Errorf("unknown demo agent %q", c.Value)
+	}
+	copy := *a
+	return &copy, nil
+}
+
+// newSite builds the demo site around a chat Handler.
+func newSite(store livechat.Storage, secret []byte) (http.Handler, *livechat.Handler, error) {
+	chat, err := livechat.New(livechat.Config{
+		Storage:   store,
+		Secret:    secret,
+		AgentAuth: agentFromRequest,
+		Title:     "Acme support",
+		Welcome:   "Hi! Ask us anything about Acme.",
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/livechat/", chat)
+	for path, p := range pages {
+		pattern := "GET " + path
+		if path == "/" {
+			pattern = "GET /{$}"
+		}
+		mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			layout.Execute(w, p)
+		})
+	}
+	mux.HandleFunc("GET /login", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		loginPage.Execute(w, nil)
+	})
+	mux.HandleFunc("POST /login", func(w http.ResponseWriter, r *http.Request) {
+		as := r.FormValue("as")
+		if _, ok := demoAgents[as]; !ok {
+			http.Error(w, "unknown demo agent", http.StatusBadRequest)
+			return
+		}
+		http.SetCookie(w, &http.Cookie{Name: "demo_agent", Value: as, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode})
+		http.Redirect(w, r, "/livechat/inbox/", http.StatusSeeOther)
+	})
+	return mux, chat, nil
+}
+
+type page struct {
+	Title, Heading, Body string
+}
+
+var pages = map[string]page{
+	"/":        {"Acme", "Welcome to Acme", "We make anvils that never miss. Questions? Open the chat in the corner."},
+	"/pricing": {"Pricing · Acme", "Pricing", "Anvil Basic: $49. Anvil Pro: $99. Volume discounts on request; ask us in the chat."},
+	"/about":   {"About · Acme", "About us", "A small team in a big desert, answering every chat ourselves."},
+}
+
+var layout = template.Must(template.New("layout").Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{.Title}}</title>
+<style>body{font:16px/1.5 system-ui,sans-serif;max-width:42rem;margin:2rem auto;padding:0 1rem}nav a{margin-right:1rem}</style>
+</head><body>
+<nav><a href="/">Home</a><a href="/pricing">Pricing</a><a href="/about">About</a><a href="/login">Agent inbox</a></nav>
+<h1>{{.Heading}}</h1><p>{{.Body}}</p>
+<script src="/livechat/widget.js" async></script>
+</body></html>`))
+
+var loginPage = template.Must(template.New("login").Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Agent sign-in · Acme</title>
+<style>body{font:16px/1.5 system-ui,sans-serif;max-width:30rem;margin:2rem auto;padding:0 1rem}button{font:inherit;margin:.25rem 0;padding:.5rem 1rem}</style>
+</head><body>
+<h1>Demo agent sign-in</h1>
+<p>This demo has no passwords. Pick an agent; the inbox opens.</p>
+<form method="post" action="/login">
+<button name="as" value="ada">Sign in as Ada Lovelace</button><br>
+<button name="as" value="grace">Sign in as Grace Hopper</button>
+</form>
+</body></html>`))
