@@ -68,6 +68,13 @@ type Config struct {
 	// message may have. Default 5,000.
 	MaxMessageLength int
 
+	// VisitorRate is how many messages per second one visitor may send on
+	// average; a burst of VisitorBurst passes at once. Beyond it sends get
+	// rate_limited. Default 5 per second with a burst of 20; a negative
+	// VisitorRate turns the limit off.
+	VisitorRate  float64
+	VisitorBurst int
+
 	// VisitorTokenTTL is how long a visitor token stays valid without a
 	// page view. Default 90 days.
 	VisitorTokenTTL time.Duration
@@ -133,6 +140,12 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.MaxMessageLength == 0 {
 		c.MaxMessageLength = 5000
+	}
+	if c.VisitorRate == 0 {
+		c.VisitorRate = 5
+	}
+	if c.VisitorBurst <= 0 {
+		c.VisitorBurst = 20
 	}
 	if c.VisitorTokenTTL <= 0 {
 		c.VisitorTokenTTL = 90 * 24 * time.Hour

@@ -65,8 +65,7 @@ func New(cfg Config) (*Handler, error) {
 		log:        cfg.Logger,
 		now:        cfg.Now,
 		agentsSeen: make(map[string]Agent),
-		// Visitors may send 20 messages at once, then one every 200 ms.
-		limiter: newLimiter(5, 20),
+		limiter:    newLimiter(cfg.VisitorRate, float64(cfg.VisitorBurst)),
 	}
 	if h.broker == nil {
 		h.broker = transport.NewLocalBroker()

@@ -452,3 +452,16 @@ func TestAgentAPI(t *testing.T) {
 	require.Equal(t, "system", msgs[len(msgs)-1].(map[string]any)["sender"])
 	require.Equal(t, "closed", body["conversation"].(map[string]any)["status"])
 }
+
+func TestVisitorRateLimit(t *testing.T) {
+	e := newEnv(t, func(c *livechat.Config) { c.VisitorRate = 0.001; c.VisitorBurst = 3 })
+	v := e.newVisitor()
+	conv := v.start()
+	for i := range 3 {
+		status, _ := v.do("POST", "api/v1/visitor/conversations/"+conv+"/messages", map[string]any{"clientMessageId": fmt.Sprint("m", i), "text": "hi"})
+		require.Equal(t, 201, status)
+	}
+	status, body := v.do("POST", "api/v1/visitor/conversations/"+conv+"/messages", map[string]any{"clientMessageId": "m9", "text": "hi"})
+	require.Equal(t, 429, status)
+	require.Equal(t, "rate_limited", errCode(body))
+}

@@ -275,8 +275,8 @@ func (h *Handler) poll(w http.ResponseWriter, r *http.Request, convID string, vi
 		h.fail(w, r, err)
 		return
 	}
-	maxWait := int64(h.cfg.PollTimeout / time.Second)
-	wait, err := queryInt(r, "timeout", maxWait, 0, max(maxWait, 30))
+	maxWait := max(int64(h.cfg.PollTimeout/time.Second), 1)
+	wait, err := queryInt(r, "timeout", maxWait, 1, maxWait)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -311,6 +311,9 @@ func (h *Handler) poll(w http.ResponseWriter, r *http.Request, convID string, vi
 		case <-h.ctx.Done():
 		}
 		stop()
+		if ctx.Err() != nil {
+			return // the client went away
+		}
 		h.pollAnswer(w, r, convID, after, nil, visitor)
 		return
 	}

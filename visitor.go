@@ -125,7 +125,12 @@ func (h *Handler) visitorConfig(w http.ResponseWriter, r *http.Request) {
 			h.setVisitorCookie(w, r, id)
 		}
 	}
-	convs, err := h.store.Conversations(ctx, ConversationFilter{VisitorID: v.ID, Limit: 1})
+	// The open conversation if there is one, else the latest: a late
+	// message in a closed conversation must not hide the open one.
+	convs, err := h.store.Conversations(ctx, ConversationFilter{VisitorID: v.ID, Status: StatusOpen, Limit: 1})
+	if err == nil && len(convs) == 0 {
+		convs, err = h.store.Conversations(ctx, ConversationFilter{VisitorID: v.ID, Limit: 1})
+	}
 	if err != nil {
 		h.fail(w, r, err)
 		return

@@ -31,7 +31,7 @@
   let root, launcher, badge, unreadLive, win, list, typingEl, ended, newBtn, form, input, count;
   let typingHide, typingSentAt = 0, typingIdle, creating = null;
   // live channel
-  let ws = null, ready = false, wsFails = 0, attempt = 0, reconnectTimer = null;
+  let ws = null, ready = false, wasReady = false, wsFails = 0, attempt = 0, reconnectTimer = null;
   let polling = false, pollAbort = null, lastFrame = 0, refN = 0;
 
   // ---- helpers ----
@@ -577,6 +577,13 @@
     else wsSend({ type: 'ping' });
   }, 25000);
 
+  // Subscribing replays messages, not read marks: fetch those after a reconnect.
+  function syncReads() {
+    const id = conv && conv.id;
+    if (id) api('GET', 'conversations/' + enc(id) + '/messages?after=' + maxSeq + '&limit=1')
+      .then(r => { for (const rm of r.readMarks || []) onRead(rm.participant, rm.seq, id); }, () => {});
+  }
+
   function onFrame(f) {
     switch (f.type) {
       case 'ready':
@@ -586,6 +593,8 @@
         if (typingSentAt) sendTyping(true);
         markRead();
         retryFailed();
+        if (wasReady) syncReads(); // agents may have read while we were away
+        wasReady = true;
         break;
       case 'message':
         if (f.message && conv && (f.conversationId || f.message.conversationId) === conv.id) {

@@ -184,6 +184,7 @@
     if (!c || !c.id) return;
     const old = convs.get(c.id);
     const merged = Object.assign(old || {}, c);
+    if (!c.assigneeId) delete merged.assigneeId; // the server omits it when unassigned
     convs.set(c.id, merged);
     if (!old || !merged.visitor) {
       if (matches(merged)) { ignored.delete(c.id); refetchSoon(c.id); }
@@ -460,6 +461,17 @@
     }
   }
 
+  // Subscribing replays messages, not read marks: after a reconnect, fetch
+  // the open thread's marks so that receipts sent meanwhile show.
+  async function syncReads() {
+    const t = cur;
+    if (!t) return;
+    try {
+      const r = await api('GET', 'conversations/' + enc(t.id) + '/messages?after=' + t.max + '&limit=1');
+      if (cur === t) for (const rm of r.readMarks || []) onRead({ conversationId: t.id, participant: rm.participant, seq: rm.seq });
+    } catch (e) { /* the next read event brings them */ }
+  }
+
   function onFrame(f) {
     switch (f.type) {
       case 'ready':
@@ -469,6 +481,7 @@
         loadList();
         subscribe();
         markRead();
+        syncReads();
         if (cur) for (const p of cur.pending.values()) if (p.st === 'failed' && p.auto) deliver(p);
         break;
       case 'message': onMessage(f); break;

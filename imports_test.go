@@ -1,0 +1,40 @@
+package livechat_test
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// The import graph of DESIGN.md: leaves never import the root, the root
+// never imports an adapter, and each driver is imported by one package.
+func TestImportGraph(t *testing.T) {
+	const mod = "github.com/golivechat/livechat"
+	out, err := exec.Command("go", "list", "-f", `{{.ImportPath}}:{{join .Imports ","}}`, "./...").Output()
+	require.NoError(t, err)
+	imports := map[string][]string{}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		pkg, deps, _ := strings.Cut(line, ":")
+		imports[pkg] = strings.Split(deps, ",")
+	}
+	leaves := []string{"/transport", "/web"}
+	drivers := map[string]string{"modernc.org/sqlite": mod + "/storage/sqlite"}
+	for pkg, deps := range imports {
+		for _, d := range deps {
+			for _, leaf := range leaves {
+				if pkg == mod+leaf || strings.HasPrefix(pkg, mod+leaf+"/") && !strings.Contains(pkg, "broker") {
+					require.NotEqual(t, mod, d, "%s is a leaf and must not import the root", pkg)
+				}
+			}
+			if pkg == mod {
+				require.False(t, strings.HasPrefix(d, mod+"/storage") || strings.HasPrefix(d, mod+"/examples"), "the root must not import the adapter %s", d)
+			}
+			if owner, ok := drivers[d]; ok {
+				require.Equal(t, owner, pkg, "%s may be imported only by %s", d, owner)
+			}
+		}
+	}
+	require.Contains(t, imports, mod+"/storage/sqlite")
+}

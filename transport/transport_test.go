@@ -1,0 +1,146 @@
+package transport_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+
+	"github.com/golivechat/livechat/transport"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// serve runs a Conn per WebSocket request and hands it to the test.
+func serve(t *testing.T, opts *transport.ConnOptions, onFrame func(c *transport.Conn, frame []byte)) (url string, conns chan *transport.Conn, done chan error) {
+	t.Helper()
+	conns = make(chan *transport.Conn, 1)
+	done = make(chan error, 1)
+	ctx, cancel := context.WithCancel(context.Background())
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ws, err := websocket.Accept(w, r, nil)
+		if err != nil {
+			return
+		}
+		c := transport.NewConn(ws, opts)
+		conns <- c
+		done <- c.Run(ctx, func(frame []byte) { onFrame(c, frame) })
+	}))
+	t.Cleanup(func() {
+		cancel()
+		srv.Close()
+	})
+	return "ws" + strings.TrimPrefix(srv.URL, "http"), conns, done
+}
+
+func dial(t *testing.T, url string) *websocket.Conn {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	c, _, err := websocket.Dial(ctx, url, nil)
+	require.NoError(t, err)
+	t.Cleanup(func() { c.CloseNow() })
+	return c
+}
+
+func TestEcho(t *testing.T) {
+	url, _, done := serve(t, nil, func(c *transport.Conn, frame []byte) { c.Send(frame) })
+	c := dial(t, url)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	for _, msg := range []string{"one", "two", "three"} {
+		require.NoError(t, c.Write(ctx, websocket.MessageText, []byte(msg)))
+		_, got, err := c.Read(ctx)
+		require.NoError(t, err)
+		require.Equal(t, msg, string(got))
+	}
+	require.NoError(t, c.Close(websocket.StatusNormalClosure, ""))
+	require.NoError(t, <-done)
+}
+
+// A client that does not read is disconnected once its queue is full; the
+// sender never blocks.
+func TestSlowClientIsDisconnected(t *testing.T) {
+	url, conns, done := serve(t, &transport.ConnOptions{QueueSize: 4}, func(*transport.Conn, []byte) {})
+	client := dial(t, url) // never reads
+	_ = client
+	c := <-conns
+	frame := []byte(strings.Repeat("x", 64<<10))
+	start := time.Now()
+	sent := 0
+	for sent < 10000 && c.Send(frame) {
+		sent++
+	}
+	require.Less(t, sent, 10000, "the queue must overflow")
+	require.Less(t, time.Since(start), 5*time.Second, "Send must never block")
+	select {
+	case <-c.Done():
+	default:
+		t.Fatal("a slow client must be closed")
+	}
+	client.CloseNow()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Run did not return")
+	}
+}
+
+// An unanswered ping ends the connection.
+func TestPingTimeout(t *testing.T) {
+	url, _, done := serve(t, &transport.ConnOptions{PingInterval: 50 * time.Millisecond, PingTimeout: 50 * time.Millisecond}, func(*transport.Conn, []byte) {})
+	_ = dial(t, url) // a client that never reads never answers pings
+	select {
+	case err := <-done:
+		require.Error(t, err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("ping timeout did not close the connection")
+	}
+}
+
+// Cancelling Run's context closes the connection with status going away.
+func TestGoingAway(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ws, err := websocket.Accept(w, r, nil)
+		if err != nil {
+			return
+		}
+		transport.NewConn(ws, nil).Run(ctx, func([]byte) {})
+	}))
+	defer srv.Close()
+	c := dial(t, "ws"+strings.TrimPrefix(srv.URL, "http"))
+	errc := make(chan error, 1)
+	go func() {
+		_, _, err := c.Read(context.Background())
+		errc <- err
+	}()
+	cancel()
+	require.Equal(t, websocket.StatusGoingAway, websocket.CloseStatus(<-errc))
+}
+
+func TestLocalBroker(t *testing.T) {
+	b := transport.NewLocalBroker()
+	var a, z atomic.Int32
+	cancelA, err := b.Subscribe("t", func(p []byte) { a.Add(1) })
+	require.NoError(t, err)
+	_, err = b.Subscribe("other", func(p []byte) { z.Add(1) })
+	require.NoError(t, err)
+	require.NoError(t, b.Publish(context.Background(), "t", []byte("x")))
+	cancelA()
+	cancelA() // idempotent
+	require.NoError(t, b.Publish(context.Background(), "t", []byte("x")))
+	require.EqualValues(t, 1, a.Load())
+	require.EqualValues(t, 0, z.Load())
+	require.NoError(t, b.Close())
+	require.ErrorIs(t, b.Publish(context.Background(), "t", nil), transport.ErrBrokerClosed)
+	_, err = b.Subscribe("t", func([]byte) {})
+	require.ErrorIs(t, err, transport.ErrBrokerClosed)
+}
