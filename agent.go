@@ -285,84 +285,6 @@ func (h *Handler) agentSend(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, status, map[string]any{"message": m})
 }
 
-func (h *Handler) agentClose(w http.ResponseWriter, r *http.Request) {
-	var req struct{}
-	if err := decodeJSON(w, r, &req); err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	c, err := h.agentConversation(r)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	c, err = h.CloseConversation(r.Context(), c.ID, agentFrom(r.Context()).ID)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"conversation": c})
-}
-
-func (h *Handler) agentAssign(w http.ResponseWriter, r *http.Request) {
-	var req struct {
-		AgentID string `json:"agentId"`
-	}
-	if err := decodeJSON(w, r, &req); err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	c, err := h.agentConversation(r)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	if req.AgentID != "" && !validID(req.AgentID) {
-		h.fail(w, r, fmt.Errorf("agent %w", ErrNotFound))
-		return
-	}
-	c, err = h.Assign(r.Context(), c.ID, req.AgentID)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"conversation": c})
-}
-
-func (h *Handler) agentRead(w http.ResponseWriter, r *http.Request) {
-	var req readRequest
-	if err := decodeJSON(w, r, &req); err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	c, err := h.agentConversation(r)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	mark, err := h.markRead(r.Context(), c.ID, agentParticipant(agentFrom(r.Context()).ID), req.Seq)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"seq": mark.Seq})
-}
-
-func (h *Handler) agentTyping(w http.ResponseWriter, r *http.Request) {
-	var req typingRequest
-	if err := decodeJSON(w, r, &req); err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	c, err := h.agentConversation(r)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	h.typing(r.Context(), c.ID, agentParticipant(agentFrom(r.Context()).ID), req.Typing)
-	w.WriteHeader(http.StatusNoContent)
-}
-
 func (h *Handler) agentPoll(w http.ResponseWriter, r *http.Request) {
 	c, err := h.agentConversation(r)
 	if err != nil {
@@ -370,4 +292,39 @@ func (h *Handler) agentPoll(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.poll(w, r, c.ID, false)
+}
+
+func (h *Handler) agentClose(w http.ResponseWriter, r *http.Request) {
+	serveConv(h, w, r, h.agentConversation, func(c *Conversation, _ *struct{}) (int, any, error) {
+		c, err := h.CloseConversation(r.Context(), c.ID, agentFrom(r.Context()).ID)
+		return http.StatusOK, map[string]any{"conversation": c}, err
+	})
+}
+
+type assignRequest struct {
+	AgentID string `json:"agentId"`
+}
+
+func (h *Handler) agentAssign(w http.ResponseWriter, r *http.Request) {
+	serveConv(h, w, r, h.agentConversation, func(c *Conversation, req *assignRequest) (int, any, error) {
+		if req.AgentID != "" && !validID(req.AgentID) {
+			return 0, nil, fmt.Errorf("agent %w", ErrNotFound)
+		}
+		c, err := h.Assign(r.Context(), c.ID, req.AgentID)
+		return http.StatusOK, map[string]any{"conversation": c}, err
+	})
+}
+
+func (h *Handler) agentRead(w http.ResponseWriter, r *http.Request) {
+	serveConv(h, w, r, h.agentConversation, func(c *Conversation, req *readRequest) (int, any, error) {
+		mark, err := h.markRead(r.Context(), c.ID, agentParticipant(agentFrom(r.Context()).ID), req.Seq)
+		return http.StatusOK, map[string]any{"seq": mark.Seq}, err
+	})
+}
+
+func (h *Handler) agentTyping(w http.ResponseWriter, r *http.Request) {
+	serveConv(h, w, r, h.agentConversation, func(c *Conversation, req *typingRequest) (int, any, error) {
+		h.typing(r.Context(), c.ID, agentParticipant(agentFrom(r.Context()).ID), req.Typing)
+		return http.StatusNoContent, nil, nil
+	})
 }

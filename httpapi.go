@@ -157,3 +157,31 @@ func (h *Handler) originAllowed(r *http.Request) bool {
 	}
 	return false
 }
+
+// serveConv runs the shape most conversation endpoints share: decode the
+// JSON body into a T, resolve the conversation the caller may use, act,
+// and answer with the status and body do returns (no body for 204).
+func serveConv[T any](h *Handler, w http.ResponseWriter, r *http.Request,
+	resolve func(*http.Request) (*Conversation, error),
+	do func(c *Conversation, req *T) (status int, body any, err error)) {
+	var req T
+	if err := decodeJSON(w, r, &req); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	c, err := resolve(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	status, body, err := do(c, &req)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if status == http.StatusNoContent {
+		w.WriteHeader(status)
+		return
+	}
+	writeJSON(w, status, body)
+}

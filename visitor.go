@@ -280,42 +280,8 @@ type readRequest struct {
 	Seq int64 `json:"seq"`
 }
 
-func (h *Handler) visitorRead(w http.ResponseWriter, r *http.Request) {
-	var req readRequest
-	if err := decodeJSON(w, r, &req); err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	c, err := h.visitorConversationByID(r.Context(), visitorIDFrom(r.Context()), r.PathValue("id"))
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	mark, err := h.markRead(r.Context(), c.ID, participantVisitor, req.Seq)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"seq": mark.Seq})
-}
-
 type typingRequest struct {
 	Typing bool `json:"typing"`
-}
-
-func (h *Handler) visitorTyping(w http.ResponseWriter, r *http.Request) {
-	var req typingRequest
-	if err := decodeJSON(w, r, &req); err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	c, err := h.visitorConversationByID(r.Context(), visitorIDFrom(r.Context()), r.PathValue("id"))
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	h.typing(r.Context(), c.ID, participantVisitor, req.Typing)
-	w.WriteHeader(http.StatusNoContent)
 }
 
 func (h *Handler) visitorPoll(w http.ResponseWriter, r *http.Request) {
@@ -332,4 +298,23 @@ func nonNil[T any](s []T) []T {
 		return []T{}
 	}
 	return s
+}
+
+// visitorConv resolves the {id} conversation for its visitor.
+func (h *Handler) visitorConv(r *http.Request) (*Conversation, error) {
+	return h.visitorConversationByID(r.Context(), visitorIDFrom(r.Context()), r.PathValue("id"))
+}
+
+func (h *Handler) visitorRead(w http.ResponseWriter, r *http.Request) {
+	serveConv(h, w, r, h.visitorConv, func(c *Conversation, req *readRequest) (int, any, error) {
+		mark, err := h.markRead(r.Context(), c.ID, participantVisitor, req.Seq)
+		return http.StatusOK, map[string]any{"seq": mark.Seq}, err
+	})
+}
+
+func (h *Handler) visitorTyping(w http.ResponseWriter, r *http.Request) {
+	serveConv(h, w, r, h.visitorConv, func(c *Conversation, req *typingRequest) (int, any, error) {
+		h.typing(r.Context(), c.ID, participantVisitor, req.Typing)
+		return http.StatusNoContent, nil, nil
+	})
 }

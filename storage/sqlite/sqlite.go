@@ -242,6 +242,7 @@ func (e *encoder) json(v any) any {
 // timeCol scans a time column into t.
 type timeCol struct{ t *time.Time }
 
+// Scan implements sql.Scanner.
 func (c timeCol) Scan(src any) error {
 	switch v := src.(type) {
 	case nil:
@@ -257,6 +258,7 @@ func (c timeCol) Scan(src any) error {
 // jsonCol scans a JSON text column into dst, a pointer.
 type jsonCol struct{ dst any }
 
+// Scan implements sql.Scanner.
 func (c jsonCol) Scan(src any) error {
 	switch v := src.(type) {
 	case nil:
