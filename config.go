@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/golivechat/livechat/flow"
 	"github.com/golivechat/livechat/transport"
 )
 
@@ -29,6 +30,14 @@ type Config struct {
 	// the agent making the request, or an error (or nil) when there is
 	// none. Without it every agent endpoint answers 401.
 	AgentAuth func(r *http.Request) (*Agent, error)
+
+	// Flows seeds the Storage with chatflows: each one whose ID is not
+	// stored yet is created at New; one already stored is left as it is,
+	// so changes made through the admin API survive restarts. Every
+	// chatflow needs an ID and must pass Validate. When Flows is empty and
+	// the Storage has no chatflow, New creates one with DefaultChatflowID,
+	// shown on every page, from Title, Subtitle, Welcome and AccentColor.
+	Flows []*flow.Chatflow
 
 	// AllowedOrigins lists other origins whose pages may open the chat's
 	// WebSockets and call agent endpoints, as host patterns with
@@ -53,15 +62,16 @@ type Config struct {
 	// that give neither.
 	Path string
 
-	// Title heads the chat window. Default "Chat with us".
+	// Title heads the default chatflow's window. Default "Chat with us".
 	Title string
 	// Subtitle is shown under the title. Default "We typically reply in a
 	// few minutes".
 	Subtitle string
-	// Welcome is the first message a visitor sees. Default "Hi! How can we
-	// help?".
+	// Welcome is the default chatflow's first message. Default "Hi! How
+	// can we help?".
 	Welcome string
-	// AccentColor is the widget's colour, as #rrggbb. Default "#2f6fed".
+	// AccentColor is the default chatflow's colour, as #rrggbb. Default
+	// "#2f6fed".
 	AccentColor string
 
 	// MaxMessageLength is the most characters (Unicode code points) a
@@ -117,6 +127,7 @@ func (c Config) withDefaults() (Config, error) {
 			errs = append(errs, fmt.Errorf("AllowedOrigins: %q must be a host pattern such as example.com", o))
 		}
 	}
+	errs = append(errs, checkConfigFlows(c.Flows)...)
 	if len(errs) > 0 {
 		return c, fmt.Errorf("livechat: invalid Config: %w", errors.Join(errs...))
 	}

@@ -178,8 +178,11 @@ type Event struct {
 	Conversation   *Conversation `json:"conversation,omitempty"`
 	// Participant is set on typing and read events: "visitor" or
 	// "agent:<id>".
-	Participant string   `json:"participant,omitempty"`
-	Typing      bool     `json:"typing,omitempty"`
-	AgentID     string   `json:"agentId,omitempty"`
+	Participant string `json:"participant,omitempty"`
+	Typing      bool   `json:"typing,omitempty"`
+	AgentID     string `json:"agentId,omitempty"`
+	// AuthorAlias, when set on a message event, is the name visitors see
+	// instead of the agent's (a chatflow's brand alias).
+	AuthorAlias string   `json:"authorAlias,omitempty"`
 	Presence    Presence `json:"presence,omitempty"`
 }

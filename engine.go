@@ -36,7 +36,7 @@ func checkClientMsgID(id string) error {
 
 // post appends a message and publishes it. created is false when the
 // client message id was already used; the original message is returned.
-func (h *Handler) post(ctx context.Context, m *Message) (*Message, bool, error) {
+func (h *Handler) post(ctx context.Context, m *Message, alias string) (*Message, bool, error) {
 	if m.Sender != SenderSystem {
 		if err := h.checkText(m.Text); err != nil {
 			return nil, false, err
@@ -57,7 +57,7 @@ func (h *Handler) post(ctx context.Context, m *Message) (*Message, bool, error) 
 		return nil, false, fmt.Errorf("livechat: append message: %w", err)
 	}
 	if created {
-		h.publish(ctx, Event{Type: EventMessage, ConversationID: stored.ConversationID, Seq: stored.Seq, Message: stored})
+		h.publish(ctx, Event{Type: EventMessage, ConversationID: stored.ConversationID, Seq: stored.Seq, Message: stored, AuthorAlias: alias})
 	}
 	return stored, created, nil
 }
@@ -82,6 +82,15 @@ func (h *Handler) visitorConversationByID(ctx context.Context, visitorID, convID
 // when there is none; created reports which. pageURL is where the visitor
 // started it. It returns ErrNotFound for an unknown visitor.
 func (h *Handler) StartConversation(ctx context.Context, visitorID, pageURL string) (conv *Conversation, created bool, err error) {
+	return h.startConversation(ctx, visitorID, pageURL, "")
+}
+
+// startConversation is StartConversation for a chatflow; an unknown
+// chatflow id is dropped.
+func (h *Handler) startConversation(ctx context.Context, visitorID, pageURL, chatflowID string) (conv *Conversation, created bool, err error) {
+	if h.flowFor(ctx, chatflowID) == nil {
+		chatflowID = ""
+	}
 	if _, err := h.store.Visitor(ctx, visitorID); err != nil {
 		return nil, false, fmt.Errorf("livechat: visitor: %w", err)
 	}
@@ -96,12 +105,13 @@ func (h *Handler) StartConversation(ctx context.Context, visitorID, pageURL stri
 	}
 	now := h.now().UTC()
 	c := &Conversation{
-		ID:        newID(),
-		VisitorID: visitorID,
-		Status:    StatusOpen,
-		PageURL:   truncate(pageURL, 2048),
-		CreatedAt: now,
-		UpdatedAt: now,
+		ID:         newID(),
+		VisitorID:  visitorID,
+		ChatflowID: chatflowID,
+		Status:     StatusOpen,
+		PageURL:    truncate(pageURL, 2048),
+		CreatedAt:  now,
+		UpdatedAt:  now,
 	}
 	if err := h.store.CreateConversation(ctx, c); err != nil {
 		return nil, false, fmt.Errorf("livechat: create conversation: %w", err)
@@ -158,7 +168,7 @@ func (h *Handler) sendAsVisitor(ctx context.Context, visitorID, conversationID, 
 		Sender:         SenderVisitor,
 		AuthorID:       visitorID,
 		Text:           text,
-	})
+	}, "")
 }
 
 // Reply posts an agent's message to a conversation; it is stored before
@@ -180,7 +190,8 @@ func (h *Handler) sendAsAgent(ctx context.Context, conversationID, agentID, clie
 	if !validID(conversationID) {
 		return nil, false, fmt.Errorf("conversation %w", ErrNotFound)
 	}
-	if _, err := h.store.Conversation(ctx, conversationID); err != nil {
+	c, err := h.store.Conversation(ctx, conversationID)
+	if err != nil {
 		return nil, false, err
 	}
 	return h.post(ctx, &Message{
@@ -190,7 +201,7 @@ func (h *Handler) sendAsAgent(ctx context.Context, conversationID, agentID, clie
 		AuthorID:       a.ID,
 		AuthorName:     a.Name,
 		Text:           text,
-	})
+	}, brandAlias(h.flowFor(ctx, c.ChatflowID)))
 }
 
 // CloseConversation closes a conversation on behalf of an agent (agentID
@@ -206,7 +217,9 @@ func (h *Handler) CloseConversation(ctx context.Context, conversationID, agentID
 		return c, nil
 	}
 	text := "The conversation has ended."
-	if agentID != "" {
+	if alias := brandAlias(h.flowFor(ctx, c.ChatflowID)); alias != "" {
+		text = alias + " ended the conversation."
+	} else if agentID != "" {
 		if a, err := h.store.Agent(ctx, agentID); err == nil && a.Name != "" {
 			text = a.Name + " ended the conversation."
 		}
@@ -218,7 +231,7 @@ func (h *Handler) CloseConversation(ctx context.Context, conversationID, agentID
 	if err := h.store.UpdateConversation(ctx, c); err != nil {
 		return nil, fmt.Errorf("livechat: close conversation: %w", err)
 	}
-	if _, _, err := h.post(ctx, &Message{ConversationID: c.ID, ClientMsgID: fmt.Sprintf("close-%d", now.UnixNano()), Sender: SenderSystem, Text: text}); err != nil {
+	if _, _, err := h.post(ctx, &Message{ConversationID: c.ID, ClientMsgID: fmt.Sprintf("close-%d", now.UnixNano()), Sender: SenderSystem, Text: text}, ""); err != nil {
 		return nil, err
 	}
 	if c, err = h.store.Conversation(ctx, conversationID); err != nil {

@@ -33,6 +33,7 @@ type Handler struct {
 	unsub   func()
 	ownsBrk bool
 	limiter *limiter
+	flows   flowCache
 
 	// convLocks serialises append+publish per conversation on this node so
 	// that live events leave in sequence order.
@@ -81,6 +82,13 @@ func New(cfg Config) (*Handler, error) {
 	if err != nil {
 		h.cancel()
 		return nil, fmt.Errorf("livechat: subscribe to broker: %w", err)
+	}
+	seedCtx, cancelSeed := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancelSeed()
+	if err := h.seedFlows(seedCtx); err != nil {
+		h.unsub()
+		h.cancel()
+		return nil, fmt.Errorf("livechat: store chatflows: %w", err)
 	}
 	h.routes()
 	return h, nil

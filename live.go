@@ -224,6 +224,10 @@ func (h *Handler) subscribe(ctx context.Context, c *client, watched map[string]b
 		watched[conv.ID] = true
 	}
 	last := after
+	alias := ""
+	if !c.isAgent() {
+		alias = brandAlias(h.flowFor(ctx, conv.ChatflowID))
+	}
 	var replayErr error
 	for {
 		msgs, err := h.store.Messages(ctx, conv.ID, last, 100)
@@ -232,7 +236,7 @@ func (h *Handler) subscribe(ctx context.Context, c *client, watched map[string]b
 			break
 		}
 		for _, m := range msgs {
-			if !c.conn.SendWait(ctx, h.eventFrame(c, Event{Type: EventMessage, ConversationID: conv.ID, Seq: m.Seq, Message: m})) {
+			if !c.conn.SendWait(ctx, h.eventFrame(c, Event{Type: EventMessage, ConversationID: conv.ID, Seq: m.Seq, Message: m, AuthorAlias: alias})) {
 				return
 			}
 			last = m.Seq
@@ -327,8 +331,12 @@ func (h *Handler) pollAnswer(w http.ResponseWriter, r *http.Request, convID stri
 	}
 	events := make([]any, 0, len(msgs))
 	seq := after
+	alias := ""
+	if visitor {
+		alias = brandAlias(h.flowFor(r.Context(), conv.ChatflowID))
+	}
 	for _, m := range msgs {
-		ev := Event{Type: EventMessage, ConversationID: convID, Seq: m.Seq, Message: m}
+		ev := Event{Type: EventMessage, ConversationID: convID, Seq: m.Seq, Message: m, AuthorAlias: alias}
 		if visitor {
 			vev, _ := visitorEvent(ev)
 			events = append(events, vev)

@@ -47,7 +47,7 @@ func visitorEvent(ev Event) (visitorEventFrame, bool) {
 		Type:           ev.Type,
 		ConversationID: ev.ConversationID,
 		Seq:            ev.Seq,
-		Message:        ev.Message,
+		Message:        aliasMessage(ev.Message, ev.AuthorAlias),
 		Conversation:   toVisitorConversation(ev.Conversation),
 		Participant:    visitorParticipant(ev.Participant),
 		Typing:         ev.Typing,

@@ -57,20 +57,8 @@ type configRequest struct {
 	URL      string `json:"url"`
 	Referrer string `json:"referrer"`
 	Language string `json:"language"`
-}
-
-type avatar struct {
-	Name      string `json:"name"`
-	AvatarURL string `json:"avatarUrl,omitempty"`
-}
-
-type chatConfig struct {
-	Title            string   `json:"title"`
-	Subtitle         string   `json:"subtitle,omitempty"`
-	Avatars          []avatar `json:"avatars"`
-	Welcome          string   `json:"welcome"`
-	AccentColor      string   `json:"accentColor"`
-	MaxMessageLength int      `json:"maxMessageLength"`
+	Device   string `json:"device"`
+	Preview  string `json:"preview"`
 }
 
 // visitorConfig is the widget's first call on a page view: it identifies
@@ -139,7 +127,7 @@ func (h *Handler) visitorConfig(w http.ResponseWriter, r *http.Request) {
 	if len(convs) > 0 {
 		conv = toVisitorConversation(convs[0])
 	}
-	chat, err := h.chatConfig(ctx)
+	chat, err := h.chooseChat(r, v, &req)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -147,36 +135,16 @@ func (h *Handler) visitorConfig(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"protocol": 1, "chat": chat, "conversation": conv})
 }
 
-func (h *Handler) chatConfig(ctx context.Context) (*chatConfig, error) {
-	agents, err := h.store.Agents(ctx)
-	if err != nil {
-		return nil, err
-	}
-	avatars := []avatar{}
-	for _, a := range agents {
-		if a.Presence == PresenceAvailable && len(avatars) < 3 {
-			avatars = append(avatars, avatar{Name: a.Name, AvatarURL: a.AvatarURL})
-		}
-	}
-	return &chatConfig{
-		Title:            h.cfg.Title,
-		Subtitle:         h.cfg.Subtitle,
-		Avatars:          avatars,
-		Welcome:          h.cfg.Welcome,
-		AccentColor:      h.cfg.AccentColor,
-		MaxMessageLength: h.cfg.MaxMessageLength,
-	}, nil
-}
-
 func (h *Handler) visitorStart(w http.ResponseWriter, r *http.Request) {
 	var req struct {
-		URL string `json:"url"`
+		URL        string `json:"url"`
+		ChatflowID string `json:"chatflowId"`
 	}
 	if err := decodeJSON(w, r, &req); err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	c, created, err := h.StartConversation(r.Context(), visitorIDFrom(r.Context()), req.URL)
+	c, created, err := h.startConversation(r.Context(), visitorIDFrom(r.Context()), req.URL, req.ChatflowID)
 	if isNotFound(err) {
 		err = fmt.Errorf("%w: unknown visitor", ErrUnauthorized)
 	}
@@ -242,7 +210,7 @@ func (h *Handler) visitorMessages(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, map[string]any{
 		"conversation": toVisitorConversation(c),
-		"messages":     nonNil(msgs),
+		"messages":     nonNil(aliasMessages(msgs, brandAlias(h.flowFor(r.Context(), c.ChatflowID)))),
 		"readMarks":    visitorReadMarks(marks),
 		"hasMore":      more,
 	})

@@ -13,6 +13,15 @@
   const API = BASE + 'api/v1/visitor/';
   const WS_URL = API.replace(/^http/, 'ws') + 'ws';
   const OPEN_KEY = 'livechat-open';
+  const PROMPT_KEY = 'livechat-prompt-dismissed';
+  const MIN_COOKIE = 'livechat_minimized';
+  // The admin preview page names the chatflow to show.
+  const PREVIEW = script.getAttribute('data-preview');
+  // The device as the widget sees the screen, for targeting and behaviour:
+  // a touch screen (a coarse pointer, or none that hovers) is a phone when
+  // narrower than 768 px, a tablet when wider; anything else a desktop.
+  const DEVICE = window.matchMedia && matchMedia('(pointer: coarse), (hover: none)').matches
+    ? (Math.min(innerWidth, screen.width || innerWidth) < 768 ? 'mobile' : 'tablet') : 'desktop';
   const NS = 'http://www.w3.org/2000/svg';
   const ICON_CHAT = 'M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2z';
   const ICON_MIN = 'M7.4 8.6 12 13.2l4.6-4.6L18 10l-6 6-6-6z';
@@ -28,6 +37,8 @@
   const refs = new Map();   // ws ref -> clientMessageId
   let maxSeq = 0, lastRead = 0, sentRead = 0, agentRead = 0, agentName = '';
   let isOpen = false, wantOpen = null, cssReady = false, rendered = false;
+  let persist = true;       // false in preview: no cookie, no sessionStorage
+  let wantPrompt = false, prompt = null, disarm = () => {};
   let root, launcher, badge, unreadLive, win, list, typingEl, ended, newBtn, form, input, count;
   let typingHide, typingSentAt = 0, typingIdle, creating = null;
   // live channel
@@ -90,13 +101,17 @@
     return j;
   }
 
-  function session(v) {
+  // session reads (v undefined) or writes a flag in sessionStorage.
+  function session(k, v) {
     try {
-      if (v === undefined) return sessionStorage.getItem(OPEN_KEY) === '1';
-      if (v) sessionStorage.setItem(OPEN_KEY, '1'); else sessionStorage.removeItem(OPEN_KEY);
+      if (v === undefined) return sessionStorage.getItem(k) === '1';
+      if (v) sessionStorage.setItem(k, '1'); else sessionStorage.removeItem(k);
     } catch (e) { /* storage disabled */ }
     return false;
   }
+
+  // minimized: the visitor minimised the chat on this site in the last 24 hours.
+  const minimized = () => /(^|;\s*)livechat_minimized=1(;|$)/.test(doc.cookie);
 
   function timeEl(iso) {
     let d = iso ? new Date(iso) : new Date();
@@ -124,9 +139,9 @@
   // ---- rendering ----
   function render() {
     const link = h('link', { rel: 'stylesheet', href: BASE + 'widget.css' });
-    root = h('div', { id: 'livechat-root', class: 'lc-root' });
+    root = h('div', { id: 'livechat-root', class: 'lc-root', 'data-chatflow': chat.chatflowId, 'data-device': DEVICE });
     root.style.display = 'none'; // until widget.css has loaded
-    link.addEventListener('load', () => { cssReady = true; if (root) root.style.display = ''; });
+    link.addEventListener('load', () => { cssReady = true; reveal(); });
     doc.head.append(link);
 
     const accent = chat.accentColor;
@@ -176,7 +191,7 @@
     h('div', { class: 'lc-header' },
       avatars,
       h('div', { class: 'lc-head-text' },
-        h('div', { class: 'lc-title', text: title }),
+        h('div', { class: 'lc-title' }, title, chat.preview && h('span', { class: 'lc-tag', text: 'Preview' })),
         chat.subtitle && h('div', { class: 'lc-subtitle', text: chat.subtitle })),
       h('button', { type: 'button', class: 'lc-min', 'aria-label': 'Minimise chat', onclick: () => close(true) }, icon(ICON_MIN))),
     list,
@@ -192,7 +207,6 @@
 
     root.append(launcher, unreadLive, win);
     (doc.body || doc.documentElement).append(root);
-    if (cssReady) root.style.display = '';
     rendered = true;
 
     if (window.visualViewport) {
@@ -284,13 +298,17 @@
   }
 
   // ---- open / close ----
+  // open shows the window. Only a visitor's own action moves the focus
+  // into it: a trigger or a restored page view opens it without focus.
   function open(focus = true) {
     if (!rendered) { wantOpen = true; return; }
+    hidePrompt();
+    disarm();
     isOpen = true;
     win.hidden = false;
     root.classList.add('lc-open');
     launcher.setAttribute('aria-expanded', 'true');
-    session(true);
+    if (persist) session(OPEN_KEY, true);
     fitViewport();
     scrollDown(true);
     markRead();
@@ -298,19 +316,103 @@
     if (focus) (form.hidden ? newBtn : input).focus();
   }
 
-  function close(focusLauncher) {
+  // close hides the window; byVisitor when the visitor minimised it (the
+  // minimise button, Escape or the launcher), not the host's LiveChat.close().
+  function close(byVisitor) {
     if (!rendered) { wantOpen = false; return; }
+    // A visitor who minimises the chat is left alone for 24 hours on every
+    // page and chatflow of the site: no prompt, no trigger and no reopening
+    // on the next page. Opening the chat again by hand does not clear the
+    // cookie: it remembers "minimised within 24 hours", and the visitor who
+    // wants the chat has the launcher one click away.
+    if (byVisitor && persist) {
+      doc.cookie = MIN_COOKIE + '=1; Max-Age=86400; Path=/; SameSite=Lax' + (location.protocol === 'https:' ? '; Secure' : '');
+    }
+    hidePrompt();
+    disarm();
     isOpen = false;
     win.hidden = true;
     root.classList.remove('lc-open');
     launcher.setAttribute('aria-expanded', 'false');
-    session(false);
+    session(OPEN_KEY, false);
     stopTyping();
     updateUnread();
-    if (focusLauncher) launcher.focus();
+    if (byVisitor) launcher.focus();
   }
 
   function toggle() { if (isOpen) close(true); else open(); }
+
+  // ---- display behaviour: prompt and triggers ----
+  // behave applies the chatflow's behaviour for this device. Tablets follow
+  // the desktop behaviour (the window does not cover their screen) but
+  // have no exit intent; phones never open the chat by themselves.
+  function behave() {
+    const b = (DEVICE === 'mobile' ? chat.mobile : chat.desktop) || {};
+    if (minimized() || session(PROMPT_KEY)) return;
+    wantPrompt = !!chat.welcome && (b.behavior === 'prompt' || b.behavior === 'open_on_trigger');
+    if (b.behavior === 'open_on_trigger' && DEVICE !== 'mobile') arm(b.triggers || {});
+  }
+
+  // arm listens for the triggers; the first one to fire opens the chat,
+  // unless it is open or minimised by then. disarm removes every listener.
+  function arm(t) {
+    const offs = [];
+    const on = (target, type, fn, opts) => {
+      target.addEventListener(type, fn, opts);
+      offs.push(() => target.removeEventListener(type, fn, opts));
+    };
+    const fire = () => { disarm(); if (!isOpen && !minimized()) open(false); };
+    disarm = () => { offs.splice(0).forEach(f => f()); };
+    if (t.exitIntent && DEVICE === 'desktop') {
+      const f = e => { if (!e.relatedTarget && e.clientY <= 0) fire(); };
+      on(doc, 'mouseout', f);
+      on(doc, 'mouseleave', f);
+    }
+    if (t.secondsOnPage > 0) {
+      const id = setTimeout(fire, Math.max(0, t.secondsOnPage * 1000 - performance.now()));
+      offs.push(() => clearTimeout(id));
+    }
+    if (t.scrollPercent > 0) {
+      on(window, 'scroll', () => {
+        if ((scrollY + innerHeight) / doc.documentElement.scrollHeight * 100 >= t.scrollPercent) fire();
+      }, { passive: true });
+    }
+  }
+
+  // reveal shows the widget once its styles have loaded, with the prompt.
+  function reveal() {
+    if (!cssReady || !rendered) return;
+    root.style.display = '';
+    if (!wantPrompt || prompt || isOpen || minimized()) return;
+    const text = h('span', { class: 'lc-text' });
+    prompt = h('div', {
+      id: 'livechat-prompt', class: 'lc-prompt', 'aria-live': 'polite',
+      onclick: e => { if (!e.target.closest('#livechat-prompt-close')) open(); },
+      onkeydown: e => { if (e.key === 'Escape') dismiss(); },
+    },
+    h('button', { type: 'button', class: 'lc-prompt-open' }, text),
+    h('button', { type: 'button', id: 'livechat-prompt-close', class: 'lc-prompt-close', 'aria-label': 'Dismiss message', text: '×', onclick: dismiss }));
+    root.insertBefore(prompt, launcher);
+    // The text comes once the live region is in the page, so that screen
+    // readers announce it.
+    setTimeout(() => { text.textContent = chat.welcome; }, 50);
+  }
+
+  function hidePrompt() {
+    wantPrompt = false;
+    if (prompt) prompt.remove();
+    prompt = null;
+  }
+
+  // dismiss is the prompt's ×: no prompt and no trigger for the rest of the
+  // visit (this tab), but the chat is not minimised.
+  function dismiss() {
+    const had = prompt && prompt.contains(doc.activeElement);
+    hidePrompt();
+    disarm();
+    if (persist) session(PROMPT_KEY, true);
+    if (had) launcher.focus();
+  }
 
   // ---- messages ----
   // addMessage stores a message from the server once per seq, turning the
@@ -659,16 +761,26 @@
   // ---- start ----
   async function init() {
     let r;
+    const req = { url: location.href, referrer: doc.referrer, language: navigator.language, device: DEVICE };
+    if (PREVIEW) req.preview = PREVIEW;
     try {
-      r = await api('POST', 'config', { url: location.href, referrer: doc.referrer, language: navigator.language });
-    } catch (e) {
-      return;
-    }
+      r = await api('POST', 'config', req);
+    } catch (e) { /* no chat on this page view */ }
     chat = r && r.chat;
+    if (chat) {
+      if (chat.maxMessageLength > 0) maxLen = chat.maxMessageLength;
+      persist = !chat.preview;
+      render();
+      // A preview opens at once; otherwise the host's LiveChat.open(), or
+      // the window left open on the previous page unless minimised since.
+      if (chat.preview) open(false);
+      else if (wantOpen) open();
+      else if (wantOpen !== false && session(OPEN_KEY) && !minimized()) open(false);
+      else behave();
+      reveal();
+    }
+    LC.ready = true; // the config call has been answered (tests wait for it)
     if (!chat) return;
-    if (chat.maxMessageLength > 0) maxLen = chat.maxMessageLength;
-    render();
-    if (wantOpen !== false && (wantOpen || session())) open(!!wantOpen);
     if (r.conversation && r.conversation.id) {
       conv = r.conversation;
       updateEnded();
@@ -677,6 +789,6 @@
     }
   }
 
-  window.LiveChat = { v: 1, open: () => open(), close: () => close(false), toggle };
+  const LC = window.LiveChat = { v: 1, ready: false, open: () => open(), close: () => close(false), toggle: () => isOpen ? close(false) : open() };
   init();
 })();

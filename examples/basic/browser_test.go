@@ -73,6 +73,35 @@ func chromiumPath(t *testing.T) string {
 	return ""
 }
 
+// startBrowser starts Chromium (found by chromiumPath) with the flags
+// every browser test uses and returns its first tab. The browser is bound
+// to ctx only: its first action runs here, because a step timeout would
+// end the browser with the step. stop closes the tab and waits for the
+// browser to exit.
+func startBrowser(t *testing.T, ctx context.Context, chromium string) (tab context.Context, stop func()) {
+	t.Helper()
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx, append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromium),
+		chromedp.NoSandbox,
+		chromedp.Headless,
+		chromedp.DisableGPU,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("no-first-run", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 800),
+	)...)
+	tab, cancelTab := chromedp.NewContext(allocCtx)
+	stop = func() { cancelTab(); cancelAlloc() }
+	if err := chromedp.Do(tab); err != nil {
+		stop()
+		t.Fatalf("start %s: %v", chromium, err)
+	}
+	return tab, stop
+}
+
 // browserSite is the demo site on a test server, with a way to cut its
 // WebSockets as a network failure would.
 type browserSite struct {
@@ -330,30 +359,10 @@ func TestBrowser(t *testing.T) {
 	site := newBrowserSite(t)
 	defer site.close(t) // after the browser has gone: deferred calls run last in first out
 
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx, append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromium),
-		chromedp.NoSandbox,
-		chromedp.Headless,
-		chromedp.DisableGPU,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("no-first-run", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1280, 800),
-	)...)
-	defer cancelAlloc()
-
-	// Tab A is the visitor. Its first action starts the browser, bound to
-	// ctx only (a step timeout would end the browser with the step).
-	tabA, cancelA := chromedp.NewContext(allocCtx)
-	defer cancelA()
-	if err := chromedp.Do(tabA); err != nil {
-		t.Fatalf("start %s: %v", chromium, err)
-	}
+	// Tab A is the visitor.
+	tabA, stopBrowser := startBrowser(t, ctx, chromium)
 	stopA := watchConsole(t, tabA, "tab A (visitor)")
-	defer func() { cancelA(); stopA() }()
+	defer func() { stopBrowser(); stopA() }()
 
 	const (
 		hello = "Hello from the browser"

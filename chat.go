@@ -1,0 +1,145 @@
+package livechat
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/golivechat/livechat/flow"
+	"github.com/golivechat/livechat/targeting"
+)
+
+type avatar struct {
+	Name      string `json:"name"`
+	AvatarURL string `json:"avatarUrl,omitempty"`
+}
+
+// chatConfig is a chatflow's public face: what the widget needs to show
+// it, and nothing else.
+type chatConfig struct {
+	ChatflowID       string       `json:"chatflowId"`
+	Title            string       `json:"title"`
+	Subtitle         string       `json:"subtitle,omitempty"`
+	Avatars          []avatar     `json:"avatars"`
+	Welcome          string       `json:"welcome"`
+	AccentColor      string       `json:"accentColor"`
+	MaxMessageLength int          `json:"maxMessageLength"`
+	Desktop          flow.Desktop `json:"desktop"`
+	Mobile           flow.Mobile  `json:"mobile"`
+	Preview          bool         `json:"preview"`
+}
+
+// chooseChat picks the chatflow for a page view: the preview the request
+// names when an agent who manages chatflows asks, else the published
+// chatflow with the highest priority whose targeting matches the page and
+// what the server knows of the visitor. It returns nil for no chat.
+func (h *Handler) chooseChat(r *http.Request, v *Visitor, req *configRequest) (*chatConfig, error) {
+	ctx := r.Context()
+	set, err := h.flowSet(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if req.Preview != "" && h.canManageFlows(r) {
+		if cf := set.byID[req.Preview]; cf != nil {
+			c, err := h.publicChat(ctx, cf.flow, v)
+			if c != nil {
+				c.Preview = true
+			}
+			return c, err
+		}
+	}
+	var contact *Contact
+	if v.ContactID != "" {
+		if c, err := h.store.Contact(ctx, v.ContactID); err == nil {
+			contact = c
+		} else if !isNotFound(err) {
+			return nil, err
+		}
+	}
+	var tc *targeting.Contact
+	if contact != nil {
+		tc = &targeting.Contact{Properties: contact.Properties}
+	}
+	view := targeting.NewView(req.URL, req.Device, tc)
+	id, ok := set.selector.Select(view)
+	if !ok {
+		return nil, nil
+	}
+	return h.publicChat(ctx, set.byID[id].flow, v)
+}
+
+// canManageFlows reports whether the request comes from an agent allowed to
+// manage chatflows; it never fails the request.
+func (h *Handler) canManageFlows(r *http.Request) bool {
+	if h.cfg.AgentAuth == nil {
+		return false
+	}
+	a, err := h.cfg.AgentAuth(r)
+	return err == nil && a != nil && a.Can(PermissionManageChatflows)
+}
+
+// publicChat builds what the widget shows for a chatflow.
+func (h *Handler) publicChat(ctx context.Context, f *flow.Chatflow, v *Visitor) (*chatConfig, error) {
+	hd := f.Display.Heading
+	avatars, err := h.headingAvatars(ctx, f, v)
+	if err != nil {
+		return nil, err
+	}
+	return &chatConfig{
+		ChatflowID:       f.ID,
+		Title:            hd.Title,
+		Subtitle:         hd.Subtitle,
+		Avatars:          avatars,
+		Welcome:          f.Build.Welcome,
+		AccentColor:      f.Display.AccentColor,
+		MaxMessageLength: h.cfg.MaxMessageLength,
+		Desktop:          f.Display.Desktop,
+		Mobile:           f.Display.Mobile,
+	}, nil
+}
+
+// headingAvatars is who the chat's header shows: the brand; the contact's
+// owner; or the chosen agents and teams (by default the available agents
+// among those the chatflow assigns to).
+func (h *Handler) headingAvatars(ctx context.Context, f *flow.Chatflow, v *Visitor) ([]avatar, error) {
+	hd := f.Display.Heading
+	out := []avatar{}
+	switch hd.Kind {
+	case flow.HeadingBrand:
+		return append(out, avatar{Name: hd.BrandName, AvatarURL: hd.BrandAvatarURL}), nil
+	case flow.HeadingOwner:
+		if v != nil && v.ContactID != "" {
+			if c, err := h.store.Contact(ctx, v.ContactID); err == nil && c.OwnerID != "" {
+				if a, err := h.store.Agent(ctx, c.OwnerID); err == nil {
+					return append(out, avatar{Name: a.Name, AvatarURL: a.AvatarURL}), nil
+				}
+			}
+		}
+	}
+	users, teams := hd.UserIDs, hd.TeamIDs
+	if len(users) == 0 && len(teams) == 0 {
+		users, teams = f.Build.Assignment.UserIDs, f.Build.Assignment.TeamIDs
+		if len(users) == 0 && len(teams) == 0 {
+			agents, err := h.store.Agents(ctx)
+			if err != nil {
+				return nil, err
+			}
+			for _, a := range agents {
+				if a.Presence == PresenceAvailable && len(out) < 3 {
+					out = append(out, avatar{Name: a.Name, AvatarURL: a.AvatarURL})
+				}
+			}
+			return out, nil
+		}
+	}
+	for _, id := range users {
+		if a, err := h.store.Agent(ctx, id); err == nil && len(out) < 3 {
+			out = append(out, avatar{Name: a.Name, AvatarURL: a.AvatarURL})
+		}
+	}
+	for _, id := range teams {
+		if t, err := h.store.Team(ctx, id); err == nil && len(out) < 3 {
+			out = append(out, avatar{Name: t.Name, AvatarURL: t.AvatarURL})
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,307 @@
+package flow
+
+import (
+	"time"
+
+	"github.com/golivechat/livechat/targeting"
+)
+
+// Chatflow is the whole configuration of one chat. The zero value is not
+// valid; start from New (or Parse) so every field has its default.
+type Chatflow struct {
+	// ID identifies the chatflow: empty until whoever stores it assigns
+	// one, then 1 to 64 of A-Z, a-z, 0-9, '_' and '-'.
+	ID string `json:"id"`
+	// Name is what the team calls the chat, 1 to 100 characters. Required.
+	Name string `json:"name"`
+	// Enabled means published: only enabled chatflows are offered to
+	// visitors. Default true.
+	Enabled bool `json:"enabled"`
+	// Priority orders chatflows whose targeting matches the same page
+	// view: the highest wins. -1,000,000 to 1,000,000; default 0.
+	Priority int `json:"priority"`
+	// CreatedAt and UpdatedAt are set by whoever stores the chatflow;
+	// New leaves them zero. Parse returns them in UTC.
+	CreatedAt time.Time `json:"createdAt"`
+	UpdatedAt time.Time `json:"updatedAt"`
+
+	Build        Build           `json:"build"`
+	Target       targeting.Rules `json:"target"` // no groups: every page
+	Display      Display         `json:"display"`
+	Availability Availability    `json:"availability"`
+	Options      Options         `json:"options"`
+}
+
+// Build is what the chat says and who answers it.
+type Build struct {
+	// Welcome is the first message the visitor sees, up to 1,000
+	// characters. Required when a display behaviour shows it as a prompt.
+	// Default DefaultWelcome.
+	Welcome       string        `json:"welcome"`
+	EmailCapture  EmailCapture  `json:"emailCapture"`
+	Assignment    Assignment    `json:"assignment"`
+	KnowledgeBase KnowledgeBase `json:"knowledgeBase"`
+}
+
+// EmailCapture is when the chat asks the visitor for an email address.
+type EmailCapture struct {
+	// Mode is when to ask. Default EmailWhenAway.
+	Mode EmailMode `json:"mode"`
+	// Prompt is the question, up to 500 characters. Empty: the default
+	// text in the chat's language. Default DefaultEmailPrompt.
+	Prompt string `json:"prompt"`
+}
+
+// EmailMode is when the chat asks for an email address.
+type EmailMode string
+
+// Email capture modes.
+const (
+	EmailNever              EmailMode = "never"
+	EmailBeforeFirstMessage EmailMode = "before_first_message"
+	EmailAfterFirstMessage  EmailMode = "after_first_message"
+	EmailWhenAway           EmailMode = "when_away" // only while the team is away or offline
+)
+
+// Assignment is who may receive the chat's new conversations and how one
+// of them is chosen. The routing issue fills in skills and capacity.
+type Assignment struct {
+	// UserIDs and TeamIDs are the host's agent and team ids, up to 100
+	// each. Both empty: every agent.
+	UserIDs []string `json:"userIds"`
+	TeamIDs []string `json:"teamIds"`
+	// Strategy chooses among them. Default StrategyRoundRobin.
+	Strategy Strategy `json:"strategy"`
+}
+
+// Strategy is how a new conversation picks its agent.
+type Strategy string
+
+// Routing strategies.
+const (
+	StrategyRoundRobin   Strategy = "round_robin"
+	StrategyLeastBusy    Strategy = "least_busy"    // fewest open conversations
+	StrategyContactOwner Strategy = "contact_owner" // the contact's owner when known and available, else round robin
+	StrategySkills       Strategy = "skills"        // only agents with the skills the conversation needs
+)
+
+// KnowledgeBase is whether the widget has a Help tab searching articles.
+type KnowledgeBase struct {
+	Enabled bool `json:"enabled"` // default false
+	// BaseID names the host's knowledge base, up to 128 characters.
+	// Empty: the host's default base.
+	BaseID string `json:"baseId"`
+}
+
+// Display is how the chat looks and opens.
+type Display struct {
+	// AccentColor is "#rrggbb". Default DefaultAccentColor.
+	AccentColor string  `json:"accentColor"`
+	Heading     Heading `json:"heading"`
+	Desktop     Desktop `json:"desktop"`
+	Mobile      Mobile  `json:"mobile"`
+}
+
+// Heading is who the chat's header presents.
+type Heading struct {
+	// Kind is who is shown. Default HeadingAgents.
+	Kind HeadingKind `json:"kind"`
+	// Title is the header's first line, up to 100 characters. Default
+	// DefaultTitle.
+	Title string `json:"title"`
+	// Subtitle is the header's second line, up to 200 characters.
+	Subtitle string `json:"subtitle"`
+	// UserIDs and TeamIDs are the agents and teams whose names and avatars
+	// are shown, up to 100 each: for HeadingAgents (both empty: the
+	// assignment's agents) and as the fallback of HeadingOwner.
+	UserIDs []string `json:"userIds"`
+	TeamIDs []string `json:"teamIds"`
+	// BrandName (up to 100 characters, required for HeadingBrand) and
+	// BrandAvatarURL (an http(s) URL or a path starting with "/", up to
+	// 2,048 characters) are shown for HeadingBrand.
+	BrandName      string `json:"brandName"`
+	BrandAvatarURL string `json:"brandAvatarUrl"`
+	// BrandAlias, only with HeadingBrand, presents every agent as the
+	// brand for the whole conversation: agents' own names and avatars
+	// never reach the visitor, transcripts included.
+	BrandAlias bool `json:"brandAlias"`
+}
+
+// HeadingKind is who the chat's header presents.
+type HeadingKind string
+
+// Heading kinds.
+const (
+	HeadingAgents HeadingKind = "agents" // Heading.UserIDs and TeamIDs
+	HeadingOwner  HeadingKind = "owner"  // the contact's owner, else Heading.UserIDs and TeamIDs
+	HeadingBrand  HeadingKind = "brand"  // Heading.BrandName and BrandAvatarURL
+)
+
+// Desktop is how the chat opens on desktop browsers.
+type Desktop struct {
+	// Behavior is what shows first. Default DesktopPrompt.
+	Behavior DesktopBehavior `json:"behavior"`
+	// Triggers open the chat under DesktopOpenOnTrigger, which needs at
+	// least one; other behaviours ignore them.
+	Triggers Triggers `json:"triggers"`
+}
+
+// DesktopBehavior is what a desktop visitor sees first.
+type DesktopBehavior string
+
+// Desktop behaviours.
+const (
+	DesktopPrompt   DesktopBehavior = "prompt"   // the welcome message above the launcher
+	DesktopLauncher DesktopBehavior = "launcher" // the launcher only
+	// DesktopOpenOnTrigger shows the welcome message, then opens the chat
+	// when a trigger fires or the visitor clicks, whichever comes first.
+	DesktopOpenOnTrigger DesktopBehavior = "open_on_trigger"
+)
+
+// Triggers open the chat on desktop; any one firing is enough.
+type Triggers struct {
+	// ExitIntent fires when the pointer leaves through the top of the
+	// window.
+	ExitIntent bool `json:"exitIntent"`
+	// SecondsOnPage fires after that many seconds on the page: 0 (off)
+	// to 3,600.
+	SecondsOnPage int `json:"secondsOnPage"`
+	// ScrollPercent fires when that much of the page is scrolled: 0 (off)
+	// to 100.
+	ScrollPercent int `json:"scrollPercent"`
+}
+
+// Mobile is how the chat opens on phones.
+type Mobile struct {
+	// Behavior is what shows first. Default MobileLauncher.
+	Behavior MobileBehavior `json:"behavior"`
+}
+
+// MobileBehavior is what a mobile visitor sees first.
+type MobileBehavior string
+
+// Mobile behaviours.
+const (
+	MobilePrompt   MobileBehavior = "prompt"   // the welcome message above the launcher
+	MobileLauncher MobileBehavior = "launcher" // the launcher only
+)
+
+// Availability is when the chat counts as answered and what visitors are
+// told. The availability issue adds office hours (days, ranges, IANA
+// zone) and what to show when away, offline or at capacity.
+type Availability struct {
+	// Mode is what decides availability. Default AvailabilityAgents.
+	Mode AvailabilityMode `json:"mode"`
+	// ReplyTime is the typical reply time shown while available. Empty:
+	// not shown (the default).
+	ReplyTime ReplyTime `json:"replyTime"`
+}
+
+// AvailabilityMode is what decides whether the chat is available.
+type AvailabilityMode string
+
+// Availability modes.
+const (
+	AvailabilityAgents      AvailabilityMode = "agents"       // at least one eligible agent is available
+	AvailabilityOfficeHours AvailabilityMode = "office_hours" // inside the chatflow's office hours
+	AvailabilityAlways      AvailabilityMode = "always"       // 24/7
+)
+
+// ReplyTime is a typical reply time, shown in the visitor's language.
+type ReplyTime string
+
+// Reply times; the empty ReplyTime shows none.
+const (
+	ReplyMinutes ReplyTime = "minutes" // in a few minutes
+	ReplyHour    ReplyTime = "hour"    // in an hour
+	ReplyHours   ReplyTime = "hours"   // in a few hours
+	ReplyDay     ReplyTime = "day"     // in a day
+)
+
+// Options are the chat's language, the defaults of the conversations it
+// creates, its survey and its consent settings.
+type Options struct {
+	// Language is the chat's BCP 47 language tag, used for default texts.
+	// Default "en".
+	Language string `json:"language"`
+	// ConversationProperties are set on every conversation this chat
+	// creates: up to 50, names of 1 to 64 of A-Z, a-z, 0-9, '_', '-' and
+	// '.', values up to 1,000 characters.
+	ConversationProperties map[string]string `json:"conversationProperties"`
+	// SurveyID is the satisfaction survey shown when a conversation is
+	// closed, up to 128 characters. Empty: none.
+	SurveyID string  `json:"surveyId"`
+	Consent  Consent `json:"consent"`
+}
+
+// Consent is what the chat asks visitors to agree to. The consent issue
+// adds the texts, when the cookie banner shows, consent to communicate and
+// the marketing-contact flag.
+type Consent struct {
+	Cookies    CookieConsent     `json:"cookies"`
+	Processing ProcessingConsent `json:"processing"`
+}
+
+// CookieConsent is whether the widget asks before it stores anything
+// persistent in the browser.
+type CookieConsent struct {
+	Enabled bool `json:"enabled"` // default true
+}
+
+// ProcessingConsent is whether, and how, the visitor consents to the
+// processing of their data.
+type ProcessingConsent struct {
+	Enabled bool `json:"enabled"` // default true
+	// Kind is how consent is given. Default ConsentExplicit.
+	Kind ProcessingKind `json:"kind"`
+}
+
+// ProcessingKind is how a visitor consents to data processing.
+type ProcessingKind string
+
+// Kinds of consent to process data.
+const (
+	ConsentExplicit           ProcessingKind = "explicit"            // "I agree" before the first message
+	ConsentLegitimateInterest ProcessingKind = "legitimate_interest" // the text is shown; starting to chat implies consent
+)
+
+// Defaults of New.
+const (
+	DefaultWelcome     = "Hi! How can we help you today?"
+	DefaultEmailPrompt = "What's your email address? We'll reply there if we miss you here."
+	DefaultAccentColor = "#2f6fed"
+	DefaultTitle       = "Chat with us"
+	DefaultLanguage    = "en"
+)
+
+// New returns a chatflow named name with every default filled in: a
+// published (Enabled) chat in English on every page, answered by every
+// agent in round robin, showing the welcome message as a prompt on desktop
+// and the launcher on mobile, asking for an email address only when nobody
+// is available, with cookie and explicit processing consent. ID and the
+// times are left for whoever stores it; Priority is 0.
+func New(name string) *Chatflow {
+	return &Chatflow{
+		Name:    name,
+		Enabled: true,
+		Build: Build{
+			Welcome:      DefaultWelcome,
+			EmailCapture: EmailCapture{Mode: EmailWhenAway, Prompt: DefaultEmailPrompt},
+			Assignment:   Assignment{Strategy: StrategyRoundRobin},
+		},
+		Display: Display{
+			AccentColor: DefaultAccentColor,
+			Heading:     Heading{Kind: HeadingAgents, Title: DefaultTitle},
+			Desktop:     Desktop{Behavior: DesktopPrompt},
+			Mobile:      Mobile{Behavior: MobileLauncher},
+		},
+		Availability: Availability{Mode: AvailabilityAgents},
+		Options: Options{
+			Language: DefaultLanguage,
+			Consent: Consent{
+				Cookies:    CookieConsent{Enabled: true},
+				Processing: ProcessingConsent{Enabled: true, Kind: ConsentExplicit},
+			},
+		},
+	}
+}
