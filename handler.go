@@ -255,6 +255,15 @@ func (h *Handler) routes() {
 	m.HandleFunc("GET /api/v1/agent/ws", h.agentAuth(h.agentWS))
 	m.HandleFunc("GET /api/v1/agent/poll", h.agentAuth(h.agentPoll))
 
+	m.HandleFunc("GET /api/v1/admin/chatflows", h.adminAuth(h.adminList))
+	m.HandleFunc("POST /api/v1/admin/chatflows", h.adminAuth(h.adminCreate))
+	m.HandleFunc("GET /api/v1/admin/chatflows/{id}", h.adminAuth(h.adminGet))
+	m.HandleFunc("PUT /api/v1/admin/chatflows/{id}", h.adminAuth(h.adminUpdate))
+	m.HandleFunc("DELETE /api/v1/admin/chatflows/{id}", h.adminAuth(h.adminDelete))
+	m.HandleFunc("POST /api/v1/admin/chatflows/{id}/publish", h.adminAuth(h.adminPublish(true)))
+	m.HandleFunc("POST /api/v1/admin/chatflows/{id}/unpublish", h.adminAuth(h.adminPublish(false)))
+	m.HandleFunc("GET /api/v1/admin/chatflows/{id}/preview", h.adminAuth(h.adminPreview))
+
 	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, fmt.Errorf("%w: no such route", ErrNotFound))
 	})

@@ -48,7 +48,11 @@ func newEnv(t testing.TB, mutate ...func(*livechat.Config)) *testEnv {
 			if id == "" {
 				return nil, errors.New("not signed in")
 			}
-			return &livechat.Agent{ID: id, Name: "Agent " + id}, nil
+			a := &livechat.Agent{ID: id, Name: "Agent " + id}
+			if strings.HasPrefix(id, "admin") {
+				a.Permissions = []string{livechat.PermissionManageChatflows}
+			}
+			return a, nil
 		},
 	}
 	for _, f := range mutate {

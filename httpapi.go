@@ -22,6 +22,8 @@ const maxBody = 64 << 10
 type apiError struct {
 	Code    string `json:"code"`
 	Message string `json:"message"`
+	// Fields lists every invalid field of a chatflow, by JSON path.
+	Fields []fieldError `json:"fields,omitempty"`
 }
 
 // errorCode maps a domain error to its HTTP status and protocol code.
@@ -60,7 +62,12 @@ func toAPIError(err error) (int, apiError) {
 	if status != http.StatusInternalServerError {
 		msg = strings.ReplaceAll(err.Error(), "livechat: ", "")
 	}
-	return status, apiError{Code: code, Message: msg}
+	out := apiError{Code: code, Message: msg}
+	var inv *invalidFlow
+	if errors.As(err, &inv) {
+		out.Fields = inv.fields
+	}
+	return status, out
 }
 
 func writeError(w http.ResponseWriter, r *http.Request, err error) {

@@ -40,8 +40,8 @@ func (e Errors) Error() string {
 }
 
 // add appends a problem at path.
-func (e *Errors) add(path, format string) {
-	*e = append(*e, FieldError{Path: path, Message: format})
+func (e *Errors) add(path, msg string) {
+	*e = append(*e, FieldError{Path: path, Message: msg})
 }
 
 // err returns e as an error, or nil when it is empty.

@@ -1,6 +1,7 @@
 package targeting_test
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/golivechat/livechat/targeting"
@@ -37,7 +38,8 @@ func ExampleCompile_errors() {
 			{Field: targeting.FieldPath, Op: targeting.OpMatchRegexp, Value: "(pricing"},
 		},
 	})
-	if errs, ok := err.(targeting.Errors); ok {
+	var errs targeting.Errors
+	if errors.As(err, &errs) {
 		for _, e := range errs.Prefix("target.") {
 			fmt.Println(e)
 		}

@@ -1,0 +1,298 @@
+package livechat
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"html/template"
+	"io"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/golivechat/livechat/flow"
+)
+
+// maxFlowBody is the largest chatflow document accepted.
+const maxFlowBody = 256 << 10
+
+// StoredChatflow is a chatflow with the version optimistic concurrency
+// checks: pass it back to UpdateChatflow.
+type StoredChatflow struct {
+	Version  int64          `json:"version"`
+	Chatflow *flow.Chatflow `json:"chatflow"`
+}
+
+// Chatflows returns every stored chatflow, published or not, ordered by ID.
+func (h *Handler) Chatflows(ctx context.Context) ([]StoredChatflow, error) {
+	recs, err := h.store.Chatflows(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]StoredChatflow, 0, len(recs))
+	for _, rec := range recs {
+		f, err := flow.Parse(rec.Data)
+		if err != nil {
+			return nil, fmt.Errorf("livechat: stored chatflow %q: %w", rec.ID, err)
+		}
+		out = append(out, StoredChatflow{Version: rec.Version, Chatflow: f})
+	}
+	return out, nil
+}
+
+// Chatflow returns one stored chatflow. Returns ErrNotFound.
+func (h *Handler) Chatflow(ctx context.Context, id string) (StoredChatflow, error) {
+	rec, err := h.store.Chatflow(ctx, id)
+	if err != nil {
+		return StoredChatflow{}, err
+	}
+	f, err := flow.Parse(rec.Data)
+	if err != nil {
+		return StoredChatflow{}, fmt.Errorf("livechat: stored chatflow %q: %w", rec.ID, err)
+	}
+	return StoredChatflow{Version: rec.Version, Chatflow: f}, nil
+}
+
+// CreateChatflow validates and stores a new chatflow, assigning an ID when
+// it has none. Returns ErrInvalid with every field error (nothing is
+// stored) or ErrConflict when the ID is taken.
+func (h *Handler) CreateChatflow(ctx context.Context, f *flow.Chatflow) (StoredChatflow, error) {
+	cp := *f
+	if cp.ID == "" {
+		cp.ID = newID()
+	}
+	cf, err := h.putFlow(ctx, &cp, 0)
+	if err != nil {
+		return StoredChatflow{}, err
+	}
+	return StoredChatflow{Version: cf.version, Chatflow: cf.flow}, nil
+}
+
+// UpdateChatflow replaces a stored chatflow if version is still its
+// version. Returns ErrInvalid with every field error, ErrConflict for a
+// stale version, ErrNotFound. Nothing is stored on error.
+func (h *Handler) UpdateChatflow(ctx context.Context, f *flow.Chatflow, version int64) (StoredChatflow, error) {
+	if version <= 0 {
+		return StoredChatflow{}, fmt.Errorf("%w: a version is required to update a chatflow", ErrInvalid)
+	}
+	cur, err := h.Chatflow(ctx, f.ID)
+	if err != nil {
+		return StoredChatflow{}, err
+	}
+	cp := *f
+	cp.CreatedAt = cur.Chatflow.CreatedAt
+	cf, err := h.putFlow(ctx, &cp, version)
+	if err != nil {
+		return StoredChatflow{}, err
+	}
+	cf.flow.CreatedAt = cur.Chatflow.CreatedAt
+	return StoredChatflow{Version: cf.version, Chatflow: cf.flow}, nil
+}
+
+// PublishChatflow turns a chatflow on (published) or off. version 0 means
+// the current version. Returns ErrNotFound or ErrConflict.
+func (h *Handler) PublishChatflow(ctx context.Context, id string, on bool, version int64) (StoredChatflow, error) {
+	cur, err := h.Chatflow(ctx, id)
+	if err != nil {
+		return StoredChatflow{}, err
+	}
+	if version == 0 {
+		version = cur.Version
+	}
+	cur.Chatflow.Enabled = on
+	return h.UpdateChatflow(ctx, cur.Chatflow, version)
+}
+
+// DeleteChatflow removes a chatflow; version 0 skips the version check.
+// Returns ErrNotFound or ErrConflict.
+func (h *Handler) DeleteChatflow(ctx context.Context, id string, version int64) error {
+	if version != 0 {
+		cur, err := h.store.Chatflow(ctx, id)
+		if err != nil {
+			return err
+		}
+		if cur.Version != version {
+			return fmt.Errorf("chatflow %q is at version %d, not %d: %w", id, cur.Version, version, ErrConflict)
+		}
+	}
+	if err := h.store.DeleteChatflow(ctx, id); err != nil {
+		return err
+	}
+	h.flows.invalidate()
+	return nil
+}
+
+// adminAuth admits agents the host lets manage chatflows.
+func (h *Handler) adminAuth(next http.HandlerFunc) http.HandlerFunc {
+	return h.agentAuth(func(w http.ResponseWriter, r *http.Request) {
+		if !agentFrom(r.Context()).Can(PermissionManageChatflows) {
+			h.fail(w, r, fmt.Errorf("%w: managing chatflows needs the %q permission", ErrForbidden, PermissionManageChatflows))
+			return
+		}
+		next(w, r)
+	})
+}
+
+// ifMatch reads the version in an If-Match header; 0 when absent.
+func ifMatch(r *http.Request) (int64, error) {
+	v := strings.TrimSpace(r.Header.Get("If-Match"))
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.ParseInt(strings.Trim(strings.TrimPrefix(v, "W/"), `"`), 10, 64)
+	if err != nil || n <= 0 {
+		return 0, fmt.Errorf("%w: If-Match must be a chatflow version such as \"3\"", ErrInvalid)
+	}
+	return n, nil
+}
+
+// readFlow parses a chatflow document from the request body.
+func readFlow(w http.ResponseWriter, r *http.Request) (*flow.Chatflow, error) {
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || mt != "application/json" {
+		return nil, errUnsupportedMedia
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxFlowBody))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return nil, fmt.Errorf("%w: chatflow is larger than %d bytes", ErrTooLarge, maxFlowBody)
+		}
+		return nil, fmt.Errorf("%w: reading body: %v", ErrInvalid, err)
+	}
+	f, err := flow.Parse(body)
+	if err != nil {
+		return nil, asInvalidFlow(err)
+	}
+	return f, nil
+}
+
+func writeFlow(w http.ResponseWriter, status int, sf StoredChatflow) {
+	w.Header().Set("ETag", `"`+strconv.FormatInt(sf.Version, 10)+`"`)
+	writeJSON(w, status, sf)
+}
+
+func (h *Handler) adminList(w http.ResponseWriter, r *http.Request) {
+	flows, err := h.Chatflows(r.Context())
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"chatflows": flows})
+}
+
+func (h *Handler) adminGet(w http.ResponseWriter, r *http.Request) {
+	sf, err := h.Chatflow(r.Context(), r.PathValue("id"))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	writeFlow(w, http.StatusOK, sf)
+}
+
+func (h *Handler) adminCreate(w http.ResponseWriter, r *http.Request) {
+	f, err := readFlow(w, r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	sf, err := h.CreateChatflow(r.Context(), f)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	writeFlow(w, http.StatusCreated, sf)
+}
+
+func (h *Handler) adminUpdate(w http.ResponseWriter, r *http.Request) {
+	version, err := ifMatch(r)
+	if err == nil && version == 0 {
+		err = fmt.Errorf("%w: If-Match with the chatflow's version is required", ErrInvalid)
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	f, err := readFlow(w, r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	id := r.PathValue("id")
+	if f.ID != "" && f.ID != id {
+		h.fail(w, r, &invalidFlow{msg: "id: does not match the URL", fields: []fieldError{{Path: "id", Message: "does not match the URL"}}})
+		return
+	}
+	f.ID = id
+	sf, err := h.UpdateChatflow(r.Context(), f, version)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	writeFlow(w, http.StatusOK, sf)
+}
+
+func (h *Handler) adminDelete(w http.ResponseWriter, r *http.Request) {
+	version, err := ifMatch(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if err := h.DeleteChatflow(r.Context(), r.PathValue("id"), version); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (h *Handler) adminPublish(on bool) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		version, err := ifMatch(r)
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		sf, err := h.PublishChatflow(r.Context(), r.PathValue("id"), on, version)
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		writeFlow(w, http.StatusOK, sf)
+	}
+}
+
+var previewPage = template.Must(template.New("preview").Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Preview: {{.Name}}</title>
+<style>body{font:16px/1.5 system-ui,sans-serif;margin:0;padding:1.5rem;color:#1d2330}
+nav a{margin-right:1rem}iframe{border:1px solid #c9cfdb;border-radius:12px;width:375px;height:700px}</style>
+</head><body>
+{{if not .Embed}}<h1>Preview: {{.Name}}</h1>
+<p>{{if .Enabled}}Published.{{else}}Not published: visitors do not see it yet.{{end}} Targeting is ignored here.</p>
+<nav><a href="?">Desktop</a><a href="?view=mobile">Mobile (375 × 700)</a></nav>
+{{if .Mobile}}<p><iframe title="Mobile preview" src="?embed=1"></iframe></p>{{end}}{{end}}
+{{if not .Mobile}}<script src="{{.Mount}}widget.js" data-preview="{{.ID}}" async></script>{{end}}
+</body></html>`))
+
+// adminPreview shows a chatflow as it would appear, published or not,
+// whatever its targeting.
+func (h *Handler) adminPreview(w http.ResponseWriter, r *http.Request) {
+	sf, err := h.Chatflow(r.Context(), r.PathValue("id"))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	q := r.URL.Query()
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data: https:; style-src 'self' 'unsafe-inline'; connect-src 'self' ws: wss:; frame-ancestors 'self'")
+	previewPage.Execute(w, map[string]any{
+		"Name":    sf.Chatflow.Name,
+		"ID":      sf.Chatflow.ID,
+		"Enabled": sf.Chatflow.Enabled,
+		"Mount":   mountPath(r),
+		"Embed":   q.Get("embed") != "",
+		"Mobile":  q.Get("view") == "mobile",
+	})
+}
