@@ -4,10 +4,12 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"regexp/syntax"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Limits checked by [Compile]. They bound the work of one [Matcher.Match].
@@ -67,27 +69,54 @@ var opTests = map[Operator]struct {
 	OpLessThan:      {testLess, false},
 }
 
-// rule is a compiled Rule: values normalised, patterns compiled.
+// fieldKind is a Field as a small integer, cheap to switch on.
+type fieldKind uint8
+
+const (
+	kindURL fieldKind = iota
+	kindPath
+	kindQuery
+	kindContact
+	kindProperty
+	kindDevice
+)
+
+var fieldKinds = map[Field]fieldKind{
+	FieldURL: kindURL, FieldPath: kindPath, FieldQuery: kindQuery,
+	FieldContact: kindContact, FieldProperty: kindProperty, FieldDevice: kindDevice,
+}
+
+// rule is a compiled Rule: values normalised, patterns compiled. It is
+// kept small (48 bytes) because Select walks the rules of every chat.
 type rule struct {
-	field  Field
+	kind   fieldKind
 	test   test
 	negate bool
 	cost   uint8 // evaluation order inside a group: cheap tests first
 	name   string
 	value  string
-	wild   wildcard
-	re     *regexp.Regexp
-	num    float64 // greater_than, less_than
-	isNum  bool
-	t      time.Time
-	isDate bool
+	x      *ruleExtra // wildcard, matches_regex, greater_than, less_than
+}
+
+// ruleExtra holds what only some tests need.
+type ruleExtra struct {
+	wild       wildcard
+	re         *regexp.Regexp
+	rePrefix   string // what every match of re starts with
+	reRequired string // what every match of re contains
+	num        float64
+	isNum      bool
+	t          time.Time
+	isDate     bool
 }
 
 // Matcher is compiled [Rules]. It is immutable and safe for concurrent
 // use. A nil Matcher matches every view.
 type Matcher struct {
-	groups  [][]rule
-	exclude []rule
+	// rules holds the rules of every group, one group after another, then
+	// the exclusion rules; ends[i] is where group i ends.
+	rules []rule
+	ends  []int
 }
 
 // Compile validates r and compiles it into a [Matcher]. Compile is also
@@ -108,7 +137,8 @@ type Matcher struct {
 //     value is kept and marks a boundary: path starts_with /blog/ matches
 //     /blog, /blog/ and /blog/post, not /blogger.
 //   - matches_regex patterns (RE2, at most [MaxRegexpLength] bytes) are
-//     used as written against the normalised form; they are unanchored.
+//     used as written, unanchored, against the normalised form only, which
+//     has no trailing slash: write ^/pricing/?$ to allow one.
 //   - query names and values, and property values, are compared exactly
 //     (case-sensitive) with the decoded query and the contact's property.
 //   - greater_than and less_than take a number or a date (RFC 3339, or
@@ -133,29 +163,30 @@ func Compile(r Rules) (*Matcher, error) {
 		case len(g.Rules) > MaxGroupRules:
 			errs = append(errs, FieldError{path, fmt.Sprintf("at most %d rules per group, got %d", MaxGroupRules, len(g.Rules))})
 		}
-		m.groups = append(m.groups, compileRules(path, g.Rules, &errs))
+		m.rules = compileRules(m.rules, path, g.Rules, &errs)
+		m.ends = append(m.ends, len(m.rules))
 	}
 	if len(r.Exclude) > MaxExcludeRules {
 		errs = append(errs, FieldError{"exclude", fmt.Sprintf("at most %d rules, got %d", MaxExcludeRules, len(r.Exclude))})
 	}
-	m.exclude = compileRules("exclude", r.Exclude, &errs)
+	m.rules = compileRules(m.rules, "exclude", r.Exclude, &errs)
 	if len(errs) > 0 {
 		return nil, errs
 	}
 	return m, nil
 }
 
-func compileRules(path string, rs []Rule, errs *Errors) []rule {
-	out := make([]rule, 0, len(rs))
+// compileRules appends the compiled rs to dst.
+func compileRules(dst []rule, path string, rs []Rule, errs *Errors) []rule {
+	start := len(dst)
 	for i, r := range rs {
-		c, ok := compileRule(path+"["+strconv.Itoa(i)+"]", r, errs)
-		if ok {
-			out = append(out, c)
+		if c, ok := compileRule(path+"["+strconv.Itoa(i)+"]", r, errs); ok {
+			dst = append(dst, c)
 		}
 	}
 	// AND and OR do not depend on order: evaluate the cheap tests first.
-	slices.SortStableFunc(out, func(a, b rule) int { return int(a.cost) - int(b.cost) })
-	return out
+	slices.SortStableFunc(dst[start:], func(a, b rule) int { return int(a.cost) - int(b.cost) })
+	return dst
 }
 
 func compileRule(path string, r Rule, errs *Errors) (rule, bool) {
@@ -208,16 +239,23 @@ func compileRule(path string, r Rule, errs *Errors) (rule, bool) {
 		return rule{}, false
 	}
 
-	c := rule{field: r.Field, test: ot.test, negate: ot.negate, name: r.Name, value: r.Value}
-	switch ot.test {
-	case testIs, testPresent, testKnown:
+	c := rule{kind: fieldKinds[r.Field], test: ot.test, negate: ot.negate, name: r.Name, value: r.Value}
+	// Costs: a comparison of short strings, a scan of the URL or a map
+	// lookup, a wildcard, a regular expression.
+	switch {
+	case c.kind == kindContact || c.kind == kindDevice:
 		c.cost = 0
-	case testContains, testStartsWith, testEndsWith, testGreater, testLess:
+	case ot.test == testIs || ot.test == testStartsWith || ot.test == testEndsWith:
 		c.cost = 1
-	case testWildcard:
-		c.cost = 2
-	case testRegexp:
+	case ot.test == testWildcard:
 		c.cost = 3
+	case ot.test == testRegexp:
+		c.cost = 4
+	default:
+		c.cost = 2
+	}
+	if c.kind == kindQuery || c.kind == kindProperty {
+		c.cost = max(c.cost, 2)
 	}
 	var msg string
 	switch r.Field {
@@ -231,13 +269,15 @@ func compileRule(path string, r Rule, errs *Errors) (rule, bool) {
 		}
 	case FieldProperty:
 		if ot.test == testGreater || ot.test == testLess {
-			c.num, c.isNum = parseNumber(r.Value)
-			if !c.isNum {
-				c.t, c.isDate = parseDate(r.Value)
+			x := &ruleExtra{}
+			x.num, x.isNum = parseNumber(r.Value)
+			if !x.isNum {
+				x.t, x.isDate = parseDate(r.Value)
 			}
-			if !c.isNum && !c.isDate {
+			if !x.isNum && !x.isDate {
 				msg = fmt.Sprintf("must be a number or a date (RFC 3339 or 2006-01-02), got %q", clip(r.Value))
 			}
+			c.x = x
 		}
 	}
 	switch ot.test {
@@ -246,9 +286,11 @@ func compileRule(path string, r Rule, errs *Errors) (rule, bool) {
 		if err != nil {
 			msg = "invalid regular expression: " + err.Error()
 		}
-		c.re = re
+		x := &ruleExtra{re: re}
+		x.rePrefix, x.reRequired = regexpLiterals(r.Value)
+		c.x = x
 	case testWildcard:
-		c.wild = compileWildcard(c.value)
+		c.x = &ruleExtra{wild: compileWildcard(c.value)}
 	}
 	if msg != "" {
 		fail("value", "%s", msg)
@@ -337,6 +379,55 @@ func decodePathPart(s string) string {
 		return p + "?" + q
 	}
 	return p
+}
+
+// regexpLiterals returns literal text that every match of pattern
+// contains (the longest of its top-level literals) and, when the pattern
+// is anchored ("^https://"), the literal text every match starts with. A
+// page that lacks them is rejected without running the regexp, which is
+// what keeps a selection among many chats with regexps fast.
+func regexpLiterals(pattern string) (prefix, required string) {
+	re, err := syntax.Parse(pattern, syntax.Perl)
+	if err != nil {
+		return "", ""
+	}
+	re = re.Simplify()
+	subs := []*syntax.Regexp{re}
+	if re.Op == syntax.OpConcat {
+		subs = re.Sub
+	}
+	anchored := len(subs) > 0 && subs[0].Op == syntax.OpBeginText
+	if anchored {
+		subs = subs[1:]
+	}
+	inPrefix := anchored
+	for _, sub := range subs {
+		if sub.Op == syntax.OpCapture && len(sub.Sub) == 1 {
+			sub = sub.Sub[0]
+		}
+		lit, ok := literal(sub)
+		if !ok {
+			inPrefix = false
+			continue
+		}
+		if inPrefix {
+			prefix += lit
+		}
+		if len(lit) > len(required) {
+			required = lit
+		}
+	}
+	return prefix, required
+}
+
+// literal returns the text of a case-sensitive literal. A literal holding
+// U+FFFD is refused: the regexp matches it against invalid UTF-8, which
+// no byte comparison would.
+func literal(re *syntax.Regexp) (string, bool) {
+	if re.Op != syntax.OpLiteral || re.Flags&syntax.FoldCase != 0 || slices.Contains(re.Rune, utf8.RuneError) {
+		return "", false
+	}
+	return string(re.Rune), true
 }
 
 // clip shortens a bad value quoted in an error message.

@@ -3,6 +3,7 @@ package targeting_test
 import (
 	"encoding/json"
 	"errors"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -110,5 +111,29 @@ func FuzzNewView(f *testing.F) {
 		}
 		require.NoError(t, err)
 		require.True(t, m.Match(v), "url %q does not match itself (normalised %q)", rawURL, v.URL())
+	})
+}
+
+// FuzzRegexp checks that the literal prefilter of matches_regex never
+// changes the result of the regular expression.
+func FuzzRegexp(f *testing.F) {
+	for _, s := range [][2]string{
+		{`^/pricing(/|$)`, "/pricing/x"}, {`^/(docs)/v\d+/(api)`, "/docs/v2/api"}, {`(?i)^/PRICING`, "/pricing"},
+		{`^/a|b`, "/xb"}, {`^/a\x{FFFD}`, "/a%FF"}, {`(?m)^/a$`, "/a"}, {`^(/a)+b`, "/a/ab"}, {`/caf.`, "/caf%C3%A9"},
+	} {
+		f.Add(s[0], s[1])
+	}
+	f.Fuzz(func(t *testing.T, pattern, p string) {
+		re, err := regexp.Compile(pattern)
+		if err != nil || len(pattern) > targeting.MaxRegexpLength {
+			return
+		}
+		m, err := targeting.Compile(one(path(targeting.OpMatchRegexp, pattern)))
+		require.NoError(t, err)
+		v := targeting.NewView(site+"/"+p, "", nil)
+		if v.Path() == "" {
+			return
+		}
+		require.Equal(t, re.MatchString(v.Path()), m.Match(v), "pattern %q on %q", pattern, v.Path())
 	})
 }

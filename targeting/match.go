@@ -15,11 +15,17 @@ func (m *Matcher) Match(v *View) bool {
 	if v == nil {
 		v = &zeroView
 	}
-	if len(m.groups) > 0 && !m.anyGroup(v) {
-		return false
+	// Exclusions are checked only for a page that a group matches: they
+	// cannot make a page match, and most pages match no group.
+	excludeFrom := 0
+	if n := len(m.ends); n > 0 {
+		excludeFrom = m.ends[n-1]
+		if !m.anyGroup(v) {
+			return false
+		}
 	}
-	for i := range m.exclude {
-		if m.exclude[i].match(v) {
+	for i := excludeFrom; i < len(m.rules); i++ {
+		if m.rules[i].match(v) {
 			return false
 		}
 	}
@@ -27,8 +33,11 @@ func (m *Matcher) Match(v *View) bool {
 }
 
 func (m *Matcher) anyGroup(v *View) bool {
+	start := 0
 groups:
-	for _, g := range m.groups {
+	for _, end := range m.ends {
+		g := m.rules[start:end]
+		start = end
 		for i := range g {
 			if !g[i].match(v) {
 				continue groups
@@ -41,27 +50,27 @@ groups:
 
 func (r *rule) match(v *View) bool {
 	var ok bool
-	switch r.field {
-	case FieldURL:
+	switch r.kind {
+	case kindURL:
 		if !v.valid {
 			return false // a malformed URL matches no URL rule, negated or not
 		}
 		ok = r.matchString(v.url, v.urlSlash)
-	case FieldPath:
+	case kindPath:
 		if !v.valid {
 			return false
 		}
 		ok = r.matchString(v.path, v.pathSlash)
-	case FieldQuery:
+	case kindQuery:
 		if !v.valid {
 			return false
 		}
 		ok = r.matchQuery(v.query[r.name])
-	case FieldContact:
+	case kindContact:
 		ok = v.known
-	case FieldProperty:
+	case kindProperty:
 		ok = r.matchProperty(v)
-	case FieldDevice:
+	case kindDevice:
 		ok = v.device == r.value
 	}
 	return ok != r.negate
@@ -70,27 +79,22 @@ func (r *rule) match(v *View) bool {
 // matchString tests a URL or path in its form without a trailing slash
 // (s) and, unless empty, with one (slashed).
 func (r *rule) matchString(s, slashed string) bool {
-	if r.test == testIs {
-		return s == r.value
-	}
-	if r.matchOne(s) {
-		return true
-	}
-	return slashed != "" && r.matchOne(slashed)
-}
-
-func (r *rule) matchOne(s string) bool {
 	switch r.test {
+	case testIs:
+		return s == r.value
 	case testContains:
-		return strings.Contains(s, r.value)
+		return strings.Contains(s, r.value) || slashed != "" && strings.Contains(slashed, r.value)
 	case testStartsWith:
-		return strings.HasPrefix(s, r.value)
+		return strings.HasPrefix(s, r.value) || slashed != "" && strings.HasPrefix(slashed, r.value)
 	case testEndsWith:
-		return strings.HasSuffix(s, r.value)
+		return strings.HasSuffix(s, r.value) || slashed != "" && strings.HasSuffix(slashed, r.value)
 	case testWildcard:
-		return r.wild.match(s)
+		return r.x.wild.match(s) || slashed != "" && r.x.wild.match(slashed)
 	case testRegexp:
-		return r.re.MatchString(s)
+		// A regexp sees the normalised form only: it can say for itself
+		// whether a trailing slash is optional (/?$).
+		x := r.x
+		return strings.HasPrefix(s, x.rePrefix) && strings.Contains(s, x.reRequired) && x.re.MatchString(s)
 	}
 	return false
 }
@@ -129,11 +133,11 @@ func (r *rule) matchProperty(v *View) bool {
 		return strings.Contains(p.s, r.value)
 	case testGreater, testLess:
 		c := 0
-		switch {
-		case r.isNum && p.isNum:
-			c = cmpFloat(p.num, r.num)
-		case r.isDate && p.isDate:
-			c = p.t.Compare(r.t)
+		switch x := r.x; {
+		case x.isNum && p.isNum:
+			c = cmpFloat(p.num, x.num)
+		case x.isDate && p.isDate:
+			c = p.t.Compare(x.t)
 		default:
 			return false
 		}

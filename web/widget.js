@@ -18,9 +18,10 @@
   // The admin preview page names the chatflow to show.
   const PREVIEW = script.getAttribute('data-preview');
   // The device as the widget sees the screen, for targeting and behaviour:
-  // a touch screen (a coarse pointer, or none that hovers) is a phone when
-  // narrower than 768 px, a tablet when wider; anything else a desktop.
-  const DEVICE = window.matchMedia && matchMedia('(pointer: coarse), (hover: none)').matches
+  // a touch screen (a coarse pointer) is a phone when narrower than 768 px,
+  // a tablet when wider; anything else a desktop. (Not "hover: none":
+  // desktops without a mouse, headless browsers included, match it too.)
+  const DEVICE = window.matchMedia && matchMedia('(pointer: coarse)').matches
     ? (Math.min(innerWidth, screen.width || innerWidth) < 768 ? 'mobile' : 'tablet') : 'desktop';
   const NS = 'http://www.w3.org/2000/svg';
   const ICON_CHAT = 'M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2z';
@@ -498,7 +499,7 @@
 
   function ensureConv() {
     if (conv && conv.status !== 'closed') return Promise.resolve(conv);
-    return creating || (creating = api('POST', 'conversations', { url: location.href }).then(async r => {
+    return creating || (creating = api('POST', 'conversations', { url: location.href, chatflowId: chat.chatflowId }).then(async r => {
       const c = r.conversation;
       if (!conv || conv.id !== c.id) {
         resetThread();

@@ -566,7 +566,8 @@ func checkDesktopLayout(t *testing.T, tab context.Context) {
 		const bad = [];
 		if (Math.round(innerWidth - l.right) !== 20 || Math.round(innerHeight - l.bottom) !== 20) bad.push('launcher not 20px from the bottom-right corner');
 		if (w.bottom > l.top || w.right > innerWidth || w.top < 0) bad.push('window not above the launcher inside the viewport');
-		if (getComputedStyle(bubble).backgroundColor !== 'rgb(47, 111, 237)') bad.push('visitor bubble is ' + getComputedStyle(bubble).backgroundColor + ', not the accent colour');
+		// #c2410c: the accent of the example's sales chatflow, on /pricing.
+		if (getComputedStyle(bubble).backgroundColor !== 'rgb(194, 65, 12)') bad.push('visitor bubble is ' + getComputedStyle(bubble).backgroundColor + ', not the accent colour');
 		return bad.join('; ');
 	})()`)
 	if got != "" {

@@ -25,7 +25,9 @@ import (
 	"time"
 
 	"github.com/golivechat/livechat"
+	"github.com/golivechat/livechat/flow"
 	"github.com/golivechat/livechat/storage/sqlite"
+	"github.com/golivechat/livechat/targeting"
 )
 
 func main() {
@@ -113,8 +115,7 @@ func newSite(store livechat.Storage, secret []byte) (http.Handler, *livechat.Han
 		Storage:   store,
 		Secret:    secret,
 		AgentAuth: agentFromRequest,
-		Title:     "Acme support",
-		Welcome:   "Hi! Ask us anything about Acme.",
+		Flows:     demoFlows(),
 	})
 	if err != nil {
 		return nil, nil, err
@@ -147,22 +148,50 @@ func newSite(store livechat.Storage, secret []byte) (http.Handler, *livechat.Han
 	return mux, chat, nil
 }
 
+// demoFlows are the site's two chats: sales on the pricing pages, with
+// Grace in the heading and a prompt that opens the chat after a few
+// seconds; support everywhere else but the privacy policy, presented as
+// the Acme brand.
+func demoFlows() []*flow.Chatflow {
+	sales := flow.New("Sales")
+	sales.ID = "sales"
+	sales.Priority = 10
+	sales.Build.Welcome = "Questions about plans or volume pricing? Grace from sales is here."
+	sales.Display.AccentColor = "#c2410c"
+	sales.Display.Heading = flow.Heading{Kind: flow.HeadingAgents, Title: "Talk to sales", Subtitle: "We reply in a few minutes", UserIDs: []string{"grace"}}
+	sales.Display.Desktop = flow.Desktop{Behavior: flow.DesktopOpenOnTrigger, Triggers: flow.Triggers{SecondsOnPage: 8, ExitIntent: true}}
+	sales.Target = targeting.Rules{Groups: []targeting.Group{{Rules: []targeting.Rule{
+		{Field: targeting.FieldPath, Op: targeting.OpStartsWith, Value: "/pricing"},
+	}}}}
+
+	support := flow.New("Support")
+	support.ID = "support"
+	support.Build.Welcome = "Hi! Ask us anything about Acme."
+	support.Display.Heading = flow.Heading{Kind: flow.HeadingBrand, Title: "Acme support", Subtitle: "Usually answers within minutes", BrandName: "Acme", BrandAlias: true}
+	support.Target = targeting.Rules{Exclude: []targeting.Rule{
+		{Field: targeting.FieldPath, Op: targeting.OpIs, Value: "/privacy"},
+	}}
+	return []*flow.Chatflow{sales, support}
+}
+
 type page struct {
 	Title, Heading, Body string
 }
 
 var pages = map[string]page{
-	"/":        {"Acme", "Welcome to Acme", "We make anvils that never miss. Questions? Open the chat in the corner."},
-	"/pricing": {"Pricing · Acme", "Pricing", "Anvil Basic: $49. Anvil Pro: $99. Volume discounts on request; ask us in the chat."},
-	"/about":   {"About · Acme", "About us", "A small team in a big desert, answering every chat ourselves."},
+	"/":                   {"Acme", "Welcome to Acme", "We make anvils that never miss. Questions? Open the chat in the corner."},
+	"/pricing":            {"Pricing · Acme", "Pricing", "Anvil Basic: $49. Anvil Pro: $99. Volume discounts on request; ask us in the chat."},
+	"/about":              {"About · Acme", "About us", "A small team in a big desert, answering every chat ourselves."},
+	"/pricing/enterprise": {"Enterprise · Acme", "Enterprise", "Anvils by the ton, with a named account manager. The sales chat opens here too."},
+	"/privacy":            {"Privacy · Acme", "Privacy policy", "We keep chats to answer them and nothing else. No chat on this page."},
 }
 
 var layout = template.Must(template.New("layout").Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{.Title}}</title>
-<style>body{font:16px/1.5 system-ui,sans-serif;max-width:42rem;margin:2rem auto;padding:0 1rem}nav a{margin-right:1rem}</style>
+<style>body{font:16px/1.5 system-ui,sans-serif;max-width:42rem;margin:2rem auto;padding:0 1rem}nav{display:flex;flex-wrap:wrap;gap:.25rem 1rem}</style>
 </head><body>
-<nav><a href="/">Home</a><a href="/pricing">Pricing</a><a href="/about">About</a><a href="/login">Agent inbox</a></nav>
+<nav><a href="/">Home</a><a href="/pricing">Pricing</a><a href="/pricing/enterprise">Enterprise</a><a href="/about">About</a><a href="/privacy">Privacy</a><a href="/login">Agent inbox</a></nav>
 <h1>{{.Heading}}</h1><p>{{.Body}}</p>
 <script src="/livechat/widget.js" async></script>
 </body></html>`))
