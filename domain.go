@@ -103,11 +103,14 @@ type Conversation struct {
 	Status     ConversationStatus `json:"status"`
 	AssigneeID string             `json:"assigneeId,omitempty"` // empty while unassigned
 	// LastSeq is the sequence number of the newest message; 0 when empty.
-	LastSeq   int64     `json:"lastSeq"`
-	PageURL   string    `json:"pageUrl,omitempty"` // where the visitor started it
-	CreatedAt time.Time `json:"createdAt"`
-	UpdatedAt time.Time `json:"updatedAt"`
-	ClosedAt  time.Time `json:"closedAt,omitzero"`
+	LastSeq int64  `json:"lastSeq"`
+	PageURL string `json:"pageUrl,omitempty"` // where the visitor started it
+	// Properties describe the conversation for agents and routing; a new
+	// conversation starts with its chatflow's default properties.
+	Properties map[string]string `json:"properties,omitempty"`
+	CreatedAt  time.Time         `json:"createdAt"`
+	UpdatedAt  time.Time         `json:"updatedAt"`
+	ClosedAt   time.Time         `json:"closedAt,omitzero"`
 }
 
 // SenderKind says who wrote a message.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"strings"
 	"unicode/utf8"
 
@@ -88,7 +89,10 @@ func (h *Handler) StartConversation(ctx context.Context, visitorID, pageURL stri
 // startConversation is StartConversation for a chatflow; an unknown
 // chatflow id is dropped.
 func (h *Handler) startConversation(ctx context.Context, visitorID, pageURL, chatflowID string) (conv *Conversation, created bool, err error) {
-	if h.flowFor(ctx, chatflowID) == nil {
+	var props map[string]string
+	if f := h.flowFor(ctx, chatflowID); f != nil {
+		props = maps.Clone(f.Options.ConversationProperties)
+	} else {
 		chatflowID = ""
 	}
 	if _, err := h.store.Visitor(ctx, visitorID); err != nil {
@@ -108,6 +112,7 @@ func (h *Handler) startConversation(ctx context.Context, visitorID, pageURL, cha
 		ID:         newID(),
 		VisitorID:  visitorID,
 		ChatflowID: chatflowID,
+		Properties: props,
 		Status:     StatusOpen,
 		PageURL:    truncate(pageURL, 2048),
 		CreatedAt:  now,

@@ -22,6 +22,7 @@ func pricingAndSupport() []*flow.Chatflow {
 	pricing.Priority = 10
 	pricing.Display.Heading.Title = "Talk to sales"
 	pricing.Display.AccentColor = "#e0457b"
+	pricing.Options.ConversationProperties = map[string]string{"team": "sales"}
 	pricing.Target = targeting.Rules{Groups: []targeting.Group{{Rules: []targeting.Rule{
 		{Field: targeting.FieldPath, Op: targeting.OpStartsWith, Value: "/pricing"},
 	}}}}
@@ -77,6 +78,7 @@ func TestChatflowSelection(t *testing.T) {
 	conv, err := e.store.Conversation(context.Background(), body["conversation"].(map[string]any)["id"].(string))
 	require.NoError(t, err)
 	require.Equal(t, "pricing", conv.ChatflowID)
+	require.Equal(t, map[string]string{"team": "sales"}, conv.Properties, "the chatflow's default properties")
 }
 
 func TestNewRejectsInvalidFlows(t *testing.T) {

@@ -57,7 +57,8 @@ type Storage interface {
 	// first.
 	Conversations(ctx context.Context, f ConversationFilter) ([]*Conversation, error)
 	// UpdateConversation replaces the mutable fields of a stored
-	// conversation (Status, AssigneeID, ChatflowID, UpdatedAt, ClosedAt).
+	// conversation (Status, AssigneeID, ChatflowID, Properties, UpdatedAt,
+	// ClosedAt).
 	// LastSeq is owned by AppendMessage and is not changed. Returns
 	// ErrNotFound.
 	UpdateConversation(ctx context.Context, c *Conversation) error

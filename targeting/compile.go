@@ -102,8 +102,8 @@ type rule struct {
 type ruleExtra struct {
 	wild       wildcard
 	re         *regexp.Regexp
-	rePrefix   string // what every match of re starts with
-	reRequired string // what every match of re contains
+	rePrefix   string   // what every match of re starts with
+	reRequired []string // what every match of re contains
 	num        float64
 	isNum      bool
 	t          time.Time
@@ -381,15 +381,15 @@ func decodePathPart(s string) string {
 	return p
 }
 
-// regexpLiterals returns literal text that every match of pattern
-// contains (the longest of its top-level literals) and, when the pattern
-// is anchored ("^https://"), the literal text every match starts with. A
-// page that lacks them is rejected without running the regexp, which is
-// what keeps a selection among many chats with regexps fast.
-func regexpLiterals(pattern string) (prefix, required string) {
+// regexpLiterals returns, when pattern is anchored ("^https://"), the
+// literal text every match starts with, and other literal text every match
+// contains (up to maxRequired pieces, longest first). A page that lacks
+// them is rejected without running the regexp, which keeps a selection
+// among many chats with regexps fast.
+func regexpLiterals(pattern string) (prefix string, required []string) {
 	re, err := syntax.Parse(pattern, syntax.Perl)
 	if err != nil {
-		return "", ""
+		return "", nil
 	}
 	re = re.Simplify()
 	subs := []*syntax.Regexp{re}
@@ -406,19 +406,21 @@ func regexpLiterals(pattern string) (prefix, required string) {
 			sub = sub.Sub[0]
 		}
 		lit, ok := literal(sub)
-		if !ok {
+		switch {
+		case !ok:
 			inPrefix = false
-			continue
-		}
-		if inPrefix {
+		case inPrefix:
 			prefix += lit
-		}
-		if len(lit) > len(required) {
-			required = lit
+		default:
+			required = append(required, lit)
 		}
 	}
-	return prefix, required
+	slices.SortStableFunc(required, func(a, b string) int { return len(b) - len(a) })
+	return prefix, required[:min(len(required), maxRequired)]
 }
+
+// maxRequired bounds the literals checked before running a regexp.
+const maxRequired = 4
 
 // literal returns the text of a case-sensitive literal. A literal holding
 // U+FFFD is refused: the regexp matches it against invalid UTF-8, which

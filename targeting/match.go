@@ -93,10 +93,22 @@ func (r *rule) matchString(s, slashed string) bool {
 	case testRegexp:
 		// A regexp sees the normalised form only: it can say for itself
 		// whether a trailing slash is optional (/?$).
-		x := r.x
-		return strings.HasPrefix(s, x.rePrefix) && strings.Contains(s, x.reRequired) && x.re.MatchString(s)
+		return r.matchRegexp(s)
 	}
 	return false
+}
+
+func (r *rule) matchRegexp(s string) bool {
+	x := r.x
+	if !strings.HasPrefix(s, x.rePrefix) {
+		return false
+	}
+	for _, lit := range x.reRequired {
+		if !strings.Contains(s, lit) {
+			return false
+		}
+	}
+	return x.re.MatchString(s)
 }
 
 func (r *rule) matchQuery(values []string) bool {

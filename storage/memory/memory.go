@@ -326,7 +326,7 @@ func (s *Store) CreateConversation(ctx context.Context, c *livechat.Conversation
 		return fmt.Errorf("memory: conversation %q exists: %w", c.ID, livechat.ErrConflict)
 	}
 	cv := &conversation{
-		conv:     *c,
+		conv:     cloneConversation(c),
 		byClient: make(map[string]*livechat.Message),
 		marks:    make(map[string]livechat.ReadMark),
 	}
@@ -345,8 +345,15 @@ func (s *Store) Conversation(ctx context.Context, id string) (*livechat.Conversa
 	if !ok {
 		return nil, notFound("conversation", id)
 	}
-	c := cv.conv
+	c := cloneConversation(&cv.conv)
 	return &c, nil
+}
+
+// cloneConversation copies c deeply.
+func cloneConversation(c *livechat.Conversation) livechat.Conversation {
+	d := *c
+	d.Properties = maps.Clone(c.Properties)
+	return d
 }
 
 // Conversations lists conversations matching f, newest update first; ties
@@ -370,6 +377,7 @@ func (s *Store) Conversations(ctx context.Context, f livechat.ConversationFilter
 			!f.Unassigned && f.AssigneeID != "" && c.AssigneeID != f.AssigneeID:
 			continue
 		}
+		c = cloneConversation(&c)
 		out = append(out, &c)
 	}
 	slices.SortFunc(out, func(a, b *livechat.Conversation) int {
@@ -400,6 +408,7 @@ func (s *Store) UpdateConversation(ctx context.Context, c *livechat.Conversation
 	cv.conv.Status = c.Status
 	cv.conv.AssigneeID = c.AssigneeID
 	cv.conv.ChatflowID = c.ChatflowID
+	cv.conv.Properties = maps.Clone(c.Properties)
 	cv.conv.UpdatedAt = c.UpdatedAt
 	cv.conv.ClosedAt = c.ClosedAt
 	return nil

@@ -16,12 +16,12 @@ import (
 const defaultConversationLimit = 100
 
 const conversationColumns = `id, visitor_id, chatflow_id, status, assignee_id, last_seq, page_url,
-	created_at, updated_at, closed_at`
+	created_at, updated_at, closed_at, properties`
 
 func scanConversation(row rowScanner) (*livechat.Conversation, error) {
 	c := new(livechat.Conversation)
 	err := row.Scan(&c.ID, &c.VisitorID, &c.ChatflowID, &c.Status, &c.AssigneeID, &c.LastSeq, &c.PageURL,
-		timeCol{&c.CreatedAt}, timeCol{&c.UpdatedAt}, timeCol{&c.ClosedAt})
+		timeCol{&c.CreatedAt}, timeCol{&c.UpdatedAt}, timeCol{&c.ClosedAt}, jsonCol{&c.Properties})
 	if err != nil {
 		return nil, err
 	}
@@ -43,12 +43,12 @@ func (s *Store) CreateConversation(ctx context.Context, c *livechat.Conversation
 	}
 	var e encoder
 	args := []any{c.ID, c.VisitorID, c.ChatflowID, string(c.Status), c.AssigneeID, 0, c.PageURL,
-		e.time(c.CreatedAt), e.time(c.UpdatedAt), e.time(c.ClosedAt)}
+		e.time(c.CreatedAt), e.time(c.UpdatedAt), e.time(c.ClosedAt), e.json(c.Properties)}
 	if e.err != nil {
 		return s.fail(op, e.err)
 	}
 	_, err := s.w.ExecContext(ctx, `INSERT INTO conversations (`+conversationColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...)
 	return s.fail(op, err)
 }
 
@@ -101,7 +101,7 @@ func (s *Store) Conversations(ctx context.Context, f livechat.ConversationFilter
 }
 
 // UpdateConversation replaces the mutable fields of a stored conversation:
-// Status, AssigneeID, ChatflowID, UpdatedAt and ClosedAt. Returns
+// Status, AssigneeID, ChatflowID, Properties, UpdatedAt and ClosedAt. Returns
 // livechat.ErrNotFound.
 func (s *Store) UpdateConversation(ctx context.Context, c *livechat.Conversation) error {
 	if c == nil {
@@ -112,12 +112,12 @@ func (s *Store) UpdateConversation(ctx context.Context, c *livechat.Conversation
 		return err
 	}
 	var e encoder
-	args := []any{string(c.Status), c.AssigneeID, c.ChatflowID, e.time(c.UpdatedAt), e.time(c.ClosedAt), c.ID}
+	args := []any{string(c.Status), c.AssigneeID, c.ChatflowID, e.json(c.Properties), e.time(c.UpdatedAt), e.time(c.ClosedAt), c.ID}
 	if e.err != nil {
 		return s.fail(op, e.err)
 	}
 	res, err := s.w.ExecContext(ctx, `UPDATE conversations SET status = ?, assignee_id = ?, chatflow_id = ?,
-		updated_at = ?, closed_at = ? WHERE id = ?`, args...)
+		properties = ?, updated_at = ?, closed_at = ? WHERE id = ?`, args...)
 	return s.fail(op, mustAffect(res, err))
 }
 

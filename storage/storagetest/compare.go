@@ -57,6 +57,9 @@ func normTeam(t *livechat.Team) livechat.Team {
 
 func normConversation(c *livechat.Conversation) livechat.Conversation {
 	d := *c
+	if len(d.Properties) == 0 {
+		d.Properties = nil
+	}
 	d.CreatedAt = normTime(d.CreatedAt)
 	d.UpdatedAt = normTime(d.UpdatedAt)
 	d.ClosedAt = normTime(d.ClosedAt)

@@ -75,6 +75,7 @@ func (s *suite) conversations(t *testing.T) {
 			AssigneeID: "agent-7",
 			LastSeq:    99,
 			PageURL:    "https://example.com/other",
+			Properties: map[string]string{"priority": "high"},
 			CreatedAt:  at(50),
 			UpdatedAt:  at(60),
 			ClosedAt:   at(61),
@@ -86,6 +87,7 @@ func (s *suite) conversations(t *testing.T) {
 		want.ChatflowID = update.ChatflowID
 		want.Status = update.Status
 		want.AssigneeID = update.AssigneeID
+		want.Properties = update.Properties
 		want.UpdatedAt = update.UpdatedAt
 		want.ClosedAt = update.ClosedAt
 		requireConversation(t, &want, got)

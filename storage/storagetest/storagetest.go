@@ -156,6 +156,7 @@ func newConversation(id, visitorID string, updated int) *livechat.Conversation {
 		ChatflowID: "flow-welcome",
 		Status:     livechat.StatusOpen,
 		PageURL:    "https://example.com/start",
+		Properties: map[string]string{"source": "pricing", "språk": "svenska"},
 		CreatedAt:  at(0),
 		UpdatedAt:  at(updated),
 	}
