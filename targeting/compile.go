@@ -89,13 +89,15 @@ var fieldKinds = map[Field]fieldKind{
 // rule is a compiled Rule: values normalised, patterns compiled. It is
 // kept small (48 bytes) because Select walks the rules of every chat.
 type rule struct {
-	kind   fieldKind
-	test   test
-	negate bool
-	cost   uint8 // evaluation order inside a group: cheap tests first
-	name   string
-	value  string
-	x      *ruleExtra // wildcard, matches_regex, greater_than, less_than
+	kind     fieldKind
+	test     test
+	negate   bool
+	cost     uint8 // evaluation order inside a group: cheap tests first
+	rest     uint8 // rules after this one in its group, skipped when it fails
+	endSlash bool  // value ends with '/'
+	name     string
+	value    string
+	x        *ruleExtra // wildcard, matches_regex, greater_than, less_than
 }
 
 // ruleExtra holds what only some tests need.
@@ -114,9 +116,10 @@ type ruleExtra struct {
 // use. A nil Matcher matches every view.
 type Matcher struct {
 	// rules holds the rules of every group, one group after another, then
-	// the exclusion rules; ends[i] is where group i ends.
-	rules []rule
-	ends  []int
+	// the exclusion rules from index excludeFrom. Their names and values
+	// share one string, so a Matcher is a few contiguous blocks of memory.
+	rules       []rule
+	excludeFrom int
 }
 
 // Compile validates r and compiles it into a [Matcher]. Compile is also
@@ -163,9 +166,13 @@ func Compile(r Rules) (*Matcher, error) {
 		case len(g.Rules) > MaxGroupRules:
 			errs = append(errs, FieldError{path, fmt.Sprintf("at most %d rules per group, got %d", MaxGroupRules, len(g.Rules))})
 		}
+		start := len(m.rules)
 		m.rules = compileRules(m.rules, path, g.Rules, &errs)
-		m.ends = append(m.ends, len(m.rules))
+		for j := start; j < len(m.rules); j++ {
+			m.rules[j].rest = uint8(len(m.rules) - 1 - j)
+		}
 	}
+	m.excludeFrom = len(m.rules)
 	if len(r.Exclude) > MaxExcludeRules {
 		errs = append(errs, FieldError{"exclude", fmt.Sprintf("at most %d rules, got %d", MaxExcludeRules, len(r.Exclude))})
 	}
@@ -173,7 +180,26 @@ func Compile(r Rules) (*Matcher, error) {
 	if len(errs) > 0 {
 		return nil, errs
 	}
+	if len(r.Groups) == 0 {
+		m.excludeFrom = -1 // no groups: every page, unless excluded
+	}
+	m.pack()
 	return m, nil
+}
+
+// pack moves the names and values of the rules into one string.
+func (m *Matcher) pack() {
+	var b strings.Builder
+	for _, r := range m.rules {
+		b.WriteString(r.name)
+		b.WriteString(r.value)
+	}
+	all := b.String()
+	for i := range m.rules {
+		r := &m.rules[i]
+		r.name, all = all[:len(r.name)], all[len(r.name):]
+		r.value, all = all[:len(r.value)], all[len(r.value):]
+	}
 }
 
 // compileRules appends the compiled rs to dst.
@@ -296,6 +322,7 @@ func compileRule(path string, r Rule, errs *Errors) (rule, bool) {
 		fail("value", "%s", msg)
 		return rule{}, false
 	}
+	c.endSlash = strings.HasSuffix(c.value, "/")
 	return c, true
 }
 

@@ -15,14 +15,13 @@ func (m *Matcher) Match(v *View) bool {
 	if v == nil {
 		v = &zeroView
 	}
-	// Exclusions are checked only for a page that a group matches: they
-	// cannot make a page match, and most pages match no group.
-	excludeFrom := 0
-	if n := len(m.ends); n > 0 {
-		excludeFrom = m.ends[n-1]
-		if !m.anyGroup(v) {
-			return false
-		}
+	excludeFrom := m.excludeFrom
+	if excludeFrom < 0 {
+		excludeFrom = 0
+	} else if !m.anyGroup(v) {
+		// Exclusions are checked only for a page that a group matches:
+		// they cannot make a page match, and most pages match no group.
+		return false
 	}
 	for i := excludeFrom; i < len(m.rules); i++ {
 		if m.rules[i].match(v) {
@@ -33,17 +32,16 @@ func (m *Matcher) Match(v *View) bool {
 }
 
 func (m *Matcher) anyGroup(v *View) bool {
-	start := 0
-groups:
-	for _, end := range m.ends {
-		g := m.rules[start:end]
-		start = end
-		for i := range g {
-			if !g[i].match(v) {
-				continue groups
-			}
+	rules := m.rules[:m.excludeFrom]
+	for i := 0; i < len(rules); i++ {
+		r := &rules[i]
+		if !r.match(v) {
+			i += int(r.rest) // skip the rest of the group
+			continue
 		}
-		return true
+		if r.rest == 0 {
+			return true // the last rule of a group that matched so far
+		}
 	}
 	return false
 }
@@ -55,12 +53,12 @@ func (r *rule) match(v *View) bool {
 		if !v.valid {
 			return false // a malformed URL matches no URL rule, negated or not
 		}
-		ok = r.matchString(v.url, v.urlSlash)
+		ok = r.matchURL(v.url, v.urlSlash)
 	case kindPath:
 		if !v.valid {
 			return false
 		}
-		ok = r.matchString(v.path, v.pathSlash)
+		ok = r.matchPath(v.path, v.pathSlash)
 	case kindQuery:
 		if !v.valid {
 			return false
@@ -76,24 +74,52 @@ func (r *rule) match(v *View) bool {
 	return ok != r.negate
 }
 
-// matchString tests a URL or path in its form without a trailing slash
-// (s) and, unless empty, with one (slashed).
-func (r *rule) matchString(s, slashed string) bool {
+// matchPath tests a path in its form without a trailing slash (p) and,
+// unless empty, with one (slashed). As p is a prefix of slashed, most
+// tests need only one of them.
+func (r *rule) matchPath(p, slashed string) bool {
+	withSlash := slashed
+	if withSlash == "" {
+		withSlash = p
+	}
 	switch r.test {
 	case testIs:
-		return s == r.value
+		return p == r.value
 	case testContains:
-		return strings.Contains(s, r.value) || slashed != "" && strings.Contains(slashed, r.value)
+		return strings.Contains(withSlash, r.value)
 	case testStartsWith:
-		return strings.HasPrefix(s, r.value) || slashed != "" && strings.HasPrefix(slashed, r.value)
+		return strings.HasPrefix(withSlash, r.value)
 	case testEndsWith:
-		return strings.HasSuffix(s, r.value) || slashed != "" && strings.HasSuffix(slashed, r.value)
+		if r.endSlash {
+			return strings.HasSuffix(withSlash, r.value)
+		}
+		return strings.HasSuffix(p, r.value)
 	case testWildcard:
-		return r.x.wild.match(s) || slashed != "" && r.x.wild.match(slashed)
+		return r.x.wild.match(p) || slashed != "" && r.x.wild.match(slashed)
+	case testRegexp:
+		return r.matchRegexp(p)
+	}
+	return false
+}
+
+// matchURL tests a URL in its form without a trailing slash (u) and,
+// unless empty, with one (slashed).
+func (r *rule) matchURL(u, slashed string) bool {
+	switch r.test {
+	case testIs:
+		return u == r.value
+	case testContains:
+		return strings.Contains(u, r.value) || slashed != "" && strings.Contains(slashed, r.value)
+	case testStartsWith:
+		return strings.HasPrefix(u, r.value) || slashed != "" && strings.HasPrefix(slashed, r.value)
+	case testEndsWith:
+		return strings.HasSuffix(u, r.value) || slashed != "" && strings.HasSuffix(slashed, r.value)
+	case testWildcard:
+		return r.x.wild.match(u) || slashed != "" && r.x.wild.match(slashed)
 	case testRegexp:
 		// A regexp sees the normalised form only: it can say for itself
 		// whether a trailing slash is optional (/?$).
-		return r.matchRegexp(s)
+		return r.matchRegexp(u)
 	}
 	return false
 }

@@ -16,6 +16,8 @@ type Candidate struct {
 // concurrent use.
 type Selector struct {
 	candidates []Candidate // by Priority descending, then ID ascending
+	matchers   []Matcher   // copies of the candidates' matchers, in that order, to spare Select a pointer hop
+	everything []bool      // whether the candidate's Matcher is nil
 }
 
 // NewSelector returns a Selector over a copy of cs, sorted once: by
@@ -29,6 +31,15 @@ func NewSelector(cs []Candidate) *Selector {
 		}
 		return cmp.Compare(a.ID, b.ID)
 	})
+	s.matchers = make([]Matcher, len(s.candidates))
+	s.everything = make([]bool, len(s.candidates))
+	for i, c := range s.candidates {
+		if c.Matcher == nil {
+			s.everything[i] = true
+		} else {
+			s.matchers[i] = *c.Matcher
+		}
+	}
 	return s
 }
 
@@ -40,7 +51,7 @@ func (s *Selector) Select(v *View) (id string, ok bool) {
 		return "", false
 	}
 	for i := range s.candidates {
-		if s.candidates[i].Matcher.Match(v) {
+		if s.everything[i] || s.matchers[i].Match(v) {
 			return s.candidates[i].ID, true
 		}
 	}
