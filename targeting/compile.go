@@ -87,7 +87,7 @@ var fieldKinds = map[Field]fieldKind{
 }
 
 // rule is a compiled Rule: values normalised, patterns compiled. It is
-// kept small (48 bytes) because Select walks the rules of every chat.
+// kept small (32 bytes) because Select walks the rules of every chat.
 type rule struct {
 	kind     fieldKind
 	test     test
@@ -95,13 +95,13 @@ type rule struct {
 	cost     uint8 // evaluation order inside a group: cheap tests first
 	rest     uint8 // rules after this one in its group, skipped when it fails
 	endSlash bool  // value ends with '/'
-	name     string
 	value    string
-	x        *ruleExtra // wildcard, matches_regex, greater_than, less_than
+	x        *ruleExtra // name, wildcard, matches_regex, greater_than, less_than
 }
 
 // ruleExtra holds what only some tests need.
 type ruleExtra struct {
+	name       string // query parameter or contact property
 	wild       wildcard
 	re         *regexp.Regexp
 	rePrefix   string   // what every match of re starts with
@@ -116,8 +116,9 @@ type ruleExtra struct {
 // use. A nil Matcher matches every view.
 type Matcher struct {
 	// rules holds the rules of every group, one group after another, then
-	// the exclusion rules from index excludeFrom. Their names and values
-	// share one string, so a Matcher is a few contiguous blocks of memory.
+	// the exclusion rules from index excludeFrom (-1: there are no
+	// groups). Their values share one string, so that a Matcher is a few
+	// contiguous blocks of memory.
 	rules       []rule
 	excludeFrom int
 }
@@ -132,7 +133,7 @@ type Matcher struct {
 //     https://example.com/Pricing); contains, not_contains and ends_with
 //     values that are absolute URLs are normalised too, other values have
 //     their path part percent-decoded; matches_wildcard patterns get a
-//     lowercased scheme and host and a decoded path part.
+//     lowercased scheme and host, no default port and a decoded path part.
 //   - path: values are percent-decoded; is, is_not, starts_with and
 //     matches_wildcard values get a leading "/" if they lack one; is and
 //     is_not ignore a trailing slash.
@@ -187,17 +188,15 @@ func Compile(r Rules) (*Matcher, error) {
 	return m, nil
 }
 
-// pack moves the names and values of the rules into one string.
+// pack moves the values of the rules into one string.
 func (m *Matcher) pack() {
 	var b strings.Builder
 	for _, r := range m.rules {
-		b.WriteString(r.name)
 		b.WriteString(r.value)
 	}
 	all := b.String()
 	for i := range m.rules {
 		r := &m.rules[i]
-		r.name, all = all[:len(r.name)], all[len(r.name):]
 		r.value, all = all[:len(r.value)], all[len(r.value):]
 	}
 }
@@ -265,23 +264,24 @@ func compileRule(path string, r Rule, errs *Errors) (rule, bool) {
 		return rule{}, false
 	}
 
-	c := rule{kind: fieldKinds[r.Field], test: ot.test, negate: ot.negate, name: r.Name, value: r.Value}
-	// Costs: a comparison of short strings, a scan of the URL or a map
-	// lookup, a wildcard, a regular expression.
+	c := rule{kind: fieldKinds[r.Field], test: ot.test, negate: ot.negate, value: r.Value, x: &ruleExtra{name: r.Name}}
+	// Evaluation order, first the tests that are cheap and most likely
+	// to fail: comparing with the whole, start or end of the URL; the
+	// visitor's device or contact; scanning the URL or looking up a map; a
+	// wildcard; a regexp.
 	switch {
 	case c.kind == kindContact || c.kind == kindDevice:
-		c.cost = 0
-	case ot.test == testIs || ot.test == testStartsWith || ot.test == testEndsWith:
 		c.cost = 1
+	case c.kind == kindQuery || c.kind == kindProperty:
+		c.cost = 2
+	case ot.test == testIs || ot.test == testStartsWith || ot.test == testEndsWith:
+		c.cost = 0
+	case ot.test == testContains:
+		c.cost = 2
 	case ot.test == testWildcard:
 		c.cost = 3
-	case ot.test == testRegexp:
-		c.cost = 4
 	default:
-		c.cost = 2
-	}
-	if c.kind == kindQuery || c.kind == kindProperty {
-		c.cost = max(c.cost, 2)
+		c.cost = 4
 	}
 	var msg string
 	switch r.Field {
@@ -295,7 +295,7 @@ func compileRule(path string, r Rule, errs *Errors) (rule, bool) {
 		}
 	case FieldProperty:
 		if ot.test == testGreater || ot.test == testLess {
-			x := &ruleExtra{}
+			x := c.x
 			x.num, x.isNum = parseNumber(r.Value)
 			if !x.isNum {
 				x.t, x.isDate = parseDate(r.Value)
@@ -303,7 +303,6 @@ func compileRule(path string, r Rule, errs *Errors) (rule, bool) {
 			if !x.isNum && !x.isDate {
 				msg = fmt.Sprintf("must be a number or a date (RFC 3339 or 2006-01-02), got %q", clip(r.Value))
 			}
-			c.x = x
 		}
 	}
 	switch ot.test {
@@ -312,17 +311,19 @@ func compileRule(path string, r Rule, errs *Errors) (rule, bool) {
 		if err != nil {
 			msg = "invalid regular expression: " + err.Error()
 		}
-		x := &ruleExtra{re: re}
-		x.rePrefix, x.reRequired = regexpLiterals(r.Value)
-		c.x = x
+		c.x.re = re
+		c.x.rePrefix, c.x.reRequired = regexpLiterals(r.Value)
 	case testWildcard:
-		c.x = &ruleExtra{wild: compileWildcard(c.value)}
+		c.x.wild = compileWildcard(c.value)
 	}
 	if msg != "" {
 		fail("value", "%s", msg)
 		return rule{}, false
 	}
 	c.endSlash = strings.HasSuffix(c.value, "/")
+	if x := c.x; x.name == "" && x.wild.parts == nil && x.re == nil && !x.isNum && !x.isDate {
+		c.x = nil // most rules need none
+	}
 	return c, true
 }
 

@@ -125,7 +125,7 @@ func FuzzRegexp(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, pattern, p string) {
 		re, err := regexp.Compile(pattern)
-		if err != nil || len(pattern) > targeting.MaxRegexpLength {
+		if err != nil || pattern == "" || len(pattern) > targeting.MaxRegexpLength {
 			return
 		}
 		m, err := targeting.Compile(one(path(targeting.OpMatchRegexp, pattern)))

@@ -63,7 +63,7 @@ func (r *rule) match(v *View) bool {
 		if !v.valid {
 			return false
 		}
-		ok = r.matchQuery(v.query[r.name])
+		ok = r.matchQuery(v.query[r.x.name])
 	case kindContact:
 		ok = v.known
 	case kindProperty:
@@ -158,7 +158,7 @@ func (r *rule) matchQuery(values []string) bool {
 }
 
 func (r *rule) matchProperty(v *View) bool {
-	p, ok := v.props[r.name]
+	p, ok := v.props[r.x.name]
 	if !ok {
 		return false
 	}

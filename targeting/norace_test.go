@@ -1,0 +1,5 @@
+//go:build !race
+
+package targeting_test
+
+const raceEnabled = false
