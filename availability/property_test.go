@@ -26,7 +26,7 @@ func TestStatusConsistentWithNextOpening(t *testing.T) {
 		{time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 11, 15, 0, 0, 0, 0, time.UTC)},
 	}
 	r := rand.New(rand.NewPCG(2026, 4))
-	samples := 150
+	samples := 100
 	if testing.Short() {
 		samples = 30
 	}
@@ -40,6 +40,10 @@ func TestStatusConsistentWithNextOpening(t *testing.T) {
 			s.OfficeHours = randomHours(r, zone)
 			p := periods[r.IntN(len(periods))]
 			now := p.from.Add(time.Duration(r.Int64N(int64(p.to.Sub(p.from)))))
+			if changes := transitions(loc, p.from, p.to); len(changes) > 0 && r.IntN(2) == 0 {
+				// Near a change: from two days before to a day after.
+				now = changes[r.IntN(len(changes))].Add(time.Duration(r.Int64N(int64(72*time.Hour))) - 48*time.Hour)
+			}
 			if r.IntN(2) == 0 {
 				now = now.Truncate(time.Minute) // on range boundaries more often
 			}
@@ -93,6 +97,10 @@ func randomHours(r *rand.Rand, zone string) availability.OfficeHours {
 			if r.IntN(8) == 0 {
 				end = 24 * 60
 			}
+			if r.IntN(3) == 0 { // at night, where clocks change
+				start = r.IntN(5 * 60)
+				end = r.IntN(5 * 60)
+			}
 			if r.IntN(2) == 0 { // quarter hours meet DST changes and each other
 				start -= start % 15
 				end -= end % 15
@@ -101,6 +109,21 @@ func randomHours(r *rand.Rand, zone string) availability.OfficeHours {
 		}
 	}
 	return h
+}
+
+// transitions returns the instants in [from, to) at which loc's offset
+// changes.
+func transitions(loc *time.Location, from, to time.Time) []time.Time {
+	var out []time.Time
+	for t := from; t.Before(to); {
+		_, end := t.In(loc).ZoneBounds()
+		if end.IsZero() || !end.Before(to) {
+			break
+		}
+		out = append(out, end)
+		t = end
+	}
+	return out
 }
 
 func hhmm(m int) string { return fmt.Sprintf("%02d:%02d", m/60, m%60) }

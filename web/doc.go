@@ -15,6 +15,13 @@
 // served at <mount>inbox/, loads its files with relative URLs and speaks the
 // agent endpoints with the host's own authentication cookies.
 //
+// The widget applies the display settings of the chatflow the server
+// picks (accent colour, heading, desktop and mobile behaviour, triggers).
+// When a visitor minimises the chat it sets the first-party cookie
+// livechat_minimized for 24 hours (readable by the page, no identifier in
+// it); in sessionStorage it keeps whether the window is open and whether
+// the welcome prompt was dismissed.
+//
 // Both insert every piece of user or server text as text, never as markup,
 // and the widget's JavaScript and CSS stay under 20 KiB gzipped together;
 // the tests of this package check both.

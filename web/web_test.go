@@ -118,7 +118,8 @@ func TestInboxRelativeURLs(t *testing.T) {
 // TestHooks checks the stable ids that browser tests and hosts target.
 func TestHooks(t *testing.T) {
 	hooks := map[string][]string{
-		"widget.js":        {"livechat-root", "livechat-launcher", "livechat-window", "livechat-input", "livechat-send", "livechat-messages", "lc-text", "lc-state", "data-seq", "data-sender"},
+		"widget.js": {"livechat-root", "livechat-launcher", "livechat-window", "livechat-input", "livechat-send", "livechat-messages", "lc-text", "lc-state", "data-seq", "data-sender",
+			"livechat-prompt", "livechat-prompt-close", "data-chatflow", "data-device", "livechat_minimized", "data-preview"},
 		"inbox/index.html": {`id="lc-thread"`, `id="lc-reply"`, `id="lc-reply-send"`, `id="lc-close"`, `id="lc-assign-me"`, `id="lc-presence"`, `id="lc-list"`},
 		"inbox/inbox.js":   {"lc-conv", "data-id", "data-seq", "lc-text"},
 	}
