@@ -90,7 +90,7 @@ func TestIsOpen(t *testing.T) {
 		{"ClosedAtEnd", office, "2026-03-06T17:00:00+01:00", false},
 		{"ClosedBeforeStart", office, "2026-03-02T08:59:00+01:00", false},
 		{"ClosedOnSaturday", office, "2026-03-07T12:00:00+01:00", false},
-		{"OpenInZoneNotUTC", office, "2026-03-02T08:30:00Z", true},   // 09:30 in Stockholm
+		{"OpenInZoneNotUTC", office, "2026-03-02T08:30:00Z", true},    // 09:30 in Stockholm
 		{"ClosedInZoneNotUTC", office, "2026-03-02T16:30:00Z", false}, // 17:30 in Stockholm
 		{"OpenFirstRange", lunch, "2026-03-02T11:59:00+01:00", true},
 		{"ClosedBetweenRanges", lunch, "2026-03-02T12:30:00+01:00", false},

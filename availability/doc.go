@@ -13,7 +13,7 @@
 //   - [Defaults], settings that work as they are;
 //   - [Settings.Validate], which reports every problem at once as
 //     [Errors], each [FieldError] naming the JSON path of its field
-//     ("officeHours.days.monday[1].end: must be HH:MM");
+//     ("officeHours.days.monday[1].end: must be HH:MM from 00:00 to 24:00");
 //   - [Evaluate], the status of a chat at an instant given its eligible
 //     agents' presence and load, with the next opening time and what the
 //     widget shows ([Result]);

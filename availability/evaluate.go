@@ -5,6 +5,7 @@ import "time"
 // Agent is the presence and load of one agent eligible for the chat's new
 // conversations, as the caller knows it.
 type Agent struct {
+	// ID is the host's agent id; Evaluate does not read it.
 	ID string
 	// Available is the agent's presence: set available in the inbox and
 	// connected (or disconnected for less than the grace period).

@@ -15,7 +15,7 @@ func TestEvaluate(t *testing.T) {
 		free    = availability.Agent{ID: "a", Available: true, Open: 2, Capacity: 3}
 		full    = availability.Agent{ID: "b", Available: true, Open: 3, Capacity: 3}
 		over    = availability.Agent{ID: "c", Available: true, Open: 5, Capacity: 3} // limit lowered
-		endless = availability.Agent{ID: "d", Available: true, Open: 40}            // capacity 0: unlimited
+		endless = availability.Agent{ID: "d", Available: true, Open: 40}             // capacity 0: unlimited
 		away    = availability.Agent{ID: "e", Open: 0, Capacity: 3}
 
 		inside  = "2026-03-02T10:00:00+01:00" // Monday, inside 09:00–17:00 Stockholm

@@ -10,8 +10,10 @@ import (
 // opens at all opens within a week, plus a day for a range lost in a gap.
 const searchDays = 8
 
-// IsOpen reports whether the office hours s are open at now. An unknown
-// time zone, an empty schedule and invalid ranges are never open.
+// IsOpen reports whether the office hours s are open at now: whether now
+// lies in one of the ranges, each from its start up to (not including)
+// its end. An unknown time zone, an empty schedule and invalid ranges are
+// never open; an empty TimeZone is UTC.
 func IsOpen(s OfficeHours, now time.Time) bool {
 	loc, ok := location(s.TimeZone)
 	if !ok {

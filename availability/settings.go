@@ -51,8 +51,8 @@ type Days struct {
 }
 
 // On returns the ranges that start on weekday w.
-func (d *Days) On(w time.Weekday) []Range {
-	if p := d.day(w); p != nil {
+func (d Days) On(w time.Weekday) []Range {
+	if p := (&d).day(w); p != nil {
 		return *p
 	}
 	return nil

@@ -11,7 +11,7 @@ import (
 // Limits checked by Validate.
 const (
 	MaxMessageLen   = 1000 // characters of an away, offline or wait message
-	MaxRangesPerDay = 48
+	MaxRangesPerDay = 48   // ranges starting on one weekday
 )
 
 // Validate reports every problem of s at once as [Errors], each with the
@@ -20,7 +20,7 @@ const (
 // Office hours are checked in every mode, so switching modes never
 // uncovers an invalid schedule; only ModeOfficeHours requires a time zone
 // and at least one range. Overlapping ranges are allowed.
-func (s *Settings) Validate() error {
+func (s Settings) Validate() error {
 	var errs Errors
 	oneOf(&errs, "mode", s.Mode, ModeAgents, ModeOfficeHours, ModeAlways)
 	s.OfficeHours.validate(&errs, s.Mode == ModeOfficeHours)
