@@ -47,17 +47,9 @@ func (h *Handler) chooseChat(r *http.Request, v *Visitor, req *configRequest) (*
 			return c, err
 		}
 	}
-	var contact *Contact
-	if v.ContactID != "" {
-		if c, err := h.store.Contact(ctx, v.ContactID); err == nil {
-			contact = c
-		} else if !isNotFound(err) {
-			return nil, err
-		}
-	}
-	var tc *targeting.Contact
-	if contact != nil {
-		tc = &targeting.Contact{Properties: contact.Properties}
+	tc, err := h.targetContact(ctx, v)
+	if err != nil {
+		return nil, err
 	}
 	view := targeting.NewView(req.URL, req.Device, tc)
 	id, ok := set.selector.Select(view)
@@ -65,6 +57,59 @@ func (h *Handler) chooseChat(r *http.Request, v *Visitor, req *configRequest) (*
 		return nil, nil
 	}
 	return h.publicChat(ctx, set.byID[id].flow, v)
+}
+
+// startingFlow checks the chatflow a visitor says a conversation starts
+// from: it must be published and its targeting must match the page and the
+// visitor, as the config call would have found; or be a preview for an
+// agent who manages chatflows. Anything else starts the conversation
+// without a chatflow rather than trusting the client.
+func (h *Handler) startingFlow(r *http.Request, visitorID, chatflowID, pageURL, device string) (string, error) {
+	if chatflowID == "" {
+		return "", nil
+	}
+	set, err := h.flowSet(r.Context())
+	if err != nil {
+		return "", err
+	}
+	cf := set.byID[chatflowID]
+	if cf == nil {
+		return "", nil
+	}
+	if h.canManageFlows(r) {
+		return chatflowID, nil
+	}
+	if !cf.flow.Enabled {
+		return "", nil
+	}
+	v, err := h.store.Visitor(r.Context(), visitorID)
+	if err != nil {
+		return "", err
+	}
+	tc, err := h.targetContact(r.Context(), v)
+	if err != nil {
+		return "", err
+	}
+	if !cf.matcher.Match(targeting.NewView(pageURL, device, tc)) {
+		return "", nil
+	}
+	return chatflowID, nil
+}
+
+// targetContact is what targeting may know of a visitor: the properties of
+// their contact, from the server's own records.
+func (h *Handler) targetContact(ctx context.Context, v *Visitor) (*targeting.Contact, error) {
+	if v == nil || v.ContactID == "" {
+		return nil, nil
+	}
+	c, err := h.store.Contact(ctx, v.ContactID)
+	if isNotFound(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &targeting.Contact{Properties: c.Properties}, nil
 }
 
 // canManageFlows reports whether the request comes from an agent allowed to

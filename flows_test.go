@@ -275,3 +275,33 @@ func TestBrandAlias(t *testing.T) {
 	closing := ws.nextOf("message")
 	require.False(t, strings.Contains(msgText(closing), "Agent a1"), "%v", msgText(closing))
 }
+
+// A visitor cannot tie a conversation to a chatflow the server would not
+// have shown them.
+func TestStartChatflowNotTrusted(t *testing.T) {
+	flows := pricingAndSupport()
+	draft := flow.New("Draft")
+	draft.ID = "draft"
+	draft.Enabled = false
+	draft.Options.ConversationProperties = map[string]string{"secret": "yes"}
+	e := newEnv(t, func(c *livechat.Config) { c.Flows = append(flows, draft) })
+	tests := []struct{ name, url, flow, want string }{
+		{"Unpublished", "https://shop.example/help", "draft", ""},
+		{"TargetingDoesNotMatch", "https://shop.example/help", "pricing", ""},
+		{"Unknown", "https://shop.example/help", "nope", ""},
+		{"Matches", "https://shop.example/pricing", "pricing", "pricing"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v := e.newVisitor()
+			status, body := v.do("POST", "api/v1/visitor/conversations", map[string]any{"url": tt.url, "device": "desktop", "chatflowId": tt.flow})
+			require.Equal(t, 201, status, "%v", body)
+			conv, err := e.store.Conversation(context.Background(), body["conversation"].(map[string]any)["id"].(string))
+			require.NoError(t, err)
+			require.Equal(t, tt.want, conv.ChatflowID)
+			if tt.want == "" {
+				require.Empty(t, conv.Properties)
+			}
+		})
+	}
+}

@@ -138,13 +138,20 @@ func (h *Handler) visitorConfig(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) visitorStart(w http.ResponseWriter, r *http.Request) {
 	var req struct {
 		URL        string `json:"url"`
+		Device     string `json:"device"`
 		ChatflowID string `json:"chatflowId"`
 	}
 	if err := decodeJSON(w, r, &req); err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	c, created, err := h.startConversation(r.Context(), visitorIDFrom(r.Context()), req.URL, req.ChatflowID)
+	vid := visitorIDFrom(r.Context())
+	flowID, err := h.startingFlow(r, vid, req.ChatflowID, req.URL, req.Device)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	c, created, err := h.startConversation(r.Context(), vid, req.URL, flowID)
 	if isNotFound(err) {
 		err = fmt.Errorf("%w: unknown visitor", ErrUnauthorized)
 	}

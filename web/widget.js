@@ -499,7 +499,7 @@
 
   function ensureConv() {
     if (conv && conv.status !== 'closed') return Promise.resolve(conv);
-    return creating || (creating = api('POST', 'conversations', { url: location.href, chatflowId: chat.chatflowId }).then(async r => {
+    return creating || (creating = api('POST', 'conversations', { url: location.href, device: DEVICE, chatflowId: chat.chatflowId }).then(async r => {
       const c = r.conversation;
       if (!conv || conv.id !== c.id) {
         resetThread();
