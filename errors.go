@@ -33,6 +33,10 @@ var (
 	// from visitors, or the Handler or Storage has been closed.
 	ErrClosed = errors.New("livechat: closed")
 
+	// ErrAtCapacity means the agent already has as many open
+	// conversations as their capacity allows.
+	ErrAtCapacity = errors.New("livechat: agent at capacity")
+
 	// ErrRateLimited means the caller sent too much too fast.
 	ErrRateLimited = errors.New("livechat: rate limited")
 )

@@ -1,6 +1,9 @@
 package livechat
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // Storage keeps everything the chat knows. Implementations must be safe for
 // concurrent use by many goroutines, and several Handlers (nodes) may share
@@ -63,6 +66,18 @@ type Storage interface {
 	// ErrNotFound.
 	UpdateConversation(ctx context.Context, c *Conversation) error
 
+	// AssignConversation makes agentID the conversation's assignee if the
+	// agent has fewer than capacity open conversations besides this one
+	// (capacity <= 0: no limit), checking and assigning atomically, so
+	// that the limit holds for concurrent callers and for several nodes
+	// sharing the Storage. An empty agentID unassigns. UpdatedAt is set to
+	// at. Returns the stored conversation; ErrNotFound, or ErrAtCapacity
+	// (nothing changed).
+	AssignConversation(ctx context.Context, conversationID, agentID string, capacity int, at time.Time) (*Conversation, error)
+	// OpenCounts returns how many open conversations each agent has
+	// assigned; agents with none are absent.
+	OpenCounts(ctx context.Context) (map[string]int, error)
+
 	// AppendMessage adds m to its conversation, assigning m.Seq the next
 	// number (dense from 1) atomically, and m.ID when empty. It is
 	// idempotent on (ConversationID, ClientMsgID) when ClientMsgID is not
@@ -113,4 +128,7 @@ type ConversationFilter struct {
 	Unassigned bool
 	// Limit caps the result; 0 means 100.
 	Limit int
+	// OldestFirst orders by CreatedAt, oldest first (a queue), instead of
+	// newest UpdatedAt first.
+	OldestFirst bool
 }

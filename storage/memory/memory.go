@@ -381,7 +381,11 @@ func (s *Store) Conversations(ctx context.Context, f livechat.ConversationFilter
 		out = append(out, &c)
 	}
 	slices.SortFunc(out, func(a, b *livechat.Conversation) int {
-		if c := b.UpdatedAt.Compare(a.UpdatedAt); c != 0 {
+		if f.OldestFirst {
+			if c := a.CreatedAt.Compare(b.CreatedAt); c != 0 {
+				return c
+			}
+		} else if c := b.UpdatedAt.Compare(a.UpdatedAt); c != 0 {
 			return c
 		}
 		return cmp.Compare(a.ID, b.ID)
@@ -412,6 +416,48 @@ func (s *Store) UpdateConversation(ctx context.Context, c *livechat.Conversation
 	cv.conv.UpdatedAt = c.UpdatedAt
 	cv.conv.ClosedAt = c.ClosedAt
 	return nil
+}
+
+// AssignConversation sets the assignee when the agent is below capacity.
+func (s *Store) AssignConversation(ctx context.Context, conversationID, agentID string, capacity int, at time.Time) (*livechat.Conversation, error) {
+	if err := s.write(ctx); err != nil {
+		return nil, err
+	}
+	defer s.mu.Unlock()
+	cv, ok := s.convs[conversationID]
+	if !ok {
+		return nil, notFound("conversation", conversationID)
+	}
+	if agentID != "" && capacity > 0 && cv.conv.AssigneeID != agentID {
+		open := 0
+		for _, other := range s.convs {
+			if other.conv.AssigneeID == agentID && other.conv.Status == livechat.StatusOpen && other.conv.ID != conversationID {
+				open++
+			}
+		}
+		if open >= capacity {
+			return nil, fmt.Errorf("memory: agent %q has %d open conversations: %w", agentID, open, livechat.ErrAtCapacity)
+		}
+	}
+	cv.conv.AssigneeID = agentID
+	cv.conv.UpdatedAt = at
+	c := cloneConversation(&cv.conv)
+	return &c, nil
+}
+
+// OpenCounts counts open conversations per assignee.
+func (s *Store) OpenCounts(ctx context.Context) (map[string]int, error) {
+	if err := s.read(ctx); err != nil {
+		return nil, err
+	}
+	defer s.mu.RUnlock()
+	out := make(map[string]int)
+	for _, cv := range s.convs {
+		if cv.conv.AssigneeID != "" && cv.conv.Status == livechat.StatusOpen {
+			out[cv.conv.AssigneeID]++
+		}
+	}
+	return out, nil
 }
 
 // AppendMessage adds m to its conversation with the next Seq. It assigns a

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/golivechat/livechat"
 	"github.com/google/uuid"
@@ -89,8 +90,12 @@ func (s *Store) Conversations(ctx context.Context, f livechat.ConversationFilter
 	if len(where) > 0 {
 		q += ` WHERE ` + strings.Join(where, " AND ")
 	}
-	// NULL (the zero time) sorts last, as the oldest.
-	q += ` ORDER BY updated_at DESC NULLS LAST, id LIMIT ?`
+	if f.OldestFirst {
+		q += ` ORDER BY created_at ASC NULLS FIRST, id LIMIT ?`
+	} else {
+		// NULL (the zero time) sorts last, as the oldest.
+		q += ` ORDER BY updated_at DESC NULLS LAST, id LIMIT ?`
+	}
 	limit := f.Limit
 	if limit <= 0 {
 		limit = defaultConversationLimit
@@ -119,6 +124,72 @@ func (s *Store) UpdateConversation(ctx context.Context, c *livechat.Conversation
 	res, err := s.w.ExecContext(ctx, `UPDATE conversations SET status = ?, assignee_id = ?, chatflow_id = ?,
 		properties = ?, updated_at = ?, closed_at = ? WHERE id = ?`, args...)
 	return s.fail(op, mustAffect(res, err))
+}
+
+// AssignConversation sets the assignee when the agent is below capacity;
+// the count and the update run in one write transaction.
+func (s *Store) AssignConversation(ctx context.Context, conversationID, agentID string, capacity int, at time.Time) (*livechat.Conversation, error) {
+	op := fmt.Sprintf("assign conversation %q", conversationID)
+	if err := s.ready(); err != nil {
+		return nil, err
+	}
+	var e encoder
+	atCol := e.time(at)
+	if e.err != nil {
+		return nil, s.fail(op, e.err)
+	}
+	var out *livechat.Conversation
+	err := s.writeTx(ctx, func(tx *sql.Tx) error {
+		cur, err := scanConversation(tx.QueryRowContext(ctx, `SELECT `+conversationColumns+` FROM conversations WHERE id = ?`, conversationID))
+		if err != nil {
+			return err
+		}
+		if agentID != "" && capacity > 0 && cur.AssigneeID != agentID {
+			var open int
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM conversations
+				WHERE assignee_id = ? AND status = ? AND id <> ?`, agentID, string(livechat.StatusOpen), conversationID).Scan(&open); err != nil {
+				return err
+			}
+			if open >= capacity {
+				return fmt.Errorf("agent %q has %d open conversations: %w", agentID, open, livechat.ErrAtCapacity)
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE conversations SET assignee_id = ?, updated_at = ? WHERE id = ?`,
+			agentID, atCol, conversationID); err != nil {
+			return err
+		}
+		cur.AssigneeID = agentID
+		cur.UpdatedAt = at.UTC()
+		out = cur
+		return nil
+	})
+	if err != nil {
+		return nil, s.fail(op, err)
+	}
+	return out, nil
+}
+
+// OpenCounts counts open conversations per assignee.
+func (s *Store) OpenCounts(ctx context.Context) (map[string]int, error) {
+	if err := s.ready(); err != nil {
+		return nil, err
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT assignee_id, count(*) FROM conversations
+		WHERE assignee_id <> '' AND status = ? GROUP BY assignee_id`, string(livechat.StatusOpen))
+	if err != nil {
+		return nil, s.fail("open counts", err)
+	}
+	defer rows.Close()
+	out := make(map[string]int)
+	for rows.Next() {
+		var id string
+		var n int
+		if err := rows.Scan(&id, &n); err != nil {
+			return nil, s.fail("open counts", err)
+		}
+		out[id] = n
+	}
+	return out, s.fail("open counts", rows.Err())
 }
 
 const messageColumns = `id, client_msg_id, conversation_id, seq, sender, author_id, author_name, text, created_at`

@@ -37,6 +37,7 @@ func Run(t *testing.T, newStore func(t *testing.T) livechat.Storage) {
 	t.Run("Messages", s.messages)
 	t.Run("Idempotency", s.idempotency)
 	t.Run("ReadMarks", s.readMarks)
+	t.Run("Assignment", s.assignment)
 	t.Run("Chatflows", s.chatflows)
 	t.Run("Close", s.close)
 }
