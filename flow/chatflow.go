@@ -3,6 +3,8 @@ package flow
 import (
 	"time"
 
+	"github.com/golivechat/livechat/availability"
+
 	"github.com/golivechat/livechat/targeting"
 )
 
@@ -186,37 +188,10 @@ const (
 	MobileLauncher MobileBehavior = "launcher" // the launcher only
 )
 
-// Availability is when the chat counts as answered and what visitors are
-// told. The availability issue adds office hours (days, ranges, IANA
-// zone) and what to show when away, offline or at capacity.
-type Availability struct {
-	// Mode is what decides availability. Default AvailabilityAgents.
-	Mode AvailabilityMode `json:"mode"`
-	// ReplyTime is the typical reply time shown while available. Empty:
-	// not shown (the default).
-	ReplyTime ReplyTime `json:"replyTime"`
-}
-
-// AvailabilityMode is what decides whether the chat is available.
-type AvailabilityMode string
-
-// Availability modes.
-const (
-	AvailabilityAgents      AvailabilityMode = "agents"       // at least one eligible agent is available
-	AvailabilityOfficeHours AvailabilityMode = "office_hours" // inside the chatflow's office hours
-	AvailabilityAlways      AvailabilityMode = "always"       // 24/7
-)
-
-// ReplyTime is a typical reply time, shown in the visitor's language.
-type ReplyTime string
-
-// Reply times; the empty ReplyTime shows none.
-const (
-	ReplyMinutes ReplyTime = "minutes" // in a few minutes
-	ReplyHour    ReplyTime = "hour"    // in an hour
-	ReplyHours   ReplyTime = "hours"   // in a few hours
-	ReplyDay     ReplyTime = "day"     // in a day
-)
+// Availability is when the chat is answered (agents' presence, office
+// hours in a time zone, or 24/7) and what visitors see when it is not:
+// package availability owns the type, its defaults and its rules.
+type Availability = availability.Settings
 
 // Options are the chat's language, the defaults of the conversations it
 // creates, its survey and its consent settings.
@@ -295,7 +270,7 @@ func New(name string) *Chatflow {
 			Desktop:     Desktop{Behavior: DesktopPrompt},
 			Mobile:      Mobile{Behavior: MobileLauncher},
 		},
-		Availability: Availability{Mode: AvailabilityAgents},
+		Availability: availability.Defaults(),
 		Options: Options{
 			Language: DefaultLanguage,
 			Consent: Consent{

@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
+	"github.com/golivechat/livechat/availability"
 	"github.com/golivechat/livechat/flow"
 	"github.com/golivechat/livechat/targeting"
 )
@@ -30,7 +31,7 @@ func TestNew(t *testing.T) {
 			Desktop:     flow.Desktop{Behavior: "prompt"},
 			Mobile:      flow.Mobile{Behavior: "launcher"},
 		},
-		Availability: flow.Availability{Mode: "agents"},
+		Availability: availability.Defaults(),
 		Options: flow.Options{
 			Language: "en",
 			Consent: flow.Consent{
@@ -85,7 +86,13 @@ func full(tb testing.TB) *flow.Chatflow {
 			Desktop: flow.Desktop{Behavior: "open_on_trigger", Triggers: flow.Triggers{ExitIntent: true, SecondsOnPage: 30, ScrollPercent: 50}},
 			Mobile:  flow.Mobile{Behavior: "prompt"},
 		},
-		Availability: flow.Availability{Mode: "office_hours", ReplyTime: "hours"},
+		Availability: func() flow.Availability {
+			a := availability.Defaults()
+			a.Mode = availability.ModeOfficeHours
+			a.OfficeHours.TimeZone = "Europe/Stockholm"
+			a.Available = availability.AvailableDisplay{ShowReplyTime: true, ReplyTime: availability.ReplyHours}
+			return a
+		}(),
 		Options: flow.Options{
 			Language:               "sv-SE",
 			ConversationProperties: map[string]string{"source": "pricing", "plan.tier": "pro"},

@@ -1,6 +1,7 @@
 package flow
 
 import (
+	"errors"
 	"fmt"
 	"maps"
 	"net/url"
@@ -12,6 +13,8 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/text/language"
+
+	"github.com/golivechat/livechat/availability"
 )
 
 // Limits checked by Validate.
@@ -54,7 +57,7 @@ func (c *Chatflow) Validate() error {
 	c.Build.validate(&errs, c.Display)
 	errs = append(errs, targetErrors(c.Target)...)
 	c.Display.validate(&errs)
-	c.Availability.validate(&errs)
+	validateAvailability(&c.Availability, &errs)
 	c.Options.validate(&errs)
 	return errs.err()
 }
@@ -112,10 +115,14 @@ func (d *Display) validate(errs *Errors) {
 	oneOf(errs, "display.mobile.behavior", d.Mobile.Behavior, MobilePrompt, MobileLauncher)
 }
 
-func (a *Availability) validate(errs *Errors) {
-	oneOf(errs, "availability.mode", a.Mode, AvailabilityAgents, AvailabilityOfficeHours, AvailabilityAlways)
-	if a.ReplyTime != "" {
-		oneOf(errs, "availability.replyTime", a.ReplyTime, ReplyMinutes, ReplyHour, ReplyHours, ReplyDay)
+func validateAvailability(a *Availability, errs *Errors) {
+	var ae availability.Errors
+	if err := a.Validate(); errors.As(err, &ae) {
+		for _, e := range ae.Prefix("availability.") {
+			errs.add(e.Path, e.Message)
+		}
+	} else if err != nil {
+		errs.add("availability", err.Error())
 	}
 }
 

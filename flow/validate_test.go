@@ -141,8 +141,8 @@ func TestValidate(t *testing.T) {
 
 		{"ErrAvailabilityMode", func(c *flow.Chatflow) { c.Availability.Mode = "never" },
 			flow.Errors{{"availability.mode", "must be one of agents, office_hours, always"}}},
-		{"ErrReplyTime", func(c *flow.Chatflow) { c.Availability.ReplyTime = "week" },
-			flow.Errors{{"availability.replyTime", "must be one of minutes, hour, hours, day"}}},
+		{"ErrReplyTime", func(c *flow.Chatflow) { c.Availability.Available.ReplyTime = "week" },
+			flow.Errors{{"availability.available.replyTime", "must be one of minutes, hour, hours, day"}}},
 
 		{"ErrLanguageRequired", func(c *flow.Chatflow) { c.Options.Language = "" },
 			flow.Errors{{"options.language", "required"}}},

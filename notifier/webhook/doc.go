@@ -28,12 +28,19 @@
 //	Content-Type:         application/json
 //	User-Agent:           golivechat-webhook/1
 //	X-Livechat-Timestamp: 1767225600
-//	X-Livechat-Signature: v1=5257a869e7ecebeda32affa62cdca3fa51cad7e77a0e56ff536d0ce8e1136a2b
+//	X-Livechat-Signature: v1=fa6aae022b7470c38f0208e033c1cdb6bf9777f4a011d4f3b05bc07af9c5dcfa
 //
 // The timestamp is the Unix time in seconds when the attempt was sent; the
 // signature is "v1=" followed by the lowercase hex HMAC-SHA256, keyed with
 // the shared secret, of the timestamp in decimal, a ".", and the exact body
-// bytes (see [Sign]). Signing the timestamp with the body lets a receiver
+// bytes (see [Sign]). The values above are those of a body
+// {"id":"n1","kind":"new_conversation","conversationId":"c1"} signed with the
+// secret "0123456789abcdef0123456789abcdef"; a receiver in another language
+// can check its code against them, for example with
+//
+//	printf '%s' "$TIMESTAMP.$BODY" | openssl dgst -sha256 -hmac "$SECRET"
+//
+// Signing the timestamp with the body lets a receiver
 // refuse replays of an old request: [Verify] checks the signature in
 // constant time and that the timestamp is within a tolerance of its clock.
 // Receivers should verify the raw body before decoding it, and drop

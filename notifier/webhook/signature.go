@@ -96,11 +96,10 @@ func Verify(secret []byte, header http.Header, body []byte, now time.Time, toler
 	if !matched {
 		return fmt.Errorf("%w: signature does not match", ErrBadSignature)
 	}
-	// Compared in seconds, the unit of the header, to avoid overflow for
-	// absurd timestamps.
-	age := now.Unix() - ts
+	// Compared in whole seconds, the unit of the header; written so that
+	// no timestamp, however absurd, overflows.
 	limit := int64(tolerance / time.Second)
-	if age > limit || age < -limit {
+	if nowUnix := now.Unix(); ts < nowUnix-limit || ts > nowUnix+limit {
 		return fmt.Errorf("%w: timestamp %d is outside the tolerance of %v", ErrBadSignature, ts, tolerance)
 	}
 	return nil
