@@ -135,3 +135,13 @@ func TestVerify(t *testing.T) {
 		})
 	}
 }
+
+func TestNew_CustomClient(t *testing.T) {
+	rc := newReceiver(t, nil)
+	opts := fastOptions(&logBuffer{})
+	opts.Client = rc.srv.Client() // the host's client, left open by Close
+	w := mustNew(t, rc.srv.URL, opts)
+	require.NoError(t, w.Notify(context.Background(), notification(1)))
+	require.NoError(t, w.Close(context.Background()))
+	require.Len(t, rc.requests(), 1)
+}
