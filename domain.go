@@ -50,8 +50,11 @@ type Agent struct {
 	// Permissions the host grants, such as PermissionManageChatflows.
 	Permissions []string `json:"permissions,omitempty"`
 	// Presence is the status the agent chose in the inbox.
-	Presence  Presence  `json:"presence"`
-	UpdatedAt time.Time `json:"updatedAt"`
+	Presence Presence `json:"presence"`
+	// LastSeenAt is when the agent last had the inbox connected (kept
+	// current while connected); it only moves forward.
+	LastSeenAt time.Time `json:"lastSeenAt,omitzero"`
+	UpdatedAt  time.Time `json:"updatedAt"`
 }
 
 // PermissionManageChatflows lets an agent create, edit and publish

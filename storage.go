@@ -36,8 +36,12 @@ type Storage interface {
 	// ErrConflict if the new email belongs to another contact.
 	UpdateContact(ctx context.Context, c *Contact) error
 
-	// PutAgent creates or replaces an agent.
+	// PutAgent creates or replaces an agent; a LastSeenAt older than the
+	// stored one leaves the stored one.
 	PutAgent(ctx context.Context, a *Agent) error
+	// TouchAgent moves the agent's LastSeenAt forward to at (never back).
+	// Returns ErrNotFound.
+	TouchAgent(ctx context.Context, id string, at time.Time) error
 	// Agent returns the agent with the id. Returns ErrNotFound.
 	Agent(ctx context.Context, id string) (*Agent, error)
 	// Agents returns every agent, ordered by ID.

@@ -54,8 +54,8 @@
 // jitter, or after the response's Retry-After when it has one, capped by
 // the maximum backoff, until [Options.MaxAttempts] attempts have been made;
 // then the notification is given up and logged. Any other status (a 4xx
-// such as 400 or 401) is not retried: the request will not get better by
-// repeating it. Retries keep their place in the queue, so a receiver sees
+// such as 400 or 401, or a 3xx: the default client follows no redirects) is
+// logged and not retried: the request will not get better by repeating it. Retries keep their place in the queue, so a receiver sees
 // notifications in the order they were made.
 //
 // Logs carry a notification's id, kind and conversation id, never a

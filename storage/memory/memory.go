@@ -252,7 +252,27 @@ func (s *Store) PutAgent(ctx context.Context, a *livechat.Agent) error {
 		return err
 	}
 	defer s.mu.Unlock()
-	s.agents[a.ID] = cloneAgent(a)
+	c := cloneAgent(a)
+	if old, ok := s.agents[a.ID]; ok && old.LastSeenAt.After(c.LastSeenAt) {
+		c.LastSeenAt = old.LastSeenAt
+	}
+	s.agents[a.ID] = c
+	return nil
+}
+
+// TouchAgent moves the agent's LastSeenAt forward.
+func (s *Store) TouchAgent(ctx context.Context, id string, at time.Time) error {
+	if err := s.write(ctx); err != nil {
+		return err
+	}
+	defer s.mu.Unlock()
+	a, ok := s.agents[id]
+	if !ok {
+		return notFound("agent", id)
+	}
+	if at.After(a.LastSeenAt) {
+		a.LastSeenAt = at
+	}
 	return nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/golivechat/livechat"
 )
@@ -164,12 +165,12 @@ func (s *Store) UpdateContact(ctx context.Context, c *livechat.Contact) error {
 	return s.fail(op, mustAffect(res, err))
 }
 
-const agentColumns = `id, name, email, avatar_url, team_ids, skills, capacity, permissions, presence, updated_at`
+const agentColumns = `id, name, email, avatar_url, team_ids, skills, capacity, permissions, presence, updated_at, last_seen_at`
 
 func scanAgent(row rowScanner) (*livechat.Agent, error) {
 	a := new(livechat.Agent)
 	err := row.Scan(&a.ID, &a.Name, &a.Email, &a.AvatarURL, jsonCol{&a.TeamIDs}, jsonCol{&a.Skills}, &a.Capacity,
-		jsonCol{&a.Permissions}, &a.Presence, timeCol{&a.UpdatedAt})
+		jsonCol{&a.Permissions}, &a.Presence, timeCol{&a.UpdatedAt}, timeCol{&a.LastSeenAt})
 	if err != nil {
 		return nil, err
 	}
@@ -190,14 +191,38 @@ func (s *Store) PutAgent(ctx context.Context, a *livechat.Agent) error {
 	}
 	var e encoder
 	args := []any{a.ID, a.Name, a.Email, a.AvatarURL, e.json(a.TeamIDs), e.json(a.Skills), a.Capacity,
-		e.json(a.Permissions), string(a.Presence), e.time(a.UpdatedAt)}
+		e.json(a.Permissions), string(a.Presence), e.time(a.UpdatedAt), e.time(a.LastSeenAt)}
 	if e.err != nil {
 		return s.fail(op, e.err)
 	}
-	_, err := s.w.ExecContext(ctx, `INSERT INTO agents (`+agentColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	_, err := s.w.ExecContext(ctx, `INSERT INTO agents (`+agentColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET name = excluded.name, email = excluded.email, avatar_url = excluded.avatar_url,
 		team_ids = excluded.team_ids, skills = excluded.skills, capacity = excluded.capacity,
-		permissions = excluded.permissions, presence = excluded.presence, updated_at = excluded.updated_at`, args...)
+		permissions = excluded.permissions, presence = excluded.presence, updated_at = excluded.updated_at,
+		last_seen_at = CASE WHEN agents.last_seen_at IS NULL OR excluded.last_seen_at > agents.last_seen_at
+			THEN excluded.last_seen_at ELSE agents.last_seen_at END`, args...)
+	return s.fail(op, err)
+}
+
+// TouchAgent moves the agent's LastSeenAt forward to at.
+func (s *Store) TouchAgent(ctx context.Context, id string, at time.Time) error {
+	op := fmt.Sprintf("touch agent %q", id)
+	if err := s.ready(); err != nil {
+		return err
+	}
+	var e encoder
+	atCol := e.time(at)
+	if e.err != nil {
+		return s.fail(op, e.err)
+	}
+	res, err := s.w.ExecContext(ctx, `UPDATE agents SET last_seen_at = ?
+		WHERE id = ? AND (last_seen_at IS NULL OR last_seen_at < ?)`, atCol, id, atCol)
+	if err == nil {
+		if n, _ := res.RowsAffected(); n == 0 {
+			var one int
+			err = s.r.QueryRowContext(ctx, `SELECT 1 FROM agents WHERE id = ?`, id).Scan(&one)
+		}
+	}
 	return s.fail(op, err)
 }
 

@@ -45,6 +45,7 @@ func normAgent(a *livechat.Agent) livechat.Agent {
 	c.Skills = normStrings(c.Skills)
 	c.Permissions = normStrings(c.Permissions)
 	c.UpdatedAt = normTime(c.UpdatedAt)
+	c.LastSeenAt = normTime(c.LastSeenAt)
 	return c
 }
 
