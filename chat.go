@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 
+	"github.com/golivechat/livechat/availability"
 	"github.com/golivechat/livechat/flow"
 	"github.com/golivechat/livechat/targeting"
 )
@@ -26,6 +27,8 @@ type chatConfig struct {
 	Desktop          flow.Desktop `json:"desktop"`
 	Mobile           flow.Mobile  `json:"mobile"`
 	Preview          bool         `json:"preview"`
+	// Availability is the chat's status now and what to show for it.
+	Availability availability.Result `json:"availability"`
 }
 
 // chooseChat picks the chatflow for a page view: the preview the request
@@ -129,6 +132,10 @@ func (h *Handler) publicChat(ctx context.Context, f *flow.Chatflow, v *Visitor) 
 	if err != nil {
 		return nil, err
 	}
+	st, err := h.status(ctx, f, v)
+	if err != nil {
+		return nil, err
+	}
 	return &chatConfig{
 		ChatflowID:       f.ID,
 		Title:            hd.Title,
@@ -139,6 +146,7 @@ func (h *Handler) publicChat(ctx context.Context, f *flow.Chatflow, v *Visitor) 
 		MaxMessageLength: h.cfg.MaxMessageLength,
 		Desktop:          f.Display.Desktop,
 		Mobile:           f.Display.Mobile,
+		Availability:     st,
 	}, nil
 }
 

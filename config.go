@@ -39,6 +39,26 @@ type Config struct {
 	// shown on every page, from Title, Subtitle, Welcome and AccentColor.
 	Flows []*flow.Chatflow
 
+	// Notifier tells the team about new conversations, messages nobody is
+	// there to see, assignments and long waits. Default: none. It is
+	// called without blocking the message path; see notifier/webhook.
+	Notifier Notifier
+
+	// DefaultCapacity is how many open conversations an agent whose
+	// Agent.Capacity is 0 may have assigned at once. Default 5.
+	DefaultCapacity int
+	// PresenceGrace is how long after their last inbox connection closed an
+	// agent who chose "available" still counts as available. Default 2
+	// minutes.
+	PresenceGrace time.Duration
+	// WaitingThreshold is how long a conversation may wait for an agent
+	// before the Notifier hears of it. Default 5 minutes.
+	WaitingThreshold time.Duration
+	// ReassignAfter, when set, gives the open conversations of an agent who
+	// has not been available for that long to someone else. Default 0:
+	// conversations stay with their agent.
+	ReassignAfter time.Duration
+
 	// AllowedOrigins lists other origins whose pages may open the chat's
 	// WebSockets and call agent endpoints, as host patterns with
 	// path.Match syntax ("example.com", "*.example.com",
@@ -151,6 +171,15 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.MaxMessageLength == 0 {
 		c.MaxMessageLength = 5000
+	}
+	if c.DefaultCapacity <= 0 {
+		c.DefaultCapacity = 5
+	}
+	if c.PresenceGrace <= 0 {
+		c.PresenceGrace = 2 * time.Minute
+	}
+	if c.WaitingThreshold <= 0 {
+		c.WaitingThreshold = 5 * time.Minute
 	}
 	if c.VisitorRate == 0 {
 		c.VisitorRate = 5

@@ -122,6 +122,12 @@ func (h *Handler) startConversation(ctx context.Context, visitorID, pageURL, cha
 		return nil, false, fmt.Errorf("livechat: create conversation: %w", err)
 	}
 	h.publish(ctx, Event{Type: EventConversation, ConversationID: c.ID, Conversation: c})
+	h.notify(ctx, Notification{Kind: NotifyNewConversation, ConversationID: c.ID, ChatflowID: c.ChatflowID})
+	if routed, _, err := h.route(ctx, c); err != nil {
+		h.log.Warn("livechat: route a new conversation", "conversation", c.ID, "err", err)
+	} else {
+		c = routed
+	}
 	return c, true, nil
 }
 
@@ -167,13 +173,17 @@ func (h *Handler) sendAsVisitor(ctx context.Context, visitorID, conversationID, 
 		// its original answer.
 		return nil, false, fmt.Errorf("conversation %w", ErrClosed)
 	}
-	return h.post(ctx, &Message{
+	m, created, err := h.post(ctx, &Message{
 		ConversationID: c.ID,
 		ClientMsgID:    clientMsgID,
 		Sender:         SenderVisitor,
 		AuthorID:       visitorID,
 		Text:           text,
 	}, "")
+	if err == nil && created {
+		h.afterVisitorMessage(ctx, c, m)
+	}
+	return m, created, err
 }
 
 // Reply posts an agent's message to a conversation; it is stored before
@@ -243,30 +253,43 @@ func (h *Handler) CloseConversation(ctx context.Context, conversationID, agentID
 		return nil, err
 	}
 	h.publish(ctx, Event{Type: EventConversation, ConversationID: c.ID, Seq: c.LastSeq, Conversation: c})
+	if c.AssigneeID != "" {
+		h.drainQueue(ctx) // the agent has room for a waiting conversation
+	}
 	return c, nil
 }
 
-// Assign gives a conversation to an agent; an empty agentID unassigns it.
-// Returns ErrNotFound for an unknown conversation or agent.
+// Assign gives a conversation to an agent, within the agent's capacity;
+// an empty agentID unassigns it. Returns ErrNotFound for an unknown
+// conversation or agent and ErrAtCapacity when the agent has no room.
 func (h *Handler) Assign(ctx context.Context, conversationID, agentID string) (*Conversation, error) {
 	c, err := h.store.Conversation(ctx, conversationID)
 	if err != nil {
 		return nil, err
 	}
+	capacity := 0
 	if agentID != "" {
-		if _, err := h.store.Agent(ctx, agentID); err != nil {
+		a, err := h.store.Agent(ctx, agentID)
+		if err != nil {
 			return nil, fmt.Errorf("livechat: agent: %w", err)
 		}
+		capacity = h.capacity(a)
 	}
 	if c.AssigneeID == agentID {
 		return c, nil
 	}
-	c.AssigneeID = agentID
-	c.UpdatedAt = h.now().UTC()
-	if err := h.store.UpdateConversation(ctx, c); err != nil {
+	previous := c.AssigneeID
+	c, err = h.store.AssignConversation(ctx, conversationID, agentID, capacity, h.now().UTC())
+	if err != nil {
 		return nil, fmt.Errorf("livechat: assign conversation: %w", err)
 	}
 	h.publish(ctx, Event{Type: EventConversation, ConversationID: c.ID, Seq: c.LastSeq, Conversation: c})
+	if agentID != "" {
+		h.notify(ctx, Notification{Kind: NotifyAssigned, ConversationID: c.ID, ChatflowID: c.ChatflowID, AgentID: agentID})
+	}
+	if previous != "" && c.Status == StatusOpen {
+		h.drainQueue(ctx) // the previous agent has room again
+	}
 	return c, nil
 }
 
@@ -290,6 +313,9 @@ func (h *Handler) SetPresence(ctx context.Context, agentID string, p Presence) (
 	h.agentsSeen[a.ID] = *a
 	h.agentsMu.Unlock()
 	h.publish(ctx, Event{Type: EventPresence, AgentID: a.ID, Presence: p})
+	if p == PresenceAvailable {
+		h.drainQueue(ctx)
+	}
 	return a, nil
 }
 

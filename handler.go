@@ -34,6 +34,7 @@ type Handler struct {
 	ownsBrk bool
 	limiter *limiter
 	flows   flowCache
+	assignState
 
 	// convLocks serialises append+publish per conversation on this node so
 	// that live events leave in sequence order.
@@ -66,7 +67,11 @@ func New(cfg Config) (*Handler, error) {
 		log:        cfg.Logger,
 		now:        cfg.Now,
 		agentsSeen: make(map[string]Agent),
-		limiter:    newLimiter(cfg.VisitorRate, float64(cfg.VisitorBurst)),
+		assignState: assignState{
+			lastAssigned: make(map[string]time.Time),
+			waitNotified: make(map[string]bool),
+		},
+		limiter: newLimiter(cfg.VisitorRate, float64(cfg.VisitorBurst)),
 	}
 	if h.broker == nil {
 		h.broker = transport.NewLocalBroker()
@@ -91,6 +96,8 @@ func New(cfg Config) (*Handler, error) {
 		return nil, fmt.Errorf("livechat: store chatflows: %w", err)
 	}
 	h.routes()
+	h.wg.Add(1)
+	go h.ticker()
 	return h, nil
 }
 
@@ -237,6 +244,7 @@ func (h *Handler) routes() {
 	m.HandleFunc("GET /api/v1/visitor/conversations/{id}/messages", h.visitorAuth(h.visitorMessages))
 	m.HandleFunc("POST /api/v1/visitor/conversations/{id}/messages", h.visitorAuth(h.visitorSend))
 	m.HandleFunc("POST /api/v1/visitor/conversations/{id}/read", h.visitorAuth(h.visitorRead))
+	m.HandleFunc("GET /api/v1/visitor/conversations/{id}/queue", h.visitorAuth(h.visitorQueue))
 	m.HandleFunc("POST /api/v1/visitor/conversations/{id}/typing", h.visitorAuth(h.visitorTyping))
 	m.HandleFunc("GET /api/v1/visitor/ws", h.visitorAuth(h.visitorWS))
 	m.HandleFunc("GET /api/v1/visitor/poll", h.visitorAuth(h.visitorPoll))

@@ -39,6 +39,8 @@ func errorCode(err error) (int, string) {
 		return http.StatusNotFound, "not_found"
 	case errors.Is(err, ErrTooLarge):
 		return http.StatusRequestEntityTooLarge, "too_large"
+	case errors.Is(err, ErrAtCapacity):
+		return http.StatusConflict, "at_capacity"
 	case errors.Is(err, ErrClosed):
 		return http.StatusConflict, "conversation_closed"
 	case errors.Is(err, ErrConflict):

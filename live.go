@@ -95,12 +95,25 @@ func (h *Handler) serveWS(w http.ResponseWriter, r *http.Request, c *client) {
 		}
 		h.hub.remove(c, ids)
 	}()
+	if c.isAgent() {
+		h.touchAgent(c.agentID)
+		defer h.touchAgent(c.agentID) // the grace period starts when the last connection closes
+	}
 	c.conn.Send(readyFrame)
 	err = c.conn.Run(h.ctx, func(frame []byte) {
 		h.handleFrame(h.ctx, c, watched, frame)
 	})
 	if err != nil && !errors.Is(err, context.Canceled) {
 		h.log.Debug("livechat: connection ended", "err", err)
+	}
+}
+
+// touchAgent records that the agent's inbox is connected now.
+func (h *Handler) touchAgent(agentID string) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(h.ctx), 5*time.Second)
+	defer cancel()
+	if err := h.store.TouchAgent(ctx, agentID, h.now().UTC()); err != nil {
+		h.log.Warn("livechat: touch agent", "agent", agentID, "err", err)
 	}
 }
 

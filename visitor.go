@@ -293,3 +293,17 @@ func (h *Handler) visitorTyping(w http.ResponseWriter, r *http.Request) {
 		return http.StatusNoContent, nil, nil
 	})
 }
+
+func (h *Handler) visitorQueue(w http.ResponseWriter, r *http.Request) {
+	c, err := h.visitorConv(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	pos, err := h.queuePosition(r.Context(), c)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"position": pos})
+}

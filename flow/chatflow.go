@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/golivechat/livechat/availability"
+	"github.com/golivechat/livechat/routing"
 
 	"github.com/golivechat/livechat/targeting"
 )
@@ -74,6 +75,10 @@ type Assignment struct {
 	TeamIDs []string `json:"teamIds"`
 	// Strategy chooses among them. Default StrategyRoundRobin.
 	Strategy Strategy `json:"strategy"`
+	// SkillRules give a conversation required skills from its language,
+	// page, chatflow or properties; only agents with every required skill
+	// are eligible, whatever the strategy.
+	SkillRules []routing.SkillRule `json:"skillRules"`
 }
 
 // Strategy is how a new conversation picks its agent.

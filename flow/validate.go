@@ -15,6 +15,7 @@ import (
 	"golang.org/x/text/language"
 
 	"github.com/golivechat/livechat/availability"
+	"github.com/golivechat/livechat/routing"
 )
 
 // Limits checked by Validate.
@@ -76,6 +77,12 @@ func (b *Build) validate(errs *Errors, d Display) {
 	refs(errs, "build.assignment.teamIds", b.Assignment.TeamIDs)
 	oneOf(errs, "build.assignment.strategy", b.Assignment.Strategy,
 		StrategyRoundRobin, StrategyLeastBusy, StrategyContactOwner, StrategySkills)
+	var re routing.Errors
+	if err := routing.ValidateRules(b.Assignment.SkillRules); errors.As(err, &re) {
+		for _, e := range re.Prefix("build.assignment.skillRules") {
+			errs.add(e.Path, e.Message)
+		}
+	}
 	text(errs, "build.knowledgeBase.baseId", b.KnowledgeBase.BaseID, MaxRefLen)
 }
 

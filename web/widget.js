@@ -28,6 +28,9 @@
   const ICON_MIN = 'M7.4 8.6 12 13.2l4.6-4.6L18 10l-6 6-6-6z';
   const ICON_SEND = 'M2 21 23 12 2 3v7l15 2-15 2z';
   const STATES = { sending: 'Sending…', sent: 'Sent', read: 'Read' };
+  const REPLY = { minutes: 'in a few minutes', hour: 'in an hour', hours: 'in a few hours', day: 'in a day' };
+  const AWAY = "We're away right now. Leave a message and we'll get back to you.";
+  const WAIT = "All our agents are busy. We'll be with you shortly.";
 
   // ---- state ----
   let chat = null;          // display config from the server
@@ -42,6 +45,8 @@
   let wantPrompt = false, prompt = null, disarm = () => {};
   let root, launcher, badge, unreadLive, win, list, typingEl, ended, newBtn, form, input, count;
   let typingHide, typingSentAt = 0, typingIdle, creating = null;
+  // availability: the notice element, the queue line and its polling
+  let av = {}, notice = null, queueEl = null, queueOn = false, queueTimer = 0, queueBusy = false;
   // live channel
   let ws = null, ready = false, wasReady = false, wsFails = 0, attempt = 0, reconnectTimer = null;
   let polling = false, pollAbort = null, lastFrame = 0, refN = 0;
@@ -137,10 +142,76 @@
     return 0.2126 * r + 0.7152 * g + 0.0722 * b > 0.3 ? '#111' : '#fff';
   }
 
+  // ---- availability ----
+  // back is "We're offline. We'll be back Monday at 09:00." for an RFC 3339
+  // time, in the visitor's language and time zone (the browser's); with the
+  // date when it is more than 6 days away. Empty for a bad time.
+  function back(iso) {
+    const d = new Date(iso || NaN);
+    if (isNaN(d)) return '';
+    const fmt = o => {
+      try { return new Intl.DateTimeFormat(navigator.language, o).format(d); } catch (e) { return new Intl.DateTimeFormat(undefined, o).format(d); }
+    };
+    const day = fmt(d - Date.now() > 6 * 864e5 ? { weekday: 'long', month: 'long', day: 'numeric' } : { weekday: 'long' });
+    return "We're offline. We'll be back " + day + ' at ' + fmt({ hour: '2-digit', minute: '2-digit' }) + '.';
+  }
+
+  // noticeLines are the lines of the window's notice: the text for the
+  // notice kind, then the team's own message where it comes on top.
+  function noticeLines() {
+    const m = av.message || '';
+    switch (av.notice) {
+      case 'away_message': return [m || AWAY];
+      case 'wait_message': return [m || WAIT];
+      case 'return_time': { const t = back(av.nextOpening); return t ? [t, m] : [m || AWAY]; }
+    }
+    return [];
+  }
+
+  // queue shows the conversation's place in the queue while every agent is
+  // busy, asking again every 20 s while it waits and the window is open.
+  async function queue() {
+    clearTimeout(queueTimer);
+    queueTimer = 0;
+    if (queueBusy || !queueOn || !isOpen || !conv || conv.status !== 'open') return;
+    const id = conv.id;
+    let n = -1; // -1: unknown, ask again later
+    queueBusy = true;
+    try {
+      n = +(await api('GET', 'conversations/' + enc(id) + '/queue')).position || 0;
+    } catch (e) {
+      if (e.status >= 400 && e.status < 500 && e.status !== 429) n = 0;
+    }
+    queueBusy = false;
+    if (!queueOn || !conv || conv.id !== id) return;
+    if (!n) { endQueue(); return; }
+    if (n > 0) { queueEl.textContent = 'You are number ' + n + ' in the queue'; queueEl.hidden = false; }
+    if (isOpen) queueTimer = setTimeout(queue, 20000);
+  }
+
+  // watchQueue starts asking for a conversation that no agent has answered.
+  function watchQueue() {
+    queueOn = !!queueEl && ![...msgs.values()].some(r => r.m.sender === 'agent');
+    if (queueOn) notice.hidden = false;
+    queue();
+  }
+
+  // endQueue stops asking; once an agent writes, the wait notice goes too.
+  function endQueue(answered) {
+    queueOn = false;
+    clearTimeout(queueTimer);
+    if (!queueEl) return;
+    queueEl.hidden = true;
+    queueEl.textContent = '';
+    if (answered) notice.hidden = true;
+  }
+
   // ---- rendering ----
   function render() {
     const link = h('link', { rel: 'stylesheet', href: BASE + 'widget.css' });
-    root = h('div', { id: 'livechat-root', class: 'lc-root', 'data-chatflow': chat.chatflowId, 'data-device': DEVICE });
+    root = h('div', {
+      id: 'livechat-root', class: 'lc-root', 'data-chatflow': chat.chatflowId, 'data-device': DEVICE, 'data-availability': av.status,
+    });
     root.style.display = 'none'; // until widget.css has loaded
     link.addEventListener('load', () => { cssReady = true; reveal(); });
     doc.head.append(link);
@@ -169,6 +240,17 @@
     unreadLive = h('span', { id: 'livechat-unread', class: 'lc-sr', 'aria-live': 'polite' });
 
     const title = chat.title || 'Chat';
+    // The availability notice: the typical reply time stands in for the
+    // subtitle; any other notice is a status line above the messages.
+    const nattrs = { id: 'livechat-availability', 'data-status': av.status, 'data-notice': av.notice };
+    let sub = chat.subtitle && h('div', { class: 'lc-subtitle', text: chat.subtitle });
+    const lines = noticeLines();
+    if (av.notice === 'reply_time' && REPLY[av.replyTime]) {
+      sub = notice = h('div', Object.assign(nattrs, { class: 'lc-subtitle', text: 'We typically reply ' + REPLY[av.replyTime] }));
+    } else if (lines.length) {
+      notice = h('div', Object.assign(nattrs, { class: 'lc-notice', role: 'status' }), ...lines.filter(Boolean).map(l => h('p', { text: l })));
+      if (av.notice === 'wait_message') notice.append(queueEl = h('p', { id: 'livechat-queue', class: 'lc-queue', hidden: true }));
+    }
     list = h('div', {
       id: 'livechat-messages', class: 'lc-messages', role: 'log', 'aria-live': 'polite',
       'aria-label': 'Messages', tabindex: '0',
@@ -177,7 +259,8 @@
       list.append(h('div', { class: 'lc-msg lc-agent lc-welcome' }, h('div', { class: 'lc-text', text: chat.welcome })));
     }
     input = h('textarea', {
-      id: 'livechat-input', rows: '1', placeholder: 'Write a message…', autocomplete: 'off',
+      id: 'livechat-input', rows: '1', autocomplete: 'off',
+      placeholder: /^(away|offline)$/.test(av.status) ? 'Leave a message…' : 'Write a message…',
       onkeydown: e => {
         if (e.key === 'Enter' && !e.shiftKey && !e.isComposing && e.keyCode !== 229) { e.preventDefault(); submit(); }
       },
@@ -187,14 +270,16 @@
     });
     win = h('div', {
       id: 'livechat-window', class: 'lc-window', role: 'dialog', 'aria-modal': 'false', 'aria-label': title, hidden: true,
+      'aria-describedby': notice && 'livechat-availability',
       onkeydown: e => { if (e.key === 'Escape') { e.stopPropagation(); close(true); } },
     },
     h('div', { class: 'lc-header' },
       avatars,
       h('div', { class: 'lc-head-text' },
         h('div', { class: 'lc-title' }, title, chat.preview && h('span', { class: 'lc-tag', text: 'Preview' })),
-        chat.subtitle && h('div', { class: 'lc-subtitle', text: chat.subtitle })),
+        sub),
       h('button', { type: 'button', class: 'lc-min', 'aria-label': 'Minimise chat', onclick: () => close(true) }, icon(ICON_MIN))),
+    notice && notice !== sub && notice,
     list,
     typingEl = h('div', { class: 'lc-typing', 'aria-live': 'polite' }),
     ended = h('div', { class: 'lc-ended', hidden: true },
@@ -314,6 +399,7 @@
     scrollDown(true);
     markRead();
     updateUnread();
+    queue();
     if (focus) (form.hidden ? newBtn : input).focus();
   }
 
@@ -336,6 +422,7 @@
     root.classList.remove('lc-open');
     launcher.setAttribute('aria-expanded', 'false');
     session(OPEN_KEY, false);
+    clearTimeout(queueTimer);
     stopTyping();
     updateUnread();
     if (byVisitor) launcher.focus();
@@ -441,6 +528,7 @@
     else if (m.sender === 'agent') {
       if (m.authorName) agentName = m.authorName;
       hideTyping();
+      if (queueEl) endQueue(true);
     }
   }
 
@@ -467,6 +555,7 @@
     if (!c || !conv || c.id !== conv.id) return;
     Object.assign(conv, c);
     updateEnded();
+    if (conv.status !== 'open' && queueEl) endQueue();
   }
 
   function resetThread() {
@@ -508,6 +597,7 @@
       } else setConv(c);
       updateEnded();
       live();
+      watchQueue();
       return conv;
     }).finally(() => { creating = null; }));
   }
@@ -707,6 +797,7 @@
         break;
       case 'conversation':
         setConv(f.conversation);
+        if (queueOn) queue(); // assigned: the queue says 0
         break;
       case 'typing':
         if (conv && f.conversationId === conv.id && /^agent/.test(f.participant || '')) {
@@ -768,6 +859,12 @@
       r = await api('POST', 'config', req);
     } catch (e) { /* no chat on this page view */ }
     chat = r && r.chat;
+    const c0 = r && r.conversation, hasOpen = !!c0 && c0.status === 'open';
+    av = (chat && chat.availability) || {};
+    // A chat hidden for its status (hide launcher) still shows to a visitor
+    // with an open conversation, but without prompt or trigger.
+    const hide = av.showChat === false;
+    if (hide && !hasOpen) chat = null;
     if (chat) {
       if (chat.maxMessageLength > 0) maxLen = chat.maxMessageLength;
       persist = !chat.preview;
@@ -777,7 +874,7 @@
       if (chat.preview) open(false);
       else if (wantOpen) open();
       else if (wantOpen !== false && session(OPEN_KEY) && !minimized()) open(false);
-      else behave();
+      else if (!hide) behave();
       reveal();
     }
     LC.ready = true; // the config call has been answered (tests wait for it)
@@ -787,6 +884,7 @@
       updateEnded();
       try { await load(); } catch (e) { /* the live channel replays what is missing */ }
       live();
+      if (conv.status === 'open') watchQueue();
     }
   }
 

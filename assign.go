@@ -1,0 +1,343 @@
+package livechat
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/golivechat/livechat/availability"
+	"github.com/golivechat/livechat/flow"
+	"github.com/golivechat/livechat/routing"
+)
+
+// team is what routing and availability need to know of every agent at
+// one instant.
+type team struct {
+	agents []*Agent
+	open   map[string]int
+	now    time.Time
+}
+
+func (h *Handler) loadTeam(ctx context.Context) (*team, error) {
+	agents, err := h.store.Agents(ctx)
+	if err != nil {
+		return nil, err
+	}
+	open, err := h.store.OpenCounts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &team{agents: agents, open: open, now: h.now()}, nil
+}
+
+// capacity is an agent's limit of open conversations.
+func (h *Handler) capacity(a *Agent) int {
+	if a.Capacity > 0 {
+		return a.Capacity
+	}
+	return h.cfg.DefaultCapacity
+}
+
+// isAvailable reports whether an agent counts as available: they chose
+// available and an inbox of theirs was connected within the grace period.
+// Several tabs count once; a closed laptop stops counting after the grace.
+func (h *Handler) isAvailable(a *Agent, now time.Time) bool {
+	return a.Presence == PresenceAvailable && !a.LastSeenAt.IsZero() && now.Sub(a.LastSeenAt) <= h.cfg.PresenceGrace
+}
+
+// routingRequest is who may take a conversation of the chatflow.
+func (h *Handler) routingRequest(ctx context.Context, f *flow.Chatflow, c *Conversation, v *Visitor) routing.Request {
+	req := routing.Request{Strategy: routing.StrategyRoundRobin}
+	if f == nil {
+		return req
+	}
+	as := f.Build.Assignment
+	req.Strategy = routing.Strategy(as.Strategy)
+	req.UserIDs, req.TeamIDs = as.UserIDs, as.TeamIDs
+	if v != nil && v.ContactID != "" {
+		if ct, err := h.store.Contact(ctx, v.ContactID); err == nil {
+			req.OwnerID = ct.OwnerID
+		}
+	}
+	if c != nil && len(as.SkillRules) > 0 {
+		lang := f.Options.Language
+		if v != nil && v.Language != "" {
+			lang = v.Language
+		}
+		req.Required = routing.RequiredSkills(as.SkillRules, routing.Conversation{
+			Language: lang, PageURL: c.PageURL, ChatflowID: c.ChatflowID, Properties: c.Properties,
+		})
+	}
+	return req
+}
+
+func (h *Handler) candidates(t *team) []routing.Candidate {
+	out := make([]routing.Candidate, 0, len(t.agents))
+	h.assignMu.Lock()
+	defer h.assignMu.Unlock()
+	for _, a := range t.agents {
+		out = append(out, routing.Candidate{
+			ID:           a.ID,
+			Teams:        a.TeamIDs,
+			Skills:       a.Skills,
+			Available:    h.isAvailable(a, t.now),
+			Open:         t.open[a.ID],
+			Capacity:     h.capacity(a),
+			LastAssigned: h.lastAssigned[a.ID],
+		})
+	}
+	return out
+}
+
+// status evaluates a chatflow's availability now, over the agents its
+// assignment could route to.
+func (h *Handler) status(ctx context.Context, f *flow.Chatflow, v *Visitor) (availability.Result, error) {
+	t, err := h.loadTeam(ctx)
+	if err != nil {
+		return availability.Result{}, err
+	}
+	req := h.routingRequest(ctx, f, nil, v)
+	var agents []availability.Agent
+	for _, c := range h.candidates(t) {
+		if routing.Eligible(req, c) || c.ID == req.OwnerID && req.OwnerID != "" {
+			agents = append(agents, availability.Agent{ID: c.ID, Available: c.Available, Open: c.Open, Capacity: c.Capacity})
+		}
+	}
+	settings := availability.Defaults() // a conversation without a chatflow: agents' presence
+	if f != nil {
+		settings = f.Availability
+	}
+	return availability.Evaluate(settings, t.now, agents), nil
+}
+
+// route assigns a new or waiting conversation to an agent when one is
+// eligible, available and below capacity. The check-and-assign is atomic in
+// the Storage; when another node filled the chosen agent first, the next
+// candidate is tried. It returns the conversation as stored and whether
+// every eligible available agent was at capacity (the conversation waits).
+func (h *Handler) route(ctx context.Context, c *Conversation) (*Conversation, bool, error) {
+	f := h.flowFor(ctx, c.ChatflowID)
+	var v *Visitor
+	if vv, err := h.store.Visitor(ctx, c.VisitorID); err == nil {
+		v = vv
+	}
+	t, err := h.loadTeam(ctx)
+	if err != nil {
+		return c, false, err
+	}
+	req := h.routingRequest(ctx, f, c, v)
+	cands := h.candidates(t)
+	for range len(cands) + 1 {
+		id, ok, reason := routing.Choose(req, cands)
+		if !ok {
+			return c, reason == routing.ReasonAtCapacity, nil
+		}
+		var capacity int
+		for i := range cands {
+			if cands[i].ID == id {
+				capacity = cands[i].Capacity
+			}
+		}
+		assigned, err := h.store.AssignConversation(ctx, c.ID, id, capacity, h.now().UTC())
+		if errors.Is(err, ErrAtCapacity) {
+			for i := range cands {
+				if cands[i].ID == id {
+					cands[i].Open = cands[i].Capacity
+				}
+			}
+			continue
+		}
+		if err != nil {
+			return c, false, err
+		}
+		h.assignMu.Lock()
+		h.lastAssigned[id] = h.now()
+		h.assignMu.Unlock()
+		h.publish(ctx, Event{Type: EventConversation, ConversationID: assigned.ID, Seq: assigned.LastSeq, Conversation: assigned})
+		h.notify(ctx, Notification{Kind: NotifyAssigned, ConversationID: assigned.ID, ChatflowID: assigned.ChatflowID, AgentID: id})
+		return assigned, false, nil
+	}
+	return c, true, nil
+}
+
+// drainQueue offers waiting conversations, oldest first, to agents who
+// have room: after a close, when an agent becomes available or raises
+// their limit, and on every tick.
+func (h *Handler) drainQueue(ctx context.Context) {
+	h.drainMu.Lock()
+	defer h.drainMu.Unlock()
+	waiting, err := h.store.Conversations(ctx, ConversationFilter{Status: StatusOpen, Unassigned: true, OldestFirst: true, Limit: 100})
+	if err != nil {
+		h.log.Warn("livechat: read the queue", "err", err)
+		return
+	}
+	for _, c := range waiting {
+		if _, _, err := h.route(ctx, c); err != nil {
+			h.log.Warn("livechat: route a waiting conversation", "conversation", c.ID, "err", err)
+			return
+		}
+	}
+}
+
+// queuePosition is the conversation's place among those waiting (1 is
+// next), or 0 when it is not waiting.
+func (h *Handler) queuePosition(ctx context.Context, c *Conversation) (int, error) {
+	if c.Status != StatusOpen || c.AssigneeID != "" {
+		return 0, nil
+	}
+	waiting, err := h.store.Conversations(ctx, ConversationFilter{Status: StatusOpen, Unassigned: true, OldestFirst: true, Limit: 1000})
+	if err != nil {
+		return 0, err
+	}
+	q := make([]routing.Waiting, len(waiting))
+	for i, w := range waiting {
+		q[i] = routing.Waiting{ConversationID: w.ID, Since: w.CreatedAt}
+	}
+	pos, _ := routing.Position(q, c.ID)
+	return pos, nil
+}
+
+// notify hands a notification to the Notifier; it never fails the caller.
+func (h *Handler) notify(ctx context.Context, n Notification) {
+	if h.cfg.Notifier == nil {
+		return
+	}
+	n.ID = newID()
+	n.Time = h.now().UTC()
+	if err := h.cfg.Notifier.Notify(context.WithoutCancel(ctx), n); err != nil {
+		h.log.Warn("livechat: notify", "kind", string(n.Kind), "conversation", n.ConversationID, "err", err)
+	}
+}
+
+// afterVisitorMessage tells the team about a visitor's message when nobody
+// is there to see it live.
+func (h *Handler) afterVisitorMessage(ctx context.Context, c *Conversation, m *Message) {
+	if h.cfg.Notifier == nil {
+		return
+	}
+	if c.AssigneeID != "" {
+		if a, err := h.store.Agent(ctx, c.AssigneeID); err == nil && !h.isAvailable(a, h.now()) {
+			h.notify(ctx, Notification{Kind: NotifyMessageWhileAway, ConversationID: c.ID, ChatflowID: c.ChatflowID, AgentID: a.ID, Seq: m.Seq})
+		}
+		return
+	}
+	if st, err := h.status(ctx, h.flowFor(ctx, c.ChatflowID), nil); err == nil && st.Status != availability.StatusAvailable {
+		h.notify(ctx, Notification{Kind: NotifyOfflineMessage, ConversationID: c.ID, ChatflowID: c.ChatflowID, Seq: m.Seq})
+	}
+}
+
+// ticker runs the Handler's periodic work until Close: keeping connected
+// agents' presence fresh, routing waiting conversations, telling the team
+// about long waits and reassigning away agents' conversations.
+func (h *Handler) ticker() {
+	defer h.wg.Done()
+	every := min(h.cfg.PresenceGrace/4, 30*time.Second)
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-h.ctx.Done():
+			return
+		case <-t.C:
+			h.tick(h.ctx)
+		}
+	}
+}
+
+func (h *Handler) tick(ctx context.Context) {
+	now := h.now().UTC()
+	for _, id := range h.hub.agentIDs() {
+		if err := h.store.TouchAgent(ctx, id, now); err != nil && !errors.Is(err, ErrNotFound) {
+			h.log.Warn("livechat: touch agent", "agent", id, "err", err)
+		}
+	}
+	h.drainQueue(ctx)
+	h.notifyLongWaits(ctx, now)
+	h.reassignAway(ctx, now)
+}
+
+// notifyLongWaits tells the team, once per conversation, that it has waited
+// for an agent longer than Config.WaitingThreshold.
+func (h *Handler) notifyLongWaits(ctx context.Context, now time.Time) {
+	if h.cfg.Notifier == nil {
+		return
+	}
+	waiting, err := h.store.Conversations(ctx, ConversationFilter{Status: StatusOpen, Unassigned: true, OldestFirst: true, Limit: 100})
+	if err != nil {
+		return
+	}
+	for _, c := range waiting {
+		if now.Sub(c.CreatedAt) < h.cfg.WaitingThreshold {
+			break
+		}
+		h.assignMu.Lock()
+		done := h.waitNotified[c.ID]
+		h.waitNotified[c.ID] = true
+		h.assignMu.Unlock()
+		if !done {
+			h.notify(ctx, Notification{Kind: NotifyWaiting, ConversationID: c.ID, ChatflowID: c.ChatflowID, WaitingSince: c.CreatedAt})
+		}
+	}
+}
+
+// reassignAway moves the open conversations of agents who have not been
+// available for Config.ReassignAfter back through routing.
+func (h *Handler) reassignAway(ctx context.Context, now time.Time) {
+	if h.cfg.ReassignAfter <= 0 {
+		return
+	}
+	agents, err := h.store.Agents(ctx)
+	if err != nil {
+		return
+	}
+	for _, a := range agents {
+		if h.isAvailable(a, now) {
+			continue
+		}
+		since := a.LastSeenAt.Add(h.cfg.PresenceGrace)
+		if a.Presence == PresenceAway && a.UpdatedAt.After(a.LastSeenAt) {
+			since = a.UpdatedAt
+		}
+		if now.Sub(since) < h.cfg.ReassignAfter {
+			continue
+		}
+		convs, err := h.store.Conversations(ctx, ConversationFilter{Status: StatusOpen, AssigneeID: a.ID, OldestFirst: true})
+		if err != nil {
+			return
+		}
+		for _, c := range convs {
+			un, err := h.store.AssignConversation(ctx, c.ID, "", 0, now)
+			if err != nil {
+				continue
+			}
+			h.publish(ctx, Event{Type: EventConversation, ConversationID: un.ID, Seq: un.LastSeq, Conversation: un})
+			if _, _, err := h.route(ctx, un); err != nil {
+				h.log.Warn("livechat: reassign", "conversation", c.ID, "err", err)
+			}
+		}
+	}
+}
+
+// agentIDs lists the agents with a live connection on this node.
+func (h *hub) agentIDs() []string {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	seen := map[string]bool{}
+	var out []string
+	for c := range h.agents {
+		if !seen[c.agentID] {
+			seen[c.agentID] = true
+			out = append(out, c.agentID)
+		}
+	}
+	return out
+}
+
+// assignState is the Handler's routing memory on this node.
+type assignState struct {
+	assignMu     sync.Mutex
+	lastAssigned map[string]time.Time
+	waitNotified map[string]bool
+	drainMu      sync.Mutex
+}
