@@ -1,8 +1,9 @@
 // The availability tests drive what the widget shows for a chat's
 // availability in Chromium: the typical reply time, the return time in the
 // visitor's own time zone outside office hours, the launcher hidden outside
-// office hours (but kept for a visitor with an open conversation) and a
-// message left while offline. Each subtest builds its own site with a fixed
+// office hours (but kept for a visitor with an open conversation), a
+// message left while offline, and the wait message with the visitor's
+// place in the queue while every agent is at capacity. Each subtest builds its own site with a fixed
 // clock, and its own browser context in one shared browser, whose time zone
 // is set so that the return time is deterministic.
 
@@ -166,6 +167,7 @@ func TestAvailability(t *testing.T) {
 			{"ReturnTime", testAvailabilityReturnTime},
 			{"HiddenLauncher", testAvailabilityHiddenLauncher},
 			{"OfflineMessage", testAvailabilityOfflineMessage},
+			{"AtCapacityQueue", testAvailabilityAtCapacity},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				t.Parallel()
@@ -281,4 +283,54 @@ func testAvailabilityOfflineMessage(t *testing.T, browser context.Context) {
 	require.NoError(t, err)
 	require.Len(t, convs, 1, "conversations")
 	checkStored(t, ctx, site.chat, convs[0].ID, []storedMessage{{livechat.SenderVisitor, text}})
+}
+
+// While the only agent is at their limit the window shows the wait
+// message; a visitor who writes waits in the queue and sees their place in
+// it until the agent has room and takes the conversation.
+func testAvailabilityAtCapacity(t *testing.T, browser context.Context) {
+	site := newAvailabilitySite(t, saturdayNoon, availabilityFlow(func(a *availability.Settings) {
+		a.Mode = availability.ModeAlways
+		a.AtCapacity = availability.AtCapacityDisplay{Behavior: availability.AtCapacityWaitMessage}
+	}))
+	ctx, cancel := context.WithTimeout(context.Background(), stepTimeout)
+	defer cancel()
+	// Ada is available (her inbox was connected just now) and busy with
+	// another visitor's conversation, her limit.
+	require.NoError(t, site.store.PutAgent(ctx, &livechat.Agent{ID: "ada", Name: "Ada",
+		Presence: livechat.PresenceAvailable, LastSeenAt: saturdayNoon, Capacity: 1}))
+	require.NoError(t, site.store.CreateVisitor(ctx, &livechat.Visitor{ID: "other", CreatedAt: saturdayNoon, LastSeenAt: saturdayNoon}))
+	other, _, err := site.chat.StartConversation(ctx, "other", site.url+"/help")
+	require.NoError(t, err)
+	require.Equal(t, "ada", other.AssigneeID, "the other visitor's conversation")
+
+	tab := availabilityTab(t, browser, "Europe/Stockholm")
+	visit(t, tab, site.url+"/help")
+	openChat(t, tab)
+	waitFor(t, tab, "the wait message", noticeShows("at_capacity", "wait_message", `/^All our agents are busy\. We'll be with you shortly\.$/`)+
+		` && document.getElementById('livechat-queue').hidden`, availabilityState)
+	do(t, tab, "write while everyone is busy",
+		chromedp.SendKeys(chromedp.CSS("#livechat-input"), "Anyone there?"),
+		chromedp.Click(chromedp.CSS("#livechat-send")),
+	)
+	waitFor(t, tab, "the place in the queue", `(() => {
+		const q = document.getElementById('livechat-queue');
+		return !!q && !q.hidden && q.getClientRects().length > 0 && q.textContent === 'You are number 1 in the queue';
+	})()`, availabilityState)
+
+	// Ada closes the other conversation and gets the waiting one.
+	_, err = site.chat.CloseConversation(ctx, other.ID, "ada")
+	require.NoError(t, err)
+	{
+		cs, _ := site.chat.Conversations(ctx, livechat.ConversationFilter{Status: livechat.StatusOpen})
+		for _, c := range cs {
+			t.Logf("DEBUG open conv %s assignee %q", c.ID, c.AssigneeID)
+		}
+		t.Logf("DEBUG frames %s", eval[string](t, tab, `JSON.stringify(window.__frames||[])`))
+	}
+	waitFor(t, tab, "the queue line gone", `document.getElementById('livechat-queue').hidden`, availabilityState)
+	convs, err := site.chat.Conversations(ctx, livechat.ConversationFilter{VisitorID: "", Status: livechat.StatusOpen})
+	require.NoError(t, err)
+	require.Len(t, convs, 1, "open conversations")
+	require.Equal(t, "ada", convs[0].AssigneeID, "the waiting conversation after Ada had room")
 }

@@ -25,6 +25,7 @@ import (
 	"time"
 
 	"github.com/golivechat/livechat"
+	"github.com/golivechat/livechat/availability"
 	"github.com/golivechat/livechat/flow"
 	"github.com/golivechat/livechat/storage/sqlite"
 	"github.com/golivechat/livechat/targeting"
@@ -90,8 +91,8 @@ func loadSecret(path string) ([]byte, error) {
 
 // demoAgents are the team members a visitor to /login can sign in as.
 var demoAgents = map[string]*livechat.Agent{
-	"ada":   {ID: "ada", Name: "Ada Lovelace", Email: "ada@example.com", Permissions: []string{livechat.PermissionManageChatflows}},
-	"grace": {ID: "grace", Name: "Grace Hopper", Email: "grace@example.com"},
+	"ada":   {ID: "ada", Name: "Ada Lovelace", Email: "ada@example.com", Capacity: 3, Permissions: []string{livechat.PermissionManageChatflows}},
+	"grace": {ID: "grace", Name: "Grace Hopper", Email: "grace@example.com", Capacity: 3},
 }
 
 // agentFromRequest is the host's own login: here a cookie set by /login.
@@ -149,9 +150,11 @@ func newSite(store livechat.Storage, secret []byte) (http.Handler, *livechat.Han
 }
 
 // demoFlows are the site's two chats: sales on the pricing pages, with
-// Grace in the heading and a prompt that opens the chat after a few
-// seconds; support everywhere else but the privacy policy, presented as
-// the Acme brand.
+// Grace in the heading, office hours (weekdays 09:00-17:00 in Stockholm;
+// outside them visitors see when the team is back and can leave a
+// message) and a prompt that opens the chat after a few seconds; support
+// everywhere else but the privacy policy, presented as the Acme brand,
+// answered by Ada and Grace in turn whenever one of them is available.
 func demoFlows() []*flow.Chatflow {
 	sales := flow.New("Sales")
 	sales.ID = "sales"
@@ -160,6 +163,12 @@ func demoFlows() []*flow.Chatflow {
 	sales.Display.AccentColor = "#c2410c"
 	sales.Display.Heading = flow.Heading{Kind: flow.HeadingAgents, Title: "Talk to sales", Subtitle: "We reply in a few minutes", UserIDs: []string{"grace"}}
 	sales.Display.Desktop = flow.Desktop{Behavior: flow.DesktopOpenOnTrigger, Triggers: flow.Triggers{SecondsOnPage: 8, ExitIntent: true}}
+	sales.Build.Assignment.UserIDs = []string{"grace", "ada"}
+	sales.Availability.Mode = availability.ModeOfficeHours
+	sales.Availability.OfficeHours.TimeZone = "Europe/Stockholm"
+	sales.Availability.Available = availability.AvailableDisplay{ShowReplyTime: true, ReplyTime: availability.ReplyMinutes}
+	sales.Availability.Offline = availability.OfflineDisplay{Behavior: availability.OfflineReturnTime,
+		Message: "Leave a message and your email, and we'll answer first thing."}
 	sales.Target = targeting.Rules{Groups: []targeting.Group{{Rules: []targeting.Rule{
 		{Field: targeting.FieldPath, Op: targeting.OpStartsWith, Value: "/pricing"},
 	}}}}
@@ -168,6 +177,10 @@ func demoFlows() []*flow.Chatflow {
 	support.ID = "support"
 	support.Build.Welcome = "Hi! Ask us anything about Acme."
 	support.Display.Heading = flow.Heading{Kind: flow.HeadingBrand, Title: "Acme support", Subtitle: "Usually answers within minutes", BrandName: "Acme", BrandAlias: true}
+	support.Build.Assignment.Strategy = flow.StrategyLeastBusy
+	support.Availability.Available = availability.AvailableDisplay{ShowReplyTime: true, ReplyTime: availability.ReplyMinutes}
+	support.Availability.Away = availability.AwayDisplay{ShowChat: true,
+		Message: "We're away right now. Leave a message and we'll get back to you."}
 	support.Target = targeting.Rules{Exclude: []targeting.Rule{
 		{Field: targeting.FieldPath, Op: targeting.OpIs, Value: "/privacy"},
 	}}
