@@ -228,3 +228,29 @@ func TestNotifications(t *testing.T) {
 	}
 	mu.Unlock()
 }
+
+// With ReassignAfter, an agent who stops being available loses their open
+// conversations to an available colleague.
+func TestReassignAway(t *testing.T) {
+	e := newEnv(t, func(c *livechat.Config) {
+		c.PresenceGrace = 100 * time.Millisecond
+		c.ReassignAfter = 100 * time.Millisecond
+	})
+	e.makeAvailable(t, "a1", time.Now())
+	v := e.newVisitor()
+	v.start()
+	conv, err := e.store.Conversation(context.Background(), v.conv)
+	require.NoError(t, err)
+	require.Equal(t, "a1", conv.AssigneeID)
+
+	status, _ := e.agentDo("a1", "PUT", "api/v1/agent/presence", map[string]any{"presence": "away"})
+	require.Equal(t, 200, status)
+	colleague := e.dialAgent("a2") // keeps a2 seen while connected
+	status, _ = e.agentDo("a2", "PUT", "api/v1/agent/presence", map[string]any{"presence": "available"})
+	require.Equal(t, 200, status)
+	require.Eventually(t, func() bool {
+		c, err := e.store.Conversation(context.Background(), v.conv)
+		return err == nil && c.AssigneeID == "a2"
+	}, 5*time.Second, 20*time.Millisecond)
+	colleague.close()
+}
