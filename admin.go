@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/golivechat/livechat/flow"
+	"github.com/golivechat/livechat/invalid"
 )
 
 // maxFlowBody is the largest chatflow document accepted.
@@ -221,7 +222,7 @@ func (h *Handler) adminUpdate(w http.ResponseWriter, r *http.Request) {
 	}
 	id := r.PathValue("id")
 	if f.ID != "" && f.ID != id {
-		h.fail(w, r, &invalidFlow{msg: "id: does not match the URL", fields: []fieldError{{Path: "id", Message: "does not match the URL"}}})
+		h.fail(w, r, &invalidFlow{msg: "id: does not match the URL", fields: invalid.Fields{{Path: "id", Message: "does not match the URL"}}})
 		return
 	}
 	f.ID = id

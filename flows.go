@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/golivechat/livechat/flow"
+	"github.com/golivechat/livechat/invalid"
 	"github.com/golivechat/livechat/targeting"
 )
 
@@ -45,13 +46,8 @@ type flowCache struct {
 
 // invalidFlow carries a chatflow's field errors; it is ErrInvalid.
 type invalidFlow struct {
-	fields []fieldError
+	fields invalid.Fields
 	msg    string
-}
-
-type fieldError struct {
-	Path    string `json:"path"`
-	Message string `json:"message"`
 }
 
 func (e *invalidFlow) Error() string        { return "livechat: invalid chatflow: " + e.msg }
@@ -63,13 +59,9 @@ func asInvalidFlow(err error) error {
 	if err == nil {
 		return nil
 	}
-	var fe flow.Errors
+	var fe invalid.Fields
 	if errors.As(err, &fe) {
-		out := &invalidFlow{msg: fe.Error()}
-		for _, f := range fe {
-			out.fields = append(out.fields, fieldError{Path: f.Path, Message: f.Message})
-		}
-		return out
+		return &invalidFlow{msg: fe.Error(), fields: fe}
 	}
 	return &invalidFlow{msg: err.Error()}
 }

@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/golivechat/livechat/invalid"
 )
 
 // maxBody is the largest request body accepted.
@@ -23,7 +25,7 @@ type apiError struct {
 	Code    string `json:"code"`
 	Message string `json:"message"`
 	// Fields lists every invalid field of a chatflow, by JSON path.
-	Fields []fieldError `json:"fields,omitempty"`
+	Fields invalid.Fields `json:"fields,omitempty"`
 }
 
 // errorCode maps a domain error to its HTTP status and protocol code.

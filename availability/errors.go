@@ -1,62 +1,10 @@
 package availability
 
-import "strings"
+import "github.com/golivechat/livechat/invalid"
 
-// FieldError is one problem in a [Settings] value. Path locates it
-// relative to the Settings, by JSON names, as in "mode" or
-// "officeHours.days.monday[1].end".
-type FieldError struct {
-	Path    string `json:"path"`
-	Message string `json:"message"`
-}
+// FieldError is one problem in a Settings value, located by its JSON path,
+// as in "officeHours.days.monday[1].end".
+type FieldError = invalid.Field
 
-// Error returns "path: message", or the message alone when Path is empty.
-func (e FieldError) Error() string {
-	if e.Path == "" {
-		return e.Message
-	}
-	return e.Path + ": " + e.Message
-}
-
-// Errors is every problem [Settings.Validate] found, in the order of the
-// fields. Find it with errors.As:
-//
-//	var errs availability.Errors
-//	if errors.As(err, &errs) { ... }
-//
-// A nil or empty Errors is never returned as an error.
-type Errors []FieldError
-
-// Error joins the problems with "; ".
-func (e Errors) Error() string {
-	var b strings.Builder
-	for i, fe := range e {
-		if i > 0 {
-			b.WriteString("; ")
-		}
-		b.WriteString(fe.Error())
-	}
-	return b.String()
-}
-
-// Prefix returns a copy of e with prefix put before every path, so a
-// caller that holds the Settings in a field can report full paths:
-// errs.Prefix("availability.") turns "mode" into "availability.mode".
-func (e Errors) Prefix(prefix string) Errors {
-	out := make(Errors, len(e))
-	for i, fe := range e {
-		out[i] = FieldError{Path: prefix + fe.Path, Message: fe.Message}
-	}
-	return out
-}
-
-func (e *Errors) add(path, msg string) {
-	*e = append(*e, FieldError{Path: path, Message: msg})
-}
-
-func (e Errors) err() error {
-	if len(e) == 0 {
-		return nil
-	}
-	return e
-}
+// Errors is every problem Settings.Validate found; find it with errors.As.
+type Errors = invalid.Fields

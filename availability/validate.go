@@ -29,7 +29,7 @@ func (s Settings) Validate() error {
 	case s.Available.ReplyTime != "":
 		oneOf(&errs, "available.replyTime", s.Available.ReplyTime, ReplyMinutes, ReplyHour, ReplyHours, ReplyDay)
 	case s.Available.ShowReplyTime:
-		errs.add("available.replyTime", "required when showReplyTime is set")
+		errs.Add("available.replyTime", "required when showReplyTime is set")
 	}
 	text(&errs, "away.message", s.Away.Message)
 	oneOf(&errs, "offline.behavior", s.Offline.Behavior,
@@ -38,39 +38,39 @@ func (s Settings) Validate() error {
 	oneOf(&errs, "atCapacity.behavior", s.AtCapacity.Behavior,
 		AtCapacityWaitMessage, AtCapacityHideLauncher, AtCapacityNothing)
 	text(&errs, "atCapacity.message", s.AtCapacity.Message)
-	return errs.err()
+	return errs.Err()
 }
 
 func (o *OfficeHours) validate(errs *Errors, required bool) {
 	switch {
 	case o.TimeZone == "":
 		if required {
-			errs.add("officeHours.timeZone", "required in office_hours mode")
+			errs.Add("officeHours.timeZone", "required in office_hours mode")
 		}
 	case !validZone(o.TimeZone):
-		errs.add("officeHours.timeZone", "unknown IANA time zone")
+		errs.Add("officeHours.timeZone", "unknown IANA time zone")
 	}
 	empty := true
 	for _, wd := range weekdays {
 		ranges := o.Days.On(wd.day)
 		path := "officeHours.days." + wd.name
 		if len(ranges) > MaxRangesPerDay {
-			errs.add(path, fmt.Sprintf("at most %d ranges", MaxRangesPerDay))
+			errs.Add(path, fmt.Sprintf("at most %d ranges", MaxRangesPerDay))
 			continue
 		}
 		empty = empty && len(ranges) == 0
 		for i, r := range ranges {
 			p := path + "[" + strconv.Itoa(i) + "]"
 			if _, ok := clock(r.Start, false); !ok {
-				errs.add(p+".start", "must be HH:MM from 00:00 to 23:59")
+				errs.Add(p+".start", "must be HH:MM from 00:00 to 23:59")
 			}
 			if _, ok := clock(r.End, true); !ok {
-				errs.add(p+".end", "must be HH:MM from 00:00 to 24:00")
+				errs.Add(p+".end", "must be HH:MM from 00:00 to 24:00")
 			}
 		}
 	}
 	if required && empty {
-		errs.add("officeHours.days", "at least one range in office_hours mode")
+		errs.Add("officeHours.days", "at least one range in office_hours mode")
 	}
 }
 
@@ -85,9 +85,9 @@ func validZone(name string) bool {
 func text(errs *Errors, path, s string) {
 	switch {
 	case !utf8.ValidString(s):
-		errs.add(path, "must be valid UTF-8")
+		errs.Add(path, "must be valid UTF-8")
 	case utf8.RuneCountInString(s) > MaxMessageLen:
-		errs.add(path, fmt.Sprintf("must be at most %d characters", MaxMessageLen))
+		errs.Add(path, fmt.Sprintf("must be at most %d characters", MaxMessageLen))
 	}
 }
 
@@ -100,5 +100,5 @@ func oneOf[T ~string](errs *Errors, path string, v T, allowed ...T) {
 	for i, a := range allowed {
 		names[i] = string(a)
 	}
-	errs.add(path, "must be one of "+strings.Join(names, ", "))
+	errs.Add(path, "must be one of "+strings.Join(names, ", "))
 }

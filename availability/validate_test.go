@@ -47,65 +47,65 @@ func TestValidate(t *testing.T) {
 		{"OKReplyTimeEmptyWhenHidden", func(s *availability.Settings) { s.Available.ReplyTime = "" }, nil},
 
 		{"ErrMode", func(s *availability.Settings) { s.Mode = "never" },
-			availability.Errors{{"mode", "must be one of agents, office_hours, always"}}},
+			availability.Errors{{Path: "mode", Message: "must be one of agents, office_hours, always"}}},
 		{"ErrTimeZoneRequired", func(s *availability.Settings) {
 			s.Mode = "office_hours"
 			s.OfficeHours.TimeZone = ""
-		}, availability.Errors{{"officeHours.timeZone", "required in office_hours mode"}}},
+		}, availability.Errors{{Path: "officeHours.timeZone", Message: "required in office_hours mode"}}},
 		{"ErrTimeZoneUnknown", func(s *availability.Settings) { s.OfficeHours.TimeZone = "Europe/Atlantis" },
-			availability.Errors{{"officeHours.timeZone", "unknown IANA time zone"}}},
+			availability.Errors{{Path: "officeHours.timeZone", Message: "unknown IANA time zone"}}},
 		{"ErrTimeZoneLocal", func(s *availability.Settings) { s.OfficeHours.TimeZone = "Local" },
-			availability.Errors{{"officeHours.timeZone", "unknown IANA time zone"}}},
+			availability.Errors{{Path: "officeHours.timeZone", Message: "unknown IANA time zone"}}},
 		{"ErrTimeZonePath", func(s *availability.Settings) { s.OfficeHours.TimeZone = "../../etc/passwd" },
-			availability.Errors{{"officeHours.timeZone", "unknown IANA time zone"}}},
+			availability.Errors{{Path: "officeHours.timeZone", Message: "unknown IANA time zone"}}},
 		{"ErrTimeZoneSpaces", func(s *availability.Settings) { s.OfficeHours.TimeZone = " UTC" },
-			availability.Errors{{"officeHours.timeZone", "unknown IANA time zone"}}},
+			availability.Errors{{Path: "officeHours.timeZone", Message: "unknown IANA time zone"}}},
 		{"ErrNoRangesInOfficeHours", func(s *availability.Settings) {
 			s.Mode = "office_hours"
 			s.OfficeHours.Days = availability.Days{}
-		}, availability.Errors{{"officeHours.days", "at least one range in office_hours mode"}}},
+		}, availability.Errors{{Path: "officeHours.days", Message: "at least one range in office_hours mode"}}},
 		{"ErrRanges", func(s *availability.Settings) {
 			s.OfficeHours.Days.Monday = []availability.Range{rng("09:00", "12:00"), rng("13:00", "5pm")}
 			s.OfficeHours.Days.Wednesday = []availability.Range{rng("24:00", "24:01")}
 			s.OfficeHours.Days.Sunday = []availability.Range{rng("9:00", "12:60"), rng("", "")}
 		}, availability.Errors{
-			{"officeHours.days.monday[1].end", "must be HH:MM from 00:00 to 24:00"},
-			{"officeHours.days.wednesday[0].start", "must be HH:MM from 00:00 to 23:59"},
-			{"officeHours.days.wednesday[0].end", "must be HH:MM from 00:00 to 24:00"},
-			{"officeHours.days.sunday[0].start", "must be HH:MM from 00:00 to 23:59"},
-			{"officeHours.days.sunday[0].end", "must be HH:MM from 00:00 to 24:00"},
-			{"officeHours.days.sunday[1].start", "must be HH:MM from 00:00 to 23:59"},
-			{"officeHours.days.sunday[1].end", "must be HH:MM from 00:00 to 24:00"},
+			{Path: "officeHours.days.monday[1].end", Message: "must be HH:MM from 00:00 to 24:00"},
+			{Path: "officeHours.days.wednesday[0].start", Message: "must be HH:MM from 00:00 to 23:59"},
+			{Path: "officeHours.days.wednesday[0].end", Message: "must be HH:MM from 00:00 to 24:00"},
+			{Path: "officeHours.days.sunday[0].start", Message: "must be HH:MM from 00:00 to 23:59"},
+			{Path: "officeHours.days.sunday[0].end", Message: "must be HH:MM from 00:00 to 24:00"},
+			{Path: "officeHours.days.sunday[1].start", Message: "must be HH:MM from 00:00 to 23:59"},
+			{Path: "officeHours.days.sunday[1].end", Message: "must be HH:MM from 00:00 to 24:00"},
 		}},
 		{"ErrTooManyRanges", func(s *availability.Settings) {
 			s.OfficeHours.Days.Tuesday = make([]availability.Range, availability.MaxRangesPerDay+1)
-		}, availability.Errors{{"officeHours.days.tuesday", "at most 48 ranges"}}},
+		}, availability.Errors{{Path: "officeHours.days.tuesday", Message: "at most 48 ranges"}}},
 		{"ErrReplyTime", func(s *availability.Settings) { s.Available.ReplyTime = "week" },
-			availability.Errors{{"available.replyTime", "must be one of minutes, hour, hours, day"}}},
+			availability.Errors{{Path: "available.replyTime", Message: "must be one of minutes, hour, hours, day"}}},
 		{"ErrReplyTimeRequired", func(s *availability.Settings) {
 			s.Available = availability.AvailableDisplay{ShowReplyTime: true}
-		}, availability.Errors{{"available.replyTime", "required when showReplyTime is set"}}},
+		}, availability.Errors{{Path: "available.replyTime", Message: "required when showReplyTime is set"}}},
 		{"ErrMessages", func(s *availability.Settings) {
 			s.Away.Message = strings.Repeat("x", 1001)
 			s.Offline.Message = "\xff"
 			s.AtCapacity.Message = strings.Repeat("é", 1001)
 		}, availability.Errors{
-			{"away.message", "must be at most 1000 characters"},
-			{"offline.message", "must be valid UTF-8"},
-			{"atCapacity.message", "must be at most 1000 characters"},
+			{Path: "away.message", Message: "must be at most 1000 characters"},
+			{Path: "offline.message", Message: "must be valid UTF-8"},
+			{Path: "atCapacity.message", Message: "must be at most 1000 characters"},
 		}},
 		{"ErrBehaviors", func(s *availability.Settings) {
 			s.Offline.Behavior = "close"
 			s.AtCapacity.Behavior = ""
 		}, availability.Errors{
-			{"offline.behavior", "must be one of return_time, away_message, hide_launcher, nothing"},
-			{"atCapacity.behavior", "must be one of wait_message, hide_launcher, nothing"},
+			{Path: "offline.behavior", Message: "must be one of return_time, away_message, hide_launcher, nothing"},
+			{Path: "atCapacity.behavior", Message: "must be one of wait_message, hide_launcher, nothing"},
 		}},
 		{"ErrZeroValueEverything", func(s *availability.Settings) { *s = availability.Settings{} },
 			availability.Errors{
-				{"mode", "must be one of agents, office_hours, always"},
-				{"offline.behavior", "must be one of return_time, away_message, hide_launcher, nothing"},
-				{"atCapacity.behavior", "must be one of wait_message, hide_launcher, nothing"},
+				{Path: "mode", Message: "must be one of agents, office_hours, always"},
+				{Path: "offline.behavior", Message: "must be one of return_time, away_message, hide_launcher, nothing"},
+				{Path: "atCapacity.behavior", Message: "must be one of wait_message, hide_launcher, nothing"},
 			}},
 	}
 	for _, tt := range tests {
@@ -134,8 +134,8 @@ func TestErrors(t *testing.T) {
 	var errs availability.Errors
 	require.ErrorAs(t, err, &errs)
 	require.Equal(t, availability.Errors{
-		{"availability.mode", "must be one of agents, office_hours, always"},
-		{"availability.officeHours.days.monday[0].end", "must be HH:MM from 00:00 to 24:00"},
+		{Path: "availability.mode", Message: "must be one of agents, office_hours, always"},
+		{Path: "availability.officeHours.days.monday[0].end", Message: "must be HH:MM from 00:00 to 24:00"},
 	}, errs.Prefix("availability."))
 	require.Equal(t, "whole", availability.FieldError{Message: "whole"}.Error())
 }

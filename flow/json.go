@@ -43,7 +43,7 @@ func Parse(data []byte) (*Chatflow, error) {
 			// Either the walker missed something encoding/json refuses, or
 			// decoding stopped early and Validate would report defaults.
 			if len(w.errs) == 0 {
-				w.errs.add("", "invalid JSON: "+err.Error())
+				w.errs.Add("", "invalid JSON: "+err.Error())
 			}
 			return nil, w.errs
 		}
@@ -133,7 +133,7 @@ func (w *walker) value(t reflect.Type, path string) error {
 			if t == timeType {
 				msg = "must be an RFC 3339 time"
 			}
-			w.errs.add(path, msg)
+			w.errs.Add(path, msg)
 		}
 		return nil
 	}
@@ -158,7 +158,7 @@ func (w *walker) value(t reflect.Type, path string) error {
 	case string:
 		if reflect.PointerTo(t).Implements(textUnmarshalerType) {
 			if err := reflect.New(t).Interface().(encoding.TextUnmarshaler).UnmarshalText([]byte(tok)); err != nil {
-				w.errs.add(path, err.Error())
+				w.errs.Add(path, err.Error())
 			}
 			return nil
 		}
@@ -201,10 +201,10 @@ func (w *walker) object(t reflect.Type, path string) error {
 		ft, known := fields[key]
 		switch {
 		case seen[key]:
-			w.errs.add(p, "duplicate field")
+			w.errs.Add(p, "duplicate field")
 			err = w.skip()
 		case !known:
-			w.errs.add(p, "unknown field")
+			w.errs.Add(p, "unknown field")
 			err = w.skip()
 		default:
 			err = w.value(ft, p)
@@ -228,7 +228,7 @@ func (w *walker) mapObject(t reflect.Type, path string) error {
 		}
 		p := child(path, key)
 		if seen[key] {
-			w.errs.add(p, "duplicate key")
+			w.errs.Add(p, "duplicate key")
 			err = w.skip()
 		} else {
 			err = w.value(t.Elem(), p)
@@ -308,7 +308,7 @@ func (w *walker) mismatch(t reflect.Type, path string) {
 	default:
 		msg = "has the wrong type"
 	}
-	w.errs.add(path, msg)
+	w.errs.Add(path, msg)
 }
 
 // child is the path of the member key of the object at path: "a.key", or

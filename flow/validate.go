@@ -46,11 +46,11 @@ func (c *Chatflow) Validate() error {
 	}
 	var errs Errors
 	if c.ID != "" && !isID(c.ID) {
-		errs.add("id", fmt.Sprintf("must be 1 to %d of A-Z, a-z, 0-9, '_' and '-'", MaxIDLen))
+		errs.Add("id", fmt.Sprintf("must be 1 to %d of A-Z, a-z, 0-9, '_' and '-'", MaxIDLen))
 	}
 	requiredText(&errs, "name", c.Name, MaxNameLen)
 	if c.Priority < -MaxPriority || c.Priority > MaxPriority {
-		errs.add("priority", "must be -1000000 to 1000000")
+		errs.Add("priority", "must be -1000000 to 1000000")
 	}
 	checkTime(&errs, "createdAt", c.CreatedAt)
 	checkTime(&errs, "updatedAt", c.UpdatedAt)
@@ -60,13 +60,13 @@ func (c *Chatflow) Validate() error {
 	c.Display.validate(&errs)
 	validateAvailability(&c.Availability, &errs)
 	c.Options.validate(&errs)
-	return errs.err()
+	return errs.Err()
 }
 
 func (b *Build) validate(errs *Errors, d Display) {
 	shown := d.Desktop.Behavior == DesktopPrompt || d.Desktop.Behavior == DesktopOpenOnTrigger || d.Mobile.Behavior == MobilePrompt
 	if shown && strings.TrimSpace(b.Welcome) == "" {
-		errs.add("build.welcome", "required when display shows it as a prompt")
+		errs.Add("build.welcome", "required when display shows it as a prompt")
 	} else {
 		text(errs, "build.welcome", b.Welcome, MaxWelcomeLen)
 	}
@@ -80,7 +80,7 @@ func (b *Build) validate(errs *Errors, d Display) {
 	var re routing.Errors
 	if err := routing.ValidateRules(b.Assignment.SkillRules); errors.As(err, &re) {
 		for _, e := range re.Prefix("build.assignment.skillRules") {
-			errs.add(e.Path, e.Message)
+			errs.Add(e.Path, e.Message)
 		}
 	}
 	text(errs, "build.knowledgeBase.baseId", b.KnowledgeBase.BaseID, MaxRefLen)
@@ -88,7 +88,7 @@ func (b *Build) validate(errs *Errors, d Display) {
 
 func (d *Display) validate(errs *Errors) {
 	if !isColor(d.AccentColor) {
-		errs.add("display.accentColor", "must be #rrggbb")
+		errs.Add("display.accentColor", "must be #rrggbb")
 	}
 	h := &d.Heading
 	oneOf(errs, "display.heading.kind", h.Kind, HeadingAgents, HeadingOwner, HeadingBrand)
@@ -101,23 +101,23 @@ func (d *Display) validate(errs *Errors) {
 	} else {
 		text(errs, "display.heading.brandName", h.BrandName, MaxBrandNameLen)
 		if h.BrandAlias {
-			errs.add("display.heading.brandAlias", "only with kind brand")
+			errs.Add("display.heading.brandAlias", "only with kind brand")
 		}
 	}
 	if h.BrandAvatarURL != "" && !isImageURL(h.BrandAvatarURL) {
-		errs.add("display.heading.brandAvatarUrl", fmt.Sprintf("must be an http(s) URL or a path starting with /, up to %d characters", MaxURLLen))
+		errs.Add("display.heading.brandAvatarUrl", fmt.Sprintf("must be an http(s) URL or a path starting with /, up to %d characters", MaxURLLen))
 	}
 
 	oneOf(errs, "display.desktop.behavior", d.Desktop.Behavior, DesktopPrompt, DesktopLauncher, DesktopOpenOnTrigger)
 	t := d.Desktop.Triggers
 	if t.SecondsOnPage < 0 || t.SecondsOnPage > MaxSecondsOnPage {
-		errs.add("display.desktop.triggers.secondsOnPage", "must be 0 to 3600")
+		errs.Add("display.desktop.triggers.secondsOnPage", "must be 0 to 3600")
 	}
 	if t.ScrollPercent < 0 || t.ScrollPercent > 100 {
-		errs.add("display.desktop.triggers.scrollPercent", "must be 0 to 100")
+		errs.Add("display.desktop.triggers.scrollPercent", "must be 0 to 100")
 	}
 	if d.Desktop.Behavior == DesktopOpenOnTrigger && !t.ExitIntent && t.SecondsOnPage == 0 && t.ScrollPercent == 0 {
-		errs.add("display.desktop.triggers", "open_on_trigger needs at least one trigger")
+		errs.Add("display.desktop.triggers", "open_on_trigger needs at least one trigger")
 	}
 	oneOf(errs, "display.mobile.behavior", d.Mobile.Behavior, MobilePrompt, MobileLauncher)
 }
@@ -126,26 +126,26 @@ func validateAvailability(a *Availability, errs *Errors) {
 	var ae availability.Errors
 	if err := a.Validate(); errors.As(err, &ae) {
 		for _, e := range ae.Prefix("availability.") {
-			errs.add(e.Path, e.Message)
+			errs.Add(e.Path, e.Message)
 		}
 	} else if err != nil {
-		errs.add("availability", err.Error())
+		errs.Add("availability", err.Error())
 	}
 }
 
 func (o *Options) validate(errs *Errors) {
 	if o.Language == "" {
-		errs.add("options.language", "required")
+		errs.Add("options.language", "required")
 	} else if _, err := language.Parse(o.Language); err != nil {
-		errs.add("options.language", "not a BCP 47 tag")
+		errs.Add("options.language", "not a BCP 47 tag")
 	}
 	if len(o.ConversationProperties) > MaxProperties {
-		errs.add("options.conversationProperties", fmt.Sprintf("at most %d", MaxProperties))
+		errs.Add("options.conversationProperties", fmt.Sprintf("at most %d", MaxProperties))
 	}
 	for _, k := range slices.Sorted(maps.Keys(o.ConversationProperties)) {
 		p := child("options.conversationProperties", k)
 		if !isPropertyName(k) {
-			errs.add(p, fmt.Sprintf("name must be 1 to %d of A-Z, a-z, 0-9, '_', '-' and '.'", MaxPropertyLen))
+			errs.Add(p, fmt.Sprintf("name must be 1 to %d of A-Z, a-z, 0-9, '_', '-' and '.'", MaxPropertyLen))
 		}
 		text(errs, p, o.ConversationProperties[k], MaxPropertyValLen)
 	}
@@ -158,16 +158,16 @@ func (o *Options) validate(errs *Errors) {
 func text(errs *Errors, path, s string, max int) {
 	switch {
 	case !utf8.ValidString(s):
-		errs.add(path, "must be valid UTF-8")
+		errs.Add(path, "must be valid UTF-8")
 	case utf8.RuneCountInString(s) > max:
-		errs.add(path, fmt.Sprintf("must be at most %d characters", max))
+		errs.Add(path, fmt.Sprintf("must be at most %d characters", max))
 	}
 }
 
 // requiredText is text that must not be blank.
 func requiredText(errs *Errors, path, s string, max int) {
 	if strings.TrimSpace(s) == "" {
-		errs.add(path, "required")
+		errs.Add(path, "required")
 		return
 	}
 	text(errs, path, s, max)
@@ -177,20 +177,20 @@ func requiredText(errs *Errors, path, s string, max int) {
 // text without control characters, no duplicates.
 func refs(errs *Errors, path string, ids []string) {
 	if len(ids) > MaxRefs {
-		errs.add(path, fmt.Sprintf("at most %d", MaxRefs))
+		errs.Add(path, fmt.Sprintf("at most %d", MaxRefs))
 		return
 	}
 	for i, id := range ids {
 		p := path + "[" + strconv.Itoa(i) + "]"
 		switch {
 		case strings.TrimSpace(id) == "":
-			errs.add(p, "required")
+			errs.Add(p, "required")
 		case !utf8.ValidString(id) || strings.ContainsFunc(id, unicode.IsControl):
-			errs.add(p, "must be valid UTF-8 without control characters")
+			errs.Add(p, "must be valid UTF-8 without control characters")
 		case utf8.RuneCountInString(id) > MaxRefLen:
-			errs.add(p, fmt.Sprintf("must be at most %d characters", MaxRefLen))
+			errs.Add(p, fmt.Sprintf("must be at most %d characters", MaxRefLen))
 		case slices.Contains(ids[:i], id):
-			errs.add(p, "duplicate")
+			errs.Add(p, "duplicate")
 		}
 	}
 }
@@ -204,13 +204,13 @@ func oneOf[T ~string](errs *Errors, path string, v T, allowed ...T) {
 	for i, a := range allowed {
 		names[i] = string(a)
 	}
-	errs.add(path, "must be one of "+strings.Join(names, ", "))
+	errs.Add(path, "must be one of "+strings.Join(names, ", "))
 }
 
 // checkTime keeps times within what RFC 3339, and so JSON, can hold.
 func checkTime(errs *Errors, path string, t time.Time) {
 	if y := t.UTC().Year(); y < 1 || y > 9999 {
-		errs.add(path, "must be in the years 1 to 9999")
+		errs.Add(path, "must be in the years 1 to 9999")
 	}
 }
 

@@ -28,13 +28,13 @@ const (
 func ValidateRules(rules []SkillRule) error {
 	var errs Errors
 	if len(rules) > MaxSkillRules {
-		errs.add("", fmt.Sprintf("at most %d skill rules, got %d", MaxSkillRules, len(rules)))
-		return errs.err()
+		errs.Add("", fmt.Sprintf("at most %d skill rules, got %d", MaxSkillRules, len(rules)))
+		return errs.Err()
 	}
 	for i, r := range rules {
 		r.validate(&errs, "["+strconv.Itoa(i)+"]")
 	}
-	return errs.err()
+	return errs.Err()
 }
 
 func (r SkillRule) validate(errs *Errors, path string) {
@@ -42,26 +42,26 @@ func (r SkillRule) validate(errs *Errors, path string) {
 	oneOf(errs, p+"field", w.Field, FieldLanguage, FieldPageURL, FieldChatflow, FieldProperty)
 	switch {
 	case w.Field != FieldProperty && w.Name != "":
-		errs.add(p+"name", "must be empty unless field is property")
+		errs.Add(p+"name", "must be empty unless field is property")
 	case w.Field == FieldProperty:
 		text(errs, p+"name", w.Name, MaxNameLength)
 	}
 	oneOf(errs, p+"op", w.Op, OpIs, OpContains, OpStartsWith)
 	text(errs, p+"value", w.Value, MaxValueLength)
 	if w.Field == FieldLanguage && w.Op == OpIs && w.Value != "" && !languageTag(w.Value) {
-		errs.add(p+"value", "must be a language tag such as sv or sv-SE")
+		errs.Add(p+"value", "must be a language tag such as sv or sv-SE")
 	}
 
 	switch {
 	case len(r.Skills) == 0:
-		errs.add(path+".skills", "at least one skill")
+		errs.Add(path+".skills", "at least one skill")
 	case len(r.Skills) > MaxSkillsPerRule:
-		errs.add(path+".skills", fmt.Sprintf("at most %d skills, got %d", MaxSkillsPerRule, len(r.Skills)))
+		errs.Add(path+".skills", fmt.Sprintf("at most %d skills, got %d", MaxSkillsPerRule, len(r.Skills)))
 	default:
 		for j, s := range r.Skills {
 			sp := path + ".skills[" + strconv.Itoa(j) + "]"
 			if strings.TrimSpace(s) != s {
-				errs.add(sp, "must not start or end with a space")
+				errs.Add(sp, "must not start or end with a space")
 				continue
 			}
 			text(errs, sp, s, MaxSkillLength)
@@ -73,11 +73,11 @@ func (r SkillRule) validate(errs *Errors, path string) {
 func text(errs *Errors, path, s string, limit int) {
 	switch {
 	case s == "":
-		errs.add(path, "required")
+		errs.Add(path, "required")
 	case !utf8.ValidString(s):
-		errs.add(path, "must be valid UTF-8")
+		errs.Add(path, "must be valid UTF-8")
 	case utf8.RuneCountInString(s) > limit:
-		errs.add(path, fmt.Sprintf("must be at most %d characters", limit))
+		errs.Add(path, fmt.Sprintf("must be at most %d characters", limit))
 	}
 }
 
@@ -91,10 +91,10 @@ func oneOf[T ~string](errs *Errors, path string, v T, allowed ...T) {
 		names[i] = string(a)
 	}
 	if v == "" {
-		errs.add(path, "required, one of "+strings.Join(names, ", "))
+		errs.Add(path, "required, one of "+strings.Join(names, ", "))
 		return
 	}
-	errs.add(path, "must be one of "+strings.Join(names, ", "))
+	errs.Add(path, "must be one of "+strings.Join(names, ", "))
 }
 
 // languageTag reports whether s has the shape of a BCP 47 tag: a primary

@@ -157,15 +157,15 @@ func Compile(r Rules) (*Matcher, error) {
 	var errs Errors
 	m := &Matcher{}
 	if len(r.Groups) > MaxGroups {
-		errs = append(errs, FieldError{"groups", fmt.Sprintf("at most %d groups, got %d", MaxGroups, len(r.Groups))})
+		errs = append(errs, FieldError{Path: "groups", Message: fmt.Sprintf("at most %d groups, got %d", MaxGroups, len(r.Groups))})
 	}
 	for i, g := range r.Groups {
 		path := "groups[" + strconv.Itoa(i) + "].rules"
 		switch {
 		case len(g.Rules) == 0:
-			errs = append(errs, FieldError{path, "a group needs at least one rule"})
+			errs = append(errs, FieldError{Path: path, Message: "a group needs at least one rule"})
 		case len(g.Rules) > MaxGroupRules:
-			errs = append(errs, FieldError{path, fmt.Sprintf("at most %d rules per group, got %d", MaxGroupRules, len(g.Rules))})
+			errs = append(errs, FieldError{Path: path, Message: fmt.Sprintf("at most %d rules per group, got %d", MaxGroupRules, len(g.Rules))})
 		}
 		start := len(m.rules)
 		m.rules = compileRules(m.rules, path, g.Rules, &errs)
@@ -175,7 +175,7 @@ func Compile(r Rules) (*Matcher, error) {
 	}
 	m.excludeFrom = len(m.rules)
 	if len(r.Exclude) > MaxExcludeRules {
-		errs = append(errs, FieldError{"exclude", fmt.Sprintf("at most %d rules, got %d", MaxExcludeRules, len(r.Exclude))})
+		errs = append(errs, FieldError{Path: "exclude", Message: fmt.Sprintf("at most %d rules, got %d", MaxExcludeRules, len(r.Exclude))})
 	}
 	m.rules = compileRules(m.rules, "exclude", r.Exclude, &errs)
 	if len(errs) > 0 {
@@ -217,7 +217,7 @@ func compileRules(dst []rule, path string, rs []Rule, errs *Errors) []rule {
 func compileRule(path string, r Rule, errs *Errors) (rule, bool) {
 	n := len(*errs)
 	fail := func(field, format string, args ...any) {
-		*errs = append(*errs, FieldError{path + "." + field, fmt.Sprintf(format, args...)})
+		*errs = append(*errs, FieldError{Path: path + "." + field, Message: fmt.Sprintf(format, args...)})
 	}
 	ops, fieldOK := operators[r.Field]
 	switch {

@@ -46,7 +46,7 @@
   let root, launcher, badge, unreadLive, win, list, typingEl, ended, newBtn, form, input, count;
   let typingHide, typingSentAt = 0, typingIdle, creating = null;
   // availability: the notice element, the queue line and its polling
-  let av = {}, notice = null, queueEl = null, queueOn = false, queueTimer = 0, queueBusy = false;
+  let av = {}, notice = null, queueEl = null, queueOn = false, queueTimer = 0, queueBusy = 0;
   // live channel
   let ws = null, ready = false, wasReady = false, wsFails = 0, attempt = 0, reconnectTimer = null;
   let polling = false, pollAbort = null, lastFrame = 0, refN = 0;
@@ -173,20 +173,22 @@
   async function queue() {
     clearTimeout(queueTimer);
     queueTimer = 0;
-    if (queueBusy || !queueOn || !isOpen || !conv || conv.status !== 'open') return;
+    if (!queueOn || !isOpen || !conv || conv.status !== 'open') return;
+    if (queueBusy) { queueBusy = 2; return; } // ask again once this answer is in
     const id = conv.id;
     let n = -1; // -1: unknown, ask again later
-    queueBusy = true;
+    queueBusy = 1;
     try {
       n = +(await api('GET', 'conversations/' + enc(id) + '/queue')).position || 0;
     } catch (e) {
       if (e.status >= 400 && e.status < 500 && e.status !== 429) n = 0;
     }
-    queueBusy = false;
+    const again = queueBusy > 1;
+    queueBusy = 0;
     if (!queueOn || !conv || conv.id !== id) return;
     if (!n) { endQueue(); return; }
     if (n > 0) { queueEl.textContent = 'You are number ' + n + ' in the queue'; queueEl.hidden = false; }
-    if (isOpen) queueTimer = setTimeout(queue, 20000);
+    if (isOpen) queueTimer = setTimeout(queue, again ? 0 : 20000);
   }
 
   // watchQueue starts asking for a conversation that no agent has answered.
@@ -798,6 +800,9 @@
       case 'conversation':
         setConv(f.conversation);
         if (queueOn) queue(); // assigned: the queue says 0
+        break;
+      case 'subscribed': // an assignment while we were not subscribed is not replayed
+        if (queueOn) queue();
         break;
       case 'typing':
         if (conv && f.conversationId === conv.id && /^agent/.test(f.participant || '')) {

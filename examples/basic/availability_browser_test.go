@@ -321,13 +321,6 @@ func testAvailabilityAtCapacity(t *testing.T, browser context.Context) {
 	// Ada closes the other conversation and gets the waiting one.
 	_, err = site.chat.CloseConversation(ctx, other.ID, "ada")
 	require.NoError(t, err)
-	{
-		cs, _ := site.chat.Conversations(ctx, livechat.ConversationFilter{Status: livechat.StatusOpen})
-		for _, c := range cs {
-			t.Logf("DEBUG open conv %s assignee %q", c.ID, c.AssigneeID)
-		}
-		t.Logf("DEBUG frames %s", eval[string](t, tab, `JSON.stringify(window.__frames||[])`))
-	}
 	waitFor(t, tab, "the queue line gone", `document.getElementById('livechat-queue').hidden`, availabilityState)
 	convs, err := site.chat.Conversations(ctx, livechat.ConversationFilter{VisitorID: "", Status: livechat.StatusOpen})
 	require.NoError(t, err)
