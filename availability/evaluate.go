@@ -159,7 +159,8 @@ func (s Settings) show(r *Result) {
 			if r.NextOpening.IsZero() { // never opens: no time to show
 				r.Notice, r.Message = NoticeAwayMessage, s.Offline.Message
 			} else {
-				r.Notice = NoticeReturnTime
+				// The team's message, if any, goes with the return time.
+				r.Notice, r.Message = NoticeReturnTime, s.Offline.Message
 			}
 		}
 	case StatusAtCapacity:

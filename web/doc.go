@@ -16,7 +16,13 @@
 // agent endpoints with the host's own authentication cookies.
 //
 // The widget applies the display settings of the chatflow the server
-// picks (accent colour, heading, desktop and mobile behaviour, triggers).
+// picks (accent colour, heading, desktop and mobile behaviour, triggers)
+// and the chat's availability: the typical reply time in place of the
+// subtitle, or a status notice above the messages (away, back on a day and
+// time shown in the visitor's language and time zone, all agents busy with
+// the visitor's place in the queue). A chat hidden for its status shows
+// only to a visitor with an open conversation; wherever the chat shows,
+// visitors can write.
 // When a visitor minimises the chat it sets the first-party cookie
 // livechat_minimized for 24 hours (readable by the page, no identifier in
 // it); in sessionStorage it keeps whether the window is open and whether

@@ -5,7 +5,9 @@
 // message left while offline, and the wait message with the visitor's
 // place in the queue while every agent is at capacity. Each subtest builds its own site with a fixed
 // clock, and its own browser context in one shared browser, whose time zone
-// is set so that the return time is deterministic.
+// is set so that the return time is deterministic. Set
+// LIVECHAT_SCREENSHOTS=1 to also save /tmp/livechat-offline.png and
+// /tmp/livechat-queue.png.
 
 package main
 
@@ -214,6 +216,9 @@ func testAvailabilityReturnTime(t *testing.T, browser context.Context) {
 		if s := eval[string](t, tab, availabilityState); !strings.Contains(s, `"composer":true`) {
 			t.Errorf("%s: want the composer usable while offline, got %s", zone, s)
 		}
+		if zone == "Europe/Stockholm" {
+			screenshot(t, tab, "/tmp/livechat-offline.png")
+		}
 	}
 }
 
@@ -317,6 +322,7 @@ func testAvailabilityAtCapacity(t *testing.T, browser context.Context) {
 		const q = document.getElementById('livechat-queue');
 		return !!q && !q.hidden && q.getClientRects().length > 0 && q.textContent === 'You are number 1 in the queue';
 	})()`, availabilityState)
+	screenshot(t, tab, "/tmp/livechat-queue.png")
 
 	// Ada closes the other conversation and gets the waiting one.
 	_, err = site.chat.CloseConversation(ctx, other.ID, "ada")
