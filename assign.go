@@ -167,6 +167,18 @@ func (h *Handler) route(ctx context.Context, c *Conversation) (*Conversation, bo
 func (h *Handler) drainQueue(ctx context.Context) {
 	h.drainMu.Lock()
 	defer h.drainMu.Unlock()
+	t, err := h.loadTeam(ctx)
+	if err != nil {
+		h.log.Warn("livechat: read the team", "err", err)
+		return
+	}
+	room := false
+	for _, c := range h.candidates(t) {
+		room = room || c.Available && c.HasRoom()
+	}
+	if !room {
+		return // nobody could take a waiting conversation
+	}
 	waiting, err := h.store.Conversations(ctx, ConversationFilter{Status: StatusOpen, Unassigned: true, OldestFirst: true, Limit: 100})
 	if err != nil {
 		h.log.Warn("livechat: read the queue", "err", err)
