@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/golivechat/livechat/flow"
+	"github.com/golivechat/livechat/identity"
 	"github.com/golivechat/livechat/transport"
 )
 
@@ -58,6 +59,12 @@ type Config struct {
 	// has not been available for that long to someone else. Default 0:
 	// conversations stay with their agent.
 	ReassignAfter time.Duration
+
+	// Identity verifies the tokens a host mints for its logged-in users
+	// (package identity), passed by the widget's data-identity attribute.
+	// A verified user is the same visitor on every device, with a verified
+	// contact. Default: nil, every visitor is anonymous.
+	Identity *identity.Verifier
 
 	// AllowedOrigins lists other origins whose pages may open the chat's
 	// WebSockets and call agent endpoints, as host patterns with

@@ -2,6 +2,7 @@ package livechat
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"time"
@@ -59,6 +60,7 @@ type configRequest struct {
 	Language string `json:"language"`
 	Device   string `json:"device"`
 	Preview  string `json:"preview"`
+	Identity string `json:"identity"`
 }
 
 // visitorConfig is the widget's first call on a page view: it identifies
@@ -76,6 +78,18 @@ func (h *Handler) visitorConfig(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	now := h.now().UTC()
 	id, issued, ok := h.visitorFromCookie(r)
+	identified, claims := h.identify(req.Identity)
+	switch {
+	case identified != "" && (!ok || id != identified):
+		// A user the host vouches for: the same visitor on every device.
+		// A different user in this browser gets a new session, so the
+		// previous user's conversations and events stay with them.
+		id, ok, issued = identified, true, now
+		h.setVisitorCookie(w, r, id)
+	case identified == "" && ok && isIdentifiedVisitor(id):
+		// Logged out (or the token failed): stop speaking for that user.
+		ok = false
+	}
 	var v *Visitor
 	if ok {
 		var err error
@@ -94,11 +108,13 @@ func (h *Handler) visitorConfig(w http.ResponseWriter, r *http.Request) {
 		v.PageURL = truncate(req.URL, 2048)
 		v.Language = truncate(req.Language, 35)
 		v.UserAgent = truncate(r.UserAgent(), 512)
-		if err := h.store.CreateVisitor(ctx, v); err != nil {
+		if err := h.store.CreateVisitor(ctx, v); err != nil && !(identified != "" && errors.Is(err, ErrConflict)) {
 			h.fail(w, r, err)
 			return
 		}
-		h.setVisitorCookie(w, r, id)
+		if identified == "" {
+			h.setVisitorCookie(w, r, id)
+		}
 	} else {
 		v.LastSeenAt = now
 		v.PageURL = truncate(req.URL, 2048)
@@ -111,6 +127,12 @@ func (h *Handler) visitorConfig(w http.ResponseWriter, r *http.Request) {
 		}
 		if now.Sub(issued) > 24*time.Hour {
 			h.setVisitorCookie(w, r, id)
+		}
+	}
+	if identified != "" {
+		if err := h.linkIdentity(ctx, v, claims); err != nil {
+			h.fail(w, r, err)
+			return
 		}
 	}
 	// The open conversation if there is one, else the latest: a late
@@ -132,7 +154,7 @@ func (h *Handler) visitorConfig(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"protocol": 1, "chat": chat, "conversation": conv})
+	writeJSON(w, http.StatusOK, map[string]any{"protocol": 1, "chat": chat, "conversation": conv, "identified": identified != ""})
 }
 
 func (h *Handler) visitorStart(w http.ResponseWriter, r *http.Request) {

@@ -17,6 +17,10 @@
   const MIN_COOKIE = 'livechat_minimized';
   // The admin preview page names the chatflow to show.
   const PREVIEW = script.getAttribute('data-preview');
+  // A token the host's server minted for its logged-in user (package
+  // identity); the chat verifies it and the user is the same visitor on
+  // every device.
+  const IDENTITY = script.getAttribute('data-identity');
   // The device as the widget sees the screen, for targeting and behaviour:
   // a touch screen (a coarse pointer) is a phone when narrower than 768 px,
   // a tablet when wider; anything else a desktop. (Not "hover: none":
@@ -860,6 +864,7 @@
     let r;
     const req = { url: location.href, referrer: doc.referrer, language: navigator.language, device: DEVICE };
     if (PREVIEW) req.preview = PREVIEW;
+    if (IDENTITY) req.identity = IDENTITY;
     try {
       r = await api('POST', 'config', req);
     } catch (e) { /* no chat on this page view */ }
