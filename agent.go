@@ -124,15 +124,31 @@ type conversationSummary struct {
 }
 
 type visitorBrief struct {
+	ID       string        `json:"id"`
+	PageURL  string        `json:"pageUrl,omitempty"`
+	Language string        `json:"language,omitempty"`
+	Contact  *contactBrief `json:"contact,omitempty"`
+}
+
+// contactBrief is what the inbox shows of a visitor's contact; Verified
+// says whether the host vouched for it or the visitor only typed it.
+type contactBrief struct {
 	ID       string `json:"id"`
-	PageURL  string `json:"pageUrl,omitempty"`
-	Language string `json:"language,omitempty"`
+	Name     string `json:"name,omitempty"`
+	Email    string `json:"email,omitempty"`
+	Verified bool   `json:"verified"`
+	OwnerID  string `json:"ownerId,omitempty"`
 }
 
 func (h *Handler) summarize(ctx context.Context, c *Conversation, agentID string) (*conversationSummary, error) {
 	s := &conversationSummary{Conversation: c, VisitorID: c.VisitorID}
 	if v, err := h.store.Visitor(ctx, c.VisitorID); err == nil {
 		s.Visitor = &visitorBrief{ID: v.ID, PageURL: v.PageURL, Language: v.Language}
+		if v.ContactID != "" {
+			if c, err := h.store.Contact(ctx, v.ContactID); err == nil {
+				s.Visitor.Contact = &contactBrief{ID: c.ID, Name: c.Name, Email: c.Email, Verified: c.Verified, OwnerID: c.OwnerID}
+			}
+		}
 	} else if !isNotFound(err) {
 		return nil, err
 	}

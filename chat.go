@@ -27,6 +27,8 @@ type chatConfig struct {
 	Desktop          flow.Desktop `json:"desktop"`
 	Mobile           flow.Mobile  `json:"mobile"`
 	Preview          bool         `json:"preview"`
+	// EmailCapture is when to ask for the visitor's email address.
+	EmailCapture flow.EmailCapture `json:"emailCapture"`
 	// Availability is the chat's status now and what to show for it.
 	Availability availability.Result `json:"availability"`
 }
@@ -147,6 +149,7 @@ func (h *Handler) publicChat(ctx context.Context, f *flow.Chatflow, v *Visitor) 
 		Desktop:          f.Display.Desktop,
 		Mobile:           f.Display.Mobile,
 		Availability:     st,
+		EmailCapture:     f.Build.EmailCapture,
 	}, nil
 }
 

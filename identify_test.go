@@ -83,8 +83,11 @@ func TestIdentifiedVisitors(t *testing.T) {
 	// Forged, expired, wrong-audience and unknown-key tokens leave the
 	// visitor anonymous.
 	bad := map[string]string{
-		"Forged":        identityToken(t, "user-1")[:40] + "x" + identityToken(t, "user-1")[41:],
-		"Expired":       identityToken(t, "user-1", func(c *identity.Claims) { c.IssuedAt = time.Now().Add(-3 * time.Hour).Unix(); c.ExpiresAt = time.Now().Add(-2 * time.Hour).Unix() }),
+		"Forged": identityToken(t, "user-1")[:40] + "x" + identityToken(t, "user-1")[41:],
+		"Expired": identityToken(t, "user-1", func(c *identity.Claims) {
+			c.IssuedAt = time.Now().Add(-3 * time.Hour).Unix()
+			c.ExpiresAt = time.Now().Add(-2 * time.Hour).Unix()
+		}),
 		"WrongAudience": identityToken(t, "user-1", func(c *identity.Claims) { c.Audience = "other.example" }),
 	}
 	other, err := identity.Mint("k9", identityKey, identity.Claims{Subject: "user-1", Audience: "shop.example"})

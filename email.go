@@ -1,0 +1,83 @@
+package livechat
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/mail"
+	"strings"
+)
+
+// normalizeEmail checks a visitor-typed address: one plain address,
+// "name@domain", at most 254 bytes.
+func normalizeEmail(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	if s == "" || len(s) > 254 {
+		return "", fmt.Errorf("%w: email must be 1 to 254 characters", ErrInvalid)
+	}
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Name != "" || a.Address != s || !strings.Contains(s[strings.LastIndexByte(s, '@')+1:], ".") {
+		return "", fmt.Errorf("%w: %q is not an email address", ErrInvalid, s)
+	}
+	return s, nil
+}
+
+// visitorEmail records the email a visitor gave: a known address
+// (compared case-insensitively) links the visitor to that contact, an
+// unknown one creates a contact. Either way the contact stays unverified
+// unless the host verified it, and a visitor sees only their own
+// conversations, so typing someone's address reveals nothing of theirs.
+func (h *Handler) visitorEmail(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Email string `json:"email"`
+	}
+	if err := decodeJSON(w, r, &req); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	email, err := normalizeEmail(req.Email)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	ctx := r.Context()
+	v, err := h.store.Visitor(ctx, visitorIDFrom(ctx))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if v.ContactID != "" {
+		if c, err := h.store.Contact(ctx, v.ContactID); err == nil && c.Verified {
+			// An identified user keeps the contact the host vouched for.
+			writeJSON(w, http.StatusOK, map[string]any{"contact": contactView(c)})
+			return
+		}
+	}
+	c, err := h.store.ContactByEmail(ctx, email)
+	if isNotFound(err) {
+		now := h.now().UTC()
+		c = &Contact{ID: newID(), Email: email, CreatedAt: now, UpdatedAt: now}
+		err = h.store.CreateContact(ctx, c)
+		if errors.Is(err, ErrConflict) { // created meanwhile
+			c, err = h.store.ContactByEmail(ctx, email)
+		}
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if v.ContactID != c.ID {
+		v.ContactID = c.ID
+		if err := h.store.UpdateVisitor(ctx, v); err != nil {
+			h.fail(w, r, err)
+			return
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"contact": contactView(c)})
+}
+
+// contactView is what a visitor is told of their contact: nothing they did
+// not type themselves.
+func contactView(c *Contact) map[string]any {
+	return map[string]any{"email": c.Email, "verified": c.Verified}
+}

@@ -1,0 +1,51 @@
+package livechat_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestEmailCapture(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	v := e.newVisitor()
+	conv := v.start()
+
+	for _, bad := range []string{"", "not an email", "a@b", "Zoë <zoe@example.com>", "x@example.com\nBcc: y@example.com"} {
+		status, body := v.do("POST", "api/v1/visitor/email", map[string]any{"email": bad})
+		require.Equal(t, 400, status, bad)
+		require.Equal(t, "bad_request", errCode(body))
+	}
+	contacts := func() int {
+		n := 0
+		for _, email := range []string{"zoe@example.com"} {
+			if _, err := e.store.ContactByEmail(ctx, email); err == nil {
+				n++
+			}
+		}
+		return n
+	}
+	require.Zero(t, contacts(), "bad input creates nothing")
+
+	status, body := v.do("POST", "api/v1/visitor/email", map[string]any{"email": "zoe@example.com"})
+	require.Equal(t, 200, status, "%v", body)
+	require.Equal(t, false, body["contact"].(map[string]any)["verified"])
+
+	// Another visitor typing the same address (in capitals) is matched to
+	// the same contact, and still cannot read the first one's conversation.
+	other := e.newVisitor()
+	status, _ = other.do("POST", "api/v1/visitor/email", map[string]any{"email": "ZOE@example.com"})
+	require.Equal(t, 200, status)
+	c1, err := e.store.ContactByEmail(ctx, "zoe@example.com")
+	require.NoError(t, err)
+	status, _ = other.do("GET", "api/v1/visitor/conversations/"+conv+"/messages", nil)
+	require.Equal(t, 404, status)
+
+	// Agents see the contact and that it is not verified.
+	_, body = e.agentDo("a1", "GET", "api/v1/agent/conversations/"+conv, nil)
+	contact := body["conversation"].(map[string]any)["visitor"].(map[string]any)["contact"].(map[string]any)
+	require.Equal(t, c1.ID, contact["id"])
+	require.Equal(t, false, contact["verified"])
+}
