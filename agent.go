@@ -257,7 +257,14 @@ func (h *Handler) agentThread(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"conversation": s, "messages": nonNil(msgs), "readMarks": nonNil(marks), "hasMore": from > 0})
+	var survey *SurveyAnswer
+	if a, err := h.store.Survey(r.Context(), c.ID); err == nil {
+		survey = a
+	} else if !isNotFound(err) {
+		h.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"conversation": s, "messages": nonNil(msgs), "readMarks": nonNil(marks), "hasMore": from > 0, "survey": survey})
 }
 
 func (h *Handler) agentMessages(w http.ResponseWriter, r *http.Request) {

@@ -27,6 +27,8 @@ type chatConfig struct {
 	Desktop          flow.Desktop `json:"desktop"`
 	Mobile           flow.Mobile  `json:"mobile"`
 	Preview          bool         `json:"preview"`
+	// Survey is shown when a conversation ends, when the chatflow names one.
+	Survey *chatSurvey `json:"survey"`
 	// EmailCapture is when to ask for the visitor's email address.
 	EmailCapture flow.EmailCapture `json:"emailCapture"`
 	// Availability is the chat's status now and what to show for it.
@@ -150,6 +152,7 @@ func (h *Handler) publicChat(ctx context.Context, f *flow.Chatflow, v *Visitor) 
 		Mobile:           f.Display.Mobile,
 		Availability:     st,
 		EmailCapture:     f.Build.EmailCapture,
+		Survey:           surveyOf(f),
 	}, nil
 }
 
@@ -198,4 +201,17 @@ func (h *Handler) headingAvatars(ctx context.Context, f *flow.Chatflow, v *Visit
 		}
 	}
 	return out, nil
+}
+
+// chatSurvey is the satisfaction survey the widget shows after a
+// conversation ends: a 1-5 rating and an optional comment.
+type chatSurvey struct {
+	ID string `json:"id"`
+}
+
+func surveyOf(f *flow.Chatflow) *chatSurvey {
+	if f.Options.SurveyID == "" {
+		return nil
+	}
+	return &chatSurvey{ID: f.Options.SurveyID}
 }

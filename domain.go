@@ -151,6 +151,15 @@ type ReadMark struct {
 	UpdatedAt      time.Time `json:"updatedAt"`
 }
 
+// SurveyAnswer is a visitor's rating of a closed conversation: once per
+// conversation.
+type SurveyAnswer struct {
+	ConversationID string    `json:"conversationId"`
+	Rating         int       `json:"rating"` // 1 (worst) to 5 (best)
+	Comment        string    `json:"comment,omitempty"`
+	CreatedAt      time.Time `json:"createdAt"`
+}
+
 // ChatflowRecord is the stored form of a chatflow: its JSON document and a
 // version for optimistic concurrency. The flow package owns the document's
 // shape; Storage keeps it opaque.

@@ -246,6 +246,7 @@ func (h *Handler) routes() {
 	m.HandleFunc("POST /api/v1/visitor/conversations/{id}/messages", h.visitorAuth(h.visitorSend))
 	m.HandleFunc("POST /api/v1/visitor/conversations/{id}/read", h.visitorAuth(h.visitorRead))
 	m.HandleFunc("GET /api/v1/visitor/conversations/{id}/queue", h.visitorAuth(h.visitorQueue))
+	m.HandleFunc("POST /api/v1/visitor/conversations/{id}/survey", h.visitorAuth(h.visitorSurvey))
 	m.HandleFunc("POST /api/v1/visitor/conversations/{id}/typing", h.visitorAuth(h.visitorTyping))
 	m.HandleFunc("GET /api/v1/visitor/ws", h.visitorAuth(h.visitorWS))
 	m.HandleFunc("GET /api/v1/visitor/poll", h.visitorAuth(h.visitorPoll))

@@ -105,6 +105,12 @@ type Storage interface {
 	// Returns ErrNotFound if the conversation does not exist.
 	ReadMarks(ctx context.Context, conversationID string) ([]ReadMark, error)
 
+	// PutSurvey stores a conversation's survey answer. Returns ErrNotFound
+	// for an unknown conversation and ErrConflict when it already has one.
+	PutSurvey(ctx context.Context, a *SurveyAnswer) error
+	// Survey returns a conversation's survey answer. Returns ErrNotFound.
+	Survey(ctx context.Context, conversationID string) (*SurveyAnswer, error)
+
 	// Chatflows returns every stored chatflow, ordered by ID.
 	Chatflows(ctx context.Context) ([]*ChatflowRecord, error)
 	// Chatflow returns one chatflow. Returns ErrNotFound.

@@ -40,6 +40,7 @@ type conversation struct {
 	messages []*livechat.Message          // messages[i].Seq == i+1
 	byClient map[string]*livechat.Message // ClientMsgID -> message
 	marks    map[string]livechat.ReadMark // participant -> mark
+	survey   *livechat.SurveyAnswer
 }
 
 var _ livechat.Storage = (*Store)(nil)
@@ -678,4 +679,39 @@ func cloneChatflow(r *livechat.ChatflowRecord) *livechat.ChatflowRecord {
 	c := *r
 	c.Data = bytes.Clone(r.Data)
 	return &c
+}
+
+// PutSurvey stores a conversation's survey answer, once.
+func (s *Store) PutSurvey(ctx context.Context, a *livechat.SurveyAnswer) error {
+	if a == nil {
+		return nilArg("survey answer")
+	}
+	if err := s.write(ctx); err != nil {
+		return err
+	}
+	defer s.mu.Unlock()
+	cv, ok := s.convs[a.ConversationID]
+	if !ok {
+		return notFound("conversation", a.ConversationID)
+	}
+	if cv.survey != nil {
+		return fmt.Errorf("memory: conversation %q already has a survey answer: %w", a.ConversationID, livechat.ErrConflict)
+	}
+	c := *a
+	cv.survey = &c
+	return nil
+}
+
+// Survey returns a conversation's survey answer.
+func (s *Store) Survey(ctx context.Context, conversationID string) (*livechat.SurveyAnswer, error) {
+	if err := s.read(ctx); err != nil {
+		return nil, err
+	}
+	defer s.mu.RUnlock()
+	cv, ok := s.convs[conversationID]
+	if !ok || cv.survey == nil {
+		return nil, notFound("survey answer", conversationID)
+	}
+	c := *cv.survey
+	return &c, nil
 }

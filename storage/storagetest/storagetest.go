@@ -38,6 +38,7 @@ func Run(t *testing.T, newStore func(t *testing.T) livechat.Storage) {
 	t.Run("Idempotency", s.idempotency)
 	t.Run("ReadMarks", s.readMarks)
 	t.Run("Assignment", s.assignment)
+	t.Run("Surveys", s.surveys)
 	t.Run("Chatflows", s.chatflows)
 	t.Run("Close", s.close)
 }

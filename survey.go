@@ -1,0 +1,38 @@
+package livechat
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"unicode/utf8"
+)
+
+// maxSurveyComment is the longest survey comment, in characters.
+const maxSurveyComment = 1000
+
+type surveyRequest struct {
+	Rating  int    `json:"rating"`
+	Comment string `json:"comment"`
+}
+
+// visitorSurvey stores the visitor's rating of a closed conversation, once.
+func (h *Handler) visitorSurvey(w http.ResponseWriter, r *http.Request) {
+	serveConv(h, w, r, h.visitorConv, func(c *Conversation, req *surveyRequest) (int, any, error) {
+		if c.Status != StatusClosed {
+			return 0, nil, fmt.Errorf("%w: the survey opens when the conversation has ended", ErrInvalid)
+		}
+		if req.Rating < 1 || req.Rating > 5 {
+			return 0, nil, fmt.Errorf("%w: rating must be 1 to 5", ErrInvalid)
+		}
+		comment := strings.TrimSpace(req.Comment)
+		if n := utf8.RuneCountInString(comment); n > maxSurveyComment {
+			return 0, nil, fmt.Errorf("%w: comment has %d characters, the limit is %d", ErrTooLarge, n, maxSurveyComment)
+		}
+		a := &SurveyAnswer{ConversationID: c.ID, Rating: req.Rating, Comment: comment, CreatedAt: h.now().UTC()}
+		if err := h.store.PutSurvey(r.Context(), a); err != nil {
+			return 0, nil, err
+		}
+		h.publish(r.Context(), Event{Type: EventConversation, ConversationID: c.ID, Seq: c.LastSeq, Conversation: c})
+		return http.StatusCreated, map[string]any{"survey": a}, nil
+	})
+}

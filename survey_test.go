@@ -1,0 +1,48 @@
+package livechat_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/golivechat/livechat"
+	"github.com/golivechat/livechat/flow"
+)
+
+func TestSurvey(t *testing.T) {
+	f := flow.New("Support")
+	f.ID = "support"
+	f.Options.SurveyID = "csat"
+	e := newEnv(t, func(c *livechat.Config) { c.Flows = []*flow.Chatflow{f} })
+	v := e.newVisitor()
+	require.Equal(t, map[string]any{"id": "csat"}, v.configFor("https://shop.example/")["survey"])
+	conv := v.start()
+	survey := func(body any) (int, map[string]any) {
+		return v.do("POST", "api/v1/visitor/conversations/"+conv+"/survey", body)
+	}
+
+	status, body := survey(map[string]any{"rating": 5})
+	require.Equal(t, 400, status, "not before the conversation ends: %v", body)
+
+	_, err := e.chat.CloseConversation(context.Background(), conv, "")
+	require.NoError(t, err)
+	for _, bad := range []map[string]any{{"rating": 0}, {"rating": 6}, {"rating": 3, "comment": strings.Repeat("x", 1001)}} {
+		status, _ := survey(bad)
+		require.Contains(t, []int{400, 413}, status, "%v", bad)
+	}
+	status, body = survey(map[string]any{"rating": 4, "comment": "Quick and kind"})
+	require.Equal(t, 201, status, "%v", body)
+	status, body = survey(map[string]any{"rating": 1})
+	require.Equal(t, 409, status, "once per conversation")
+	require.Equal(t, "conflict", errCode(body))
+
+	// Another visitor cannot answer it; agents see the answer in the thread.
+	status, _ = e.newVisitor().do("POST", "api/v1/visitor/conversations/"+conv+"/survey", map[string]any{"rating": 1})
+	require.Equal(t, 404, status)
+	_, body = e.agentDo("a1", "GET", "api/v1/agent/conversations/"+conv, nil)
+	got := body["survey"].(map[string]any)
+	require.EqualValues(t, 4, got["rating"])
+	require.Equal(t, "Quick and kind", got["comment"])
+}
