@@ -151,6 +151,19 @@ type ReadMark struct {
 	UpdatedAt      time.Time `json:"updatedAt"`
 }
 
+// ConsentRecord is one consent given or withdrawn: who, which kind, the
+// text they saw (its SHA-256), and when. Records are only added; the
+// latest record of a kind is the one in force.
+type ConsentRecord struct {
+	ID        string    `json:"id"`
+	VisitorID string    `json:"visitorId"`
+	ContactID string    `json:"contactId,omitempty"`
+	Kind      string    `json:"kind"` // "cookies", "processing" or "communication:<subscription>"
+	Granted   bool      `json:"granted"`
+	TextHash  string    `json:"textHash"`
+	At        time.Time `json:"at"`
+}
+
 // SurveyAnswer is a visitor's rating of a closed conversation: once per
 // conversation.
 type SurveyAnswer struct {

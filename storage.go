@@ -105,6 +105,12 @@ type Storage interface {
 	// Returns ErrNotFound if the conversation does not exist.
 	ReadMarks(ctx context.Context, conversationID string) ([]ReadMark, error)
 
+	// AddConsent stores a consent record; records are never changed.
+	// Returns ErrConflict when the ID is taken.
+	AddConsent(ctx context.Context, r *ConsentRecord) error
+	// Consents returns a visitor's consent records, oldest first.
+	Consents(ctx context.Context, visitorID string) ([]*ConsentRecord, error)
+
 	// PutSurvey stores a conversation's survey answer. Returns ErrNotFound
 	// for an unknown conversation and ErrConflict when it already has one.
 	PutSurvey(ctx context.Context, a *SurveyAnswer) error

@@ -32,6 +32,9 @@ type Store struct {
 	teams     map[string]*livechat.Team
 	convs     map[string]*conversation
 	chatflows map[string]*livechat.ChatflowRecord
+	// consents holds consent records by visitor, in the order added.
+	consents   map[string][]*livechat.ConsentRecord
+	consentIDs map[string]bool
 }
 
 // conversation is a stored conversation with everything that hangs off it.
@@ -50,13 +53,15 @@ var _ livechat.Storage = (*Store)(nil)
 // them freely.
 func New() *Store {
 	return &Store{
-		visitors:  make(map[string]*livechat.Visitor),
-		contacts:  make(map[string]*livechat.Contact),
-		emails:    make(map[string]string),
-		agents:    make(map[string]*livechat.Agent),
-		teams:     make(map[string]*livechat.Team),
-		convs:     make(map[string]*conversation),
-		chatflows: make(map[string]*livechat.ChatflowRecord),
+		visitors:   make(map[string]*livechat.Visitor),
+		contacts:   make(map[string]*livechat.Contact),
+		emails:     make(map[string]string),
+		agents:     make(map[string]*livechat.Agent),
+		teams:      make(map[string]*livechat.Team),
+		convs:      make(map[string]*conversation),
+		chatflows:  make(map[string]*livechat.ChatflowRecord),
+		consents:   make(map[string][]*livechat.ConsentRecord),
+		consentIDs: make(map[string]bool),
 	}
 }
 
@@ -714,4 +719,36 @@ func (s *Store) Survey(ctx context.Context, conversationID string) (*livechat.Su
 	}
 	c := *cv.survey
 	return &c, nil
+}
+
+// AddConsent stores a consent record.
+func (s *Store) AddConsent(ctx context.Context, r *livechat.ConsentRecord) error {
+	if r == nil {
+		return nilArg("consent record")
+	}
+	if err := s.write(ctx); err != nil {
+		return err
+	}
+	defer s.mu.Unlock()
+	if s.consentIDs[r.ID] {
+		return fmt.Errorf("memory: consent record %q exists: %w", r.ID, livechat.ErrConflict)
+	}
+	c := *r
+	s.consents[r.VisitorID] = append(s.consents[r.VisitorID], &c)
+	s.consentIDs[r.ID] = true
+	return nil
+}
+
+// Consents returns a visitor's consent records, oldest first.
+func (s *Store) Consents(ctx context.Context, visitorID string) ([]*livechat.ConsentRecord, error) {
+	if err := s.read(ctx); err != nil {
+		return nil, err
+	}
+	defer s.mu.RUnlock()
+	out := make([]*livechat.ConsentRecord, 0, len(s.consents[visitorID]))
+	for _, r := range s.consents[visitorID] {
+		c := *r
+		out = append(out, &c)
+	}
+	return out, nil
 }

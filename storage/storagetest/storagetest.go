@@ -39,6 +39,7 @@ func Run(t *testing.T, newStore func(t *testing.T) livechat.Storage) {
 	t.Run("ReadMarks", s.readMarks)
 	t.Run("Assignment", s.assignment)
 	t.Run("Surveys", s.surveys)
+	t.Run("Consents", s.consents)
 	t.Run("Chatflows", s.chatflows)
 	t.Run("Close", s.close)
 }
