@@ -169,9 +169,10 @@ func (h *Handler) sendAsVisitor(ctx context.Context, visitorID, conversationID, 
 		return nil, false, err
 	}
 	if c.Status == StatusClosed {
-		// A retry of a message that made it in before the close still gets
-		// its original answer.
 		return nil, false, fmt.Errorf("conversation %w", ErrClosed)
+	}
+	if err := h.checkConsent(ctx, visitorID, c); err != nil {
+		return nil, false, err
 	}
 	m, created, err := h.post(ctx, &Message{
 		ConversationID: c.ID,

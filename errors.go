@@ -37,6 +37,10 @@ var (
 	// conversations as their capacity allows.
 	ErrAtCapacity = errors.New("livechat: agent at capacity")
 
+	// ErrConsentRequired means the chat needs the visitor's consent to
+	// process their data before they may send.
+	ErrConsentRequired = errors.New("livechat: consent required")
+
 	// ErrRateLimited means the caller sent too much too fast.
 	ErrRateLimited = errors.New("livechat: rate limited")
 )

@@ -41,6 +41,8 @@ func errorCode(err error) (int, string) {
 		return http.StatusNotFound, "not_found"
 	case errors.Is(err, ErrTooLarge):
 		return http.StatusRequestEntityTooLarge, "too_large"
+	case errors.Is(err, ErrConsentRequired):
+		return http.StatusForbidden, "consent_required"
 	case errors.Is(err, ErrAtCapacity):
 		return http.StatusConflict, "at_capacity"
 	case errors.Is(err, ErrClosed):

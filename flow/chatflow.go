@@ -232,7 +232,7 @@ type CookieConsent struct {
 // processing of their data.
 type ProcessingConsent struct {
 	Enabled bool `json:"enabled"` // default true
-	// Kind is how consent is given. Default ConsentExplicit.
+	// Kind is how consent is given. Default ConsentLegitimateInterest.
 	Kind ProcessingKind `json:"kind"`
 }
 
@@ -258,8 +258,10 @@ const (
 // published (Enabled) chat in English on every page, answered by every
 // agent in round robin, showing the welcome message as a prompt on desktop
 // and the launcher on mobile, asking for an email address only when nobody
-// is available, with cookie and explicit processing consent. ID and the
-// times are left for whoever stores it; Priority is 0.
+// is available, with cookie consent and consent to process data by
+// legitimate interest (the text is shown; an explicit "I agree" is a
+// choice per chatflow). ID and the times are left for whoever stores it;
+// Priority is 0.
 func New(name string) *Chatflow {
 	return &Chatflow{
 		Name:    name,
@@ -280,7 +282,7 @@ func New(name string) *Chatflow {
 			Language: DefaultLanguage,
 			Consent: Consent{
 				Cookies:    CookieConsent{Enabled: true},
-				Processing: ProcessingConsent{Enabled: true, Kind: ConsentExplicit},
+				Processing: ProcessingConsent{Enabled: true, Kind: ConsentLegitimateInterest},
 			},
 		},
 	}

@@ -36,7 +36,7 @@ func TestNew(t *testing.T) {
 			Language: "en",
 			Consent: flow.Consent{
 				Cookies:    flow.CookieConsent{Enabled: true},
-				Processing: flow.ProcessingConsent{Enabled: true, Kind: "explicit"},
+				Processing: flow.ProcessingConsent{Enabled: true, Kind: "legitimate_interest"},
 			},
 		},
 	}

@@ -1,0 +1,106 @@
+package livechat
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"regexp"
+	"strings"
+
+	"github.com/golivechat/livechat/flow"
+)
+
+// Consent kinds of ConsentRecord.
+const (
+	ConsentCookies    = "cookies"
+	ConsentProcessing = "processing"
+	// ConsentCommunicationPrefix starts the kind of a consent to be
+	// contacted, followed by the host's subscription id.
+	ConsentCommunicationPrefix = "communication:"
+)
+
+var (
+	textHashRE    = regexp.MustCompile(`^[0-9a-f]{64}$`)
+	consentKindRE = regexp.MustCompile(`^(cookies|processing|communication:[A-Za-z0-9_-]{1,64})$`)
+)
+
+// explicitConsent reports whether a chatflow needs the visitor's "I agree"
+// before they may send.
+func explicitConsent(f *flow.Chatflow) bool {
+	p := f.Options.Consent.Processing
+	return p.Enabled && string(p.Kind) == "explicit"
+}
+
+// hasConsent reports whether the visitor's latest record of the kind
+// grants it.
+func (h *Handler) hasConsent(ctx context.Context, visitorID, kind string) (bool, error) {
+	recs, err := h.store.Consents(ctx, visitorID)
+	if err != nil {
+		return false, err
+	}
+	granted := false
+	for _, r := range recs {
+		if r.Kind == kind {
+			granted = r.Granted
+		}
+	}
+	return granted, nil
+}
+
+// checkConsent refuses a visitor's message when their chat needs explicit
+// consent to process data and none is recorded: the server enforces it,
+// not only the widget.
+func (h *Handler) checkConsent(ctx context.Context, visitorID string, c *Conversation) error {
+	f := h.flowFor(ctx, c.ChatflowID)
+	if f == nil || !explicitConsent(f) {
+		return nil
+	}
+	ok, err := h.hasConsent(ctx, visitorID, ConsentProcessing)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return fmt.Errorf("%w: the visitor has not agreed to the processing of their data", ErrConsentRequired)
+	}
+	return nil
+}
+
+// RecordConsent stores a consent given or withdrawn by a visitor, with the
+// SHA-256 (hex) of the text they were shown. Returns ErrInvalid for an
+// unknown kind or a malformed hash, ErrNotFound for an unknown visitor.
+func (h *Handler) RecordConsent(ctx context.Context, visitorID, kind string, granted bool, textHash string) (*ConsentRecord, error) {
+	if !consentKindRE.MatchString(kind) {
+		return nil, fmt.Errorf("%w: kind must be cookies, processing or communication:<subscription id>", ErrInvalid)
+	}
+	textHash = strings.ToLower(textHash)
+	if !textHashRE.MatchString(textHash) {
+		return nil, fmt.Errorf("%w: textHash must be the hex SHA-256 of the text shown", ErrInvalid)
+	}
+	v, err := h.store.Visitor(ctx, visitorID)
+	if err != nil {
+		return nil, err
+	}
+	r := &ConsentRecord{ID: newID(), VisitorID: v.ID, ContactID: v.ContactID, Kind: kind, Granted: granted, TextHash: textHash, At: h.now().UTC()}
+	if err := h.store.AddConsent(ctx, r); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+func (h *Handler) visitorConsent(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Kind     string `json:"kind"`
+		Granted  bool   `json:"granted"`
+		TextHash string `json:"textHash"`
+	}
+	if err := decodeJSON(w, r, &req); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	rec, err := h.RecordConsent(r.Context(), visitorIDFrom(r.Context()), req.Kind, req.Granted, req.TextHash)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, map[string]any{"consent": rec})
+}

@@ -1,0 +1,71 @@
+package livechat_test
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/golivechat/livechat"
+	"github.com/golivechat/livechat/flow"
+)
+
+func hashOf(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:])
+}
+
+// With explicit consent the server itself refuses messages until the
+// visitor agreed, and records every consent given or withdrawn.
+func TestExplicitConsentEnforced(t *testing.T) {
+	f := flow.New("Strict")
+	f.ID = "strict"
+	f.Options.Consent.Processing.Kind = flow.ConsentExplicit
+	e := newEnv(t, func(c *livechat.Config) { c.Flows = []*flow.Chatflow{f} })
+	v := e.newVisitor()
+	status, body := v.do("POST", "api/v1/visitor/conversations", map[string]any{"url": "https://shop.example/", "chatflowId": "strict"})
+	require.Equal(t, 201, status, "%v", body)
+	conv := body["conversation"].(map[string]any)["id"].(string)
+	send := func(id string) (int, map[string]any) {
+		return v.do("POST", "api/v1/visitor/conversations/"+conv+"/messages", map[string]any{"clientMessageId": id, "text": "hello"})
+	}
+
+	status, body = send("m1")
+	require.Equal(t, 403, status)
+	require.Equal(t, "consent_required", errCode(body))
+	ws := v.dial()
+	ws.send(map[string]any{"type": "send", "ref": "r", "conversationId": conv, "clientMessageId": "m1", "text": "hello"})
+	require.Equal(t, "consent_required", ws.nextOf("error")["code"])
+
+	for _, bad := range []map[string]any{
+		{"kind": "processing", "granted": true, "textHash": "nothex"},
+		{"kind": "everything", "granted": true, "textHash": hashOf("x")},
+	} {
+		status, _ := v.do("POST", "api/v1/visitor/consent", bad)
+		require.Equal(t, 400, status)
+	}
+	text := "We process what you write to answer you."
+	status, _ = v.do("POST", "api/v1/visitor/consent", map[string]any{"kind": "processing", "granted": true, "textHash": hashOf(text)})
+	require.Equal(t, 201, status)
+	status, _ = send("m2")
+	require.Equal(t, 201, status)
+
+	// Withdrawing stops the chat again; every record is kept.
+	status, _ = v.do("POST", "api/v1/visitor/consent", map[string]any{"kind": "processing", "granted": false, "textHash": hashOf(text)})
+	require.Equal(t, 201, status)
+	status, _ = send("m3")
+	require.Equal(t, 403, status)
+	c, err := e.store.Conversation(context.Background(), conv)
+	require.NoError(t, err)
+	recs, err := e.store.Consents(context.Background(), c.VisitorID)
+	require.NoError(t, err)
+	require.Len(t, recs, 2)
+	require.Equal(t, hashOf(text), recs[0].TextHash)
+	require.True(t, recs[0].Granted)
+	require.False(t, recs[1].Granted)
+	msgs, err := e.store.Messages(context.Background(), conv, 0, 10)
+	require.NoError(t, err)
+	require.Len(t, msgs, 1, "refused messages change nothing")
+}
