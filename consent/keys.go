@@ -43,6 +43,7 @@ const (
 	KeyRetry          Key = "retry"          // a failed message's retry button
 	KeyAgent          Key = "agent"          // an agent without a name
 	KeyTyping         Key = "typing"         // {name} is the agent's name
+	KeyTypingUnnamed  Key = "typingUnnamed"  // an agent without a name is typing
 	KeyUnreadOne      Key = "unreadOne"      // one unread message
 	KeyUnreadMany     Key = "unreadMany"     // {n} (2 or more) unread messages
 	KeyCharactersLeft Key = "charactersLeft" // {n} characters left before the limit
@@ -123,7 +124,7 @@ var keys = []Key{
 
 	KeyTitle, KeyWelcome, KeyOpenChat, KeyMinimiseChat, KeyDismissMessage,
 	KeyMessages, KeyMessageLabel, KeySend, KeyWritePrompt, KeyLeaveMessage,
-	KeySending, KeySent, KeyRead, KeyRetry, KeyAgent, KeyTyping,
+	KeySending, KeySent, KeyRead, KeyRetry, KeyAgent, KeyTyping, KeyTypingUnnamed,
 	KeyUnreadOne, KeyUnreadMany, KeyCharactersLeft, KeyCharactersOver, KeyPreview,
 
 	KeyAwayMessage, KeyOfflineMessage, KeyWaitMessage, KeyReturnTime,

@@ -90,7 +90,7 @@ type Communication struct {
 // Subscription is one of the host's subscription types.
 type Subscription struct {
 	// ID is the host's id of the subscription type: 1 to MaxIDLen of
-	// A-Z, a-z, 0-9, '_', '-' and '.'. Required, unique in the chat.
+	// A-Z, a-z, 0-9, '_' and '-'. Required, unique in the chat.
 	ID string `json:"id"`
 	// Label is its checkbox label, up to MaxLabelLen characters; required
 	// when there is more than one subscription, so the checkboxes differ.
