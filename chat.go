@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/golivechat/livechat/availability"
+	"github.com/golivechat/livechat/consent"
 	"github.com/golivechat/livechat/flow"
 	"github.com/golivechat/livechat/targeting"
 )
@@ -27,6 +28,12 @@ type chatConfig struct {
 	Desktop          flow.Desktop `json:"desktop"`
 	Mobile           flow.Mobile  `json:"mobile"`
 	Preview          bool         `json:"preview"`
+	// Language is the language of Texts and of the consent texts.
+	Language string `json:"language"`
+	// Texts are every visitor-facing text in Language.
+	Texts map[consent.Key]string `json:"texts"`
+	// Consent is what the visitor is asked to agree to, with its texts.
+	Consent *chatConsent `json:"consent"`
 	// Survey is shown when a conversation ends, when the chatflow names one.
 	Survey *chatSurvey `json:"survey"`
 	// EmailCapture is when to ask for the visitor's email address.
@@ -47,7 +54,7 @@ func (h *Handler) chooseChat(r *http.Request, v *Visitor, req *configRequest) (*
 	}
 	if req.Preview != "" && h.canManageFlows(r) {
 		if cf := set.byID[req.Preview]; cf != nil {
-			c, err := h.publicChat(ctx, cf.flow, v)
+			c, err := h.publicChat(r, cf.flow, v, req)
 			if c != nil {
 				c.Preview = true
 			}
@@ -63,7 +70,7 @@ func (h *Handler) chooseChat(r *http.Request, v *Visitor, req *configRequest) (*
 	if !ok {
 		return nil, nil
 	}
-	return h.publicChat(ctx, set.byID[id].flow, v)
+	return h.publicChat(r, set.byID[id].flow, v, req)
 }
 
 // startingFlow checks the chatflow a visitor says a conversation starts
@@ -130,7 +137,8 @@ func (h *Handler) canManageFlows(r *http.Request) bool {
 }
 
 // publicChat builds what the widget shows for a chatflow.
-func (h *Handler) publicChat(ctx context.Context, f *flow.Chatflow, v *Visitor) (*chatConfig, error) {
+func (h *Handler) publicChat(r *http.Request, f *flow.Chatflow, v *Visitor, req *configRequest) (*chatConfig, error) {
+	ctx := r.Context()
 	hd := f.Display.Heading
 	avatars, err := h.headingAvatars(ctx, f, v)
 	if err != nil {
@@ -140,7 +148,7 @@ func (h *Handler) publicChat(ctx context.Context, f *flow.Chatflow, v *Visitor) 
 	if err != nil {
 		return nil, err
 	}
-	return &chatConfig{
+	out := &chatConfig{
 		ChatflowID:       f.ID,
 		Title:            hd.Title,
 		Subtitle:         hd.Subtitle,
@@ -153,7 +161,9 @@ func (h *Handler) publicChat(ctx context.Context, f *flow.Chatflow, v *Visitor) 
 		Availability:     st,
 		EmailCapture:     f.Build.EmailCapture,
 		Survey:           surveyOf(f),
-	}, nil
+	}
+	out.Language, out.Texts, out.Consent = h.chatTexts(r, f, req.Language)
+	return out, nil
 }
 
 // headingAvatars is who the chat's header shows: the brand; the contact's
@@ -214,4 +224,59 @@ func surveyOf(f *flow.Chatflow) *chatSurvey {
 		return nil
 	}
 	return &chatSurvey{ID: f.Options.SurveyID}
+}
+
+// chatConsent is a chatflow's consent settings as the widget shows them:
+// each text split into plain text and safe links.
+type chatConsent struct {
+	Cookies       *consentText      `json:"cookies,omitempty"`
+	Processing    *processingText   `json:"processing,omitempty"`
+	Communication []consentCheckbox `json:"communication,omitempty"`
+}
+
+type consentText struct {
+	When     consent.BannerWhen `json:"when,omitempty"`
+	Text     string             `json:"text"`
+	TextHash string             `json:"textHash"`
+	Segments []consent.Segment  `json:"segments"`
+}
+
+type processingText struct {
+	Kind consent.ProcessingKind `json:"kind"`
+	consentText
+}
+
+type consentCheckbox struct {
+	Kind     consent.Kind `json:"kind"`
+	Label    string       `json:"label"`
+	TextHash string       `json:"textHash"`
+}
+
+func textOf(s string) consentText {
+	return consentText{Text: s, TextHash: consent.TextHash(s), Segments: consent.Segments(s)}
+}
+
+// chatTexts picks the visitor's language (their browser's when supported,
+// else the chatflow's, else English) and returns the texts in it.
+func (h *Handler) chatTexts(r *http.Request, f *flow.Chatflow, visitorLang string) (string, map[consent.Key]string, *chatConsent) {
+	if visitorLang == "" {
+		visitorLang = r.Header.Get("Accept-Language")
+	}
+	lang := consent.Match(f.Options.Language, visitorLang)
+	company := h.cfg.Company
+	texts := f.Options.Consent.Texts(h.cfg.Texts, lang, consent.Sender{Company: company, Domain: r.Host})
+	cs := &chatConsent{}
+	s := f.Options.Consent
+	if s.Cookies.Enabled {
+		t := textOf(texts.Cookies)
+		t.When = s.Cookies.When
+		cs.Cookies = &t
+	}
+	if s.Processing.Enabled {
+		cs.Processing = &processingText{Kind: s.Processing.Kind, consentText: textOf(texts.Processing)}
+	}
+	for _, c := range texts.Communication {
+		cs.Communication = append(cs.Communication, consentCheckbox{Kind: c.Kind, Label: c.Label, TextHash: consent.TextHash(c.Label)})
+	}
+	return lang.String(), h.cfg.Texts.All(lang), cs
 }

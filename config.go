@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/golivechat/livechat/consent"
 	"github.com/golivechat/livechat/flow"
 	"github.com/golivechat/livechat/identity"
 	"github.com/golivechat/livechat/transport"
@@ -65,6 +66,14 @@ type Config struct {
 	// A verified user is the same visitor on every device, with a verified
 	// contact. Default: nil, every visitor is anonymous.
 	Identity *identity.Verifier
+
+	// Texts overrides any visitor-facing text, per language (package
+	// consent has the keys and the default texts in English, Swedish,
+	// German, French and Spanish). Default: the default texts.
+	Texts *consent.Catalog
+	// Company names the host in the consent-to-communicate checkbox
+	// ("I agree to receive emails from Acme"). Default: the site's domain.
+	Company string
 
 	// AllowedOrigins lists other origins whose pages may open the chat's
 	// WebSockets and call agent endpoints, as host patterns with
@@ -155,6 +164,11 @@ func (c Config) withDefaults() (Config, error) {
 		}
 	}
 	errs = append(errs, checkConfigFlows(c.Flows)...)
+	if c.Texts != nil {
+		if err := c.Texts.Validate(); err != nil {
+			errs = append(errs, fmt.Errorf("Texts: %w", err))
+		}
+	}
 	if len(errs) > 0 {
 		return c, fmt.Errorf("livechat: invalid Config: %w", errors.Join(errs...))
 	}

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/golivechat/livechat/consent"
 	"github.com/golivechat/livechat/flow"
 )
 
@@ -103,4 +104,26 @@ func (h *Handler) visitorConsent(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusCreated, map[string]any{"consent": rec})
+}
+
+// recordImpliedConsent records, once, that a visitor who chats under
+// legitimate interest was shown the processing text: starting to chat
+// implies consent, and the record says to which text.
+func (h *Handler) recordImpliedConsent(ctx context.Context, visitorID string, c *Conversation) {
+	f := h.flowFor(ctx, c.ChatflowID)
+	if f == nil || !f.Options.Consent.Processing.Enabled || f.Options.Consent.Processing.Kind != consent.ProcessingLegitimateInterest {
+		return
+	}
+	if ok, err := h.hasConsent(ctx, visitorID, ConsentProcessing); err != nil || ok {
+		return
+	}
+	v, err := h.store.Visitor(ctx, visitorID)
+	if err != nil {
+		return
+	}
+	lang := consent.Match(f.Options.Language, v.Language)
+	text := f.Options.Consent.Texts(h.cfg.Texts, lang, consent.Sender{Company: h.cfg.Company}).Processing
+	if _, err := h.RecordConsent(ctx, visitorID, ConsentProcessing, true, consent.TextHash(text)); err != nil {
+		h.log.Warn("livechat: record implied consent", "err", err)
+	}
 }

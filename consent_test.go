@@ -2,6 +2,7 @@ package livechat_test
 
 import (
 	"context"
+	"fmt"
 	"crypto/sha256"
 	"encoding/hex"
 	"testing"
@@ -9,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/golivechat/livechat"
+	"github.com/golivechat/livechat/consent"
 	"github.com/golivechat/livechat/flow"
 )
 
@@ -22,7 +24,7 @@ func hashOf(s string) string {
 func TestExplicitConsentEnforced(t *testing.T) {
 	f := flow.New("Strict")
 	f.ID = "strict"
-	f.Options.Consent.Processing.Kind = flow.ConsentExplicit
+	f.Options.Consent.Processing.Kind = consent.ProcessingExplicit
 	e := newEnv(t, func(c *livechat.Config) { c.Flows = []*flow.Chatflow{f} })
 	v := e.newVisitor()
 	status, body := v.do("POST", "api/v1/visitor/conversations", map[string]any{"url": "https://shop.example/", "chatflowId": "strict"})
@@ -68,4 +70,52 @@ func TestExplicitConsentEnforced(t *testing.T) {
 	msgs, err := e.store.Messages(context.Background(), conv, 0, 10)
 	require.NoError(t, err)
 	require.Len(t, msgs, 1, "refused messages change nothing")
+}
+
+// Texts come in the visitor's language, consent texts with their hash
+// and safe links; chatting under legitimate interest records the implied
+// consent to the text shown.
+func TestConsentTextsAndImpliedConsent(t *testing.T) {
+	f := flow.New("Support")
+	f.ID = "support"
+	f.Options.Consent.Processing.PrivacyPolicyURL = "https://shop.example/privacy"
+	e := newEnv(t, func(c *livechat.Config) {
+		c.Flows = []*flow.Chatflow{f}
+		c.Texts = &consent.Catalog{Overrides: map[string]map[consent.Key]string{"sv": {consent.KeyWaitMessage: "Alla är upptagna just nu."}}}
+	})
+	v := e.newVisitor()
+	status, body := v.do("POST", "api/v1/visitor/config", map[string]any{"url": "https://shop.example/", "language": "sv-SE"})
+	require.Equal(t, 200, status)
+	chat := body["chat"].(map[string]any)
+	require.Equal(t, "sv", chat["language"])
+	texts := chat["texts"].(map[string]any)
+	require.Equal(t, "Alla är upptagna just nu.", texts["waitMessage"], "a host override")
+	require.Equal(t, consent.Default(consent.Match("sv", ""), consent.KeySurveyQuestion), texts["surveyQuestion"])
+	processing := chat["consent"].(map[string]any)["processing"].(map[string]any)
+	require.Equal(t, "legitimate_interest", processing["kind"])
+	text := processing["text"].(string)
+	require.Equal(t, hashOf(text), processing["textHash"])
+	var link string
+	for _, s := range processing["segments"].([]any) {
+		if u, ok := s.(map[string]any)["url"].(string); ok {
+			link = u
+		}
+	}
+	require.Equal(t, "https://shop.example/privacy", link)
+
+	status, body = v.do("POST", "api/v1/visitor/conversations", map[string]any{"url": "https://shop.example/", "chatflowId": "support"})
+	require.Equal(t, 201, status)
+	conv := body["conversation"].(map[string]any)["id"].(string)
+	for i := range 2 {
+		status, _ = v.do("POST", "api/v1/visitor/conversations/"+conv+"/messages", map[string]any{"clientMessageId": fmt.Sprint("m", i), "text": "hej"})
+		require.Equal(t, 201, status)
+	}
+	c, err := e.store.Conversation(context.Background(), conv)
+	require.NoError(t, err)
+	recs, err := e.store.Consents(context.Background(), c.VisitorID)
+	require.NoError(t, err)
+	require.Len(t, recs, 1, "recorded once")
+	require.Equal(t, "processing", recs[0].Kind)
+	require.True(t, recs[0].Granted)
+	require.Equal(t, hashOf(text), recs[0].TextHash, "the text the visitor was shown")
 }

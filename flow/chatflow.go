@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/golivechat/livechat/availability"
+	"github.com/golivechat/livechat/consent"
 	"github.com/golivechat/livechat/routing"
 
 	"github.com/golivechat/livechat/targeting"
@@ -214,36 +215,10 @@ type Options struct {
 	Consent  Consent `json:"consent"`
 }
 
-// Consent is what the chat asks visitors to agree to. The consent issue
-// adds the texts, when the cookie banner shows, consent to communicate and
-// the marketing-contact flag.
-type Consent struct {
-	Cookies    CookieConsent     `json:"cookies"`
-	Processing ProcessingConsent `json:"processing"`
-}
-
-// CookieConsent is whether the widget asks before it stores anything
-// persistent in the browser.
-type CookieConsent struct {
-	Enabled bool `json:"enabled"` // default true
-}
-
-// ProcessingConsent is whether, and how, the visitor consents to the
-// processing of their data.
-type ProcessingConsent struct {
-	Enabled bool `json:"enabled"` // default true
-	// Kind is how consent is given. Default ConsentLegitimateInterest.
-	Kind ProcessingKind `json:"kind"`
-}
-
-// ProcessingKind is how a visitor consents to data processing.
-type ProcessingKind string
-
-// Kinds of consent to process data.
-const (
-	ConsentExplicit           ProcessingKind = "explicit"            // "I agree" before the first message
-	ConsentLegitimateInterest ProcessingKind = "legitimate_interest" // the text is shown; starting to chat implies consent
-)
+// Consent is what the chat asks visitors to agree to (cookies, the
+// processing of their data, being contacted later): package consent owns
+// the type, its defaults, texts and rules.
+type Consent = consent.Settings
 
 // Defaults of New.
 const (
@@ -280,10 +255,16 @@ func New(name string) *Chatflow {
 		Availability: availability.Defaults(),
 		Options: Options{
 			Language: DefaultLanguage,
-			Consent: Consent{
-				Cookies:    CookieConsent{Enabled: true},
-				Processing: ProcessingConsent{Enabled: true, Kind: ConsentLegitimateInterest},
-			},
+			Consent:  defaultConsent(),
 		},
 	}
+}
+
+// defaultConsent is consent.Defaults with consent to process data by
+// legitimate interest: the text is shown and chatting implies consent, so
+// a new chat works at once; an explicit "I agree" is a choice per chatflow.
+func defaultConsent() Consent {
+	c := consent.Defaults()
+	c.Processing.Kind = consent.ProcessingLegitimateInterest
+	return c
 }

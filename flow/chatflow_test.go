@@ -8,6 +8,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/golivechat/livechat/availability"
+	"github.com/golivechat/livechat/consent"
 	"github.com/golivechat/livechat/flow"
 	"github.com/golivechat/livechat/targeting"
 )
@@ -34,10 +35,11 @@ func TestNew(t *testing.T) {
 		Availability: availability.Defaults(),
 		Options: flow.Options{
 			Language: "en",
-			Consent: flow.Consent{
-				Cookies:    flow.CookieConsent{Enabled: true},
-				Processing: flow.ProcessingConsent{Enabled: true, Kind: "legitimate_interest"},
-			},
+			Consent: func() flow.Consent {
+				c := consent.Defaults()
+				c.Processing.Kind = consent.ProcessingLegitimateInterest
+				return c
+			}(),
 		},
 	}
 	c := flow.New("Support")
@@ -97,10 +99,12 @@ func full(tb testing.TB) *flow.Chatflow {
 			Language:               "sv-SE",
 			ConversationProperties: map[string]string{"source": "pricing", "plan.tier": "pro"},
 			SurveyID:               "csat-1",
-			Consent: flow.Consent{
-				Cookies:    flow.CookieConsent{Enabled: false},
-				Processing: flow.ProcessingConsent{Enabled: true, Kind: "legitimate_interest"},
-			},
+			Consent: func() flow.Consent {
+				c := consent.Defaults()
+				c.Cookies.Enabled = false
+				c.Processing.Kind = consent.ProcessingLegitimateInterest
+				return c
+			}(),
 		},
 	}
 	require.NoError(tb, c.Validate())

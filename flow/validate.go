@@ -15,6 +15,7 @@ import (
 	"golang.org/x/text/language"
 
 	"github.com/golivechat/livechat/availability"
+	"github.com/golivechat/livechat/consent"
 	"github.com/golivechat/livechat/routing"
 )
 
@@ -150,8 +151,14 @@ func (o *Options) validate(errs *Errors) {
 		text(errs, p, o.ConversationProperties[k], MaxPropertyValLen)
 	}
 	text(errs, "options.surveyId", o.SurveyID, MaxRefLen)
-	oneOf(errs, "options.consent.processing.kind", o.Consent.Processing.Kind,
-		ConsentExplicit, ConsentLegitimateInterest)
+	var ce consent.Errors
+	if err := o.Consent.Validate(); errors.As(err, &ce) {
+		for _, e := range ce.Prefix("options.consent.") {
+			errs.Add(e.Path, e.Message)
+		}
+	} else if err != nil {
+		errs.Add("options.consent", err.Error())
+	}
 }
 
 // text checks that s is valid UTF-8 of at most max runes.
