@@ -34,6 +34,8 @@ type chatConfig struct {
 	Texts map[consent.Key]string `json:"texts"`
 	// Consent is what the visitor is asked to agree to, with its texts.
 	Consent *chatConsent `json:"consent"`
+	// KnowledgeBase is whether the widget has a Help tab.
+	KnowledgeBase *chatKnowledge `json:"knowledgeBase,omitempty"`
 	// Survey is shown when a conversation ends, when the chatflow names one.
 	Survey *chatSurvey `json:"survey"`
 	// EmailCapture is when to ask for the visitor's email address.
@@ -163,6 +165,9 @@ func (h *Handler) publicChat(r *http.Request, f *flow.Chatflow, v *Visitor, req 
 		Survey:           surveyOf(f),
 	}
 	out.Language, out.Texts, out.Consent = h.chatTexts(r, f, req.Language)
+	if f.Build.KnowledgeBase.Enabled && h.cfg.Knowledge != nil {
+		out.KnowledgeBase = &chatKnowledge{Enabled: true}
+	}
 	return out, nil
 }
 
@@ -279,4 +284,8 @@ func (h *Handler) chatTexts(r *http.Request, f *flow.Chatflow, visitorLang strin
 		cs.Communication = append(cs.Communication, consentCheckbox{Kind: c.Kind, Label: c.Label, TextHash: consent.TextHash(c.Label)})
 	}
 	return lang.String(), h.cfg.Texts.All(lang), cs
+}
+
+type chatKnowledge struct {
+	Enabled bool `json:"enabled"`
 }

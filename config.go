@@ -12,6 +12,7 @@ import (
 	"github.com/golivechat/livechat/consent"
 	"github.com/golivechat/livechat/flow"
 	"github.com/golivechat/livechat/identity"
+	"github.com/golivechat/livechat/knowledge"
 	"github.com/golivechat/livechat/transport"
 )
 
@@ -66,6 +67,11 @@ type Config struct {
 	// A verified user is the same visitor on every device, with a verified
 	// contact. Default: nil, every visitor is anonymous.
 	Identity *identity.Verifier
+
+	// Knowledge is the help articles the widget's Help tab searches, for
+	// chatflows that enable it: knowledge.NewIndex is the built-in one.
+	// Default: none, no Help tab.
+	Knowledge knowledge.Base
 
 	// Texts overrides any visitor-facing text, per language (package
 	// consent has the keys and the default texts in English, Swedish,

@@ -242,6 +242,8 @@ func (h *Handler) routes() {
 	m.HandleFunc("POST /api/v1/visitor/conversations", h.visitorAuth(h.visitorStart))
 	m.HandleFunc("POST /api/v1/visitor/email", h.visitorAuth(h.visitorEmail))
 	m.HandleFunc("POST /api/v1/visitor/consent", h.visitorAuth(h.visitorConsent))
+	m.HandleFunc("GET /api/v1/visitor/knowledge/search", h.visitorAuth(h.visitorHelpSearch))
+	m.HandleFunc("GET /api/v1/visitor/knowledge/articles/{id}", h.visitorAuth(h.visitorHelpArticle))
 	m.HandleFunc("GET /api/v1/visitor/conversations", h.visitorAuth(h.visitorList))
 	m.HandleFunc("GET /api/v1/visitor/conversations/{id}/messages", h.visitorAuth(h.visitorMessages))
 	m.HandleFunc("POST /api/v1/visitor/conversations/{id}/messages", h.visitorAuth(h.visitorSend))

@@ -89,10 +89,10 @@ type Query struct {
 // Result is one article found by [Base.Search]. It carries what a list of
 // results shows; read the whole article with [Base.Article].
 type Result struct {
-	ID       string `json:"id"`
-	Title    string `json:"title"`
-	URL      string `json:"url,omitempty"`
-	Language string `json:"language,omitempty"`
+	ID       string `json:"id"`                 // Article.ID
+	Title    string `json:"title"`              // Article.Title, plain text
+	URL      string `json:"url,omitempty"`      // Article.URL
+	Language string `json:"language,omitempty"` // Article.Language
 	// Snippet is a plain-text excerpt of the body around the first match,
 	// at most 160 characters; show it escaped.
 	Snippet string `json:"snippet"`
