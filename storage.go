@@ -117,6 +117,16 @@ type Storage interface {
 	// Survey returns a conversation's survey answer. Returns ErrNotFound.
 	Survey(ctx context.Context, conversationID string) (*SurveyAnswer, error)
 
+	// EraseVisitor deletes a visitor and everything of theirs: their
+	// conversations with messages, read marks and survey answers, and their
+	// consent records made before consentsBefore (later ones are kept as
+	// proof until the host's retention ends). Erasing an unknown visitor
+	// deletes whatever is left of them and is not an error.
+	EraseVisitor(ctx context.Context, visitorID string, consentsBefore time.Time) error
+	// EraseContact deletes a contact and unlinks the visitors linked to it.
+	// Returns ErrNotFound.
+	EraseContact(ctx context.Context, contactID string) error
+
 	// Chatflows returns every stored chatflow, ordered by ID.
 	Chatflows(ctx context.Context) ([]*ChatflowRecord, error)
 	// Chatflow returns one chatflow. Returns ErrNotFound.

@@ -752,3 +752,60 @@ func (s *Store) Consents(ctx context.Context, visitorID string) ([]*livechat.Con
 	}
 	return out, nil
 }
+
+// EraseVisitor deletes a visitor and everything of theirs.
+func (s *Store) EraseVisitor(ctx context.Context, visitorID string, consentsBefore time.Time) error {
+	if err := s.write(ctx); err != nil {
+		return err
+	}
+	defer s.mu.Unlock()
+	delete(s.visitors, visitorID)
+	for id, cv := range s.convs {
+		if cv.conv.VisitorID == visitorID {
+			delete(s.convs, id)
+		}
+	}
+	var kept []*livechat.ConsentRecord
+	for _, r := range s.consents[visitorID] {
+		if r.At.Before(consentsBefore) {
+			delete(s.consentIDs, r.ID)
+		} else {
+			kept = append(kept, r)
+		}
+	}
+	if len(kept) == 0 {
+		delete(s.consents, visitorID)
+	} else {
+		s.consents[visitorID] = kept
+	}
+	return nil
+}
+
+// EraseContact deletes a contact and unlinks its visitors.
+func (s *Store) EraseContact(ctx context.Context, contactID string) error {
+	if err := s.write(ctx); err != nil {
+		return err
+	}
+	defer s.mu.Unlock()
+	c, ok := s.contacts[contactID]
+	if !ok {
+		return notFound("contact", contactID)
+	}
+	if c.Email != "" {
+		delete(s.emails, foldEmail(c.Email))
+	}
+	delete(s.contacts, contactID)
+	for _, v := range s.visitors {
+		if v.ContactID == contactID {
+			v.ContactID = ""
+		}
+	}
+	for _, recs := range s.consents {
+		for _, r := range recs {
+			if r.ContactID == contactID {
+				r.ContactID = ""
+			}
+		}
+	}
+	return nil
+}

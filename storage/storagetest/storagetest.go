@@ -40,6 +40,7 @@ func Run(t *testing.T, newStore func(t *testing.T) livechat.Storage) {
 	t.Run("Assignment", s.assignment)
 	t.Run("Surveys", s.surveys)
 	t.Run("Consents", s.consents)
+	t.Run("Erase", s.erase)
 	t.Run("Chatflows", s.chatflows)
 	t.Run("Close", s.close)
 }
