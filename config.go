@@ -73,6 +73,11 @@ type Config struct {
 	// Default: none, no Help tab.
 	Knowledge knowledge.Base
 
+	// ConsentRetention is how long consent records are kept as proof when
+	// a visitor's data is erased: records younger than this stay. Default
+	// 0: erased with the rest.
+	ConsentRetention time.Duration
+
 	// Texts overrides any visitor-facing text, per language (package
 	// consent has the keys and the default texts in English, Swedish,
 	// German, French and Spanish). Default: the default texts.

@@ -277,6 +277,9 @@ func (h *Handler) routes() {
 	m.HandleFunc("POST /api/v1/admin/chatflows/{id}/unpublish", h.adminAuth(h.adminPublish(false)))
 	m.HandleFunc("GET /api/v1/admin/chatflows/{id}/preview", h.adminAuth(h.adminPreview))
 
+	m.HandleFunc("GET /api/v1/admin/visitors/{id}/export", h.dataAuth(h.adminExport))
+	m.HandleFunc("DELETE /api/v1/admin/visitors/{id}", h.dataAuth(h.adminErase))
+
 	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, fmt.Errorf("%w: no such route", ErrNotFound))
 	})

@@ -52,6 +52,9 @@ func newEnv(t testing.TB, mutate ...func(*livechat.Config)) *testEnv {
 			if strings.HasPrefix(id, "admin") {
 				a.Permissions = []string{livechat.PermissionManageChatflows}
 			}
+			if strings.HasPrefix(id, "dpo") {
+				a.Permissions = []string{livechat.PermissionManageData}
+			}
 			return a, nil
 		},
 	}
