@@ -103,6 +103,10 @@ func (h *Handler) visitorConsent(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
+	if req.Kind == ConsentCookies && req.Granted {
+		// From now on the token may live in the browser.
+		h.setVisitorCookie(w, r, rec.VisitorID)
+	}
 	writeJSON(w, http.StatusCreated, map[string]any{"consent": rec})
 }
 

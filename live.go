@@ -71,7 +71,7 @@ func (h *Handler) serveWS(w http.ResponseWriter, r *http.Request, c *client) {
 		return
 	}
 	defer h.wg.Done()
-	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{OriginPatterns: h.cfg.AllowedOrigins})
+	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{OriginPatterns: h.cfg.AllowedOrigins, Subprotocols: []string{wsSubprotocol}})
 	if err != nil {
 		return // Accept answered: 403 for a foreign origin, 400 for a bad handshake
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -18,12 +19,36 @@ func visitorIDFrom(ctx context.Context) string {
 }
 
 // visitorFromCookie returns the visitor id of a valid token cookie.
+// Before a visitor accepts cookies, the widget keeps their token in page
+// memory and sends it in a header, or for WebSockets (where browsers set
+// no headers) as a subprotocol; never in a URL.
+const (
+	visitorHeaderPrefix = "Bearer "
+	tokenSubprotocol    = "livechat.token."
+	// Subprotocol is what the server answers a WebSocket that offers a
+	// token as a subprotocol.
+	wsSubprotocol = "livechat.v1"
+)
+
 func (h *Handler) visitorFromCookie(r *http.Request) (id string, issued time.Time, ok bool) {
-	ck, err := r.Cookie(visitorCookie)
-	if err != nil {
+	tok := ""
+	if ck, err := r.Cookie(visitorCookie); err == nil {
+		tok = ck.Value
+	} else if a := r.Header.Get("Authorization"); strings.HasPrefix(a, visitorHeaderPrefix) {
+		tok = strings.TrimPrefix(a, visitorHeaderPrefix)
+	} else {
+		for _, p := range r.Header.Values("Sec-WebSocket-Protocol") {
+			for _, v := range strings.Split(p, ",") {
+				if v = strings.TrimSpace(v); strings.HasPrefix(v, tokenSubprotocol) {
+					tok = strings.TrimPrefix(v, tokenSubprotocol)
+				}
+			}
+		}
+	}
+	if tok == "" {
 		return "", time.Time{}, false
 	}
-	return verifyVisitor(h.cfg.Secret, ck.Value, h.now(), h.cfg.VisitorTokenTTL)
+	return verifyVisitor(h.cfg.Secret, tok, h.now(), h.cfg.VisitorTokenTTL)
 }
 
 // visitorAuth admits requests with a valid visitor token.
@@ -61,6 +86,9 @@ type configRequest struct {
 	Device   string `json:"device"`
 	Preview  string `json:"preview"`
 	Identity string `json:"identity"`
+	// Cookies false means the visitor has not accepted cookies: the token
+	// comes back in the answer for the page to keep in memory.
+	Cookies *bool `json:"cookies"`
 }
 
 // visitorConfig is the widget's first call on a page view: it identifies
@@ -78,14 +106,28 @@ func (h *Handler) visitorConfig(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	now := h.now().UTC()
 	id, issued, ok := h.visitorFromCookie(r)
+	// The token goes in a cookie once the visitor accepted cookies (or
+	// the host identified them); before that, in the answer only.
+	memoryToken := ""
+	persist := req.Cookies == nil || *req.Cookies
+	issue := func(id string) {
+		if persist {
+			h.setVisitorCookie(w, r, id)
+		} else {
+			memoryToken = signVisitor(h.cfg.Secret, id, h.now())
+		}
+	}
 	identified, claims := h.identify(req.Identity)
+	if identified != "" {
+		persist = true // identified visitors skip the cookie banner
+	}
 	switch {
 	case identified != "" && (!ok || id != identified):
 		// A user the host vouches for: the same visitor on every device.
 		// A different user in this browser gets a new session, so the
 		// previous user's conversations and events stay with them.
 		id, ok, issued = identified, true, now
-		h.setVisitorCookie(w, r, id)
+		issue(id)
 	case identified == "" && ok && isIdentifiedVisitor(id):
 		// Logged out (or the token failed): stop speaking for that user.
 		ok = false
@@ -113,7 +155,7 @@ func (h *Handler) visitorConfig(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if identified == "" {
-			h.setVisitorCookie(w, r, id)
+			issue(id)
 		}
 	} else {
 		v.LastSeenAt = now
@@ -126,7 +168,7 @@ func (h *Handler) visitorConfig(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if now.Sub(issued) > 24*time.Hour {
-			h.setVisitorCookie(w, r, id)
+			issue(id)
 		}
 	}
 	if identified != "" {
@@ -154,7 +196,14 @@ func (h *Handler) visitorConfig(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"protocol": 1, "chat": chat, "conversation": conv, "identified": identified != ""})
+	if !persist && memoryToken == "" {
+		memoryToken = signVisitor(h.cfg.Secret, v.ID, h.now())
+	}
+	resp := map[string]any{"protocol": 1, "chat": chat, "conversation": conv, "identified": identified != ""}
+	if memoryToken != "" {
+		resp["token"] = memoryToken
+	}
+	writeJSON(w, http.StatusOK, resp)
 }
 
 func (h *Handler) visitorStart(w http.ResponseWriter, r *http.Request) {
