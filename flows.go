@@ -50,7 +50,10 @@ type invalidFlow struct {
 	msg    string
 }
 
-func (e *invalidFlow) Error() string        { return "livechat: invalid chatflow: " + e.msg }
+// Error says what is wrong with the chatflow.
+func (e *invalidFlow) Error() string { return "livechat: invalid chatflow: " + e.msg }
+
+// Is makes an invalid chatflow an ErrInvalid.
 func (e *invalidFlow) Is(target error) bool { return target == ErrInvalid }
 
 // asInvalidFlow converts flow validation errors to an ErrInvalid carrying
