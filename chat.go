@@ -165,6 +165,16 @@ func (h *Handler) publicChat(r *http.Request, f *flow.Chatflow, v *Visitor, req 
 		Survey:           surveyOf(f),
 	}
 	out.Language, out.Texts, out.Consent = h.chatTexts(r, f, req.Language)
+	// Texts the team left at their defaults follow the visitor's language.
+	if out.Welcome == flow.DefaultWelcome {
+		out.Welcome = out.Texts[consent.KeyWelcome]
+	}
+	if out.Title == flow.DefaultTitle {
+		out.Title = out.Texts[consent.KeyTitle]
+	}
+	if out.EmailCapture.Prompt == flow.DefaultEmailPrompt {
+		out.EmailCapture.Prompt = out.Texts[consent.KeyEmailPrompt]
+	}
 	if f.Build.KnowledgeBase.Enabled && h.cfg.Knowledge != nil {
 		out.KnowledgeBase = &chatKnowledge{Enabled: true}
 	}

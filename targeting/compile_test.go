@@ -24,7 +24,7 @@ func TestCompile(t *testing.T) {
 		return rs
 	}
 	// Too many groups, and every one of them empty: all reported.
-	tooMany := targeting.Errors{{"groups", "at most 50 groups, got 51"}}
+	tooMany := targeting.Errors{{Path: "groups", Message: "at most 50 groups, got 51"}}
 	for i := range targeting.MaxGroups + 1 {
 		tooMany = append(tooMany, targeting.FieldError{Path: fmt.Sprintf("groups[%d].rules", i), Message: "a group needs at least one rule"})
 	}
@@ -80,42 +80,42 @@ func TestCompile(t *testing.T) {
 				{Field: targeting.FieldProperty, Name: strings.Repeat("n", targeting.MaxValueLength+1), Op: targeting.OpKnown},
 			},
 		}, targeting.Errors{
-			{"groups[0].rules[0].op", `"starts_with" does not apply to field "contact"`},
-			{"groups[0].rules[1].field", `unknown field "color"`},
-			{"groups[0].rules[2].name", `required for field "query"`},
-			{"groups[0].rules[3].name", `not used by field "url"`},
-			{"groups[0].rules[4].op", `unknown operator "like"`},
-			{"groups[0].rules[5].value", "required"},
-			{"groups[0].rules[6].value", `not used by operator "is_known"`},
-			{"groups[0].rules[7].field", "required"},
-			{"groups[0].rules[7].op", "required"},
-			{"groups[1].rules", "a group needs at least one rule"},
-			{"groups[2].rules[0].value", `must be an absolute URL such as https://example.com/pricing, got "/pricing"`},
-			{"groups[2].rules[1].value", `must be a path such as /pricing, not a URL, got "https://example.com/x"`},
-			{"groups[2].rules[2].value", `must be desktop, tablet or mobile, got "phone"`},
-			{"groups[2].rules[3].value", `must be a number or a date (RFC 3339 or 2006-01-02), got "soon"`},
-			{"groups[2].rules[4].value", "invalid regular expression: error parsing regexp: missing closing ): `(`"},
-			{"groups[2].rules[5].value", `not used by operator "is_present"`},
-			{"groups[2].rules[6].op", `"starts_with" does not apply to field "property"`},
-			{"exclude[1].value", "longer than 2048 bytes"},
-			{"exclude[2].value", "invalid regular expression: error parsing regexp: missing closing ): `a(`"},
-			{"exclude[3].value", "regular expression longer than 512 bytes"},
-			{"exclude[4].name", "longer than 2048 bytes"},
+			{Path: "groups[0].rules[0].op", Message: `"starts_with" does not apply to field "contact"`},
+			{Path: "groups[0].rules[1].field", Message: `unknown field "color"`},
+			{Path: "groups[0].rules[2].name", Message: `required for field "query"`},
+			{Path: "groups[0].rules[3].name", Message: `not used by field "url"`},
+			{Path: "groups[0].rules[4].op", Message: `unknown operator "like"`},
+			{Path: "groups[0].rules[5].value", Message: "required"},
+			{Path: "groups[0].rules[6].value", Message: `not used by operator "is_known"`},
+			{Path: "groups[0].rules[7].field", Message: "required"},
+			{Path: "groups[0].rules[7].op", Message: "required"},
+			{Path: "groups[1].rules", Message: "a group needs at least one rule"},
+			{Path: "groups[2].rules[0].value", Message: `must be an absolute URL such as https://example.com/pricing, got "/pricing"`},
+			{Path: "groups[2].rules[1].value", Message: `must be a path such as /pricing, not a URL, got "https://example.com/x"`},
+			{Path: "groups[2].rules[2].value", Message: `must be desktop, tablet or mobile, got "phone"`},
+			{Path: "groups[2].rules[3].value", Message: `must be a number or a date (RFC 3339 or 2006-01-02), got "soon"`},
+			{Path: "groups[2].rules[4].value", Message: "invalid regular expression: error parsing regexp: missing closing ): `(`"},
+			{Path: "groups[2].rules[5].value", Message: `not used by operator "is_present"`},
+			{Path: "groups[2].rules[6].op", Message: `"starts_with" does not apply to field "property"`},
+			{Path: "exclude[1].value", Message: "longer than 2048 bytes"},
+			{Path: "exclude[2].value", Message: "invalid regular expression: error parsing regexp: missing closing ): `a(`"},
+			{Path: "exclude[3].value", Message: "regular expression longer than 512 bytes"},
+			{Path: "exclude[4].name", Message: "longer than 2048 bytes"},
 		}},
 		{"ErrTooManyGroups", targeting.Rules{Groups: make([]targeting.Group, targeting.MaxGroups+1)}, tooMany},
 		{"ErrTooManyRules", targeting.Rules{
 			Groups:  []targeting.Group{{Rules: many(targeting.MaxGroupRules)}, {Rules: many(targeting.MaxGroupRules + 1)}},
 			Exclude: many(targeting.MaxExcludeRules + 1),
 		}, targeting.Errors{
-			{"groups[1].rules", "at most 50 rules per group, got 51"},
-			{"exclude", "at most 50 rules, got 51"},
+			{Path: "groups[1].rules", Message: "at most 50 rules per group, got 51"},
+			{Path: "exclude", Message: "at most 50 rules, got 51"},
 		}},
 		{"ErrUnknownOperatorOnUnknownField", targeting.Rules{Exclude: []targeting.Rule{rule("x", "y", "")}}, targeting.Errors{
-			{"exclude[0].field", `unknown field "x"`},
-			{"exclude[0].op", `unknown operator "y"`},
+			{Path: "exclude[0].field", Message: `unknown field "x"`},
+			{Path: "exclude[0].op", Message: `unknown operator "y"`},
 		}},
 		{"ErrLongValueClipped", targeting.Rules{Exclude: []targeting.Rule{rule(targeting.FieldDevice, targeting.OpIs, strings.Repeat("x", 100))}}, targeting.Errors{
-			{"exclude[0].value", fmt.Sprintf("must be desktop, tablet or mobile, got %q", strings.Repeat("x", 64)+"...")},
+			{Path: "exclude[0].value", Message: fmt.Sprintf("must be desktop, tablet or mobile, got %q", strings.Repeat("x", 64)+"...")},
 		}},
 	}
 	for _, tc := range cases {

@@ -120,7 +120,10 @@ func TestHooks(t *testing.T) {
 	hooks := map[string][]string{
 		"widget.js": {"livechat-root", "livechat-launcher", "livechat-window", "livechat-input", "livechat-send", "livechat-messages", "lc-text", "lc-state", "data-seq", "data-sender",
 			"livechat-prompt", "livechat-prompt-close", "data-chatflow", "data-device", "livechat_minimized", "data-preview",
-			"livechat-availability", "data-status", "data-notice", "livechat-queue", "data-availability", "/queue"},
+			"livechat-availability", "data-status", "data-notice", "livechat-queue", "data-availability", "/queue",
+			"livechat-consent", "livechat-agree", "livechat-email", "livechat-email-input", "livechat-email-submit",
+			"livechat-survey", "data-rating", "livechat-survey-comment", "livechat-survey-submit",
+			"livechat-tab-help", "livechat-help-search", "lc-result", "livechat-article"},
 		"inbox/index.html": {`id="lc-thread"`, `id="lc-reply"`, `id="lc-reply-send"`, `id="lc-close"`, `id="lc-assign-me"`, `id="lc-presence"`, `id="lc-list"`},
 		"inbox/inbox.js":   {"lc-conv", "data-id", "data-seq", "lc-text"},
 	}

@@ -31,10 +31,31 @@
   const ICON_CHAT = 'M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2z';
   const ICON_MIN = 'M7.4 8.6 12 13.2l4.6-4.6L18 10l-6 6-6-6z';
   const ICON_SEND = 'M2 21 23 12 2 3v7l15 2-15 2z';
-  const STATES = { sending: 'Sending…', sent: 'Sent', read: 'Read' };
-  const REPLY = { minutes: 'in a few minutes', hour: 'in an hour', hours: 'in a few hours', day: 'in a day' };
-  const AWAY = "We're away right now. Leave a message and we'll get back to you.";
-  const WAIT = "All our agents are busy. We'll be with you shortly.";
+  const EMAIL_KEY = 'livechat-email';
+  const R = 'We typically reply in ';
+  // EN are the texts used when the server sends none for a key (chat.texts
+  // has every visitor-facing text in the visitor's language).
+  const EN = {
+    openChat: 'Open chat', minimiseChat: 'Minimise chat', dismissMessage: 'Dismiss message', messages: 'Messages',
+    messageLabel: 'Message', send: 'Send', writePrompt: 'Write a message…', leaveMessage: 'Leave a message…',
+    sending: 'Sending…', sent: 'Sent', read: 'Read', retry: 'Failed – retry', typing: '{name} is typing…',
+    typingUnnamed: 'Agent is typing…', unreadOne: '1 unread message', unreadMany: '{n} unread messages',
+    charactersLeft: '{n} characters left', charactersOver: '{n} characters over the limit', preview: 'Preview',
+    awayMessage: "We're away right now. Leave a message and we'll get back to you.",
+    waitMessage: "All our agents are busy. We'll be with you shortly.",
+    returnTime: "We're offline. We'll be back {day} at {time}.",
+    replyMinutes: R + 'a few minutes', replyHour: R + 'an hour', replyHours: R + 'a few hours', replyDay: R + 'a day',
+    queuePosition: 'You are number {n} in the queue', conversationEnded: 'This conversation has ended',
+    newConversation: 'Start a new conversation', processingAgree: 'I agree',
+    errorConsentRequired: 'Please agree to the processing of your data before you send a message.',
+    emailPrompt: "What's your email address?", emailPlaceholder: 'Your email address', emailSubmit: 'Save',
+    emailInvalid: 'Please enter a valid email address.', emailSaved: "Thanks! We'll reply to {email}.",
+    surveyQuestion: 'How would you rate this conversation?', surveyRating1: 'Very poor', surveyRating2: 'Poor',
+    surveyRating3: 'Okay', surveyRating4: 'Good', surveyRating5: 'Excellent', surveyComment: 'Anything to add? (optional)',
+    surveySubmit: 'Send', surveySkip: 'Skip', surveyThanks: 'Thank you for your feedback!',
+    tabChat: 'Chat', tabHelp: 'Help', helpSearch: 'Search for answers…', helpNoResults: 'No articles match your search.',
+    helpBack: 'Back', errorUnavailable: 'The chat is unavailable right now. Please try again later.',
+  };
 
   // ---- state ----
   let chat = null;          // display config from the server
@@ -51,6 +72,9 @@
   let typingHide, typingSentAt = 0, typingIdle, creating = null;
   // availability: the notice element, the queue line and its polling
   let av = {}, notice = null, queueEl = null, queueOn = false, queueTimer = 0, queueBusy = 0;
+  // consent to process data, email capture, survey, help tab
+  let proc = null, agreed = true, consentEl, consentMsg, agreeBtn, sendBtn, emailMode = '', needEmail = false, emailEl, emailIn, emailMsg;
+  let survey = null, surveyFor = '', chatPane, helpEl, tabs, searchIn, resultsEl, articleEl, findTimer = 0, findN = 0;
   // live channel
   let ws = null, ready = false, wasReady = false, wsFails = 0, attempt = 0, reconnectTimer = null;
   let polling = false, pollAbort = null, lastFrame = 0, refN = 0;
@@ -59,6 +83,14 @@
   const enc = encodeURIComponent;
   const pad = n => String(n).padStart(2, '0');
   const sleep = ms => new Promise(r => setTimeout(r, ms));
+  // T is the text for key k in the visitor's language, with its {placeholders} filled from o.
+  const T = (k, o) => {
+    let s = (chat && chat.texts || {})[k] || EN[k] || '';
+    for (const x in o) s = s.split('{' + x + '}').join(o[x]);
+    return s;
+  };
+  // dot drops the final full stop of a status line.
+  const dot = s => s.replace(/\.$/, '');
   const backoff = n => { const d = Math.min(30000, 1000 * 2 ** n); return d / 2 + Math.random() * d / 2; };
 
   function h(tag, attrs, ...kids) {
@@ -157,7 +189,7 @@
       try { return new Intl.DateTimeFormat(navigator.language, o).format(d); } catch (e) { return new Intl.DateTimeFormat(undefined, o).format(d); }
     };
     const day = fmt(d - Date.now() > 6 * 864e5 ? { weekday: 'long', month: 'long', day: 'numeric' } : { weekday: 'long' });
-    return "We're offline. We'll be back " + day + ' at ' + fmt({ hour: '2-digit', minute: '2-digit' }) + '.';
+    return T('returnTime', { day, time: fmt({ hour: '2-digit', minute: '2-digit' }) });
   }
 
   // noticeLines are the lines of the window's notice: the text for the
@@ -165,9 +197,9 @@
   function noticeLines() {
     const m = av.message || '';
     switch (av.notice) {
-      case 'away_message': return [m || AWAY];
-      case 'wait_message': return [m || WAIT];
-      case 'return_time': { const t = back(av.nextOpening); return t ? [t, m] : [m || AWAY]; }
+      case 'away_message': return [m || T('awayMessage')];
+      case 'wait_message': return [m || T('waitMessage')];
+      case 'return_time': { const t = back(av.nextOpening); return t ? [t, m] : [m || T('awayMessage')]; }
     }
     return [];
   }
@@ -191,7 +223,7 @@
     queueBusy = 0;
     if (!queueOn || !conv || conv.id !== id) return;
     if (!n) { endQueue(); return; }
-    if (n > 0) { queueEl.textContent = 'You are number ' + n + ' in the queue'; queueEl.hidden = false; }
+    if (n > 0) { queueEl.textContent = dot(T('queuePosition', { n })); queueEl.hidden = false; }
     if (isOpen) queueTimer = setTimeout(queue, again ? 0 : 20000);
   }
 
@@ -219,6 +251,7 @@
       id: 'livechat-root', class: 'lc-root', 'data-chatflow': chat.chatflowId, 'data-device': DEVICE, 'data-availability': av.status,
     });
     root.style.display = 'none'; // until widget.css has loaded
+    if (chat.language) root.setAttribute('lang', chat.language);
     link.addEventListener('load', () => { cssReady = true; reveal(); });
     doc.head.append(link);
 
@@ -239,7 +272,7 @@
     }
 
     launcher = h('button', {
-      type: 'button', id: 'livechat-launcher', class: 'lc-launcher', 'aria-label': 'Open chat',
+      type: 'button', id: 'livechat-launcher', class: 'lc-launcher', 'aria-label': T('openChat'),
       'aria-expanded': 'false', 'aria-controls': 'livechat-window', 'aria-describedby': 'livechat-unread',
       onclick: () => toggle(),
     }, icon(ICON_CHAT), badge = h('span', { class: 'lc-badge', 'aria-hidden': 'true', hidden: true }));
@@ -251,22 +284,23 @@
     const nattrs = { id: 'livechat-availability', 'data-status': av.status, 'data-notice': av.notice };
     let sub = chat.subtitle && h('div', { class: 'lc-subtitle', text: chat.subtitle });
     const lines = noticeLines();
-    if (av.notice === 'reply_time' && REPLY[av.replyTime]) {
-      sub = notice = h('div', Object.assign(nattrs, { class: 'lc-subtitle', text: 'We typically reply ' + REPLY[av.replyTime] }));
+    const rt = /^(minutes|hours?|day)$/.test(av.replyTime) && T('reply' + av.replyTime[0].toUpperCase() + av.replyTime.slice(1));
+    if (av.notice === 'reply_time' && rt) {
+      sub = notice = h('div', Object.assign(nattrs, { class: 'lc-subtitle', text: dot(rt) }));
     } else if (lines.length) {
       notice = h('div', Object.assign(nattrs, { class: 'lc-notice', role: 'status' }), ...lines.filter(Boolean).map(l => h('p', { text: l })));
       if (av.notice === 'wait_message') notice.append(queueEl = h('p', { id: 'livechat-queue', class: 'lc-queue', hidden: true }));
     }
     list = h('div', {
       id: 'livechat-messages', class: 'lc-messages', role: 'log', 'aria-live': 'polite',
-      'aria-label': 'Messages', tabindex: '0',
+      'aria-label': T('messages'), tabindex: '0',
     });
     if (chat.welcome) {
       list.append(h('div', { class: 'lc-msg lc-agent lc-welcome' }, h('div', { class: 'lc-text', text: chat.welcome })));
     }
     input = h('textarea', {
       id: 'livechat-input', rows: '1', autocomplete: 'off',
-      placeholder: /^(away|offline)$/.test(av.status) ? 'Leave a message…' : 'Write a message…',
+      placeholder: T(/^(away|offline)$/.test(av.status) ? 'leaveMessage' : 'writePrompt'),
       onkeydown: e => {
         if (e.key === 'Enter' && !e.shiftKey && !e.isComposing && e.keyCode !== 229) { e.preventDefault(); submit(); }
       },
@@ -274,6 +308,22 @@
       onkeypress: e => { if (e.key === 'Enter' && !e.shiftKey) e.preventDefault(); },
       oninput: onInput,
     });
+    // Consent to process data: a notice, or a text to agree to before sending.
+    const kb = chat.knowledgeBase && chat.knowledgeBase.enabled;
+    if (proc) {
+      consentEl = h('div', { id: 'livechat-consent', class: 'lc-consent', 'data-kind': proc.kind },
+        h('p', null, ...(proc.segments || [{ text: proc.text }]).map(s => s.url && safe(s.url) ? aLink(s.url, s.text) : s.text)),
+        consentMsg = h('p', { class: 'lc-hint', 'aria-live': 'polite' }));
+      if (proc.kind === 'explicit') consentEl.append(agreeBtn = h('button', { type: 'button', id: 'livechat-agree', class: 'lc-btn', text: T('processingAgree'), onclick: agree }));
+    }
+    const ec = chat.emailCapture || {};
+    emailEl = h('form', { id: 'livechat-email', class: 'lc-email', hidden: !needEmail, novalidate: true, onsubmit: saveEmail },
+      h('label', { for: 'livechat-email-input', text: ec.prompt || T('emailPrompt') }),
+      h('div', { class: 'lc-row' },
+        emailIn = h('input', { type: 'email', id: 'livechat-email-input', autocomplete: 'email', placeholder: T('emailPlaceholder'), 'aria-describedby': 'livechat-email-msg' }),
+        h('button', { type: 'submit', id: 'livechat-email-submit', class: 'lc-btn', text: T('emailSubmit') })),
+      emailMsg = h('p', { id: 'livechat-email-msg', class: 'lc-hint', 'aria-live': 'polite' }));
+    if (kb) renderHelp();
     win = h('div', {
       id: 'livechat-window', class: 'lc-window', role: 'dialog', 'aria-modal': 'false', 'aria-label': title, hidden: true,
       'aria-describedby': notice && 'livechat-availability',
@@ -282,20 +332,25 @@
     h('div', { class: 'lc-header' },
       avatars,
       h('div', { class: 'lc-head-text' },
-        h('div', { class: 'lc-title' }, title, chat.preview && h('span', { class: 'lc-tag', text: 'Preview' })),
+        h('div', { class: 'lc-title' }, title, chat.preview && h('span', { class: 'lc-tag', text: T('preview') })),
         sub),
-      h('button', { type: 'button', class: 'lc-min', 'aria-label': 'Minimise chat', onclick: () => close(true) }, icon(ICON_MIN))),
-    notice && notice !== sub && notice,
-    list,
-    typingEl = h('div', { class: 'lc-typing', 'aria-live': 'polite' }),
-    ended = h('div', { class: 'lc-ended', hidden: true },
-      h('p', { text: 'This conversation has ended' }),
-      newBtn = h('button', { type: 'button', class: 'lc-new', onclick: startNew, text: 'Start a new conversation' })),
-    form = h('form', { class: 'lc-composer', onsubmit: e => { e.preventDefault(); submit(); } },
-      h('label', { for: 'livechat-input', class: 'lc-sr', text: 'Message' }),
-      input,
-      count = h('span', { class: 'lc-count', id: 'livechat-count', 'aria-live': 'polite', hidden: true }),
-      h('button', { type: 'submit', id: 'livechat-send', class: 'lc-send', 'aria-label': 'Send' }, icon(ICON_SEND))));
+      h('button', { type: 'button', class: 'lc-min', 'aria-label': T('minimiseChat'), onclick: () => close(true) }, icon(ICON_MIN))),
+    kb && h('div', { role: 'tablist', class: 'lc-tabs' }, ...tabs),
+    chatPane = h('div', { id: 'livechat-chat', class: 'lc-pane', role: kb && 'tabpanel', 'aria-labelledby': kb && 'livechat-tab-chat' },
+      notice && notice !== sub && notice,
+      list,
+      typingEl = h('div', { class: 'lc-typing', 'aria-live': 'polite' }),
+      ended = h('div', { class: 'lc-ended', hidden: true },
+        h('p', { text: T('conversationEnded') }),
+        newBtn = h('button', { type: 'button', class: 'lc-new', onclick: startNew, text: T('newConversation') })),
+      consentEl, emailEl,
+      form = h('form', { class: 'lc-composer', onsubmit: e => { e.preventDefault(); submit(); } },
+        h('label', { for: 'livechat-input', class: 'lc-sr', text: T('messageLabel') }),
+        input,
+        count = h('span', { class: 'lc-count', id: 'livechat-count', 'aria-live': 'polite', hidden: true }),
+        sendBtn = h('button', { type: 'submit', id: 'livechat-send', class: 'lc-send', 'aria-label': T('send') }, icon(ICON_SEND)))),
+    helpEl);
+    gate();
 
     root.append(launcher, unreadLive, win);
     (doc.body || doc.documentElement).append(root);
@@ -338,8 +393,8 @@
     rec.el.setAttribute('data-state', st);
     s.textContent = '';
     if (st === 'failed') {
-      s.append(h('button', { type: 'button', class: 'lc-retry', onclick: () => { retry(rec); input.focus(); }, text: 'Failed – retry' }));
-    } else s.textContent = STATES[st];
+      s.append(h('button', { type: 'button', class: 'lc-retry', onclick: () => { retry(rec); input.focus(); }, text: T('retry') }));
+    } else s.textContent = T(st);
   }
 
   function updateReadStates() {
@@ -352,7 +407,7 @@
     if (!isOpen) for (const [seq, r] of msgs) if (seq > lastRead && r.m.sender !== 'visitor') n++;
     badge.textContent = n > 99 ? '99+' : String(n);
     badge.hidden = !n;
-    const label = n ? n + (n === 1 ? ' unread message' : ' unread messages') : '';
+    const label = n ? T(n === 1 ? 'unreadOne' : 'unreadMany', { n }) : '';
     if (unreadLive.textContent !== label) unreadLive.textContent = label;
   }
 
@@ -362,12 +417,12 @@
     const hadFocus = form.contains(doc.activeElement);
     ended.hidden = !closed;
     form.hidden = closed;
-    if (closed) hideTyping();
+    if (closed) { hideTyping(); askSurvey(); } else if (survey) { survey.remove(); survey = null; }
     if (hadFocus && closed) newBtn.focus();
   }
 
   function showTyping() {
-    typingEl.textContent = (agentName || 'Agent') + ' is typing…';
+    typingEl.textContent = agentName ? T('typing', { name: agentName }) : T('typingUnnamed');
     typingEl.classList.add('lc-on');
     clearTimeout(typingHide);
     typingHide = setTimeout(hideTyping, 6000);
@@ -383,7 +438,7 @@
     const left = maxLen - [...input.value].length;
     const show = left <= Math.min(200, Math.ceil(maxLen / 10));
     count.hidden = !show;
-    if (show) count.textContent = left >= 0 ? left + ' characters left' : -left + ' characters over the limit';
+    if (show) count.textContent = T(left >= 0 ? 'charactersLeft' : 'charactersOver', { n: Math.abs(left) });
     count.classList.toggle('lc-over', left < 0);
     input.style.height = 'auto';
     input.style.height = Math.min(input.scrollHeight, 120) + 'px';
@@ -406,7 +461,7 @@
     markRead();
     updateUnread();
     queue();
-    if (focus) (form.hidden ? newBtn : input).focus();
+    if (focus) (form.hidden ? newBtn : blocker() || input).focus();
   }
 
   // close hides the window; byVisitor when the visitor minimised it (the
@@ -485,7 +540,7 @@
       onkeydown: e => { if (e.key === 'Escape') dismiss(); },
     },
     h('button', { type: 'button', class: 'lc-prompt-open' }, text),
-    h('button', { type: 'button', id: 'livechat-prompt-close', class: 'lc-prompt-close', 'aria-label': 'Dismiss message', text: '×', onclick: dismiss }));
+    h('button', { type: 'button', id: 'livechat-prompt-close', class: 'lc-prompt-close', 'aria-label': T('dismissMessage'), text: '×', onclick: dismiss }));
     root.insertBefore(prompt, launcher);
     // The text comes once the live region is in the page, so that screen
     // readers announce it.
@@ -530,7 +585,10 @@
     }
     list.insertBefore(e, before);
     if (m.seq > maxSeq) maxSeq = m.seq;
-    if (m.sender === 'visitor') setState(rec, m.seq <= agentRead ? 'read' : 'sent');
+    if (m.sender === 'visitor') {
+      setState(rec, m.seq <= agentRead ? 'read' : 'sent');
+      if (emailMode === 'after_first_message' || (emailMode === 'when_away' && av.status !== 'available')) emailEl.hidden = false;
+    }
     else if (m.sender === 'agent') {
       if (m.authorName) agentName = m.authorName;
       hideTyping();
@@ -620,6 +678,8 @@
 
   // ---- sending ----
   async function submit() {
+    const b = blocker();
+    if (b) { b.focus(); return; }
     const text = input.value;
     if (!text.trim() || [...text].length > maxLen) { input.focus(); return; }
     if (conv && conv.status === 'closed') return;
@@ -676,6 +736,13 @@
     // Network trouble and server-side failures are retried on reconnect.
     p.auto = !err.status || err.status >= 500 || err.status === 429;
     setState(p, 'failed');
+    if (err.code === 'consent_required' && agreeBtn) {
+      p.consent = true;
+      agreed = false;
+      session('livechat-consent-' + proc.textHash, false);
+      consentMsg.textContent = T('errorConsentRequired');
+      gate();
+    }
     if (err.code === 'conversation_closed' && conv) setConv(Object.assign({}, conv, { status: 'closed' }));
   }
 
@@ -859,6 +926,170 @@
     polling = false;
   }
 
+  // ---- consent to process data and email capture ----
+  const safe = u => /^(https?:|mailto:|\/)/i.test(u);
+  const aLink = (href, text) => h('a', { href, target: '_blank', rel: 'noopener noreferrer nofollow', text });
+
+  // blocker is what the visitor must do before they can send: agree, or
+  // give their email address; null when nothing.
+  const blocker = () => !agreed ? agreeBtn : needEmail ? emailIn : null;
+
+  // gate disables the composer until the visitor may send.
+  function gate() {
+    input.disabled = sendBtn.disabled = !!blocker();
+    if (agreeBtn) consentEl.hidden = agreed;
+  }
+
+  async function agree() {
+    agreeBtn.disabled = true;
+    try {
+      await api('POST', 'consent', { kind: 'processing', granted: true, textHash: proc.textHash });
+      agreed = true;
+      if (persist) session('livechat-consent-' + proc.textHash, true);
+      consentMsg.textContent = '';
+      gate();
+      (blocker() || input).focus();
+      for (const p of pending.values()) if (p.consent) { p.consent = false; retry(p); }
+    } catch (e) {
+      consentMsg.textContent = T('errorUnavailable');
+    }
+    agreeBtn.disabled = false;
+  }
+
+  async function saveEmail(e) {
+    e.preventDefault();
+    const email = emailIn.value.trim();
+    try {
+      await api('POST', 'email', { email });
+    } catch (err) {
+      emailMsg.textContent = T(err.status === 400 ? 'emailInvalid' : 'errorUnavailable');
+      emailIn.setAttribute('aria-invalid', err.status === 400);
+      emailIn.focus();
+      return;
+    }
+    if (persist) session(EMAIL_KEY, true);
+    emailMode = needEmail = false;
+    emailEl.replaceChildren(h('p', { id: 'livechat-email-saved', role: 'status', text: T('emailSaved', { email }) }));
+    gate();
+    if (!form.hidden) input.focus();
+  }
+
+  // ---- satisfaction survey, once a conversation has ended ----
+  function askSurvey() {
+    const id = conv.id, key = 'livechat-survey-' + id;
+    if (!chat.survey || surveyFor === id || session(key)) return;
+    surveyFor = id;
+    if (persist) session(key, true);
+    let rating = 0;
+    const done = t => {
+      survey.replaceChildren(h('p', { role: 'status', text: t }));
+      newBtn.focus();
+    };
+    const send = h('button', {
+      type: 'button', id: 'livechat-survey-submit', class: 'lc-btn', disabled: true, text: T('surveySubmit'),
+      onclick: async () => {
+        send.disabled = true;
+        try {
+          await api('POST', 'conversations/' + enc(id) + '/survey', { rating, comment: comment.value.trim() });
+        } catch (e) {
+          if (e.status !== 409) { send.disabled = false; return; }
+        }
+        done(T('surveyThanks'));
+      },
+    });
+    const rates = [1, 2, 3, 4, 5].map(n => h('button', {
+      type: 'button', class: 'lc-rate', 'data-rating': n, 'aria-label': T('surveyRating' + n), 'aria-pressed': 'false', text: n,
+      onclick: () => {
+        rating = n;
+        rates.forEach((b, i) => b.setAttribute('aria-pressed', i + 1 === n));
+        send.disabled = false;
+      },
+    }));
+    const comment = h('textarea', { id: 'livechat-survey-comment', rows: '2', maxlength: '1000', placeholder: T('surveyComment'), 'aria-label': T('surveyComment') });
+    survey = h('div', { id: 'livechat-survey', class: 'lc-survey', role: 'group', 'aria-labelledby': 'livechat-survey-q' },
+      h('p', { id: 'livechat-survey-q', text: T('surveyQuestion') }),
+      h('div', { class: 'lc-row' }, ...rates),
+      comment,
+      h('div', { class: 'lc-row' }, send, h('button', { type: 'button', class: 'lc-skip', text: T('surveySkip'), onclick: () => { survey.remove(); newBtn.focus(); } })));
+    ended.insertBefore(survey, newBtn);
+  }
+
+  // ---- help tab: search the knowledge base and read its articles ----
+  function renderHelp() {
+    const tab = (id, k) => h('button', {
+      type: 'button', role: 'tab', id: 'livechat-tab-' + id, class: 'lc-tab', 'aria-controls': 'livechat-' + id, text: T(k),
+      onclick: () => showTab(id === 'help'),
+      onkeydown: e => { if (/^Arrow(Left|Right)$/.test(e.key)) { const o = tabs.find(t => t !== e.target); o.focus(); o.click(); } },
+    });
+    tabs = [tab('chat', 'tabChat'), tab('help', 'tabHelp')];
+    helpEl = h('div', { id: 'livechat-help', class: 'lc-pane lc-help', role: 'tabpanel', 'aria-labelledby': 'livechat-tab-help' },
+      searchIn = h('input', {
+        type: 'search', id: 'livechat-help-search', class: 'lc-search', autocomplete: 'off',
+        placeholder: T('helpSearch'), 'aria-label': T('helpSearch'), 'aria-controls': 'livechat-results',
+        oninput: () => { clearTimeout(findTimer); findTimer = setTimeout(find, 250); },
+        onkeydown: e => { if (e.key === 'Enter') { e.preventDefault(); clearTimeout(findTimer); find(); } },
+      }),
+      resultsEl = h('div', { id: 'livechat-results', class: 'lc-results', 'aria-live': 'polite' }),
+      articleEl = h('article', { id: 'livechat-article', class: 'lc-article', hidden: true, tabindex: '-1' }));
+    showTab(false);
+  }
+
+  function showTab(help) {
+    tabs.forEach((t, i) => {
+      t.setAttribute('aria-selected', !i !== help);
+      t.tabIndex = !i !== help ? 0 : -1;
+    });
+    if (chatPane) chatPane.hidden = help;
+    helpEl.hidden = !help;
+  }
+
+  async function find() {
+    const q = searchIn.value.trim(), n = ++findN;
+    let rs = [];
+    try {
+      if (q) rs = (await api('GET', 'knowledge/search?q=' + enc(q) + '&limit=10')).results || [];
+    } catch (e) {
+      rs = null;
+    }
+    if (n !== findN) return; // a newer search is under way
+    articleEl.hidden = true;
+    resultsEl.hidden = false;
+    resultsEl.replaceChildren(!rs || (q && !rs.length)
+      ? h('p', { class: 'lc-hint', text: T(rs ? 'helpNoResults' : 'errorUnavailable') })
+      : h('ul', { role: 'list' }, ...rs.map(r => h('li', null, h('button', { type: 'button', class: 'lc-result', 'data-id': r.id, onclick: e => read(r.id, e.currentTarget) },
+        h('strong', { text: r.title }), r.snippet && h('span', { text: r.snippet }))))));
+  }
+
+  async function read(id, from) {
+    let a;
+    try { a = (await api('GET', 'knowledge/articles/' + enc(id))).article; } catch (e) { /* stay on the list */ }
+    if (!a) return;
+    const body = h('div', { class: /<[a-z]/i.test(a.body) ? 'lc-body' : 'lc-body lc-plain' });
+    copy(new DOMParser().parseFromString(a.body || '', 'text/html').body, body);
+    articleEl.replaceChildren(
+      h('button', { type: 'button', class: 'lc-back', text: '‹ ' + T('helpBack'), onclick: () => { articleEl.hidden = true; resultsEl.hidden = false; from.focus(); } }),
+      h('h2', { text: a.title }), body);
+    if (a.language) articleEl.setAttribute('lang', a.language);
+    resultsEl.hidden = true;
+    articleEl.hidden = false;
+    articleEl.focus();
+  }
+
+  // copy rebuilds the safe subset of an article body's HTML, element by
+  // element: other elements give their text only (script and style
+  // nothing), and links keep a safe href and nothing else.
+  function copy(from, to) {
+    for (const n of from.childNodes) {
+      const t = n.nodeName;
+      if (n.nodeType === 3) to.append(n.data);
+      else if (/^(P|BR|UL|OL|LI|STRONG|EM|B|I|CODE|PRE|H2|H3|BLOCKQUOTE)$/.test(t)) copy(n, to.appendChild(doc.createElement(t)));
+      else if (t === 'A') {
+        const u = (n.getAttribute('href') || '').trim();
+        copy(n, to.appendChild(safe(u) ? aLink(u) : h('span')));
+      } else if (n.nodeType === 1 && !/^(SCRIPT|STYLE|TEMPLATE|NOSCRIPT|IFRAME|OBJECT|SVG|MATH)$/i.test(t)) copy(n, to);
+    }
+  }
+
   // ---- start ----
   async function init() {
     let r;
@@ -878,6 +1109,11 @@
     if (chat) {
       if (chat.maxMessageLength > 0) maxLen = chat.maxMessageLength;
       persist = !chat.preview;
+      proc = chat.consent && chat.consent.processing;
+      agreed = !proc || proc.kind !== 'explicit' || session('livechat-consent-' + proc.textHash);
+      emailMode = !session(EMAIL_KEY) && (chat.emailCapture || {}).mode;
+      // Before the first message: unless this visitor has written already.
+      needEmail = emailMode === 'before_first_message' && !(c0 && c0.lastSeq > 0);
       render();
       // A preview opens at once; otherwise the host's LiveChat.open(), or
       // the window left open on the previous page unless minimised since.

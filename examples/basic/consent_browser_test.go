@@ -1,0 +1,356 @@
+// The consent tests drive, in Chromium, what the widget asks of a visitor
+// before and after a chat: explicit consent to process data blocks sending
+// until "I agree"; an email address asked before the first message; the
+// satisfaction survey once the agent has closed the conversation; and the
+// Help tab searching the knowledge base, in the visitor's language. Each
+// subtest builds its own site and its own browser context in one shared
+// browser.
+
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/chromedp"
+	"github.com/stretchr/testify/require"
+
+	"github.com/golivechat/livechat"
+	"github.com/golivechat/livechat/consent"
+	"github.com/golivechat/livechat/flow"
+	"github.com/golivechat/livechat/knowledge"
+	"github.com/golivechat/livechat/storage/memory"
+)
+
+// consentTimeout bounds all the consent tests together.
+const consentTimeout = 40 * time.Second
+
+// consentSite is a site with one page, /help, and a chat Handler with one
+// chatflow.
+type consentSite struct {
+	url   string
+	chat  *livechat.Handler
+	store *memory.Store
+}
+
+func newConsentSite(t *testing.T, kb knowledge.Base, edit func(f *flow.Chatflow)) *consentSite {
+	t.Helper()
+	f := flow.New("Support")
+	f.ID = "support"
+	f.Display.Desktop.Behavior = flow.DesktopLauncher
+	f.Options.Consent.Cookies.Enabled = false
+	edit(f)
+	store := memory.New()
+	secret := make([]byte, 32)
+	rand.Read(secret)
+	chat, err := livechat.New(livechat.Config{Storage: store, Secret: secret, Flows: []*flow.Chatflow{f}, Knowledge: kb})
+	if err != nil {
+		store.Close()
+		t.Fatalf("livechat.New: %v", err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/livechat/", chat)
+	mux.HandleFunc("GET /help", func(w http.ResponseWriter, r *http.Request) {
+		writeDisplayPage(w, "Help centre", "", false)
+	})
+	srv := httptest.NewServer(mux)
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := chat.Shutdown(ctx); err != nil {
+			t.Errorf("chat.Shutdown: %v", err)
+		}
+		srv.Close()
+		store.Close()
+	})
+	return &consentSite{url: srv.URL, chat: chat, store: store}
+}
+
+// conversations are every conversation of the site.
+func (s *consentSite) conversations(t *testing.T) []*livechat.Conversation {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), stepTimeout)
+	defer cancel()
+	var all []*livechat.Conversation
+	for _, st := range []livechat.ConversationStatus{livechat.StatusOpen, livechat.StatusClosed} {
+		cs, err := s.store.Conversations(ctx, livechat.ConversationFilter{Status: st})
+		require.NoError(t, err)
+		all = append(all, cs...)
+	}
+	return all
+}
+
+// visitorTexts are the texts of the visitor messages stored in conversation id.
+func (s *consentSite) visitorTexts(t *testing.T, id string) []string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), stepTimeout)
+	defer cancel()
+	ms, err := s.store.Messages(ctx, id, 0, 100)
+	require.NoError(t, err)
+	var out []string
+	for _, m := range ms {
+		if m.Sender == livechat.SenderVisitor {
+			out = append(out, m.Text)
+		}
+	}
+	return out
+}
+
+// consentState is JavaScript describing what the widget asks of the
+// visitor, for failures.
+const consentState = `JSON.stringify((() => {
+	const q = s => document.querySelector(s);
+	const shown = s => { const e = q(s); return !!e && e.getClientRects().length > 0; };
+	return {ready: !!(window.LiveChat && LiveChat.ready), lang: (q('#livechat-root') || {}).lang,
+		consent: shown('#livechat-consent') && q('#livechat-consent').textContent, agree: shown('#livechat-agree'),
+		email: shown('#livechat-email') && q('#livechat-email').textContent,
+		input: !!q('#livechat-input') && !q('#livechat-input').disabled,
+		survey: shown('#livechat-survey') && q('#livechat-survey').textContent,
+		ended: shown('.lc-ended'), help: shown('#livechat-help'),
+		results: [...document.querySelectorAll('.lc-result')].map(e => e.textContent),
+		article: shown('#livechat-article') && q('#livechat-article').textContent,
+		active: document.activeElement && (document.activeElement.id || document.activeElement.className),
+		messages: [...document.querySelectorAll('#livechat-messages .lc-msg')].map(e => [e.getAttribute('data-seq'), e.getAttribute('data-state'), e.textContent])};
+})())`
+
+// trySend types text into the composer's field by script (it is disabled),
+// submits the composer, as Enter would, and then empties the field.
+func trySend(t *testing.T, tab context.Context, text string) {
+	t.Helper()
+	eval[bool](t, tab, `(() => {
+		const i = document.getElementById('livechat-input');
+		i.value = `+jsString(text)+`;
+		i.form.requestSubmit();
+		i.value = '';
+		return true;
+	})()`)
+}
+
+// send writes text in the composer, sends it and waits until it is stored.
+func send(t *testing.T, tab context.Context, text string) {
+	t.Helper()
+	do(t, tab, "send "+text,
+		chromedp.SendKeys(chromedp.CSS("#livechat-input"), text),
+		chromedp.Click(chromedp.CSS("#livechat-send")),
+	)
+	waitFor(t, tab, "the message stored", `[...document.querySelectorAll('#livechat-messages [data-seq][data-sender="visitor"]')].some(e => e.textContent.includes(`+jsString(text)+`))`, consentState)
+}
+
+func TestConsent(t *testing.T) {
+	chromium := chromiumPath(t)
+	start := time.Now()
+	ctx, cancel := context.WithTimeout(context.Background(), consentTimeout)
+	defer cancel()
+	browser, stopBrowser := startBrowser(t, ctx, chromium)
+	defer stopBrowser()
+
+	t.Run("group", func(t *testing.T) {
+		for _, tc := range []struct {
+			name string
+			run  func(t *testing.T, browser context.Context)
+		}{
+			{"ExplicitConsent", testConsentExplicit},
+			{"EmailBeforeFirstMessage", testConsentEmailFirst},
+			{"Survey", testConsentSurvey},
+			{"KnowledgeBase", testConsentKnowledge},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				t.Parallel()
+				tc.run(t, browser)
+			})
+		}
+	})
+	t.Logf("consent tests took %v", time.Since(start).Round(time.Millisecond))
+}
+
+// With explicit consent the visitor cannot send before "I agree": nothing
+// is stored; after it the message is.
+func testConsentExplicit(t *testing.T, browser context.Context) {
+	site := newConsentSite(t, nil, func(f *flow.Chatflow) {
+		f.Options.Consent.Processing.Kind = consent.ProcessingExplicit
+		f.Options.Consent.Processing.PrivacyPolicyURL = "/privacy"
+	})
+	tab := displayTab(t, browser)
+	visit(t, tab, site.url+"/help")
+	openChat(t, tab)
+	waitFor(t, tab, "the consent text with its link and I agree", `(() => {
+		const c = document.getElementById('livechat-consent'), a = c && c.querySelector('a');
+		return !!c && c.getAttribute('data-kind') === 'explicit' && /privacy policy/.test(c.textContent) &&
+			!!a && a.getAttribute('href') === '/privacy' && a.rel.includes('noopener') &&
+			document.getElementById('livechat-agree').textContent === 'I agree' &&
+			document.getElementById('livechat-input').disabled && document.getElementById('livechat-send').disabled &&
+			document.activeElement === document.getElementById('livechat-agree');
+	})()`, consentState)
+
+	trySend(t, tab, "Before I agree")
+	time.Sleep(300 * time.Millisecond)
+	if n := eval[int](t, tab, `document.querySelectorAll('#livechat-messages .lc-msg[data-sender="visitor"]').length`); n != 0 {
+		t.Fatalf("a message shows before consent: %s", eval[string](t, tab, consentState))
+	}
+	for _, c := range site.conversations(t) {
+		if got := site.visitorTexts(t, c.ID); len(got) > 0 {
+			t.Fatalf("messages stored before consent: %q", got)
+		}
+	}
+
+	do(t, tab, "agree", chromedp.Click(chromedp.CSS("#livechat-agree")))
+	waitFor(t, tab, "the composer usable", `!document.getElementById('livechat-input').disabled &&
+		document.getElementById('livechat-consent').hidden && document.activeElement.id === 'livechat-input'`, consentState)
+	send(t, tab, "After I agree")
+	cs := site.conversations(t)
+	require.Len(t, cs, 1, "conversations")
+	require.Equal(t, []string{"After I agree"}, site.visitorTexts(t, cs[0].ID), "stored visitor messages")
+}
+
+// Asked before the first message, the visitor cannot send before a valid
+// email address is saved; the contact exists after.
+func testConsentEmailFirst(t *testing.T, browser context.Context) {
+	site := newConsentSite(t, nil, func(f *flow.Chatflow) {
+		f.Build.EmailCapture.Mode = flow.EmailBeforeFirstMessage
+		f.Build.EmailCapture.Prompt = ""
+	})
+	tab := displayTab(t, browser)
+	visit(t, tab, site.url+"/help")
+	openChat(t, tab)
+	waitFor(t, tab, "the email form", `(() => {
+		const f = document.getElementById('livechat-email'), i = document.getElementById('livechat-email-input');
+		return !!f && !f.hidden && i.type === 'email' && i.labels.length === 1 && /email address/.test(i.labels[0].textContent) &&
+			document.getElementById('livechat-input').disabled && document.activeElement === i;
+	})()`, consentState)
+	trySend(t, tab, "Before my email")
+
+	do(t, tab, "give an invalid address",
+		chromedp.SendKeys(chromedp.CSS("#livechat-email-input"), "not-an-address"),
+		chromedp.Click(chromedp.CSS("#livechat-email-submit")),
+	)
+	waitFor(t, tab, "the invalid address refused", `document.getElementById('livechat-email-msg').textContent === 'Please enter a valid email address.' &&
+		document.getElementById('livechat-email-input').getAttribute('aria-invalid') === 'true' &&
+		document.getElementById('livechat-input').disabled`, consentState)
+	if n := len(site.conversations(t)); n != 0 {
+		t.Fatalf("%d conversations started before the email address", n)
+	}
+
+	eval[string](t, tab, `document.getElementById('livechat-email-input').value = ''`)
+	do(t, tab, "give a valid address",
+		chromedp.SendKeys(chromedp.CSS("#livechat-email-input"), "Zoe@Example.com"),
+		chromedp.Click(chromedp.CSS("#livechat-email-submit")),
+	)
+	waitFor(t, tab, "the address saved", `(() => {
+		const s = document.getElementById('livechat-email-saved');
+		return !!s && s.textContent === "Thanks! We'll reply to Zoe@Example.com if we miss you here." &&
+			!document.getElementById('livechat-input').disabled;
+	})()`, consentState)
+	send(t, tab, "Hello after my email")
+
+	ctx, cancel := context.WithTimeout(context.Background(), stepTimeout)
+	defer cancel()
+	c, err := site.store.ContactByEmail(ctx, "zoe@example.com")
+	require.NoError(t, err, "the contact")
+	require.True(t, strings.EqualFold(c.Email, "zoe@example.com"), "contact email %q", c.Email)
+	cs := site.conversations(t)
+	require.Len(t, cs, 1, "conversations")
+	require.Equal(t, []string{"Hello after my email"}, site.visitorTexts(t, cs[0].ID))
+
+	// Not asked again on the next page, where the chat stays open.
+	visit(t, tab, site.url+"/help")
+	waitFor(t, tab, "no email form on the next page", `!document.getElementById('livechat-window').hidden &&
+		document.getElementById('livechat-email').hidden &&
+		!document.getElementById('livechat-input').disabled`, consentState)
+}
+
+// Once the agent closes the conversation the visitor rates it, once.
+func testConsentSurvey(t *testing.T, browser context.Context) {
+	site := newConsentSite(t, nil, func(f *flow.Chatflow) { f.Options.SurveyID = "csat" })
+	tab := displayTab(t, browser)
+	visit(t, tab, site.url+"/help")
+	openChat(t, tab)
+	send(t, tab, "Thanks for the help")
+	cs := site.conversations(t)
+	require.Len(t, cs, 1, "conversations")
+	id := cs[0].ID
+
+	ctx, cancel := context.WithTimeout(context.Background(), stepTimeout)
+	defer cancel()
+	_, err := site.chat.CloseConversation(ctx, id, "")
+	require.NoError(t, err)
+	waitFor(t, tab, "the survey", `(() => {
+		const s = document.getElementById('livechat-survey');
+		const labels = [1, 2, 3, 4, 5].map(n => s && (s.querySelector('[data-rating="' + n + '"]') || {}).ariaLabel);
+		return !!s && s.getClientRects().length > 0 && s.textContent.startsWith('How would you rate this conversation?') &&
+			JSON.stringify(labels) === '["Very poor","Poor","Okay","Good","Excellent"]' &&
+			document.getElementById('livechat-survey-submit').disabled;
+	})()`, consentState)
+	do(t, tab, "rate 4 with a comment",
+		chromedp.Click(chromedp.CSS(`#livechat-survey [data-rating="4"]`)),
+		chromedp.SendKeys(chromedp.CSS("#livechat-survey-comment"), "Quick and kind"),
+		chromedp.Click(chromedp.CSS("#livechat-survey-submit")),
+	)
+	waitFor(t, tab, "the thanks", `document.getElementById('livechat-survey').textContent === 'Thank you for your feedback!'`, consentState)
+	a, err := site.store.Survey(ctx, id)
+	require.NoError(t, err, "the survey answer")
+	require.Equal(t, 4, a.Rating)
+	require.Equal(t, "Quick and kind", a.Comment)
+
+	// The next page, where the chat stays open, shows the ended
+	// conversation without the survey.
+	visit(t, tab, site.url+"/help")
+	waitFor(t, tab, "the ended conversation", `(() => {
+		const e = document.querySelector('#livechat-window .lc-ended');
+		return !!e && e.getClientRects().length > 0 && !document.getElementById('livechat-survey');
+	})()`, consentState)
+}
+
+// The Help tab finds the Swedish article for a query without diacritics
+// and shows it, in Swedish, with only the safe part of its HTML.
+func testConsentKnowledge(t *testing.T, browser context.Context) {
+	idx := knowledge.NewIndex()
+	require.NoError(t, idx.Add(knowledge.Article{ID: "oversikt", Title: "Översikt av priser", Language: "sv",
+		Body: `<p>Alla våra priser <strong>utan</strong> moms.</p><ul><li>Bas</li><li>Pro</li></ul><p><a href="https://shop.example/priser">Prislista</a></p>`}))
+	require.NoError(t, idx.Add(knowledge.Article{ID: "returns", Title: "Returns", Language: "en", Body: "Send it back within 30 days."}))
+	site := newConsentSite(t, idx, func(f *flow.Chatflow) { f.Build.KnowledgeBase.Enabled = true })
+
+	tab := displayTab(t, browser)
+	ctx, cancel := context.WithTimeout(tab, stepTimeout)
+	ua, err := chromedp.Run(ctx, chromedp.Evaluate[string](`navigator.userAgent`))
+	if err == nil {
+		_, err = chromedp.Call(ctx, emulation.SetUserAgentOverride, emulation.SetUserAgentOverrideParams{UserAgent: ua, AcceptLanguage: "sv-SE"})
+	}
+	cancel()
+	require.NoError(t, err, "set the language to Swedish")
+
+	visit(t, tab, site.url+"/help")
+	openChat(t, tab)
+	waitFor(t, tab, "the tabs in Swedish", `(() => {
+		const h = document.getElementById('livechat-tab-help');
+		return document.getElementById('livechat-root').lang === 'sv' && !!h && h.textContent === 'Hjälp' &&
+			h.getAttribute('role') === 'tab' && h.parentNode.getAttribute('role') === 'tablist' && h.getAttribute('aria-selected') === 'false';
+	})()`, consentState)
+	do(t, tab, "search the help",
+		chromedp.Click(chromedp.CSS("#livechat-tab-help")),
+		chromedp.WaitVisible(chromedp.CSS("#livechat-help-search")),
+		chromedp.SendKeys(chromedp.CSS("#livechat-help-search"), "oversikt"),
+	)
+	waitFor(t, tab, "the Swedish article found", `(() => {
+		const r = [...document.querySelectorAll('.lc-result')];
+		return r.length === 1 && r[0].querySelector('strong').textContent === 'Översikt av priser' &&
+			document.getElementById('livechat-chat').hidden;
+	})()`, consentState)
+	do(t, tab, "open the article", chromedp.Click(chromedp.CSS(".lc-result")))
+	waitFor(t, tab, "the article", `(() => {
+		const a = document.getElementById('livechat-article');
+		if (!a || a.hidden || a.querySelector('h2').textContent !== 'Översikt av priser') return false;
+		const b = a.querySelector('.lc-body'), l = b.querySelector('a');
+		return b.querySelector('p > strong').textContent === 'utan' && b.querySelectorAll('ul > li').length === 2 &&
+			!!l && l.getAttribute('href') === 'https://shop.example/priser' && l.target === '_blank' &&
+			l.rel === 'noopener noreferrer nofollow' && l.attributes.length === 3;
+	})()`, consentState)
+	do(t, tab, "back to the results", chromedp.Click(chromedp.CSS("#livechat-article .lc-back")))
+	waitFor(t, tab, "the results again", `document.getElementById('livechat-article').hidden &&
+		document.activeElement.classList.contains('lc-result')`, consentState)
+}
