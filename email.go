@@ -8,6 +8,11 @@ import (
 	"strings"
 )
 
+// MarketingContactProperty is the contact property set to "true" on
+// contacts created by a chatflow whose consent settings mark them as
+// marketing contacts.
+const MarketingContactProperty = "marketing_contact"
+
 // normalizeEmail checks a visitor-typed address: one plain address,
 // "name@domain", at most 254 bytes.
 func normalizeEmail(s string) (string, error) {
@@ -29,7 +34,8 @@ func normalizeEmail(s string) (string, error) {
 // conversations, so typing someone's address reveals nothing of theirs.
 func (h *Handler) visitorEmail(w http.ResponseWriter, r *http.Request) {
 	var req struct {
-		Email string `json:"email"`
+		Email      string `json:"email"`
+		ChatflowID string `json:"chatflowId"`
 	}
 	if err := decodeJSON(w, r, &req); err != nil {
 		h.fail(w, r, err)
@@ -57,6 +63,10 @@ func (h *Handler) visitorEmail(w http.ResponseWriter, r *http.Request) {
 	if isNotFound(err) {
 		now := h.now().UTC()
 		c = &Contact{ID: newID(), Email: email, CreatedAt: now, UpdatedAt: now}
+		if f := h.flowFor(ctx, req.ChatflowID); f != nil && f.Options.Consent.MarketingContacts {
+			// The chatflow marks the contacts it creates for marketing.
+			c.Properties = map[string]string{MarketingContactProperty: "true"}
+		}
 		err = h.store.CreateContact(ctx, c)
 		if errors.Is(err, ErrConflict) { // created meanwhile
 			c, err = h.store.ContactByEmail(ctx, email)

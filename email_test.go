@@ -5,6 +5,9 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/golivechat/livechat"
+	"github.com/golivechat/livechat/flow"
 )
 
 func TestEmailCapture(t *testing.T) {
@@ -43,9 +46,28 @@ func TestEmailCapture(t *testing.T) {
 	status, _ = other.do("GET", "api/v1/visitor/conversations/"+conv+"/messages", nil)
 	require.Equal(t, 404, status)
 
+	// A chatflow may mark the contacts it creates as marketing contacts.
+	status, _ = e.newVisitor().do("POST", "api/v1/visitor/email", map[string]any{"email": "plain@example.com", "chatflowId": "default"})
+	require.Equal(t, 200, status)
+	plain, err := e.store.ContactByEmail(ctx, "plain@example.com")
+	require.NoError(t, err)
+	require.Empty(t, plain.Properties[livechat.MarketingContactProperty], "off by default")
+
 	// Agents see the contact and that it is not verified.
 	_, body = e.agentDo("a1", "GET", "api/v1/agent/conversations/"+conv, nil)
 	contact := body["conversation"].(map[string]any)["visitor"].(map[string]any)["contact"].(map[string]any)
 	require.Equal(t, c1.ID, contact["id"])
 	require.Equal(t, false, contact["verified"])
+}
+
+func TestMarketingContacts(t *testing.T) {
+	f := flow.New("Newsletter")
+	f.ID = "news"
+	f.Options.Consent.MarketingContacts = true
+	e := newEnv(t, func(c *livechat.Config) { c.Flows = []*flow.Chatflow{f} })
+	status, _ := e.newVisitor().do("POST", "api/v1/visitor/email", map[string]any{"email": "lead@example.com", "chatflowId": "news"})
+	require.Equal(t, 200, status)
+	c, err := e.store.ContactByEmail(context.Background(), "lead@example.com")
+	require.NoError(t, err)
+	require.Equal(t, "true", c.Properties[livechat.MarketingContactProperty])
 }
