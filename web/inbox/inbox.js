@@ -219,6 +219,10 @@
     $('lc-info-page').textContent = v.pageUrl || c.pageUrl || '—';
     $('lc-info-lang').textContent = v.language || '—';
     $('lc-info-status').textContent = c.status === 'closed' ? 'Closed' : 'Open · ' + (c.assigneeId ? 'assigned to ' + agentName(c.assigneeId) : 'unassigned');
+    const ct = v.contact;
+    $('lc-info-contact').textContent = ct ? [ct.name, ct.email].filter(Boolean).join(' · ') + (ct.verified ? ' (verified)' : ' (not verified)') : '—';
+    const s = cur.survey;
+    $('lc-info-survey').textContent = s ? '★'.repeat(s.rating) + '☆'.repeat(5 - s.rating) + ' ' + s.rating + '/5' + (s.comment ? ' · “' + s.comment + '”' : '') : '—';
     const mine = !!me && c.assigneeId === me.id;
     $('lc-assign-me').disabled = mine;
     $('lc-close').disabled = c.status === 'closed';
@@ -305,7 +309,9 @@
     try {
       const r = await api('GET', 'conversations/' + enc(id));
       if (cur !== t) return;
+      t.survey = r.survey || null;
       mergeConv(r.conversation);
+      renderHead();
       for (const rm of r.readMarks || []) onRead({ conversationId: id, participant: rm.participant, seq: rm.seq });
       for (const m of r.messages || []) addMessage(Object.assign({ conversationId: id }, m));
       $('lc-thread').scrollTop = $('lc-thread').scrollHeight;
