@@ -273,6 +273,11 @@ func (h *Handler) subscribe(ctx context.Context, c *client, watched map[string]b
 		return
 	}
 	c.conn.Send(mustJSON(subscribedFrame{Type: "subscribed", ConversationID: conv.ID, Seq: last}))
+	// The conversation as it is now: a close or an assignment made while
+	// the client was away is not in the message replay.
+	if cur, err := h.store.Conversation(ctx, conv.ID); err == nil {
+		c.conn.Send(h.eventFrame(c, Event{Type: EventConversation, ConversationID: cur.ID, Seq: cur.LastSeq, Conversation: cur}))
+	}
 }
 
 // eventFrame encodes an event for a client.

@@ -66,7 +66,9 @@
   const refs = new Map();   // ws ref -> clientMessageId
   let maxSeq = 0, lastRead = 0, sentRead = 0, agentRead = 0, agentName = '';
   let isOpen = false, wantOpen = null, cssReady = false, rendered = false;
-  let persist = true;       // false in preview: no cookie, no sessionStorage
+  let persist = true;       // false in preview and before cookie consent: no cookie, no sessionStorage
+  // Before cookie consent: the visitor token in page memory, the banner.
+  let token = '', ck = null, ckEl;
   let wantPrompt = false, prompt = null, disarm = () => {};
   let root, launcher, badge, unreadLive, win, list, typingEl, ended, newBtn, form, input, count;
   let typingHide, typingSentAt = 0, typingIdle, creating = null;
@@ -127,7 +129,7 @@
   }
 
   async function api(method, path, body, signal) {
-    const o = { method, credentials: 'same-origin', headers: {}, signal };
+    const o = { method, credentials: 'same-origin', headers: token ? { Authorization: 'Bearer ' + token } : {}, signal };
     if (body !== undefined) {
       o.headers['Content-Type'] = 'application/json';
       o.body = JSON.stringify(body);
@@ -145,7 +147,7 @@
 
   // session reads (v undefined) or writes a flag in sessionStorage.
   function session(k, v) {
-    try {
+    if (persist) try {
       if (v === undefined) return sessionStorage.getItem(k) === '1';
       if (v) sessionStorage.setItem(k, '1'); else sessionStorage.removeItem(k);
     } catch (e) { /* storage disabled */ }
@@ -312,7 +314,7 @@
     const kb = chat.knowledgeBase && chat.knowledgeBase.enabled;
     if (proc) {
       consentEl = h('div', { id: 'livechat-consent', class: 'lc-consent', 'data-kind': proc.kind },
-        h('p', null, ...(proc.segments || [{ text: proc.text }]).map(s => s.url && safe(s.url) ? aLink(s.url, s.text) : s.text)),
+        h('p', null, ...segs(proc)),
         consentMsg = h('p', { class: 'lc-hint', 'aria-live': 'polite' }));
       if (proc.kind === 'explicit') consentEl.append(agreeBtn = h('button', { type: 'button', id: 'livechat-agree', class: 'lc-btn', text: T('processingAgree'), onclick: agree }));
     }
@@ -323,6 +325,22 @@
         emailIn = h('input', { type: 'email', id: 'livechat-email-input', autocomplete: 'email', placeholder: T('emailPlaceholder'), 'aria-describedby': 'livechat-email-msg' }),
         h('button', { type: 'submit', id: 'livechat-email-submit', class: 'lc-btn', text: T('emailSubmit') })),
       emailMsg = h('p', { id: 'livechat-email-msg', class: 'lc-hint', 'aria-live': 'polite' }));
+    // Consent to communicate: checkboxes with the email form, else above the composer.
+    const comm = ((chat.consent || {}).communication || []).map(c => h('label', { class: 'lc-hint' },
+      h('input', { type: 'checkbox', 'data-consent-kind': c.kind, onchange: e => api('POST', 'consent', { kind: c.kind, granted: e.target.checked, textHash: c.textHash }).catch(() => {}) }), c.label));
+    const commEl = comm[0] && (emailMode && emailMode !== 'never' ? (emailEl.append(...comm), null) : h('div', { class: 'lc-consent' }, ...comm));
+    // The cookie banner: in the window before the chat, floating on exit.
+    if (ck) {
+      const b = (id, k, g) => h('button', { type: 'button', id: 'livechat-cookies-' + id, class: 'lc-btn', text: T(k), onclick: () => cookies(g) });
+      const exit = ck.when === 'on_exit';
+      ckEl = h('div', { id: 'livechat-cookies', class: exit ? 'lc-consent lc-prompt lc-cookies' : 'lc-consent', role: 'region', 'aria-label': 'Cookies', hidden: exit },
+        h('p', null, ...segs(ck)), h('div', { class: 'lc-row' }, b('accept', 'cookieAccept', true), b('decline', 'cookieDecline', false)));
+      if (exit) {
+        const f = e => { if (!e.relatedTarget && e.clientY <= 0 || e.type === 'pagehide') ckEl.hidden = false; };
+        doc.addEventListener('mouseout', f);
+        window.addEventListener('pagehide', f);
+      }
+    }
     if (kb) renderHelp();
     win = h('div', {
       id: 'livechat-window', class: 'lc-window', role: 'dialog', 'aria-modal': 'false', 'aria-label': title, hidden: true,
@@ -343,7 +361,7 @@
       ended = h('div', { class: 'lc-ended', hidden: true },
         h('p', { text: T('conversationEnded') }),
         newBtn = h('button', { type: 'button', class: 'lc-new', onclick: startNew, text: T('newConversation') })),
-      consentEl, emailEl,
+      ck && !ckEl.hidden && ckEl, consentEl, emailEl, commEl,
       form = h('form', { class: 'lc-composer', onsubmit: e => { e.preventDefault(); submit(); } },
         h('label', { for: 'livechat-input', class: 'lc-sr', text: T('messageLabel') }),
         input,
@@ -352,7 +370,7 @@
     helpEl);
     gate();
 
-    root.append(launcher, unreadLive, win);
+    root.append(launcher, unreadLive, win, ckEl && ckEl.hidden && ckEl);
     (doc.body || doc.documentElement).append(root);
     rendered = true;
 
@@ -455,7 +473,7 @@
     win.hidden = false;
     root.classList.add('lc-open');
     launcher.setAttribute('aria-expanded', 'true');
-    if (persist) session(OPEN_KEY, true);
+    session(OPEN_KEY, true);
     fitViewport();
     scrollDown(true);
     markRead();
@@ -559,7 +577,7 @@
     const had = prompt && prompt.contains(doc.activeElement);
     hidePrompt();
     disarm();
-    if (persist) session(PROMPT_KEY, true);
+    session(PROMPT_KEY, true);
     if (had) launcher.focus();
   }
 
@@ -808,7 +826,7 @@
     reconnectTimer = null;
     if (ws || polling || !conv) return;
     let s, opened = false;
-    try { s = new WebSocket(WS_URL); } catch (e) { dropped(null, false); return; }
+    try { s = new WebSocket(WS_URL, token ? ['livechat.v1', 'livechat.token.' + token] : []); } catch (e) { dropped(null, false); return; }
     ws = s;
     s.onopen = () => { opened = true; lastFrame = Date.now(); };
     s.onmessage = ev => {
@@ -929,6 +947,20 @@
   // ---- consent to process data and email capture ----
   const safe = u => /^(https?:|mailto:|\/)/i.test(u);
   const aLink = (href, text) => h('a', { href, target: '_blank', rel: 'noopener noreferrer nofollow', text });
+  const segs = c => (c.segments || [{ text: c.text }]).map(s => s.url && safe(s.url) ? aLink(s.url, s.text) : s.text);
+
+  // cookies records the visitor's answer to the banner. Accepted, the
+  // server sets its cookie and a first-party marker remembers the choice;
+  // declined, nothing is stored and the next page view asks again.
+  async function cookies(granted) {
+    try { await api('POST', 'consent', { kind: 'cookies', granted, textHash: ck.textHash }); } catch (e) { return; }
+    ckEl.remove();
+    if (!granted) return;
+    doc.cookie = 'livechat_consent=1; Max-Age=31536000; Path=/; SameSite=Lax';
+    token = '';
+    persist = true;
+    if (isOpen) session(OPEN_KEY, true);
+  }
 
   // blocker is what the visitor must do before they can send: agree, or
   // give their email address; null when nothing.
@@ -945,7 +977,7 @@
     try {
       await api('POST', 'consent', { kind: 'processing', granted: true, textHash: proc.textHash });
       agreed = true;
-      if (persist) session('livechat-consent-' + proc.textHash, true);
+      session('livechat-consent-' + proc.textHash, true);
       consentMsg.textContent = '';
       gate();
       (blocker() || input).focus();
@@ -960,16 +992,16 @@
     e.preventDefault();
     const email = emailIn.value.trim();
     try {
-      await api('POST', 'email', { email });
+      await api('POST', 'email', { email, chatflowId: chat.chatflowId });
     } catch (err) {
       emailMsg.textContent = T(err.status === 400 ? 'emailInvalid' : 'errorUnavailable');
       emailIn.setAttribute('aria-invalid', err.status === 400);
       emailIn.focus();
       return;
     }
-    if (persist) session(EMAIL_KEY, true);
+    session(EMAIL_KEY, true);
     emailMode = needEmail = false;
-    emailEl.replaceChildren(h('p', { id: 'livechat-email-saved', role: 'status', text: T('emailSaved', { email }) }));
+    emailEl.replaceChildren(h('p', { id: 'livechat-email-saved', role: 'status', text: T('emailSaved', { email }) }), ...emailEl.querySelectorAll('label.lc-hint'));
     gate();
     if (!form.hidden) input.focus();
   }
@@ -979,7 +1011,7 @@
     const id = conv.id, key = 'livechat-survey-' + id;
     if (!chat.survey || surveyFor === id || session(key)) return;
     surveyFor = id;
-    if (persist) session(key, true);
+    session(key, true);
     let rating = 0;
     const done = t => {
       survey.replaceChildren(h('p', { role: 'status', text: t }));
@@ -1096,8 +1128,12 @@
     const req = { url: location.href, referrer: doc.referrer, language: navigator.language, device: DEVICE };
     if (PREVIEW) req.preview = PREVIEW;
     if (IDENTITY) req.identity = IDENTITY;
+    // Until cookies are accepted the token stays in page memory.
+    else if (!/(^|;\s*)livechat_consent=1(;|$)/.test(doc.cookie)) req.cookies = false;
     try {
       r = await api('POST', 'config', req);
+      // A chat without a cookie banner keeps the visitor in its cookie.
+      if (r.token && r.chat && !(r.chat.consent || {}).cookies) { delete req.cookies; r = await api('POST', 'config', req); }
     } catch (e) { /* no chat on this page view */ }
     chat = r && r.chat;
     const c0 = r && r.conversation, hasOpen = !!c0 && c0.status === 'open';
@@ -1108,7 +1144,9 @@
     if (hide && !hasOpen) chat = null;
     if (chat) {
       if (chat.maxMessageLength > 0) maxLen = chat.maxMessageLength;
-      persist = !chat.preview;
+      token = r.token || '';
+      ck = !r.identified && req.cookies === false && chat.consent && chat.consent.cookies;
+      persist = !chat.preview && !ck;
       proc = chat.consent && chat.consent.processing;
       agreed = !proc || proc.kind !== 'explicit' || session('livechat-consent-' + proc.textHash);
       emailMode = !session(EMAIL_KEY) && (chat.emailCapture || {}).mode;

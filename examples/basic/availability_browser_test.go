@@ -85,6 +85,7 @@ func availabilityFlow(edit func(a *availability.Settings)) *flow.Chatflow {
 	f := flow.New("Support")
 	f.ID = "support"
 	f.Display.Desktop.Behavior = flow.DesktopLauncher
+	f.Options.Consent.Cookies.Enabled = false
 	edit(&f.Availability)
 	return f
 }

@@ -442,6 +442,9 @@ func TestBrowser(t *testing.T) {
 
 	// ---- Journey 2: a reload keeps the conversation, each message once.
 	t.Log("journey 2: reload")
+	// The demo asks for cookie consent: accept before the reload.
+	do(t, tabA, "accept cookies", chromedp.Click(chromedp.CSS("#livechat-cookies-accept")))
+	waitFor(t, tabA, "the cookie banner gone", `!document.getElementById('livechat-cookies')`, widgetState)
 	do(t, tabA, "reload", chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS("#livechat-launcher")))
 	// The widget reopens itself after a reload when it was open before.
 	if eval[bool](t, tabA, `document.getElementById('livechat-window').hidden`) {

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/require"
 
@@ -159,6 +160,7 @@ func TestConsent(t *testing.T) {
 			{"EmailBeforeFirstMessage", testConsentEmailFirst},
 			{"Survey", testConsentSurvey},
 			{"KnowledgeBase", testConsentKnowledge},
+			{"NoCookieBeforeConsent", testConsentNoCookie},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				t.Parallel()
@@ -353,4 +355,55 @@ func testConsentKnowledge(t *testing.T, browser context.Context) {
 	do(t, tab, "back to the results", chromedp.Click(chromedp.CSS("#livechat-article .lc-back")))
 	waitFor(t, tab, "the results again", `document.getElementById('livechat-article').hidden &&
 		document.activeElement.classList.contains('lc-result')`, consentState)
+}
+
+// With cookie consent on, the chat works before the visitor answers the
+// banner but nothing is stored in the browser; once they accept, the
+// visitor cookie is set and the conversation survives a reload.
+func testConsentNoCookie(t *testing.T, browser context.Context) {
+	site := newConsentSite(t, nil, func(f *flow.Chatflow) {
+		f.Options.Consent.Cookies.Enabled = true
+		f.Options.Consent.Cookies.When = consent.BannerBeforeChat
+	})
+	tab := displayTab(t, browser)
+	visitorCookie := func() bool {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(tab, stepTimeout)
+		defer cancel()
+		cs, err := chromedp.Call(ctx, network.GetCookies, network.GetCookiesParams{URLs: []string{site.url + "/help", site.url + "/livechat/api/v1/visitor/config"}})
+		require.NoError(t, err, "the cookies")
+		for _, c := range cs.Cookies {
+			if c.Name == "livechat_visitor" {
+				return true
+			}
+		}
+		return false
+	}
+	visit(t, tab, site.url+"/help")
+	openChat(t, tab)
+	waitFor(t, tab, "the cookie banner", `(() => {
+		const b = document.getElementById('livechat-cookies');
+		return !!b && b.getClientRects().length > 0 && b.getAttribute('role') === 'region' &&
+			!!document.getElementById('livechat-cookies-accept') && !!document.getElementById('livechat-cookies-decline');
+	})()`, consentState)
+	send(t, tab, "Before cookies")
+	if got := eval[string](t, tab, `document.cookie + sessionStorage.length + localStorage.length`); got != "00" {
+		t.Fatalf("stored in the browser before cookie consent: %q", got)
+	}
+	if visitorCookie() {
+		t.Fatalf("a livechat_visitor cookie before cookie consent")
+	}
+
+	do(t, tab, "accept cookies", chromedp.Click(chromedp.CSS("#livechat-cookies-accept")))
+	waitFor(t, tab, "the banner gone", `!document.getElementById('livechat-cookies')`, consentState)
+	if !visitorCookie() {
+		t.Fatalf("no livechat_visitor cookie after accepting cookies")
+	}
+
+	visit(t, tab, site.url+"/help")
+	if eval[bool](t, tab, `document.getElementById('livechat-window').hidden`) {
+		openChat(t, tab)
+	}
+	waitFor(t, tab, "the conversation after the reload, without the banner", `!document.getElementById('livechat-cookies') &&
+		[...document.querySelectorAll('#livechat-messages [data-seq][data-sender="visitor"]')].some(e => e.textContent.includes('Before cookies'))`, consentState)
 }

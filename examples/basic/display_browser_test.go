@@ -143,6 +143,7 @@ func chatflow(id string, target targeting.Rules, edit func(f *flow.Chatflow)) *f
 	f.Enabled = true
 	f.Target = target
 	f.Build.Welcome = "Hi from " + id
+	f.Options.Consent.Cookies.Enabled = false
 	if edit != nil {
 		edit(f)
 	}
