@@ -2,6 +2,7 @@ package livechat
 
 import (
 	"context"
+	"net"
 	"net/http"
 
 	"github.com/golivechat/livechat/availability"
@@ -279,7 +280,7 @@ func (h *Handler) chatTexts(r *http.Request, f *flow.Chatflow, visitorLang strin
 	}
 	lang := consent.Match(f.Options.Language, visitorLang)
 	company := h.cfg.Company
-	texts := f.Options.Consent.Texts(h.cfg.Texts, lang, consent.Sender{Company: company, Domain: r.Host})
+	texts := f.Options.Consent.Texts(h.cfg.Texts, lang, consent.Sender{Company: company, Account: h.cfg.Account, Domain: hostName(r.Host)})
 	cs := &chatConsent{}
 	s := f.Options.Consent
 	if s.Cookies.Enabled {
@@ -298,4 +299,12 @@ func (h *Handler) chatTexts(r *http.Request, f *flow.Chatflow, visitorLang strin
 
 type chatKnowledge struct {
 	Enabled bool `json:"enabled"`
+}
+
+// hostName is a request's host without its port.
+func hostName(host string) string {
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		return h
+	}
+	return host
 }

@@ -83,8 +83,12 @@ type Config struct {
 	// German, French and Spanish). Default: the default texts.
 	Texts *consent.Catalog
 	// Company names the host in the consent-to-communicate checkbox
-	// ("I agree to receive emails from Acme"). Default: the site's domain.
+	// ("I agree to receive emails from Acme"); when empty, Account does,
+	// and when both are empty, the site's domain.
 	Company string
+	// Account is the name of the host's account, the checkbox's second
+	// choice of name. Default: none.
+	Account string
 
 	// AllowedOrigins lists other origins whose pages may open the chat's
 	// WebSockets and call agent endpoints, as host patterns with

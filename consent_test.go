@@ -119,3 +119,26 @@ func TestConsentTextsAndImpliedConsent(t *testing.T) {
 	require.True(t, recs[0].Granted)
 	require.Equal(t, hashOf(text), recs[0].TextHash, "the text the visitor was shown")
 }
+
+// The consent-to-communicate checkbox names the company, else the account,
+// else the site.
+func TestCommunicationLabel(t *testing.T) {
+	for _, tt := range []struct{ name, company, account, want string }{
+		{"Company", "Acme AB", "acme-main", "Acme AB"},
+		{"Account", "", "acme-main", "acme-main"},
+		{"Domain", "", "", "127.0.0.1"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			f := flow.New("News")
+			f.ID = "news"
+			f.Options.Consent.Communication = consent.Communication{Enabled: true, Subscriptions: []consent.Subscription{{ID: "news"}}}
+			e := newEnv(t, func(c *livechat.Config) { c.Flows = []*flow.Chatflow{f}; c.Company = tt.company; c.Account = tt.account })
+			chat := e.newVisitor().configFor("https://shop.example/")
+			boxes := chat["consent"].(map[string]any)["communication"].([]any)
+			require.Len(t, boxes, 1)
+			box := boxes[0].(map[string]any)
+			require.Equal(t, "communication:news", box["kind"])
+			require.Contains(t, box["label"], tt.want)
+		})
+	}
+}
