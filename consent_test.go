@@ -132,7 +132,11 @@ func TestCommunicationLabel(t *testing.T) {
 			f := flow.New("News")
 			f.ID = "news"
 			f.Options.Consent.Communication = consent.Communication{Enabled: true, Subscriptions: []consent.Subscription{{ID: "news"}}}
-			e := newEnv(t, func(c *livechat.Config) { c.Flows = []*flow.Chatflow{f}; c.Company = tt.company; c.Account = tt.account })
+			e := newEnv(t, func(c *livechat.Config) {
+				c.Flows = []*flow.Chatflow{f}
+				c.Company = tt.company
+				c.Account = tt.account
+			})
 			chat := e.newVisitor().configFor("https://shop.example/")
 			boxes := chat["consent"].(map[string]any)["communication"].([]any)
 			require.Len(t, boxes, 1)
