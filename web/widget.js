@@ -370,7 +370,8 @@
     helpEl);
     gate();
 
-    root.append(launcher, unreadLive, win, ckEl && ckEl.hidden && ckEl);
+    root.append(launcher, unreadLive, win);
+    if (ckEl && ckEl.hidden) root.append(ckEl); // the on-exit banner floats outside the window
     (doc.body || doc.documentElement).append(root);
     rendered = true;
 

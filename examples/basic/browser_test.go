@@ -567,6 +567,8 @@ func checkDesktopLayout(t *testing.T, tab context.Context) {
 		const w = document.getElementById('livechat-window').getBoundingClientRect();
 		const bubble = document.querySelector('#livechat-messages .lc-visitor .lc-text');
 		const bad = [];
+		// Nothing of the widget may leak into the host page's own flow.
+		for (const n of document.getElementById('livechat-root').childNodes) if (n.nodeType === Node.TEXT_NODE) bad.push('stray text in the widget root: ' + n.textContent);
 		if (Math.round(innerWidth - l.right) !== 20 || Math.round(innerHeight - l.bottom) !== 20) bad.push('launcher not 20px from the bottom-right corner');
 		if (w.bottom > l.top || w.right > innerWidth || w.top < 0) bad.push('window not above the launcher inside the viewport');
 		// #c2410c: the accent of the example's sales chatflow, on /pricing.
