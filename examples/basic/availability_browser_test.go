@@ -152,33 +152,13 @@ func openChat(t *testing.T, tab context.Context) {
 }
 
 func TestAvailability(t *testing.T) {
-	chromium := chromiumPath(t)
-	start := time.Now()
-	ctx, cancel := context.WithTimeout(context.Background(), availabilityTimeout)
-	defer cancel()
-	browser, stopBrowser := startBrowser(t, ctx, chromium)
-	defer stopBrowser()
-
-	// The group returns once its parallel subtests are done, before the
-	// browser stops.
-	t.Run("group", func(t *testing.T) {
-		for _, tc := range []struct {
-			name string
-			run  func(t *testing.T, browser context.Context)
-		}{
-			{"ReplyTime", testAvailabilityReplyTime},
-			{"ReturnTime", testAvailabilityReturnTime},
-			{"HiddenLauncher", testAvailabilityHiddenLauncher},
-			{"OfflineMessage", testAvailabilityOfflineMessage},
-			{"AtCapacityQueue", testAvailabilityAtCapacity},
-		} {
-			t.Run(tc.name, func(t *testing.T) {
-				t.Parallel()
-				tc.run(t, browser)
-			})
-		}
+	runBrowserGroup(t, availabilityTimeout, []browserCase{
+		{"ReplyTime", testAvailabilityReplyTime},
+		{"ReturnTime", testAvailabilityReturnTime},
+		{"HiddenLauncher", testAvailabilityHiddenLauncher},
+		{"OfflineMessage", testAvailabilityOfflineMessage},
+		{"AtCapacityQueue", testAvailabilityAtCapacity},
 	})
-	t.Logf("availability tests took %v", time.Since(start).Round(time.Millisecond))
 }
 
 // A chat available 24/7 that shows its typical reply time says so in the

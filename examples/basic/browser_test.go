@@ -606,3 +606,32 @@ func jsString(s string) string {
 	b, _ := json.Marshal(s)
 	return strings.ReplaceAll(string(b), "`", "\\u0060")
 }
+
+// browserCase is one subtest of a group that shares a browser.
+type browserCase struct {
+	name string
+	run  func(t *testing.T, browser context.Context)
+}
+
+// runBrowserGroup runs cases in parallel in one Chromium, each in its own
+// browser context, within timeout; the browser stops once they are done.
+func runBrowserGroup(t *testing.T, timeout time.Duration, cases []browserCase) {
+	t.Helper()
+	chromium := chromiumPath(t)
+	start := time.Now()
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	browser, stopBrowser := startBrowser(t, ctx, chromium)
+	defer stopBrowser()
+	// The group returns once its parallel subtests are done, before the
+	// browser stops.
+	t.Run("group", func(t *testing.T) {
+		for _, tc := range cases {
+			t.Run(tc.name, func(t *testing.T) {
+				t.Parallel()
+				tc.run(t, browser)
+			})
+		}
+	})
+	t.Logf("%s took %v", t.Name(), time.Since(start).Round(time.Millisecond))
+}

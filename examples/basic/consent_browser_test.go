@@ -13,6 +13,7 @@ import (
 	"crypto/rand"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -144,31 +145,14 @@ func send(t *testing.T, tab context.Context, text string) {
 }
 
 func TestConsent(t *testing.T) {
-	chromium := chromiumPath(t)
-	start := time.Now()
-	ctx, cancel := context.WithTimeout(context.Background(), consentTimeout)
-	defer cancel()
-	browser, stopBrowser := startBrowser(t, ctx, chromium)
-	defer stopBrowser()
-
-	t.Run("group", func(t *testing.T) {
-		for _, tc := range []struct {
-			name string
-			run  func(t *testing.T, browser context.Context)
-		}{
-			{"ExplicitConsent", testConsentExplicit},
-			{"EmailBeforeFirstMessage", testConsentEmailFirst},
-			{"Survey", testConsentSurvey},
-			{"KnowledgeBase", testConsentKnowledge},
-			{"NoCookieBeforeConsent", testConsentNoCookie},
-		} {
-			t.Run(tc.name, func(t *testing.T) {
-				t.Parallel()
-				tc.run(t, browser)
-			})
-		}
+	runBrowserGroup(t, consentTimeout, []browserCase{
+		{"ExplicitConsent", testConsentExplicit},
+		{"EmailBeforeFirstMessage", testConsentEmailFirst},
+		{"Survey", testConsentSurvey},
+		{"KnowledgeBase", testConsentKnowledge},
+		{"NoCookieBeforeConsent", testConsentNoCookie},
+		{"Communication", testConsentCommunication},
 	})
-	t.Logf("consent tests took %v", time.Since(start).Round(time.Millisecond))
 }
 
 // With explicit consent the visitor cannot send before "I agree": nothing
@@ -406,4 +390,45 @@ func testConsentNoCookie(t *testing.T, browser context.Context) {
 	}
 	waitFor(t, tab, "the conversation after the reload, without the banner", `!document.getElementById('livechat-cookies') &&
 		[...document.querySelectorAll('#livechat-messages [data-seq][data-sender="visitor"]')].some(e => e.textContent.includes('Before cookies'))`, consentState)
+}
+
+// Without an email form the consent to communicate is a checkbox above
+// the composer; ticking and unticking it records both answers.
+func testConsentCommunication(t *testing.T, browser context.Context) {
+	site := newConsentSite(t, nil, func(f *flow.Chatflow) {
+		f.Build.EmailCapture.Mode = flow.EmailNever
+		f.Options.Consent.Communication = consent.Communication{Enabled: true, Subscriptions: []consent.Subscription{{ID: "news", Label: "Send me news"}}}
+	})
+	tab := displayTab(t, browser)
+	visit(t, tab, site.url+"/help")
+	openChat(t, tab)
+	box := chromedp.CSS(`input[data-consent-kind="communication:news"]`)
+	waitFor(t, tab, "the checkbox", `(() => {
+		const i = document.querySelector('input[data-consent-kind="communication:news"]');
+		return !!i && i.type === 'checkbox' && !i.checked && i.getClientRects().length > 0 && i.labels[0].textContent === 'Send me news';
+	})()`, consentState)
+	send(t, tab, "Hello") // a conversation names the visitor
+	cs := site.conversations(t)
+	require.Len(t, cs, 1, "conversations")
+	do(t, tab, "tick the checkbox", chromedp.Click(box))
+	time.Sleep(200 * time.Millisecond) // the two answers in order
+	do(t, tab, "untick the checkbox", chromedp.Click(box))
+
+	var got []string
+	for end := time.Now().Add(stepTimeout); time.Now().Before(end); time.Sleep(50 * time.Millisecond) {
+		ctx, cancel := context.WithTimeout(context.Background(), stepTimeout)
+		rs, err := site.store.Consents(ctx, cs[0].VisitorID)
+		cancel()
+		require.NoError(t, err)
+		got = got[:0]
+		for _, r := range rs {
+			if r.Kind == "communication:news" {
+				got = append(got, strconv.FormatBool(r.Granted))
+			}
+		}
+		if len(got) == 2 {
+			break
+		}
+	}
+	require.Equal(t, []string{"true", "false"}, got, "communication consents recorded")
 }

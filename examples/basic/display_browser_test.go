@@ -247,38 +247,18 @@ func waitUntilPageTime(t *testing.T, tab context.Context, ms float64) {
 const openJS = `(() => { const w = document.getElementById('livechat-window'); return !!w && w.getClientRects().length > 0; })()`
 
 func TestDisplay(t *testing.T) {
-	chromium := chromiumPath(t)
-	start := time.Now()
-	ctx, cancel := context.WithTimeout(context.Background(), displayTimeout)
-	defer cancel()
-	browser, stopBrowser := startBrowser(t, ctx, chromium)
-	defer stopBrowser()
-
-	// The group returns once its parallel subtests are done, before the
-	// browser stops.
-	t.Run("group", func(t *testing.T) {
-		for _, tc := range []struct {
-			name string
-			run  func(t *testing.T, browser context.Context)
-		}{
-			{"Targeting", testDisplayTargeting},
-			{"Prompt", testDisplayPrompt},
-			{"TimeOnPage", testDisplayTimeOnPage},
-			{"Scroll", testDisplayScroll},
-			{"ExitIntent", testDisplayExitIntent},
-			{"PhoneBehaviour", testDisplayPhone},
-			{"PhoneNeverOpensByItself", testDisplayPhoneNoAutoOpen},
-			{"MinimisedStaysMinimised", testDisplayMinimised},
-			{"BrandAlias", testDisplayBrandAlias},
-			{"Preview", testDisplayPreview},
-		} {
-			t.Run(tc.name, func(t *testing.T) {
-				t.Parallel()
-				tc.run(t, browser)
-			})
-		}
+	runBrowserGroup(t, displayTimeout, []browserCase{
+		{"Targeting", testDisplayTargeting},
+		{"Prompt", testDisplayPrompt},
+		{"TimeOnPage", testDisplayTimeOnPage},
+		{"Scroll", testDisplayScroll},
+		{"ExitIntent", testDisplayExitIntent},
+		{"PhoneBehaviour", testDisplayPhone},
+		{"PhoneNeverOpensByItself", testDisplayPhoneNoAutoOpen},
+		{"MinimisedStaysMinimised", testDisplayMinimised},
+		{"BrandAlias", testDisplayBrandAlias},
+		{"Preview", testDisplayPreview},
 	})
-	t.Logf("display tests took %v", time.Since(start).Round(time.Millisecond))
 }
 
 // A chatflow targeted at /pricing* shows there and not elsewhere; its
