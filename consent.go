@@ -11,19 +11,7 @@ import (
 	"github.com/golivechat/livechat/flow"
 )
 
-// Consent kinds of ConsentRecord.
-const (
-	ConsentCookies    = "cookies"
-	ConsentProcessing = "processing"
-	// ConsentCommunicationPrefix starts the kind of a consent to be
-	// contacted, followed by the host's subscription id.
-	ConsentCommunicationPrefix = "communication:"
-)
-
-var (
-	textHashRE    = regexp.MustCompile(`^[0-9a-f]{64}$`)
-	consentKindRE = regexp.MustCompile(`^(cookies|processing|communication:[A-Za-z0-9_-]{1,64})$`)
-)
+var textHashRE = regexp.MustCompile(`^[0-9a-f]{64}$`)
 
 // explicitConsent reports whether a chatflow needs the visitor's "I agree"
 // before they may send.
@@ -56,7 +44,7 @@ func (h *Handler) checkConsent(ctx context.Context, visitorID string, c *Convers
 	if f == nil || !explicitConsent(f) {
 		return nil
 	}
-	ok, err := h.hasConsent(ctx, visitorID, ConsentProcessing)
+	ok, err := h.hasConsent(ctx, visitorID, string(consent.KindProcessing))
 	if err != nil {
 		return err
 	}
@@ -70,7 +58,7 @@ func (h *Handler) checkConsent(ctx context.Context, visitorID string, c *Convers
 // SHA-256 (hex) of the text they were shown. Returns ErrInvalid for an
 // unknown kind or a malformed hash, ErrNotFound for an unknown visitor.
 func (h *Handler) RecordConsent(ctx context.Context, visitorID, kind string, granted bool, textHash string) (*ConsentRecord, error) {
-	if !consentKindRE.MatchString(kind) {
+	if !consent.Kind(kind).Valid() {
 		return nil, fmt.Errorf("%w: kind must be cookies, processing or communication:<subscription id>", ErrInvalid)
 	}
 	textHash = strings.ToLower(textHash)
@@ -103,22 +91,23 @@ func (h *Handler) visitorConsent(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	if req.Kind == ConsentCookies && req.Granted {
+	if consent.Kind(req.Kind) == consent.KindCookies && req.Granted {
 		// From now on the token may live in the browser.
 		h.setVisitorCookie(w, r, rec.VisitorID)
 	}
 	writeJSON(w, http.StatusCreated, map[string]any{"consent": rec})
 }
 
-// recordImpliedConsent records, once, that a visitor who chats under
-// legitimate interest was shown the processing text: starting to chat
-// implies consent, and the record says to which text.
+// recordImpliedConsent records, once, that a visitor who starts a
+// conversation under legitimate interest was shown the processing text:
+// starting to chat implies consent, and the record says to which text. It
+// runs when a conversation starts, not on every message.
 func (h *Handler) recordImpliedConsent(ctx context.Context, visitorID string, c *Conversation) {
 	f := h.flowFor(ctx, c.ChatflowID)
 	if f == nil || !f.Options.Consent.Processing.Enabled || f.Options.Consent.Processing.Kind != consent.ProcessingLegitimateInterest {
 		return
 	}
-	if ok, err := h.hasConsent(ctx, visitorID, ConsentProcessing); err != nil || ok {
+	if ok, err := h.hasConsent(ctx, visitorID, string(consent.KindProcessing)); err != nil || ok {
 		return
 	}
 	v, err := h.store.Visitor(ctx, visitorID)
@@ -127,7 +116,7 @@ func (h *Handler) recordImpliedConsent(ctx context.Context, visitorID string, c 
 	}
 	lang := consent.Match(f.Options.Language, v.Language)
 	text := f.Options.Consent.Texts(h.cfg.Texts, lang, consent.Sender{Company: h.cfg.Company}).Processing
-	if _, err := h.RecordConsent(ctx, visitorID, ConsentProcessing, true, consent.TextHash(text)); err != nil {
+	if _, err := h.RecordConsent(ctx, visitorID, string(consent.KindProcessing), true, consent.TextHash(text)); err != nil {
 		h.log.Warn("livechat: record implied consent", "err", err)
 	}
 }

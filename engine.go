@@ -183,7 +183,6 @@ func (h *Handler) sendAsVisitor(ctx context.Context, visitorID, conversationID, 
 	}, "")
 	if err == nil && created {
 		h.afterVisitorMessage(ctx, c, m)
-		h.recordImpliedConsent(ctx, visitorID, c)
 	}
 	return m, created, err
 }

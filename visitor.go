@@ -233,6 +233,7 @@ func (h *Handler) visitorStart(w http.ResponseWriter, r *http.Request) {
 	status := http.StatusOK
 	if created {
 		status = http.StatusCreated
+		h.recordImpliedConsent(r.Context(), vid, c)
 	}
 	writeJSON(w, status, map[string]any{"conversation": toVisitorConversation(c)})
 }

@@ -38,25 +38,30 @@ const availabilityTimeout = 40 * time.Second
 // 09:00 the chat opens again on Monday 30 November at 09:00 (CET, UTC+1).
 var saturdayNoon = time.Date(2026, time.November, 28, 11, 0, 0, 0, time.UTC)
 
-// availabilitySite is a site with one page, /help, and a chat Handler
-// whose clock stands still at now.
-type availabilitySite struct {
+// availabilitySite is a help site whose chat's clock stands still.
+type availabilitySite = helpSite
+
+func newAvailabilitySite(t *testing.T, now time.Time, flows ...*flow.Chatflow) *availabilitySite {
+	t.Helper()
+	return newHelpSite(t, livechat.Config{Now: func() time.Time { return now }, Flows: flows})
+}
+
+// helpSite is a site with one page, /help, and a chat Handler on memory
+// storage, shut down when the test ends.
+type helpSite struct {
 	url   string
 	chat  *livechat.Handler
 	store *memory.Store
 }
 
-func newAvailabilitySite(t *testing.T, now time.Time, flows ...*flow.Chatflow) *availabilitySite {
+// newHelpSite builds the site; cfg's Storage and Secret are filled in.
+func newHelpSite(t *testing.T, cfg livechat.Config) *helpSite {
 	t.Helper()
 	store := memory.New()
-	secret := make([]byte, 32)
-	rand.Read(secret)
-	chat, err := livechat.New(livechat.Config{
-		Storage: store,
-		Secret:  secret,
-		Now:     func() time.Time { return now },
-		Flows:   flows,
-	})
+	cfg.Storage = store
+	cfg.Secret = make([]byte, 32)
+	rand.Read(cfg.Secret)
+	chat, err := livechat.New(cfg)
 	if err != nil {
 		store.Close()
 		t.Fatalf("livechat.New: %v", err)
@@ -76,7 +81,7 @@ func newAvailabilitySite(t *testing.T, now time.Time, flows ...*flow.Chatflow) *
 		srv.Close()
 		store.Close()
 	})
-	return &availabilitySite{url: srv.URL, chat: chat, store: store}
+	return &helpSite{url: srv.URL, chat: chat, store: store}
 }
 
 // availabilityFlow is a published chatflow on every page with the given

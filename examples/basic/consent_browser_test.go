@@ -10,9 +10,6 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"net/http"
-	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
@@ -27,19 +24,13 @@ import (
 	"github.com/golivechat/livechat/consent"
 	"github.com/golivechat/livechat/flow"
 	"github.com/golivechat/livechat/knowledge"
-	"github.com/golivechat/livechat/storage/memory"
 )
 
 // consentTimeout bounds all the consent tests together.
 const consentTimeout = 40 * time.Second
 
-// consentSite is a site with one page, /help, and a chat Handler with one
-// chatflow.
-type consentSite struct {
-	url   string
-	chat  *livechat.Handler
-	store *memory.Store
-}
+// consentSite is a help site with one chatflow.
+type consentSite = helpSite
 
 func newConsentSite(t *testing.T, kb knowledge.Base, edit func(f *flow.Chatflow)) *consentSite {
 	t.Helper()
@@ -48,30 +39,7 @@ func newConsentSite(t *testing.T, kb knowledge.Base, edit func(f *flow.Chatflow)
 	f.Display.Desktop.Behavior = flow.DesktopLauncher
 	f.Options.Consent.Cookies.Enabled = false
 	edit(f)
-	store := memory.New()
-	secret := make([]byte, 32)
-	rand.Read(secret)
-	chat, err := livechat.New(livechat.Config{Storage: store, Secret: secret, Flows: []*flow.Chatflow{f}, Knowledge: kb})
-	if err != nil {
-		store.Close()
-		t.Fatalf("livechat.New: %v", err)
-	}
-	mux := http.NewServeMux()
-	mux.Handle("/livechat/", chat)
-	mux.HandleFunc("GET /help", func(w http.ResponseWriter, r *http.Request) {
-		writeDisplayPage(w, "Help centre", "", false)
-	})
-	srv := httptest.NewServer(mux)
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if err := chat.Shutdown(ctx); err != nil {
-			t.Errorf("chat.Shutdown: %v", err)
-		}
-		srv.Close()
-		store.Close()
-	})
-	return &consentSite{url: srv.URL, chat: chat, store: store}
+	return newHelpSite(t, livechat.Config{Flows: []*flow.Chatflow{f}, Knowledge: kb})
 }
 
 // conversations are every conversation of the site.
