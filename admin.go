@@ -272,12 +272,13 @@ nav a{margin-right:1rem}iframe{border:1px solid #c9cfdb;border-radius:12px;width
 {{if not .Embed}}<h1>Preview: {{.Name}}</h1>
 <p>{{if .Enabled}}Published.{{else}}Not published: visitors do not see it yet.{{end}} Targeting is ignored here.</p>
 <nav><a href="?">Desktop</a><a href="?view=mobile">Mobile (375 × 700)</a></nav>
-{{if .Mobile}}<p><iframe title="Mobile preview" src="?embed=1"></iframe></p>{{end}}{{end}}
-{{if not .Mobile}}<script src="{{.Mount}}widget.js" data-preview="{{.ID}}" async></script>{{end}}
+{{if .Mobile}}<p><iframe title="Mobile preview" src="?embed=mobile"></iframe></p>{{end}}{{end}}
+{{if not .Mobile}}<script src="{{.Mount}}widget.js" data-preview="{{.ID}}"{{if .Device}} data-device="{{.Device}}"{{end}} async></script>{{end}}
 </body></html>`))
 
 // adminPreview shows a chatflow as it would appear, published or not,
-// whatever its targeting.
+// whatever its targeting. The mobile view frames a page whose widget
+// behaves as on a phone (?embed=mobile), whatever the agent's screen.
 func (h *Handler) adminPreview(w http.ResponseWriter, r *http.Request) {
 	sf, err := h.Chatflow(r.Context(), r.PathValue("id"))
 	if err != nil {
@@ -294,6 +295,7 @@ func (h *Handler) adminPreview(w http.ResponseWriter, r *http.Request) {
 		"Enabled": sf.Chatflow.Enabled,
 		"Mount":   mountPath(r),
 		"Embed":   q.Get("embed") != "",
+		"Device":  map[string]string{"mobile": "mobile"}[q.Get("embed")],
 		"Mobile":  q.Get("view") == "mobile",
 	})
 }

@@ -8,7 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// The import graph of DESIGN.md: leaves never import the root, the root
+// The module's import graph: leaves never import the root, the root
 // never imports an adapter, and each driver is imported by one package.
 func TestImportGraph(t *testing.T) {
 	const mod = "github.com/golivechat/livechat"

@@ -10,8 +10,8 @@ import (
 )
 
 // Visitor tokens are "v1.<visitor id>.<issued unix seconds>.<mac>", the mac
-// being base64url(HMAC-SHA256(secret, everything before it)). They live only
-// in an HttpOnly cookie.
+// being base64url(HMAC-SHA256(secret, everything before it)). They live in
+// an HttpOnly cookie, or in page memory until the visitor accepts cookies.
 const tokenVersion = "v1"
 
 func signVisitor(secret []byte, visitorID string, issued time.Time) string {

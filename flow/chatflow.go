@@ -96,8 +96,9 @@ const (
 // KnowledgeBase is whether the widget has a Help tab searching articles.
 type KnowledgeBase struct {
 	Enabled bool `json:"enabled"` // default false
-	// BaseID names the host's knowledge base, up to 128 characters.
-	// Empty: the host's default base.
+	// BaseID, up to 128 characters, is kept with the chatflow for the
+	// host's own use; the Handler searches Config.Knowledge whatever it
+	// says.
 	BaseID string `json:"baseId"`
 }
 
@@ -131,7 +132,8 @@ type Heading struct {
 	BrandAvatarURL string `json:"brandAvatarUrl"`
 	// BrandAlias, only with HeadingBrand, presents every agent as the
 	// brand for the whole conversation: agents' own names and avatars
-	// never reach the visitor, transcripts included.
+	// never reach the visitor, in live events, replays, history and long
+	// polls alike.
 	BrandAlias bool `json:"brandAlias"`
 }
 

@@ -8,6 +8,6 @@
 // comes back.
 //
 // [Broker] moves opaque payloads by topic to every subscriber on every
-// node. [LocalBroker] is the in-process broker for a single node; brokers
-// for several nodes live in sub-packages.
+// node. [LocalBroker] is the in-process broker for a single node, the only
+// one in this module; a broker for several nodes implements [Broker].
 package transport

@@ -25,8 +25,9 @@
   // a touch screen (a coarse pointer) is a phone when narrower than 768 px,
   // a tablet when wider; anything else a desktop. (Not "hover: none":
   // desktops without a mouse, headless browsers included, match it too.)
-  const DEVICE = window.matchMedia && matchMedia('(pointer: coarse)').matches
-    ? (Math.min(innerWidth, screen.width || innerWidth) < 768 ? 'mobile' : 'tablet') : 'desktop';
+  // A preview may name the device it shows.
+  const DEVICE = (PREVIEW && script.getAttribute('data-device')) || (window.matchMedia && matchMedia('(pointer: coarse)').matches
+    ? (Math.min(innerWidth, screen.width || innerWidth) < 768 ? 'mobile' : 'tablet') : 'desktop');
   const NS = 'http://www.w3.org/2000/svg';
   const ICON_CHAT = 'M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2z';
   const ICON_MIN = 'M7.4 8.6 12 13.2l4.6-4.6L18 10l-6 6-6-6z';

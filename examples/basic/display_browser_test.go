@@ -570,4 +570,9 @@ func testDisplayPreview(t *testing.T, browser context.Context) {
 	if v.Chatflow != "draft" || !v.Open || v.Title != "Draft chat" {
 		t.Errorf("the admin preview page: want the draft open at once, got %v", v)
 	}
+	// Its mobile view behaves as a phone on a desktop screen.
+	v = visit(t, tab, site.url+"/livechat/api/v1/admin/chatflows/draft/preview?embed=mobile")
+	if d := eval[string](t, tab, `document.getElementById('livechat-root').dataset.device`); v.Chatflow != "draft" || d != "mobile" {
+		t.Errorf("the mobile preview: want the draft as on a phone, got %v on a %q", v, d)
+	}
 }

@@ -27,6 +27,7 @@
 // full precision, for instants between the years 1677 and 2262; the zero
 // time is stored as NULL and comes back as the zero time.
 //
-// One Store serves one process. Several nodes of a livechat deployment
-// share a storage/postgres database instead.
+// One Store serves one process. Processes that share a file share its
+// data, but live events travel only inside a process with the in-process
+// broker, so run one chat process per SQLite file.
 package sqlite
