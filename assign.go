@@ -55,9 +55,11 @@ func (h *Handler) routingRequest(ctx context.Context, f *flow.Chatflow, c *Conve
 	as := f.Build.Assignment
 	req.Strategy = routing.Strategy(as.Strategy)
 	req.UserIDs, req.TeamIDs = as.UserIDs, as.TeamIDs
+	var contactProps map[string]string
 	if v != nil && v.ContactID != "" {
 		if ct, err := h.store.Contact(ctx, v.ContactID); err == nil {
 			req.OwnerID = ct.OwnerID
+			contactProps = ct.Properties
 		}
 	}
 	if c != nil && len(as.SkillRules) > 0 {
@@ -65,8 +67,10 @@ func (h *Handler) routingRequest(ctx context.Context, f *flow.Chatflow, c *Conve
 		if v != nil && v.Language != "" {
 			lang = v.Language
 		}
+		// Property rules look at the visitor's contact (what the team
+		// knows of the person), not at the conversation's properties.
 		req.Required = routing.RequiredSkills(as.SkillRules, routing.Conversation{
-			Language: lang, PageURL: c.PageURL, ChatflowID: c.ChatflowID, Properties: c.Properties,
+			Language: lang, PageURL: c.PageURL, ChatflowID: c.ChatflowID, Properties: contactProps,
 		})
 	}
 	return req
