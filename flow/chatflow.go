@@ -77,8 +77,8 @@ type Assignment struct {
 	// Strategy chooses among them. Default StrategyRoundRobin.
 	Strategy Strategy `json:"strategy"`
 	// SkillRules give a conversation required skills from its language,
-	// page, chatflow or the visitor's contact properties; only agents with every required skill
-	// are eligible, whatever the strategy.
+	// page, chatflow or the visitor's contact properties; only agents
+	// with every required skill are eligible, whatever the strategy.
 	SkillRules []routing.SkillRule `json:"skillRules"`
 }
 
