@@ -193,6 +193,7 @@ const (
 	EventTyping       EventType = "typing"       // a participant started or stopped typing; not stored
 	EventRead         EventType = "read"         // a participant's read mark moved
 	EventPresence     EventType = "presence"     // an agent's presence changed (agents only)
+	EventSurvey       EventType = "survey"       // a visitor answered the survey (agents only)
 )
 
 // Event is what the Handler fans out to connected clients. Seq is the
@@ -204,6 +205,8 @@ type Event struct {
 	Seq            int64         `json:"seq"`
 	Message        *Message      `json:"message,omitempty"`
 	Conversation   *Conversation `json:"conversation,omitempty"`
+	// Survey is the answer on a survey event.
+	Survey *SurveyAnswer `json:"survey,omitempty"`
 	// Participant is set on typing and read events: "visitor" or
 	// "agent:<id>".
 	Participant string `json:"participant,omitempty"`

@@ -18,6 +18,9 @@ type surveyRequest struct {
 // visitorSurvey stores the visitor's rating of a closed conversation, once.
 func (h *Handler) visitorSurvey(w http.ResponseWriter, r *http.Request) {
 	serveConv(h, w, r, h.visitorConv, func(c *Conversation, req *surveyRequest) (int, any, error) {
+		if f := h.flowFor(r.Context(), c.ChatflowID); f == nil || f.Options.SurveyID == "" {
+			return 0, nil, fmt.Errorf("%w: this conversation's chat has no survey", ErrInvalid)
+		}
 		if c.Status != StatusClosed {
 			return 0, nil, fmt.Errorf("%w: the survey opens when the conversation has ended", ErrInvalid)
 		}
@@ -32,7 +35,7 @@ func (h *Handler) visitorSurvey(w http.ResponseWriter, r *http.Request) {
 		if err := h.store.PutSurvey(r.Context(), a); err != nil {
 			return 0, nil, err
 		}
-		h.publish(r.Context(), Event{Type: EventConversation, ConversationID: c.ID, Seq: c.LastSeq, Conversation: c})
+		h.publish(r.Context(), Event{Type: EventSurvey, ConversationID: c.ID, Seq: c.LastSeq, Survey: a})
 		return http.StatusCreated, map[string]any{"survey": a}, nil
 	})
 }
