@@ -121,6 +121,8 @@ type conversationSummary struct {
 	Visitor     *visitorBrief `json:"visitor,omitempty"`
 	LastMessage *Message      `json:"lastMessage,omitempty"`
 	Unread      int           `json:"unread"`
+	// Survey is the visitor's rating of a closed conversation, once given.
+	Survey *SurveyAnswer `json:"survey,omitempty"`
 }
 
 type visitorBrief struct {
@@ -151,6 +153,13 @@ func (h *Handler) summarize(ctx context.Context, c *Conversation, agentID string
 		}
 	} else if !isNotFound(err) {
 		return nil, err
+	}
+	if c.Status == StatusClosed {
+		if a, err := h.store.Survey(ctx, c.ID); err == nil {
+			s.Survey = a
+		} else if !isNotFound(err) {
+			return nil, err
+		}
 	}
 	if c.LastSeq == 0 {
 		return s, nil

@@ -10,6 +10,9 @@ package main
 
 import (
 	"context"
+	"errors"
+	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -39,8 +42,45 @@ func newConsentSite(t *testing.T, kb knowledge.Base, edit func(f *flow.Chatflow)
 	f.Display.Desktop.Behavior = flow.DesktopLauncher
 	f.Options.Consent.Cookies.Enabled = false
 	edit(f)
-	return newHelpSite(t, livechat.Config{Flows: []*flow.Chatflow{f}, Knowledge: kb})
+	return newHelpSite(t, livechat.Config{Flows: []*flow.Chatflow{f}, Knowledge: kb, AgentAuth: agentCookieAuth})
 }
+
+// agentCookie signs a browser in as the agent Ada.
+const agentCookie = "test_agent_ada"
+
+func agentCookieAuth(r *http.Request) (*livechat.Agent, error) {
+	if c, err := r.Cookie(agentCookie); err == nil && c.Value == "1" {
+		return &livechat.Agent{ID: "ada", Name: "Ada Lovelace"}, nil
+	}
+	return nil, errors.New("not signed in")
+}
+
+// inboxTab opens the inbox of the site in a browser context of its own,
+// signed in as Ada.
+func inboxTab(t *testing.T, browser context.Context, siteURL string) context.Context {
+	t.Helper()
+	tab := displayTab(t, browser)
+	u, err := url.Parse(siteURL)
+	require.NoError(t, err)
+	ctx, cancel := context.WithTimeout(tab, stepTimeout)
+	_, err = chromedp.Call(ctx, network.SetCookie, network.SetCookieParams{Name: agentCookie, Value: "1", Domain: u.Hostname(), Path: "/"})
+	cancel()
+	require.NoError(t, err, "sign in")
+	do(t, tab, "open the inbox",
+		chromedp.Navigate(siteURL+"/livechat/inbox/"),
+		chromedp.WaitVisible(chromedp.CSS("#lc-list")),
+	)
+	return tab
+}
+
+// inboxInfoState is JavaScript describing the inbox list and thread info, for failures.
+const inboxInfoState = `JSON.stringify((() => {
+	const q = s => document.querySelector(s);
+	return {me: (q('#lc-me') || {}).textContent, rows: [...document.querySelectorAll('.lc-conv')].map(e => e.textContent),
+		title: (q('#lc-title') || {}).textContent, status: (q('#lc-info-status') || {}).textContent,
+		rating: (q('#lc-info-survey') || {}).textContent,
+		thread: [...document.querySelectorAll('#lc-thread [data-seq]')].map(e => e.textContent)};
+})())`
 
 // conversations are every conversation of the site.
 func (s *consentSite) conversations(t *testing.T) []*livechat.Conversation {
@@ -229,10 +269,22 @@ func testConsentSurvey(t *testing.T, browser context.Context) {
 	require.Len(t, cs, 1, "conversations")
 	id := cs[0].ID
 
+	// The agent has the conversation open in the inbox.
+	inbox := inboxTab(t, browser, site.url)
+	do(t, inbox, "open the conversation", chromedp.Click(chromedp.CSS(`.lc-conv[data-id="`+id+`"]`)))
+	waitFor(t, inbox, "the thread", `[...document.querySelectorAll('#lc-thread [data-seq]')].some(e => e.textContent.includes('Thanks for the help')) &&
+		document.getElementById('lc-info-survey').textContent === '—'`, inboxInfoState)
+
 	ctx, cancel := context.WithTimeout(context.Background(), stepTimeout)
 	defer cancel()
 	_, err := site.chat.CloseConversation(ctx, id, "")
 	require.NoError(t, err)
+	waitFor(t, inbox, "the thread closed", `document.getElementById('lc-info-status').textContent === 'Closed'`, inboxInfoState)
+	do(t, inbox, "list the closed conversations", chromedp.Click(chromedp.CSS("#lc-tab-closed")))
+	waitFor(t, inbox, "the closed conversation listed without a rating", `(() => {
+		const r = document.querySelector('.lc-conv[data-id="`+id+`"]');
+		return !!r && !r.querySelector('.lc-conv-rating');
+	})()`, inboxInfoState)
 	waitFor(t, tab, "the survey", `(() => {
 		const s = document.getElementById('livechat-survey');
 		const labels = [1, 2, 3, 4, 5].map(n => s && (s.querySelector('[data-rating="' + n + '"]') || {}).ariaLabel);
@@ -250,6 +302,13 @@ func testConsentSurvey(t *testing.T, browser context.Context) {
 	require.NoError(t, err, "the survey answer")
 	require.Equal(t, 4, a.Rating)
 	require.Equal(t, "Quick and kind", a.Comment)
+
+	// The agent sees the rating at once, in the open thread and the list.
+	waitFor(t, inbox, "the rating in the inbox", `(() => {
+		const r = document.querySelector('.lc-conv[data-id="`+id+`"] .lc-conv-rating');
+		return document.getElementById('lc-info-survey').textContent === '★★★★☆ 4/5 · “Quick and kind”' &&
+			!!r && r.textContent === '★ 4 of 5';
+	})()`, inboxInfoState)
 
 	// The next page, where the chat stays open, shows the ended
 	// conversation without the survey.

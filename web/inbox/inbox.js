@@ -141,6 +141,7 @@
       h('span', { class: 'lc-conv-snippet', text: snippet.length > 140 ? snippet.slice(0, 140) + '…' : snippet }),
       h('span', { class: 'lc-conv-bottom' },
         h('span', { class: 'lc-conv-assignee', text: agentName(c.assigneeId) }),
+        c.survey ? h('span', { class: 'lc-conv-rating', text: '★ ' + c.survey.rating, title: 'Rated ' + c.survey.rating + '/5' }, h('span', { class: 'lc-sr', text: ' of 5' })) : null,
         unread ? h('span', { class: 'lc-badge' }, String(unread), h('span', { class: 'lc-sr', text: ' unread' })) : null));
       ul.append(h('li', {}, btn));
     }
@@ -190,6 +191,14 @@
       if (matches(merged)) { ignored.delete(c.id); refetchSoon(c.id); }
     }
     if (cur && cur.id === c.id) renderHead();
+    scheduleRender();
+  }
+
+  // A visitor rated a conversation: the list and the open thread show it.
+  function onSurvey(f) {
+    const c = convs.get(f.conversationId);
+    if (c) c.survey = f.survey;
+    if (cur && cur.id === f.conversationId) { cur.survey = f.survey; renderHead(); }
     scheduleRender();
   }
 
@@ -492,6 +501,7 @@
         break;
       case 'message': onMessage(f); break;
       case 'conversation': mergeConv(f.conversation); break;
+      case 'survey': onSurvey(f); break;
       case 'read': onRead(f); break;
       case 'typing':
         if (cur && f.conversationId === cur.id && f.participant === 'visitor') {
