@@ -323,7 +323,7 @@ func (h *Handler) agentPoll(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	h.poll(w, r, c.ID, false)
+	h.poll(w, r, c, false)
 }
 
 func (h *Handler) agentClose(w http.ResponseWriter, r *http.Request) {

@@ -236,7 +236,9 @@ func (h *Handler) subscribe(ctx context.Context, c *client, watched map[string]b
 		h.hub.watch(c, conv.ID)
 		watched[conv.ID] = true
 	}
-	last := after
+	// A client that claims more than there is gets the real end: the replay
+	// starts there and `subscribed` carries the conversation's last seq.
+	last := min(after, conv.LastSeq)
 	alias := ""
 	if !c.isAgent() {
 		alias = brandAlias(h.flowFor(ctx, conv.ChatflowID))
@@ -290,13 +292,17 @@ func (h *Handler) eventFrame(c *client, ev Event) []byte {
 }
 
 // poll answers a long-poll request with the messages after ?after=, waiting
-// for one when there are none yet.
-func (h *Handler) poll(w http.ResponseWriter, r *http.Request, convID string, visitor bool) {
+// for one when there are none yet. An after beyond the end counts from the
+// conversation's last seq, so that the answer's seq is never more than
+// there is.
+func (h *Handler) poll(w http.ResponseWriter, r *http.Request, conv *Conversation, visitor bool) {
 	after, err := queryInt(r, "after", 0, 0, 1<<53)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
+	after = min(after, conv.LastSeq)
+	convID := conv.ID
 	maxWait := max(int64(h.cfg.PollTimeout/time.Second), 1)
 	wait, err := queryInt(r, "timeout", maxWait, 1, maxWait)
 	if err != nil {

@@ -337,7 +337,7 @@ func (h *Handler) visitorPoll(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	h.poll(w, r, c.ID, true)
+	h.poll(w, r, c, true)
 }
 
 func nonNil[T any](s []T) []T {
