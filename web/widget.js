@@ -65,7 +65,9 @@
   const msgs = new Map();   // seq -> {m, el}
   const pending = new Map(); // clientMessageId -> {cid, text, el, st, ref, timer}
   const refs = new Map();   // ws ref -> clientMessageId
-  let maxSeq = 0, lastRead = 0, sentRead = 0, agentRead = 0, agentName = '';
+  // mark: every message up to this seq is shown (the contiguous mark, what
+  // is read and resumed from); top: the highest seq shown.
+  let mark = 0, top = 0, loading = null, lastRead = 0, sentRead = 0, agentRead = 0, agentName = '';
   let isOpen = false, wantOpen = null, cssReady = false, rendered = false;
   let persist = true;       // false in preview and before cookie consent: no cookie, no sessionStorage
   // Before cookie consent: the visitor token in page memory, the banner.
@@ -604,7 +606,8 @@
       if (s ? +s > m.seq : c.classList.contains('lc-pending')) { before = c; break; }
     }
     list.insertBefore(e, before);
-    if (m.seq > maxSeq) maxSeq = m.seq;
+    while (msgs.has(mark + 1)) mark++;
+    gap(m.seq);
     if (m.sender === 'visitor') {
       setState(rec, m.seq <= agentRead ? 'read' : 'sent');
       if (emailMode === 'after_first_message' || (emailMode === 'when_away' && av.status !== 'available')) emailEl.hidden = false;
@@ -645,29 +648,41 @@
   function resetThread() {
     for (const r of msgs.values()) r.el.remove();
     msgs.clear();
-    maxSeq = lastRead = sentRead = agentRead = 0;
+    mark = top = lastRead = sentRead = agentRead = 0;
+    loading = null;
     hideTyping();
   }
 
-  // load fetches the history; the log is busy meanwhile so that screen
-  // readers do not read the whole history out on every page view.
-  async function load() {
-    const id = conv.id;
-    list.setAttribute('aria-busy', 'true');
-    try {
-      for (let more = true; more;) {
-        const r = await api('GET', 'conversations/' + enc(id) + '/messages?after=' + maxSeq + '&limit=200');
-        if (!conv || conv.id !== id) return;
-        setConv(r.conversation);
-        for (const rm of r.readMarks || []) onRead(rm.participant, rm.seq, id);
-        const ms = r.messages || [];
-        ms.forEach(addMessage);
-        more = r.hasMore && ms.length > 0;
+  // gap fetches what is missing when a message or an ack names a seq
+  // beyond the contiguous mark (missed while the socket was silent, or
+  // published out of order by another node).
+  function gap(seq) {
+    if (seq > top) top = seq;
+    if (top > mark && !loading) load(1).catch(() => {});
+  }
+
+  // load fetches the messages after the mark: the history, or a gap, until
+  // none is missing below top. The history keeps the log busy so that
+  // screen readers do not read it out on every page view.
+  function load(isGap) {
+    return loading || (loading = (async () => {
+      const id = conv.id;
+      if (!isGap) list.setAttribute('aria-busy', 'true');
+      try {
+        for (let more = 1; more;) {
+          const from = mark, r = await api('GET', 'conversations/' + enc(id) + '/messages?after=' + from + '&limit=200');
+          if (!conv || conv.id !== id) return;
+          setConv(r.conversation);
+          for (const rm of r.readMarks || []) onRead(rm.participant, rm.seq, id);
+          (r.messages || []).forEach(addMessage);
+          more = mark > from && (r.hasMore || top > mark);
+        }
+      } finally {
+        list.removeAttribute('aria-busy');
+        loading = null;
       }
-    } finally {
-      list.removeAttribute('aria-busy');
-    }
-    settle(true);
+      settle(!isGap);
+    })());
   }
 
   function ensureConv() {
@@ -799,10 +814,10 @@
   }
 
   function markRead() {
-    if (!isOpen || doc.visibilityState === 'hidden' || !conv || !maxSeq) return;
-    if (maxSeq > lastRead) { lastRead = maxSeq; updateUnread(); }
-    if (maxSeq <= sentRead) return;
-    const seq = sentRead = maxSeq;
+    if (!isOpen || doc.visibilityState === 'hidden' || !conv || !mark) return;
+    if (mark > lastRead) { lastRead = mark; updateUnread(); }
+    if (mark <= sentRead) return;
+    const seq = sentRead = mark;
     if (ready) wsSend({ type: 'read', conversationId: conv.id, seq });
     else api('POST', 'conversations/' + enc(conv.id) + '/read', { seq }).catch(() => { if (sentRead === seq) sentRead = 0; });
   }
@@ -820,7 +835,7 @@
   }
 
   function subscribe() {
-    if (ready && conv) wsSend({ type: 'subscribe', conversationId: conv.id, after: maxSeq });
+    if (ready && conv) wsSend({ type: 'subscribe', conversationId: conv.id, after: mark });
   }
 
   function connect() {
@@ -845,6 +860,7 @@
     ready = false;
     if (s) { s.onclose = s.onmessage = null; try { s.close(); } catch (e) { /* already closed */ } }
     refs.clear();
+    sentRead = 0; // a read frame written to a dead socket is lost: send the mark again
     for (const p of pending.values()) if (p.st === 'sending' && p.ref) httpSend(p);
     if (!opened && ++wsFails >= 3) { startPoll(); return; }
     reconnectTimer = setTimeout(connect, backoff(attempt++));
@@ -866,7 +882,7 @@
   // Subscribing replays messages, not read marks: fetch those after a reconnect.
   function syncReads() {
     const id = conv && conv.id;
-    if (id) api('GET', 'conversations/' + enc(id) + '/messages?after=' + maxSeq + '&limit=1')
+    if (id) api('GET', 'conversations/' + enc(id) + '/messages?after=' + mark + '&limit=1')
       .then(r => { for (const rm of r.readMarks || []) onRead(rm.participant, rm.seq, id); }, () => {});
   }
 
@@ -893,6 +909,7 @@
         if (queueOn) queue(); // assigned: the queue says 0
         break;
       case 'subscribed': // an assignment while we were not subscribed is not replayed
+        if (conv && f.conversationId === conv.id) gap(f.seq);
         if (queueOn) queue();
         break;
       case 'typing':
@@ -932,7 +949,7 @@
       const id = conv.id;
       pollAbort = new AbortController();
       try {
-        const r = await api('GET', 'poll?conversationId=' + enc(id) + '&after=' + maxSeq + '&timeout=25', undefined, pollAbort.signal);
+        const r = await api('GET', 'poll?conversationId=' + enc(id) + '&after=' + mark + '&timeout=25', undefined, pollAbort.signal);
         errors = 0;
         if (!conv || conv.id !== id) continue;
         for (const ev of r.events || []) if (ev && ev.type !== 'ready') onFrame(ev);

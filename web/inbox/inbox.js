@@ -28,7 +28,11 @@
   const agents = new Map();   // id -> agent
   let convs = new Map();      // id -> conversation summary
   const ignored = new Set();  // ids known not to match the current filter
-  let cur = null;             // the open thread: {id, msgs, pending, max, vRead}
+  // The open thread: {id, msgs, pending, mark, top, vRead, loaded}. mark is
+  // the contiguous mark: every message from the first one loaded up to it
+  // is shown; it is what is read and resumed from. top is the highest seq
+  // shown; above mark it means a gap, fetched by fill.
+  let cur = null;
   let ws = null, ready = false, attempt = 0, reconnectTimer = null, lastFrame = 0, refN = 0;
   const refs = new Map();     // ws ref -> {thread, cid}
   let renderQueued = false, refetchTimer = null, typingHide = null, typingSentAt = 0, typingIdle = null;
@@ -291,7 +295,7 @@
       if (s ? +s > m.seq : c.classList.contains('lc-pending')) { before = c; break; }
     }
     thread.insertBefore(e, before);
-    if (m.seq > cur.max) cur.max = m.seq;
+    gap(cur, m.seq);
     if (m.sender === 'agent') setState(rec, m.seq <= cur.vRead ? 'read' : 'sent');
     if (m.sender === 'visitor') hideTyping();
     if (near || p) thread.scrollTop = thread.scrollHeight;
@@ -305,7 +309,7 @@
     if (cur && cur.id === id) { $('lc-reply').focus(); return; }
     stopTyping();
     for (const p of cur ? cur.pending.values() : []) clearTimeout(p.timer);
-    cur = { id, msgs: new Map(), pending: new Map(), max: 0, vRead: 0 };
+    cur = { id, msgs: new Map(), pending: new Map(), mark: 0, top: 0, vRead: 0 };
     $('lc-thread').textContent = '';
     hideTyping();
     $('lc-placeholder').hidden = true;
@@ -322,14 +326,43 @@
       mergeConv(r.conversation);
       renderHead();
       for (const rm of r.readMarks || []) onRead({ conversationId: id, participant: rm.participant, seq: rm.seq });
-      for (const m of r.messages || []) addMessage(Object.assign({ conversationId: id }, m));
+      const ms = r.messages || [];
+      if (ms.length) t.mark = ms[0].seq - 1; // the thread starts at the oldest message loaded
+      for (const m of ms) addMessage(Object.assign({ conversationId: id }, m));
       $('lc-thread').scrollTop = $('lc-thread').scrollHeight;
     } catch (e) {
       if (cur === t) showError(e);
     }
-    if (cur === t) $('lc-thread').removeAttribute('aria-busy');
+    if (cur !== t) return;
+    $('lc-thread').removeAttribute('aria-busy');
+    t.loaded = true;
+    gap(t, 0); // events that came during the load
     subscribe();
     markRead();
+  }
+
+  // gap advances a thread's contiguous mark and, once the thread is loaded,
+  // fetches what is missing below seq (an event or ack beyond the mark).
+  function gap(t, seq) {
+    while (t.msgs.has(t.mark + 1)) t.mark++;
+    if (seq > t.top) t.top = seq;
+    if (t.loaded) fill(t);
+  }
+
+  async function fill(t) {
+    if (t.filling || t.top <= t.mark) return;
+    t.filling = true;
+    try {
+      for (let more = true; more && cur === t;) {
+        const from = t.mark;
+        const r = await api('GET', 'conversations/' + enc(t.id) + '/messages?after=' + from + '&limit=200');
+        if (cur !== t) break;
+        for (const m of r.messages || []) addMessage(Object.assign({ conversationId: t.id }, m));
+        more = t.mark > from && t.top > t.mark;
+      }
+    } catch (e) { /* the next event or the replay after a reconnect asks again */ }
+    t.filling = false;
+    if (cur === t) markRead();
   }
 
   function closeThread() {
@@ -344,11 +377,11 @@
   }
 
   function markRead() {
-    if (!cur || !cur.max || !visible()) return;
+    if (!cur || !cur.mark || !visible()) return;
     const c = convs.get(cur.id);
     if (c && c.unread) { c.unread = 0; scheduleRender(); }
-    if (cur.max <= (cur.sentRead || 0)) return;
-    const seq = cur.sentRead = cur.max, id = cur.id;
+    if (cur.mark <= (cur.sentRead || 0)) return;
+    const seq = cur.sentRead = cur.mark, id = cur.id;
     if (ready) wsSend({ type: 'read', conversationId: id, seq });
     else api('POST', 'conversations/' + enc(id) + '/read', { seq }).catch(() => { if (cur && cur.id === id) cur.sentRead = 0; });
   }
@@ -482,7 +515,7 @@
     const t = cur;
     if (!t) return;
     try {
-      const r = await api('GET', 'conversations/' + enc(t.id) + '/messages?after=' + t.max + '&limit=1');
+      const r = await api('GET', 'conversations/' + enc(t.id) + '/messages?after=' + t.mark + '&limit=1');
       if (cur === t) for (const rm of r.readMarks || []) onRead({ conversationId: t.id, participant: rm.participant, seq: rm.seq });
     } catch (e) { /* the next read event brings them */ }
   }
@@ -500,6 +533,7 @@
         if (cur) for (const p of cur.pending.values()) if (p.st === 'failed' && p.auto) deliver(p);
         break;
       case 'message': onMessage(f); break;
+      case 'subscribed': if (cur && f.conversationId === cur.id) gap(cur, f.seq); break;
       case 'conversation': mergeConv(f.conversation); break;
       case 'survey': onSurvey(f); break;
       case 'read': onRead(f); break;
@@ -537,7 +571,7 @@
 
   // ---- WebSocket with reconnect ----
   function wsSend(f) { if (ws && ws.readyState === 1) ws.send(JSON.stringify(f)); }
-  function subscribe() { if (ready && cur) wsSend({ type: 'subscribe', conversationId: cur.id, after: cur.max }); }
+  function subscribe() { if (ready && cur) wsSend({ type: 'subscribe', conversationId: cur.id, after: cur.mark }); }
 
   function connect() {
     clearTimeout(reconnectTimer);
@@ -562,6 +596,7 @@
     if (s) { s.onclose = s.onmessage = null; try { s.close(); } catch (e) { /* already closed */ } }
     for (const p of refs.values()) if (p.st === 'sending') httpSend(p);
     refs.clear();
+    if (cur) cur.sentRead = 0; // a read frame written to a dead socket is lost: send the mark again
     $('lc-conn').textContent = 'Reconnecting…';
     reconnectTimer = setTimeout(connect, backoff(attempt++));
   }
