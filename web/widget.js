@@ -78,7 +78,7 @@
   // availability: the notice element, the queue line and its polling
   let av = {}, notice = null, queueEl = null, queueOn = false, queueTimer = 0, queueBusy = 0;
   // consent to process data, email capture, survey, help tab
-  let proc = null, agreed = true, consentEl, consentMsg, agreeBtn, sendBtn, emailMode = '', needEmail = false, emailEl, emailIn, emailMsg;
+  let proc = null, agreed = true, consentEl, consentMsg, agreeBtn, sendBtn, emailMode = '', needEmail = false, emailEl, emailIn, emailMsg, commEl;
   let survey = null, surveyFor = '', chatPane, helpEl, tabs, searchIn, resultsEl, articleEl, findTimer = 0, findN = 0;
   // live channel
   let ws = null, ready = false, wasReady = false, wsFails = 0, attempt = 0, reconnectTimer = null;
@@ -322,16 +322,17 @@
       if (proc.kind === 'explicit') consentEl.append(agreeBtn = h('button', { type: 'button', id: 'livechat-agree', class: 'lc-btn', text: T('processingAgree'), onclick: agree }));
     }
     const ec = chat.emailCapture || {};
-    emailEl = h('form', { id: 'livechat-email', class: 'lc-email', hidden: !needEmail, novalidate: true, onsubmit: saveEmail },
+    emailEl = h('form', { id: 'livechat-email', class: 'lc-email', hidden: true, novalidate: true, onsubmit: saveEmail },
       h('label', { for: 'livechat-email-input', text: ec.prompt || T('emailPrompt') }),
       h('div', { class: 'lc-row' },
         emailIn = h('input', { type: 'email', id: 'livechat-email-input', autocomplete: 'email', placeholder: T('emailPlaceholder'), 'aria-describedby': 'livechat-email-msg' }),
         h('button', { type: 'submit', id: 'livechat-email-submit', class: 'lc-btn', text: T('emailSubmit') })),
       emailMsg = h('p', { id: 'livechat-email-msg', class: 'lc-hint', 'aria-live': 'polite' }));
-    // Consent to communicate: checkboxes with the email form, else above the composer.
+    // Consent to communicate: checkboxes above the composer, moved into the
+    // email form when it shows (showEmail).
     const comm = ((chat.consent || {}).communication || []).map(c => h('label', { class: 'lc-hint' },
       h('input', { type: 'checkbox', 'data-consent-kind': c.kind, onchange: e => api('POST', 'consent', { kind: c.kind, granted: e.target.checked, textHash: c.textHash }).catch(() => {}) }), c.label));
-    const commEl = comm[0] && (emailMode && emailMode !== 'never' ? (emailEl.append(...comm), null) : h('div', { class: 'lc-consent' }, ...comm));
+    commEl = comm[0] && h('div', { id: 'livechat-communication', class: 'lc-consent' }, ...comm);
     // The cookie banner: in the window before the chat, floating on exit.
     if (ck) {
       const b = (id, k, g) => h('button', { type: 'button', id: 'livechat-cookies-' + id, class: 'lc-btn', text: T(k), onclick: () => cookies(g) });
@@ -372,6 +373,7 @@
         sendBtn = h('button', { type: 'submit', id: 'livechat-send', class: 'lc-send', 'aria-label': T('send') }, icon(ICON_SEND)))),
     helpEl);
     gate();
+    if (needEmail) showEmail();
 
     root.append(launcher, unreadLive, win);
     if (ckEl && ckEl.hidden) root.append(ckEl); // the on-exit banner floats outside the window
@@ -610,7 +612,7 @@
     gap(m.seq);
     if (m.sender === 'visitor') {
       setState(rec, m.seq <= agentRead ? 'read' : 'sent');
-      if (emailMode === 'after_first_message' || (emailMode === 'when_away' && av.status !== 'available')) emailEl.hidden = false;
+      if (emailMode === 'after_first_message' || (emailMode === 'when_away' && av.status !== 'available')) showEmail();
     }
     else if (m.sender === 'agent') {
       if (m.authorName) agentName = m.authorName;
@@ -1005,6 +1007,11 @@
       consentMsg.textContent = T('errorUnavailable');
     }
     agreeBtn.disabled = false;
+  }
+
+  function showEmail() {
+    emailEl.hidden = false;
+    if (commEl) { emailEl.append(...commEl.children); commEl.hidden = true; }
   }
 
   async function saveEmail(e) {

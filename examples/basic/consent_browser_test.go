@@ -1,8 +1,10 @@
 // The consent tests drive, in Chromium, what the widget asks of a visitor
 // before and after a chat: explicit consent to process data blocks sending
 // until "I agree"; an email address asked before the first message; the
-// satisfaction survey once the agent has closed the conversation; and the
-// Help tab searching the knowledge base, in the visitor's language. Each
+// consent-to-communicate checkbox under every email capture mode; the
+// satisfaction survey once the agent has closed the conversation, and the
+// answer showing live in the agent's inbox; and the Help tab searching the
+// knowledge base, in the visitor's language. Each
 // subtest builds its own site and its own browser context in one shared
 // browser.
 
@@ -30,7 +32,7 @@ import (
 )
 
 // consentTimeout bounds all the consent tests together.
-const consentTimeout = 40 * time.Second
+const consentTimeout = 90 * time.Second
 
 // consentSite is a help site with one chatflow.
 type consentSite = helpSite
@@ -159,7 +161,10 @@ func TestConsent(t *testing.T) {
 		{"Survey", testConsentSurvey},
 		{"KnowledgeBase", testConsentKnowledge},
 		{"NoCookieBeforeConsent", testConsentNoCookie},
-		{"Communication", testConsentCommunication},
+		{"CommunicationEmailNever", communicationCase(flow.EmailNever)},
+		{"CommunicationEmailBeforeFirstMessage", communicationCase(flow.EmailBeforeFirstMessage)},
+		{"CommunicationEmailAfterFirstMessage", communicationCase(flow.EmailAfterFirstMessage)},
+		{"CommunicationEmailWhenAway", communicationCase(flow.EmailWhenAway)},
 	})
 }
 
@@ -419,43 +424,82 @@ func testConsentNoCookie(t *testing.T, browser context.Context) {
 		[...document.querySelectorAll('#livechat-messages [data-seq][data-sender="visitor"]')].some(e => e.textContent.includes('Before cookies'))`, consentState)
 }
 
-// Without an email form the consent to communicate is a checkbox above
-// the composer; ticking and unticking it records both answers.
-func testConsentCommunication(t *testing.T, browser context.Context) {
-	site := newConsentSite(t, nil, func(f *flow.Chatflow) {
-		f.Build.EmailCapture.Mode = flow.EmailNever
-		f.Options.Consent.Communication = consent.Communication{Enabled: true, Subscriptions: []consent.Subscription{{ID: "news", Label: "Send me news"}}}
-	})
-	tab := displayTab(t, browser)
-	visit(t, tab, site.url+"/help")
-	openChat(t, tab)
-	box := chromedp.CSS(`input[data-consent-kind="communication:news"]`)
-	waitFor(t, tab, "the checkbox", `(() => {
-		const i = document.querySelector('input[data-consent-kind="communication:news"]');
-		return !!i && i.type === 'checkbox' && !i.checked && i.getClientRects().length > 0 && i.labels[0].textContent === 'Send me news';
-	})()`, consentState)
-	send(t, tab, "Hello") // a conversation names the visitor
-	cs := site.conversations(t)
-	require.Len(t, cs, 1, "conversations")
-	do(t, tab, "tick the checkbox", chromedp.Click(box))
-	time.Sleep(200 * time.Millisecond) // the two answers in order
-	do(t, tab, "untick the checkbox", chromedp.Click(box))
+// communicationCase checks the consent to communicate under one email
+// capture mode, other settings left at their defaults: the checkbox is on
+// screen before the first message (in the email form when that shows,
+// else above the composer), stays there and keeps its state when the
+// email form appears, and ticking and unticking it records both answers.
+func communicationCase(mode flow.EmailMode) func(t *testing.T, browser context.Context) {
+	return func(t *testing.T, browser context.Context) {
+		site := newConsentSite(t, nil, func(f *flow.Chatflow) {
+			f.Build.EmailCapture.Mode = mode
+			f.Options.Consent.Communication = consent.Communication{Enabled: true, Subscriptions: []consent.Subscription{{ID: "news", Label: "Send me news"}}}
+		})
+		if mode == flow.EmailWhenAway {
+			// The team is available: the email form never shows.
+			ctx, cancel := context.WithTimeout(context.Background(), stepTimeout)
+			err := site.store.PutAgent(ctx, &livechat.Agent{ID: "ada", Name: "Ada Lovelace", Presence: livechat.PresenceAvailable, LastSeenAt: time.Now(), UpdatedAt: time.Now()})
+			cancel()
+			require.NoError(t, err)
+		}
+		tab := displayTab(t, browser)
+		visit(t, tab, site.url+"/help")
+		openChat(t, tab)
+		// boxIn is JavaScript true when the checkbox is on screen inside
+		// the element with the id, ticked or not as said.
+		boxIn := func(id string, checked bool) string {
+			return `(() => {
+				const i = document.querySelector('input[data-consent-kind="communication:news"]');
+				return !!i && i.type === 'checkbox' && i.checked === ` + strconv.FormatBool(checked) + ` && !i.disabled &&
+					i.getClientRects().length > 0 && i.labels[0].textContent === 'Send me news' &&
+					i.closest('#` + id + `') !== null && document.querySelectorAll('input[data-consent-kind]').length === 1;
+			})()`
+		}
+		emailShown := `document.getElementById('livechat-email').getClientRects().length > 0`
+		before := "livechat-communication"
+		if mode == flow.EmailBeforeFirstMessage {
+			before = "livechat-email"
+		}
+		waitFor(t, tab, "the checkbox before the first message", boxIn(before, false), consentState)
+		box := chromedp.CSS(`input[data-consent-kind="communication:news"]`)
+		do(t, tab, "tick the checkbox", chromedp.Click(box))
+		waitFor(t, tab, "the checkbox ticked", boxIn(before, true), consentState)
 
-	var got []string
-	for end := time.Now().Add(stepTimeout); time.Now().Before(end); time.Sleep(50 * time.Millisecond) {
-		ctx, cancel := context.WithTimeout(context.Background(), stepTimeout)
-		rs, err := site.store.Consents(ctx, cs[0].VisitorID)
-		cancel()
-		require.NoError(t, err)
-		got = got[:0]
-		for _, r := range rs {
-			if r.Kind == "communication:news" {
-				got = append(got, strconv.FormatBool(r.Granted))
+		if mode == flow.EmailBeforeFirstMessage {
+			do(t, tab, "give an address",
+				chromedp.SendKeys(chromedp.CSS("#livechat-email-input"), "zoe@example.com"),
+				chromedp.Click(chromedp.CSS("#livechat-email-submit")),
+			)
+			waitFor(t, tab, "the address saved, the checkbox kept", `!!document.getElementById('livechat-email-saved') && `+boxIn("livechat-email", true), consentState)
+		}
+		send(t, tab, "Hello") // a conversation names the visitor
+		switch mode {
+		case flow.EmailAfterFirstMessage:
+			waitFor(t, tab, "the checkbox in the email form", emailShown+` && `+boxIn("livechat-email", true), consentState)
+		case flow.EmailWhenAway, flow.EmailNever:
+			waitFor(t, tab, "the checkbox above the composer, no email form", `!(`+emailShown+`) && `+boxIn("livechat-communication", true), consentState)
+		}
+		do(t, tab, "untick the checkbox", chromedp.Click(box))
+		waitFor(t, tab, "the checkbox unticked", `!document.querySelector('input[data-consent-kind="communication:news"]').checked`, consentState)
+
+		cs := site.conversations(t)
+		require.Len(t, cs, 1, "conversations")
+		var got []string
+		for end := time.Now().Add(stepTimeout); time.Now().Before(end); time.Sleep(50 * time.Millisecond) {
+			ctx, cancel := context.WithTimeout(context.Background(), stepTimeout)
+			rs, err := site.store.Consents(ctx, cs[0].VisitorID)
+			cancel()
+			require.NoError(t, err)
+			got = got[:0]
+			for _, r := range rs {
+				if r.Kind == "communication:news" {
+					got = append(got, strconv.FormatBool(r.Granted))
+				}
+			}
+			if len(got) == 2 {
+				break
 			}
 		}
-		if len(got) == 2 {
-			break
-		}
+		require.Equal(t, []string{"true", "false"}, got, "communication consents recorded")
 	}
-	require.Equal(t, []string{"true", "false"}, got, "communication consents recorded")
 }
