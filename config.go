@@ -155,6 +155,8 @@ type Config struct {
 
 var colorRE = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
 
+//lint:file-ignore ST1005 invalid-Config errors start with the field they name.
+
 // withDefaults validates c and fills its zero fields.
 func (c Config) withDefaults() (Config, error) {
 	var errs []error

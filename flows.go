@@ -103,6 +103,8 @@ func (h *Handler) seedFlows(ctx context.Context) error {
 	return nil
 }
 
+//lint:file-ignore ST1005 invalid-Config errors start with the field they name.
+
 // checkConfigFlows validates Config.Flows for New.
 func checkConfigFlows(flows []*flow.Chatflow) []error {
 	var errs []error

@@ -82,7 +82,7 @@ func eligible(req routing.Request, c routing.Candidate) bool {
 		return false
 	}
 	for _, need := range req.Required {
-		if !slices.ContainsFunc(c.Skills, func(s string) bool { return strings.ToLower(s) == strings.ToLower(need) }) {
+		if !slices.ContainsFunc(c.Skills, func(s string) bool { return strings.EqualFold(s, need) }) {
 			return false
 		}
 	}
