@@ -128,7 +128,7 @@ func decodeStrict(data []byte, v any) error {
 	if err := dec.Decode(v); err != nil {
 		return fmt.Errorf("%w: malformed JSON: %v", ErrInvalid, err)
 	}
-	if dec.More() {
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return fmt.Errorf("%w: malformed JSON: more than one value", ErrInvalid)
 	}
 	return nil

@@ -216,8 +216,16 @@ func writeEscaped(b *strings.Builder, s string, attr bool) {
 			rep = "&#34;"
 		case c == '\'':
 			rep = "&#39;"
-		case c == ':' && i >= 10 && asciiEqualFold(s[i-10:i], "javascript"):
-			rep = "&#58;"
+		case c == ':':
+			// Compared with what was written, so that removed control
+			// characters cannot split the word.
+			b.WriteString(s[last:i])
+			last = i
+			if w := b.String(); len(w) >= 10 && asciiEqualFold(w[len(w)-10:], "javascript") {
+				b.WriteString("&#58;")
+				last = i + 1
+			}
+			continue
 		case c < ' ' && (attr || c != '\t' && c != '\n' && c != '\r'), c == 0x7f:
 			rep = ""
 		case c == 0xc2 && i+1 < len(s) && s[i+1] >= 0x80 && s[i+1] < 0xa0:
