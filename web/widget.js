@@ -65,8 +65,8 @@
   const msgs = new Map();   // seq -> {m, el}
   const pending = new Map(); // clientMessageId -> {cid, text, el, st, ref, timer}
   const refs = new Map();   // ws ref -> clientMessageId
-  // mark: every message up to this seq is shown (the contiguous mark, what
-  // is read and resumed from); top: the highest seq shown.
+  // mark: the contiguous mark, every seq up to it shown (read and resumed
+  // from); top: the highest seq shown.
   let mark = 0, top = 0, loading = null, lastRead = 0, sentRead = 0, agentRead = 0, agentName = '';
   let isOpen = false, wantOpen = null, cssReady = false, rendered = false;
   let persist = true;       // false in preview and before cookie consent: no cookie, no sessionStorage
@@ -655,17 +655,16 @@
     hideTyping();
   }
 
-  // gap fetches what is missing when a message or an ack names a seq
-  // beyond the contiguous mark (missed while the socket was silent, or
-  // published out of order by another node).
+  // gap fetches what is missing below a seq past the mark (missed on a
+  // silent socket, or published out of order).
   function gap(seq) {
     if (seq > top) top = seq;
     if (top > mark && !loading) load(1).catch(() => {});
   }
 
-  // load fetches the messages after the mark: the history, or a gap, until
-  // none is missing below top. The history keeps the log busy so that
-  // screen readers do not read it out on every page view.
+  // load fetches what follows the mark, the history or a gap, until none is
+  // missing below top; the history keeps the log busy so that screen
+  // readers do not read it out on every page view.
   function load(isGap) {
     return loading || (loading = (async () => {
       const id = conv.id;
@@ -862,7 +861,7 @@
     ready = false;
     if (s) { s.onclose = s.onmessage = null; try { s.close(); } catch (e) { /* already closed */ } }
     refs.clear();
-    sentRead = 0; // a read frame written to a dead socket is lost: send the mark again
+    sentRead = 0; // the last read may have gone into a dead socket
     for (const p of pending.values()) if (p.st === 'sending' && p.ref) httpSend(p);
     if (!opened && ++wsFails >= 3) { startPoll(); return; }
     reconnectTimer = setTimeout(connect, backoff(attempt++));
