@@ -4,6 +4,7 @@ import (
 	"context"
 	"net"
 	"net/http"
+	"slices"
 
 	"github.com/golivechat/livechat/availability"
 	"github.com/golivechat/livechat/consent"
@@ -202,19 +203,22 @@ func (h *Handler) headingAvatars(ctx context.Context, f *flow.Chatflow, v *Visit
 	}
 	users, teams := hd.UserIDs, hd.TeamIDs
 	if len(users) == 0 && len(teams) == 0 {
-		users, teams = f.Build.Assignment.UserIDs, f.Build.Assignment.TeamIDs
-		if len(users) == 0 && len(teams) == 0 {
-			agents, err := h.store.Agents(ctx)
-			if err != nil {
-				return nil, err
-			}
-			for _, a := range agents {
-				if a.Presence == PresenceAvailable && len(out) < 3 {
-					out = append(out, avatar{Name: a.Name, AvatarURL: a.AvatarURL})
-				}
-			}
-			return out, nil
+		// The available agents the assignment lists or whose team it
+		// lists (every agent when it lists none), as routing sees them.
+		as := f.Build.Assignment
+		agents, err := h.store.Agents(ctx)
+		if err != nil {
+			return nil, err
 		}
+		now := h.now()
+		for _, a := range agents {
+			listed := len(as.UserIDs) == 0 && len(as.TeamIDs) == 0 || slices.Contains(as.UserIDs, a.ID) ||
+				slices.ContainsFunc(a.TeamIDs, func(t string) bool { return slices.Contains(as.TeamIDs, t) })
+			if listed && h.isAvailable(a, now) && len(out) < 3 {
+				out = append(out, avatar{Name: a.Name, AvatarURL: a.AvatarURL})
+			}
+		}
+		return out, nil
 	}
 	for _, id := range users {
 		if a, err := h.store.Agent(ctx, id); err == nil && len(out) < 3 {

@@ -121,8 +121,9 @@ type Heading struct {
 	// Subtitle is the header's second line, up to 200 characters.
 	Subtitle string `json:"subtitle"`
 	// UserIDs and TeamIDs are the agents and teams whose names and avatars
-	// are shown, up to 100 each: for HeadingAgents (both empty: the
-	// assignment's agents) and as the fallback of HeadingOwner.
+	// are shown (the first 3 found), up to 100 each: for HeadingAgents
+	// (both empty: the available agents the assignment routes to) and as
+	// the fallback of HeadingOwner.
 	UserIDs []string `json:"userIds"`
 	TeamIDs []string `json:"teamIds"`
 	// BrandName (up to 100 characters, required for HeadingBrand) and

@@ -2,9 +2,10 @@
 // before and after a chat: explicit consent to process data blocks sending
 // until "I agree"; an email address asked before the first message; the
 // consent-to-communicate checkbox under every email capture mode; the
-// satisfaction survey once the agent has closed the conversation, and the
-// answer showing live in the agent's inbox; and the Help tab searching the
-// knowledge base, in the visitor's language. Each
+// cookie banner shown on exit; the satisfaction survey once the agent has
+// closed the conversation, and the answer showing live in the agent's
+// inbox; and the Help tab searching the knowledge base, in the visitor's
+// language. Each
 // subtest builds its own site and its own browser context in one shared
 // browser.
 
@@ -21,6 +22,7 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/require"
@@ -161,6 +163,7 @@ func TestConsent(t *testing.T) {
 		{"Survey", testConsentSurvey},
 		{"KnowledgeBase", testConsentKnowledge},
 		{"NoCookieBeforeConsent", testConsentNoCookie},
+		{"CookieBannerOnExit", testConsentCookiesOnExit},
 		{"CommunicationEmailNever", communicationCase(flow.EmailNever)},
 		{"CommunicationEmailBeforeFirstMessage", communicationCase(flow.EmailBeforeFirstMessage)},
 		{"CommunicationEmailAfterFirstMessage", communicationCase(flow.EmailAfterFirstMessage)},
@@ -422,6 +425,60 @@ func testConsentNoCookie(t *testing.T, browser context.Context) {
 	}
 	waitFor(t, tab, "the conversation after the reload, without the banner", `!document.getElementById('livechat-cookies') &&
 		[...document.querySelectorAll('#livechat-messages [data-seq][data-sender="visitor"]')].some(e => e.textContent.includes('Before cookies'))`, consentState)
+}
+
+// A cookie banner set to show on exit stays hidden while the visitor reads
+// and chats, not when the pointer leaves through a side, and floats
+// outside the chat window once it leaves through the top of the page;
+// accepting it sets the visitor cookie.
+func testConsentCookiesOnExit(t *testing.T, browser context.Context) {
+	site := newConsentSite(t, nil, func(f *flow.Chatflow) {
+		f.Options.Consent.Cookies.Enabled = true
+		f.Options.Consent.Cookies.When = consent.BannerOnExit
+	})
+	tab := displayTab(t, browser)
+	const bannerShown = `(() => {
+		const b = document.getElementById('livechat-cookies');
+		return !!b && b.getClientRects().length > 0;
+	})()`
+	visit(t, tab, site.url+"/help")
+	if eval[bool](t, tab, bannerShown) {
+		t.Fatalf("the on-exit cookie banner shows as the page opens")
+	}
+	openChat(t, tab)
+	send(t, tab, "Before the banner")
+	if eval[bool](t, tab, bannerShown) {
+		t.Fatalf("the on-exit cookie banner shows while the visitor chats")
+	}
+	move := func(x, y float64) chromedp.Action[chromedp.Void] {
+		return chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, x, y)
+	}
+	do(t, tab, "leave through the left side", move(300, 200), move(5, 200), move(-1, 200))
+	time.Sleep(300 * time.Millisecond)
+	if eval[bool](t, tab, bannerShown) {
+		t.Fatalf("the pointer left through a side: want no cookie banner")
+	}
+	do(t, tab, "leave through the top", move(300, 200), move(300, 5), move(300, -1))
+	waitFor(t, tab, "the floating cookie banner", `(() => {
+		const b = document.getElementById('livechat-cookies');
+		return !!b && b.getClientRects().length > 0 && b.getAttribute('role') === 'region' &&
+			!document.getElementById('livechat-window').contains(b) &&
+			!!document.getElementById('livechat-cookies-accept') && !!document.getElementById('livechat-cookies-decline');
+	})()`, consentState)
+	if got := eval[string](t, tab, `document.cookie + sessionStorage.length + localStorage.length`); got != "00" {
+		t.Fatalf("stored in the browser before cookie consent: %q", got)
+	}
+	do(t, tab, "accept cookies", chromedp.Click(chromedp.CSS("#livechat-cookies-accept")))
+	waitFor(t, tab, "the banner gone", `!document.getElementById('livechat-cookies')`, consentState)
+	ctx, cancel := context.WithTimeout(tab, stepTimeout)
+	defer cancel()
+	cs, err := chromedp.Call(ctx, network.GetCookies, network.GetCookiesParams{URLs: []string{site.url + "/livechat/api/v1/visitor/config"}})
+	require.NoError(t, err, "the cookies")
+	found := false
+	for _, c := range cs.Cookies {
+		found = found || c.Name == "livechat_visitor"
+	}
+	require.True(t, found, "no livechat_visitor cookie after accepting cookies on exit")
 }
 
 // communicationCase checks the consent to communicate under one email
