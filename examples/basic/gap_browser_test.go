@@ -30,7 +30,7 @@ import (
 )
 
 // gapTimeout bounds the gap tests together.
-const gapTimeout = 90 * time.Second
+const gapTimeout = 150 * time.Second
 
 func TestBrowserGap(t *testing.T) {
 	runBrowserGroup(t, gapTimeout, []browserCase{
@@ -168,14 +168,15 @@ func (p *stallProxy) close() {
 }
 
 // gapPageJS runs before every page of a gap test's tab. It makes the
-// page's clock run ten times faster (Date.now and timers), so that the
+// page's clock run five times faster (Date.now and timers), so that the
 // clients' own timeouts (an unacknowledged send falls back to HTTP after
-// 10 s; a socket silent for 45 s is dead) pass in seconds; and it records
+// 10 s; a socket silent for 45 s is dead, checked every 25 s) pass in
+// seconds, while a pong may still take seconds on a busy machine; and it records
 // every read mark the page sends, by WebSocket or HTTP, with the seqs
 // (from 1) that were not on screen when it was sent. The last WebSocket
 // opened is window.lastSocket, for deliver.
 const gapPageJS = `(() => {
-	const K = 10, t0 = Date.now(), now = Date.now.bind(Date), st = setTimeout, si = setInterval;
+	const K = 5, t0 = Date.now(), now = Date.now.bind(Date), st = setTimeout, si = setInterval;
 	Date.now = () => t0 + (now() - t0) * K;
 	window.setTimeout = (f, d, ...a) => st(f, (+d || 0) / K, ...a);
 	window.setInterval = (f, d, ...a) => si(f, (+d || 0) / K, ...a);
@@ -249,11 +250,15 @@ func checkReadsSent(t *testing.T, tab context.Context, last int64) {
 	}
 }
 
-// eventually polls cond every 50 ms until it holds, failing after
-// stepTimeout with what.
-func eventually(t *testing.T, what string, cond func() bool) {
+// deadTimeout is how long a client may take to find a silent socket dead
+// and reconnect, at the page's faster clock: up to 14 s, and generously more.
+const deadTimeout = 40 * time.Second
+
+// eventually polls cond every 50 ms until it holds, failing after timeout
+// with what.
+func eventually(t *testing.T, what string, timeout time.Duration, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(stepTimeout)
+	deadline := time.Now().Add(timeout)
 	for !cond() {
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out waiting for %s", what)
@@ -323,7 +328,7 @@ func testGapWidget(t *testing.T, browser context.Context) {
 	opened := proxy.wsCount()
 	require.GreaterOrEqual(t, proxy.stall(), 1, "WebSockets stalled")
 	reply("What can I do for you?")
-	eventually(t, "the proxy to swallow the reply", func() bool { return proxy.dropped.Load() > 0 })
+	eventually(t, "the proxy to swallow the reply", stepTimeout, func() bool { return proxy.dropped.Load() > 0 })
 
 	// The visitor writes: no ack comes, the widget sends by HTTP and gets
 	// seq 4 back, past the reply it never received.
@@ -334,11 +339,11 @@ func testGapWidget(t *testing.T, browser context.Context) {
 
 	// The widget finds the socket dead, reconnects and resumes from what
 	// it holds; its read mark reaches the server.
-	eventually(t, "the widget to reconnect", func() bool { return proxy.wsCount() > opened })
-	eventually(t, "the visitor's read mark at 4", func() bool { return readMark(t, site.store, convID, "visitor") == 4 })
+	eventually(t, "the widget to reconnect", deadTimeout, func() bool { return proxy.wsCount() > opened })
+	eventually(t, "the visitor's read mark at 4", deadTimeout, func() bool { return readMark(t, site.store, convID, "visitor") == 4 })
 	reply("Anything else?")
 	waitFor(t, tab, "the next reply, live", threadIs("#livechat-messages", want), widgetState)
-	eventually(t, "the visitor's read mark at 5", func() bool { return readMark(t, site.store, convID, "visitor") == 5 })
+	eventually(t, "the visitor's read mark at 5", deadTimeout, func() bool { return readMark(t, site.store, convID, "visitor") == 5 })
 
 	// Two replies reach the widget out of order, and one twice (several
 	// nodes publish for one conversation): each shows once, in its place.
@@ -350,7 +355,7 @@ func testGapWidget(t *testing.T, browser context.Context) {
 	want = append(want, shownMessage{"6", "agent", "Sixth"}, shownMessage{"7", "agent", "Seventh"})
 	deliver(t, tab, messageFrame(m7), messageFrame(m6), messageFrame(m7))
 	waitFor(t, tab, "every message once, in order", threadIs("#livechat-messages", want), widgetState)
-	eventually(t, "the visitor's read mark at 7", func() bool { return readMark(t, site.store, convID, "visitor") == 7 })
+	eventually(t, "the visitor's read mark at 7", deadTimeout, func() bool { return readMark(t, site.store, convID, "visitor") == 7 })
 	waitFor(t, tab, "still every message once, in order", threadIs("#livechat-messages", want), widgetState)
 	checkReadsSent(t, tab, 7)
 }
@@ -399,18 +404,18 @@ func testGapInbox(t *testing.T, browser context.Context) {
 	opened := proxy.wsCount()
 	require.GreaterOrEqual(t, proxy.stall(), 1, "WebSockets stalled")
 	visitorSays("My order has not arrived")
-	eventually(t, "the proxy to swallow the visitor's message", func() bool { return proxy.dropped.Load() > 0 })
+	eventually(t, "the proxy to swallow the visitor's message", stepTimeout, func() bool { return proxy.dropped.Load() > 0 })
 
 	// The agent replies: no ack comes, the inbox sends by HTTP and gets
 	// seq 4 back, past the message it never received.
 	agentSays("Let me look that up.")
 	waitFor(t, tab, "the missed message and the reply, in order", threadIs("#lc-thread", want), inboxState)
 
-	eventually(t, "the inbox to reconnect", func() bool { return proxy.wsCount() > opened })
-	eventually(t, "the agent's read mark at 4", func() bool { return readMark(t, site.store, conv.ID, "agent:ada") == 4 })
+	eventually(t, "the inbox to reconnect", deadTimeout, func() bool { return proxy.wsCount() > opened })
+	eventually(t, "the agent's read mark at 4", deadTimeout, func() bool { return readMark(t, site.store, conv.ID, "agent:ada") == 4 })
 	visitorSays("Thanks!")
 	waitFor(t, tab, "the next message, live", threadIs("#lc-thread", want), inboxState)
-	eventually(t, "the agent's read mark at 5", func() bool { return readMark(t, site.store, conv.ID, "agent:ada") == 5 })
+	eventually(t, "the agent's read mark at 5", deadTimeout, func() bool { return readMark(t, site.store, conv.ID, "agent:ada") == 5 })
 
 	// Two messages reach the inbox out of order, and one twice.
 	require.GreaterOrEqual(t, proxy.stall(), 1, "WebSockets stalled")
@@ -421,7 +426,7 @@ func testGapInbox(t *testing.T, browser context.Context) {
 	want = append(want, shownMessage{"6", "visitor", "Sixth"}, shownMessage{"7", "visitor", "Seventh"})
 	deliver(t, tab, messageFrame(m7), messageFrame(m6), messageFrame(m7))
 	waitFor(t, tab, "every message once, in order", threadIs("#lc-thread", want), inboxState)
-	eventually(t, "the agent's read mark at 7", func() bool { return readMark(t, site.store, conv.ID, "agent:ada") == 7 })
+	eventually(t, "the agent's read mark at 7", deadTimeout, func() bool { return readMark(t, site.store, conv.ID, "agent:ada") == 7 })
 	waitFor(t, tab, "still every message once, in order", threadIs("#lc-thread", want), inboxState)
 	checkReadsSent(t, tab, 7)
 }
