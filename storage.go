@@ -60,8 +60,12 @@ type Storage interface {
 	// Conversation returns the conversation with the id. Returns
 	// ErrNotFound.
 	Conversation(ctx context.Context, id string) (*Conversation, error)
-	// Conversations lists conversations matching the filter, newest update
-	// first.
+	// Conversations lists conversations matching the filter, newest
+	// UpdatedAt first (or oldest CreatedAt first with f.OldestFirst), ties
+	// broken by ascending ID; a zero time sorts as the oldest. With f.After
+	// it lists only the conversations that come after that position in
+	// this order, so that paging by the last conversation of each page
+	// returns every conversation once.
 	Conversations(ctx context.Context, f ConversationFilter) ([]*Conversation, error)
 	// UpdateConversation replaces the mutable fields of a stored
 	// conversation (Status, AssigneeID, ChatflowID, Properties, UpdatedAt,
@@ -84,13 +88,21 @@ type Storage interface {
 
 	// AppendMessage adds m to its conversation, assigning m.Seq the next
 	// number (dense from 1) atomically, and m.ID when empty. It is
-	// idempotent on (ConversationID, ClientMsgID) when ClientMsgID is not
-	// empty: a repeat stores nothing and returns the original message with
-	// created false. A new message also moves the conversation's
+	// idempotent on the client key (ConversationID, Sender, AuthorID,
+	// ClientMsgID) when ClientMsgID is not empty: a repeat by the same
+	// sender stores nothing and returns the original message with created
+	// false. The same ClientMsgID from another sender (the visitor and an
+	// agent, or two agents) is a new message: one sender's ids cannot
+	// swallow another's text. A new message also moves the conversation's
 	// UpdatedAt forward to m.CreatedAt (never back), so that conversation
 	// lists show the newest activity first. The argument is not modified.
 	// Returns ErrNotFound if the conversation does not exist.
 	AppendMessage(ctx context.Context, m *Message) (stored *Message, created bool, err error)
+	// MessageByClientID returns the message stored under the client key
+	// (conversationID, sender, authorID, clientMsgID), as AppendMessage
+	// keys it. Returns ErrNotFound when there is none, or when clientMsgID
+	// is empty.
+	MessageByClientID(ctx context.Context, conversationID string, sender SenderKind, authorID, clientMsgID string) (*Message, error)
 	// Messages returns up to limit messages of the conversation with Seq
 	// greater than afterSeq, in Seq order; a limit below 1 returns none.
 	// Returns ErrNotFound if the conversation does not exist.
@@ -144,7 +156,8 @@ type Storage interface {
 	Close() error
 }
 
-// ConversationFilter selects conversations. Zero fields match everything.
+// ConversationFilter selects conversations. Zero fields match everything;
+// the fields combine (AND).
 type ConversationFilter struct {
 	VisitorID  string
 	Status     ConversationStatus
@@ -152,9 +165,32 @@ type ConversationFilter struct {
 	// Unassigned selects conversations without an assignee; it overrides
 	// AssigneeID.
 	Unassigned bool
+	// ChatflowID selects the conversations started in that chatflow.
+	ChatflowID string
 	// Limit caps the result; 0 means 100.
 	Limit int
 	// OldestFirst orders by CreatedAt, oldest first (a queue), instead of
 	// newest UpdatedAt first.
 	OldestFirst bool
+	// After, when not nil, starts the list after this position: the
+	// conversations that sort after it in the filter's order.
+	After *ConversationCursor
+}
+
+// ConversationCursor is a position in a conversation list: the sort time
+// and the ID of a conversation (UpdatedAt, or CreatedAt when the filter is
+// OldestFirst). CursorAfter makes one from the last conversation of a
+// page.
+type ConversationCursor struct {
+	At time.Time
+	ID string
+}
+
+// CursorAfter returns the position just after c in a list ordered as f
+// orders it.
+func (f ConversationFilter) CursorAfter(c *Conversation) *ConversationCursor {
+	if f.OldestFirst {
+		return &ConversationCursor{At: c.CreatedAt, ID: c.ID}
+	}
+	return &ConversationCursor{At: c.UpdatedAt, ID: c.ID}
 }

@@ -40,10 +40,22 @@ type Store struct {
 // conversation is a stored conversation with everything that hangs off it.
 type conversation struct {
 	conv     livechat.Conversation
-	messages []*livechat.Message          // messages[i].Seq == i+1
-	byClient map[string]*livechat.Message // ClientMsgID -> message
+	messages []*livechat.Message // messages[i].Seq == i+1
+	byClient map[clientKey]*livechat.Message
 	marks    map[string]livechat.ReadMark // participant -> mark
 	survey   *livechat.SurveyAnswer
+}
+
+// clientKey is what a client message id is unique within, besides the
+// conversation: a sender's ids never collide with another sender's.
+type clientKey struct {
+	sender      livechat.SenderKind
+	authorID    string
+	clientMsgID string
+}
+
+func clientKeyOf(m *livechat.Message) clientKey {
+	return clientKey{m.Sender, m.AuthorID, m.ClientMsgID}
 }
 
 var _ livechat.Storage = (*Store)(nil)
@@ -353,7 +365,7 @@ func (s *Store) CreateConversation(ctx context.Context, c *livechat.Conversation
 	}
 	cv := &conversation{
 		conv:     cloneConversation(c),
-		byClient: make(map[string]*livechat.Message),
+		byClient: make(map[clientKey]*livechat.Message),
 		marks:    make(map[string]livechat.ReadMark),
 	}
 	cv.conv.LastSeq = 0
@@ -393,20 +405,7 @@ func (s *Store) Conversations(ctx context.Context, f livechat.ConversationFilter
 	if limit <= 0 {
 		limit = defaultConversationLimit
 	}
-	var out []*livechat.Conversation
-	for _, cv := range s.convs {
-		c := cv.conv
-		switch {
-		case f.VisitorID != "" && c.VisitorID != f.VisitorID,
-			f.Status != "" && c.Status != f.Status,
-			f.Unassigned && c.AssigneeID != "",
-			!f.Unassigned && f.AssigneeID != "" && c.AssigneeID != f.AssigneeID:
-			continue
-		}
-		c = cloneConversation(&c)
-		out = append(out, &c)
-	}
-	slices.SortFunc(out, func(a, b *livechat.Conversation) int {
+	order := func(a, b *livechat.Conversation) int {
 		if f.OldestFirst {
 			if c := a.CreatedAt.Compare(b.CreatedAt); c != 0 {
 				return c
@@ -415,7 +414,27 @@ func (s *Store) Conversations(ctx context.Context, f livechat.ConversationFilter
 			return c
 		}
 		return cmp.Compare(a.ID, b.ID)
-	})
+	}
+	var after *livechat.Conversation
+	if f.After != nil {
+		after = &livechat.Conversation{ID: f.After.ID, CreatedAt: f.After.At, UpdatedAt: f.After.At}
+	}
+	var out []*livechat.Conversation
+	for _, cv := range s.convs {
+		c := cv.conv
+		switch {
+		case f.VisitorID != "" && c.VisitorID != f.VisitorID,
+			f.Status != "" && c.Status != f.Status,
+			f.Unassigned && c.AssigneeID != "",
+			!f.Unassigned && f.AssigneeID != "" && c.AssigneeID != f.AssigneeID,
+			f.ChatflowID != "" && c.ChatflowID != f.ChatflowID,
+			after != nil && order(&c, after) <= 0:
+			continue
+		}
+		c = cloneConversation(&c)
+		out = append(out, &c)
+	}
+	slices.SortFunc(out, order)
 	if len(out) > limit {
 		out = out[:limit:limit]
 	}
@@ -502,7 +521,7 @@ func (s *Store) AppendMessage(ctx context.Context, m *livechat.Message) (*livech
 		return nil, false, notFound("conversation", m.ConversationID)
 	}
 	if m.ClientMsgID != "" {
-		if orig, ok := cv.byClient[m.ClientMsgID]; ok {
+		if orig, ok := cv.byClient[clientKeyOf(m)]; ok {
 			c := *orig
 			return &c, false, nil
 		}
@@ -521,10 +540,29 @@ func (s *Store) AppendMessage(ctx context.Context, m *livechat.Message) (*livech
 	}
 	cv.messages = append(cv.messages, &stored)
 	if stored.ClientMsgID != "" {
-		cv.byClient[stored.ClientMsgID] = &stored
+		cv.byClient[clientKeyOf(&stored)] = &stored
 	}
 	out := stored
 	return &out, true, nil
+}
+
+// MessageByClientID returns the message AppendMessage stored under the
+// client key.
+func (s *Store) MessageByClientID(ctx context.Context, conversationID string, sender livechat.SenderKind, authorID, clientMsgID string) (*livechat.Message, error) {
+	if err := s.read(ctx); err != nil {
+		return nil, err
+	}
+	defer s.mu.RUnlock()
+	cv, ok := s.convs[conversationID]
+	if !ok {
+		return nil, notFound("conversation", conversationID)
+	}
+	m, ok := cv.byClient[clientKey{sender, authorID, clientMsgID}]
+	if !ok || clientMsgID == "" {
+		return nil, notFound("message", clientMsgID)
+	}
+	c := *m
+	return &c, nil
 }
 
 // Messages returns up to limit messages with Seq greater than afterSeq, in

@@ -67,7 +67,8 @@ func (s *Store) Conversation(ctx context.Context, id string) (*livechat.Conversa
 }
 
 // Conversations lists the conversations matching f, newest update first
-// (ties broken by ID). A Limit of 0 or less means 100.
+// (ties broken by ID), after f.After when set. A Limit of 0 or less means
+// 100.
 func (s *Store) Conversations(ctx context.Context, f livechat.ConversationFilter) ([]*livechat.Conversation, error) {
 	if err := s.ready(); err != nil {
 		return nil, err
@@ -85,6 +86,28 @@ func (s *Store) Conversations(ctx context.Context, f livechat.ConversationFilter
 		where = append(where, "assignee_id = ''")
 	case f.AssigneeID != "":
 		where, args = append(where, "assignee_id = ?"), append(args, f.AssigneeID)
+	}
+	if f.ChatflowID != "" {
+		where, args = append(where, "chatflow_id = ?"), append(args, f.ChatflowID)
+	}
+	if f.After != nil {
+		// The keyset of the order below; NULL is the zero time.
+		var e encoder
+		at := e.time(f.After.At)
+		if e.err != nil {
+			return nil, s.fail("conversations", e.err)
+		}
+		switch {
+		case f.OldestFirst && at == nil:
+			where, args = append(where, "(created_at IS NOT NULL OR id > ?)"), append(args, f.After.ID)
+		case f.OldestFirst:
+			where, args = append(where, "(created_at > ? OR (created_at = ? AND id > ?))"), append(args, at, at, f.After.ID)
+		case at == nil:
+			where, args = append(where, "(updated_at IS NULL AND id > ?)"), append(args, f.After.ID)
+		default:
+			where = append(where, "(updated_at < ? OR updated_at IS NULL OR (updated_at = ? AND id > ?))")
+			args = append(args, at, at, f.After.ID)
+		}
 	}
 	q := `SELECT ` + conversationColumns + ` FROM conversations`
 	if len(where) > 0 {
@@ -210,8 +233,9 @@ func scanMessage(row rowScanner) (*livechat.Message, error) {
 // zero; m itself is not modified. The conversation's LastSeq becomes Seq;
 // its UpdatedAt is left to UpdateConversation, as in storage/memory.
 //
-// A repeat of a non-empty ClientMsgID in the same conversation stores
-// nothing and returns the original message with created false. Returns
+// A repeat of a non-empty ClientMsgID by the same sender (Sender and
+// AuthorID) in the same conversation stores nothing and returns the
+// original message with created false. Returns
 // livechat.ErrNotFound if the conversation does not exist, and
 // livechat.ErrConflict if m.ID is already taken.
 func (s *Store) AppendMessage(ctx context.Context, m *livechat.Message) (stored *livechat.Message, created bool, err error) {
@@ -242,8 +266,8 @@ func (s *Store) AppendMessage(ctx context.Context, m *livechat.Message) (stored 
 			return err // sql.ErrNoRows: not found
 		}
 		if msg.ClientMsgID != "" {
-			orig, err := scanMessage(tx.QueryRowContext(ctx, `SELECT `+messageColumns+` FROM messages
-				WHERE conversation_id = ? AND client_msg_id = ?`, msg.ConversationID, msg.ClientMsgID))
+			orig, err := scanMessage(tx.QueryRowContext(ctx, byClientKey,
+				msg.ConversationID, string(msg.Sender), msg.AuthorID, msg.ClientMsgID))
 			switch {
 			case err == nil:
 				stored = orig
@@ -270,6 +294,24 @@ func (s *Store) AppendMessage(ctx context.Context, m *livechat.Message) (stored 
 		return nil, false, s.fail(op, err)
 	}
 	return stored, created, nil
+}
+
+// byClientKey selects the message with a client key, through the unique
+// index messages_client_key.
+const byClientKey = `SELECT ` + messageColumns + ` FROM messages
+	WHERE conversation_id = ? AND sender = ? AND author_id = ? AND client_msg_id = ? AND client_msg_id <> ''`
+
+// MessageByClientID returns the message stored under the client key.
+// Returns livechat.ErrNotFound when there is none or clientMsgID is empty.
+func (s *Store) MessageByClientID(ctx context.Context, conversationID string, sender livechat.SenderKind, authorID, clientMsgID string) (*livechat.Message, error) {
+	if err := s.ready(); err != nil {
+		return nil, err
+	}
+	m, err := scanMessage(s.r.QueryRowContext(ctx, byClientKey, conversationID, string(sender), authorID, clientMsgID))
+	if err != nil {
+		return nil, s.fail(fmt.Sprintf("message %q of conversation %q", clientMsgID, conversationID), err)
+	}
+	return m, nil
 }
 
 // Messages returns up to limit messages of the conversation with Seq

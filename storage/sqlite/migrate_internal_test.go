@@ -1,10 +1,17 @@
 package sqlite
 
 import (
+	"context"
+	"database/sql"
+	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 	"testing/fstest"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/golivechat/livechat"
 )
 
 func TestParseMigrations(t *testing.T) {
@@ -44,4 +51,40 @@ func TestEmbeddedMigrations(t *testing.T) {
 	ms, err := parseMigrations(migrationFiles)
 	require.NoError(t, err)
 	require.NotEmpty(t, ms)
+}
+
+// A database made before client message ids were keyed per sender
+// migrates, keeps its messages and their idempotency, and lets an agent
+// reuse the visitor's id.
+func TestMigrateClientKeyPerSender(t *testing.T) {
+	ctx := context.Background()
+	i := slices.IndexFunc(migrations, func(m migration) bool { return strings.HasSuffix(m.name, "_client_key_per_sender.sql") })
+	require.Positive(t, i, "the migration exists")
+	path := filepath.Join(t.TempDir(), "chat.db")
+	db, err := sql.Open("sqlite", path)
+	require.NoError(t, err)
+	require.NoError(t, migrate(ctx, db, migrations[:i]))
+	_, err = db.ExecContext(ctx, `INSERT INTO conversations (id, visitor_id, status) VALUES ('c1', 'v1', 'open')`)
+	require.NoError(t, err)
+	_, err = db.ExecContext(ctx, `INSERT INTO messages (conversation_id, seq, id, client_msg_id, sender, author_id, text)
+		VALUES ('c1', 1, 'm1', 'x', 'visitor', 'v1', 'from the visitor')`)
+	require.NoError(t, err)
+	_, err = db.ExecContext(ctx, `UPDATE conversations SET last_seq = 1 WHERE id = 'c1'`)
+	require.NoError(t, err)
+	require.NoError(t, db.Close())
+
+	s, err := Open(path)
+	require.NoError(t, err)
+	defer s.Close()
+	again, created, err := s.AppendMessage(ctx, &livechat.Message{ConversationID: "c1", ClientMsgID: "x", Sender: livechat.SenderVisitor, AuthorID: "v1", Text: "again"})
+	require.NoError(t, err)
+	require.False(t, created, "the visitor's repeat")
+	require.Equal(t, "m1", again.ID)
+	m, created, err := s.AppendMessage(ctx, &livechat.Message{ConversationID: "c1", ClientMsgID: "x", Sender: livechat.SenderAgent, AuthorID: "a1", Text: "from the agent"})
+	require.NoError(t, err)
+	require.True(t, created, "the agent reusing the visitor's id")
+	require.EqualValues(t, 2, m.Seq)
+	var n int
+	require.NoError(t, s.r.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE name = 'messages_client_msg_id'`).Scan(&n))
+	require.Zero(t, n, "the old index is gone")
 }

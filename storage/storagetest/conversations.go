@@ -202,17 +202,21 @@ func (s *suite) conversationFilter(t *testing.T) {
 		status      livechat.ConversationStatus
 		assignee    string
 		updated     int
+		chatflow    string
 	}{
-		{"c1", "v1", livechat.StatusOpen, "a1", 1},
-		{"c2", "v1", livechat.StatusClosed, "", 2},
-		{"c3", "v2", livechat.StatusOpen, "", 3},
-		{"c4", "v2", livechat.StatusOpen, "a2", 4},
-		{"c5", "v3", livechat.StatusClosed, "a1", 5},
+		{"c1", "v1", livechat.StatusOpen, "a1", 1, "f1"},
+		{"c2", "v1", livechat.StatusClosed, "", 2, ""},
+		{"c3", "v2", livechat.StatusOpen, "", 3, "f1"},
+		{"c4", "v2", livechat.StatusOpen, "a2", 4, "f2"},
+		{"c5", "v3", livechat.StatusClosed, "a1", 5, "f1"},
 	}
 	for _, f := range fixtures {
 		c := newConversation(f.id, f.visitor, f.updated)
-		c.Status, c.AssigneeID = f.status, f.assignee
+		c.Status, c.AssigneeID, c.ChatflowID = f.status, f.assignee, f.chatflow
 		require.NoError(t, st.CreateConversation(ctx, c))
+	}
+	after := func(id string, updated int) *livechat.ConversationCursor {
+		return &livechat.ConversationCursor{At: at(updated), ID: id}
 	}
 	tests := []struct {
 		name   string
@@ -234,6 +238,17 @@ func (s *suite) conversationFilter(t *testing.T) {
 		{"LimitKeepsNewest", livechat.ConversationFilter{Limit: 2}, []string{"c5", "c4"}},
 		{"LimitAfterFilter", livechat.ConversationFilter{Status: livechat.StatusOpen, Limit: 2}, []string{"c4", "c3"}},
 		{"LimitAboveMatches", livechat.ConversationFilter{VisitorID: "v1", Limit: 10}, []string{"c2", "c1"}},
+		{"ChatflowID", livechat.ConversationFilter{ChatflowID: "f1"}, []string{"c5", "c3", "c1"}},
+		{"UnknownChatflowIDMatchesNone", livechat.ConversationFilter{ChatflowID: "f9"}, nil},
+		{"ChatflowIDAndStatus", livechat.ConversationFilter{ChatflowID: "f1", Status: livechat.StatusOpen}, []string{"c3", "c1"}},
+		{"ChatflowIDAndAssigneeID", livechat.ConversationFilter{ChatflowID: "f1", AssigneeID: "a1"}, []string{"c5", "c1"}},
+		{"ChatflowIDStatusAndUnassigned", livechat.ConversationFilter{ChatflowID: "f1", Status: livechat.StatusOpen, Unassigned: true}, []string{"c3"}},
+		{"After", livechat.ConversationFilter{After: after("c4", 4)}, []string{"c3", "c2", "c1"}},
+		{"AfterAndLimit", livechat.ConversationFilter{After: after("c4", 4), Limit: 2}, []string{"c3", "c2"}},
+		{"AfterTheLastMatchesNone", livechat.ConversationFilter{After: after("c1", 1)}, nil},
+		{"AfterAndFilters", livechat.ConversationFilter{After: after("c5", 5), ChatflowID: "f1", Status: livechat.StatusOpen}, []string{"c3", "c1"}},
+		{"AfterAPositionNotInTheFilter", livechat.ConversationFilter{After: after("c4", 4), AssigneeID: "a1"}, []string{"c1"}},
+		{"AfterOldestFirst", livechat.ConversationFilter{OldestFirst: true, After: &livechat.ConversationCursor{At: at(0), ID: "c2"}}, []string{"c3", "c4", "c5"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -246,4 +261,102 @@ func (s *suite) conversationFilter(t *testing.T) {
 			require.Equal(t, tt.want, ids(list, conversationID))
 		})
 	}
+}
+
+// conversationPaging checks that following ConversationFilter.CursorAfter
+// from page to page lists every conversation exactly once, in order, with
+// ties on the sort time and zero times, and while conversations are added.
+func (s *suite) conversationPaging(t *testing.T) {
+	type fixture struct {
+		id               string
+		created, updated int // minutes; -1 is the zero time
+	}
+	var fixtures []fixture
+	for i := range 23 {
+		// Groups of three share a time, so pages split ties.
+		fixtures = append(fixtures, fixture{fmt.Sprintf("conv-%02d", i), i / 3, 100 - i/3})
+	}
+	fixtures = append(fixtures, fixture{"conv-zero-a", -1, -1}, fixture{"conv-zero-b", -1, -1})
+	minute := func(m int) time.Time {
+		if m < 0 {
+			return time.Time{}
+		}
+		return at(m)
+	}
+	create := func(t *testing.T, st livechat.Storage, f fixture, chatflow string) {
+		t.Helper()
+		c := newConversation(f.id, "visitor-1", 0)
+		c.CreatedAt, c.UpdatedAt, c.ChatflowID = minute(f.created), minute(f.updated), chatflow
+		require.NoError(t, st.CreateConversation(testContext(t), c))
+	}
+	walk := func(t *testing.T, st livechat.Storage, f livechat.ConversationFilter, between func(page int)) []string {
+		t.Helper()
+		var out []string
+		for page := 0; ; page++ {
+			require.Less(t, page, 100, "paging does not end")
+			list, err := st.Conversations(testContext(t), f)
+			require.NoError(t, err)
+			require.LessOrEqual(t, len(list), f.Limit)
+			out = append(out, ids(list, conversationID)...)
+			if len(list) < f.Limit {
+				return out
+			}
+			f.After = f.CursorAfter(list[len(list)-1])
+			if between != nil {
+				between(page)
+			}
+		}
+	}
+	for _, oldestFirst := range []bool{false, true} {
+		name := "NewestUpdateFirst"
+		if oldestFirst {
+			name = "OldestCreatedFirst"
+		}
+		t.Run(name, func(t *testing.T) {
+			st := s.open(t)
+			for _, f := range fixtures {
+				create(t, st, f, "flow-1")
+			}
+			all, err := st.Conversations(testContext(t), livechat.ConversationFilter{OldestFirst: oldestFirst, Limit: 1000})
+			require.NoError(t, err)
+			require.Len(t, all, len(fixtures))
+			for _, limit := range []int{1, 2, 3, 4, 7, 25, 26} {
+				got := walk(t, st, livechat.ConversationFilter{OldestFirst: oldestFirst, Limit: limit}, nil)
+				require.Equal(t, ids(all, conversationID), got, "pages of %d", limit)
+			}
+		})
+	}
+	t.Run("AddedWhilePagingAreNotRepeatedNorShifting", func(t *testing.T) {
+		st := s.open(t)
+		var want []string
+		for _, f := range fixtures {
+			create(t, st, f, "flow-1")
+		}
+		all, err := st.Conversations(testContext(t), livechat.ConversationFilter{Limit: 1000})
+		require.NoError(t, err)
+		want = ids(all, conversationID)
+		got := walk(t, st, livechat.ConversationFilter{Limit: 4}, func(page int) {
+			// Newer conversations arrive at the top of the list, before the
+			// cursor: the pages still to come do not shift.
+			create(t, st, fixture{fmt.Sprintf("conv-new-%d", page), 200 + page, 200 + page}, "flow-1")
+		})
+		require.Equal(t, want, got)
+	})
+	t.Run("FiltersApplyOnEveryPage", func(t *testing.T) {
+		st := s.open(t)
+		var want []string
+		for i, f := range fixtures {
+			chatflow := "flow-1"
+			if i%2 == 1 {
+				chatflow = "flow-2"
+			}
+			create(t, st, f, chatflow)
+		}
+		all, err := st.Conversations(testContext(t), livechat.ConversationFilter{Limit: 1000, ChatflowID: "flow-2"})
+		require.NoError(t, err)
+		want = ids(all, conversationID)
+		require.Len(t, want, len(fixtures)/2)
+		got := walk(t, st, livechat.ConversationFilter{Limit: 3, ChatflowID: "flow-2"}, nil)
+		require.Equal(t, want, got)
+	})
 }

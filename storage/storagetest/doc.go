@@ -33,6 +33,9 @@
 //     the same email; other Unicode case folding is not tested.
 //   - ReadMarks of a missing conversation returns ErrNotFound or no marks;
 //     the order of the marks is not tested.
+//   - ConversationFilter.After holds times as the store returned them
+//     (see above): a cursor made by CursorAfter from a listed conversation
+//     must place the next page right after that conversation.
 //   - After Close, every method returns an error wrapping
 //     [livechat.ErrClosed].
 //   - The suite waits on concurrent calls for ten seconds at most, so a

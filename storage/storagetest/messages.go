@@ -371,6 +371,73 @@ func (s *suite) idempotency(t *testing.T) {
 		requireMessages(t, []*livechat.Message{ma}, allMessages(t, st, a.ID))
 		requireMessages(t, []*livechat.Message{mb}, allMessages(t, st, b.ID))
 	})
+	t.Run("SameClientMsgIDFromAnotherSenderStoresAnother", func(t *testing.T) {
+		st, ctx := s.open(t), testContext(t)
+		c := mustCreateConversation(t, st, "conv-1")
+		// The visitor's id is visible to agents and the agents' to the
+		// visitor: reusing it must not swallow anyone's message.
+		senders := []*livechat.Message{
+			{Sender: livechat.SenderVisitor, AuthorID: "visitor-1", Text: "from the visitor"},
+			{Sender: livechat.SenderAgent, AuthorID: "agent-1", AuthorName: "Ana", Text: "from agent 1"},
+			{Sender: livechat.SenderAgent, AuthorID: "agent-2", AuthorName: "Bo", Text: "from agent 2"},
+			{Sender: livechat.SenderSystem, Text: "from the system"},
+		}
+		var stored []*livechat.Message
+		for i, m := range senders {
+			m.ConversationID, m.ClientMsgID, m.CreatedAt = c.ID, "shared-id", at(10+i)
+			got, created, err := st.AppendMessage(ctx, m)
+			require.NoError(t, err)
+			require.True(t, created, "%s %q reusing another sender's ClientMsgID is new", m.Sender, m.AuthorID)
+			require.Equal(t, m.Text, got.Text)
+			stored = append(stored, got)
+		}
+		for i, m := range senders {
+			again := *m
+			again.Text = "repeat"
+			got, created, err := st.AppendMessage(ctx, &again)
+			require.NoError(t, err)
+			require.False(t, created, "a repeat by %s %q", m.Sender, m.AuthorID)
+			requireMessage(t, stored[i], got)
+		}
+		requireMessages(t, stored, allMessages(t, st, c.ID))
+	})
+	t.Run("MessageByClientIDFindsBySender", func(t *testing.T) {
+		st, ctx := s.open(t), testContext(t)
+		c := mustCreateConversation(t, st, "conv-1")
+		vm, _, err := st.AppendMessage(ctx, newMessage(c.ID, "client-1", "hi"))
+		require.NoError(t, err)
+		am := &livechat.Message{ConversationID: c.ID, ClientMsgID: "client-1", Sender: livechat.SenderAgent, AuthorID: "agent-1", Text: "hello", CreatedAt: at(11)}
+		am, _, err = st.AppendMessage(ctx, am)
+		require.NoError(t, err)
+
+		got, err := st.MessageByClientID(ctx, c.ID, livechat.SenderVisitor, vm.AuthorID, "client-1")
+		require.NoError(t, err)
+		requireMessage(t, vm, got)
+		got, err = st.MessageByClientID(ctx, c.ID, livechat.SenderAgent, "agent-1", "client-1")
+		require.NoError(t, err)
+		requireMessage(t, am, got)
+
+		misses := []struct {
+			name           string
+			conv           string
+			sender         livechat.SenderKind
+			author, client string
+		}{
+			{"OtherAgent", c.ID, livechat.SenderAgent, "agent-2", "client-1"},
+			{"OtherSenderKind", c.ID, livechat.SenderSystem, "", "client-1"},
+			{"UnknownClientMsgID", c.ID, livechat.SenderVisitor, vm.AuthorID, "client-2"},
+			{"EmptyClientMsgID", c.ID, livechat.SenderVisitor, vm.AuthorID, ""},
+			{"MissingConversation", "missing", livechat.SenderVisitor, vm.AuthorID, "client-1"},
+		}
+		for _, tt := range misses {
+			_, err := st.MessageByClientID(ctx, tt.conv, tt.sender, tt.author, tt.client)
+			require.ErrorIs(t, err, livechat.ErrNotFound, tt.name)
+		}
+		// Messages without a ClientMsgID are never found by the empty id.
+		mustAppend(t, st, c.ID, 1)
+		_, err = st.MessageByClientID(ctx, c.ID, livechat.SenderVisitor, vm.AuthorID, "")
+		require.ErrorIs(t, err, livechat.ErrNotFound, "empty ClientMsgID after a message without one")
+	})
 }
 
 func nilIfEmpty(s []int64) []int64 {

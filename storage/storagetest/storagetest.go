@@ -34,6 +34,7 @@ func Run(t *testing.T, newStore func(t *testing.T) livechat.Storage) {
 	t.Run("Teams", s.teams)
 	t.Run("Conversations", s.conversations)
 	t.Run("ConversationFilter", s.conversationFilter)
+	t.Run("ConversationPaging", s.conversationPaging)
 	t.Run("Messages", s.messages)
 	t.Run("Idempotency", s.idempotency)
 	t.Run("ReadMarks", s.readMarks)
