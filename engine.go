@@ -63,6 +63,26 @@ func (h *Handler) post(ctx context.Context, m *Message, alias string) (*Message,
 	return stored, created, nil
 }
 
+// resentMessage returns the message the sender already stored in the
+// conversation under clientMsgID, or nil. A resend gets the original
+// message even when a new message would be refused (rate limited, closed
+// conversation), so callers look it up only before refusing: the normal
+// path costs nothing more. The key includes the sender, so it finds only
+// the sender's own messages.
+func (h *Handler) resentMessage(ctx context.Context, convID string, sender SenderKind, authorID, clientMsgID string) *Message {
+	if !validID(convID) || !validID(clientMsgID) {
+		return nil
+	}
+	m, err := h.store.MessageByClientID(ctx, convID, sender, authorID, clientMsgID)
+	if err != nil {
+		if !isNotFound(err) {
+			h.log.Warn("livechat: look up a resent message", "conversation", convID, "err", err)
+		}
+		return nil
+	}
+	return m
+}
+
 // visitorConversationByID returns the visitor's conversation, or
 // ErrNotFound when it does not exist or belongs to someone else.
 func (h *Handler) visitorConversationByID(ctx context.Context, visitorID, convID string) (*Conversation, error) {
@@ -149,7 +169,7 @@ func (h *Handler) Messages(ctx context.Context, conversationID string, after int
 
 // Send posts a visitor's message to their conversation; it is stored
 // before Send returns. clientMsgID makes a retry safe: a repeat returns the
-// original message. Returns ErrNotFound for a conversation that is not the
+// original message, even once the conversation is closed. Returns ErrNotFound for a conversation that is not the
 // visitor's, ErrClosed when it is closed, ErrInvalid or ErrTooLarge for bad
 // text.
 func (h *Handler) Send(ctx context.Context, visitorID, conversationID, clientMsgID, text string) (*Message, error) {
@@ -169,9 +189,15 @@ func (h *Handler) sendAsVisitor(ctx context.Context, visitorID, conversationID, 
 		return nil, false, err
 	}
 	if c.Status == StatusClosed {
+		if m := h.resentMessage(ctx, c.ID, SenderVisitor, visitorID, clientMsgID); m != nil {
+			return m, false, nil
+		}
 		return nil, false, fmt.Errorf("conversation %w", ErrClosed)
 	}
 	if err := h.checkConsent(ctx, visitorID, c); err != nil {
+		if m := h.resentMessage(ctx, c.ID, SenderVisitor, visitorID, clientMsgID); m != nil {
+			return m, false, nil
+		}
 		return nil, false, err
 	}
 	m, created, err := h.post(ctx, &Message{

@@ -164,7 +164,9 @@ func (h *Handler) handleFrame(ctx context.Context, c *client, watched map[string
 				m, _, err = h.sendAsAgent(ctx, f.ConversationID, c.agentID, f.ClientMessageID, f.Text)
 			}
 		} else if !h.limiter.allow(c.visitorID, h.now()) {
-			err = fmt.Errorf("%w: too many messages", ErrRateLimited)
+			if m = h.resentMessage(ctx, f.ConversationID, SenderVisitor, c.visitorID, f.ClientMessageID); m == nil {
+				err = fmt.Errorf("%w: too many messages", ErrRateLimited)
+			}
 		} else {
 			m, _, err = h.sendAsVisitor(ctx, c.visitorID, f.ConversationID, f.ClientMessageID, f.Text)
 		}

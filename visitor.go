@@ -308,6 +308,10 @@ func (h *Handler) visitorSend(w http.ResponseWriter, r *http.Request) {
 	}
 	vid := visitorIDFrom(r.Context())
 	if !h.limiter.allow(vid, h.now()) {
+		if m := h.resentMessage(r.Context(), r.PathValue("id"), SenderVisitor, vid, req.ClientMessageID); m != nil {
+			writeJSON(w, http.StatusOK, map[string]any{"message": m})
+			return
+		}
 		h.fail(w, r, fmt.Errorf("%w: too many messages", ErrRateLimited))
 		return
 	}
