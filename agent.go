@@ -195,7 +195,16 @@ func (h *Handler) summarize(ctx context.Context, c *Conversation, agentID string
 
 func (h *Handler) agentList(w http.ResponseWriter, r *http.Request) {
 	me := agentFrom(r.Context())
-	f := ConversationFilter{Limit: 100}
+	limit, err := queryInt(r, "limit", maxConversationPage, 1, maxConversationPage)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	f := ConversationFilter{Limit: int(limit), ChatflowID: r.URL.Query().Get("chatflow")}
+	if f.ChatflowID != "" && !validID(f.ChatflowID) {
+		h.fail(w, r, fmt.Errorf("%w: chatflow must be a chatflow id", ErrInvalid))
+		return
+	}
 	switch r.URL.Query().Get("status") {
 	case "", "open":
 		f.Status = StatusOpen
@@ -213,10 +222,13 @@ func (h *Handler) agentList(w http.ResponseWriter, r *http.Request) {
 	case "unassigned":
 		f.Unassigned = true
 	default:
-		h.fail(w, r, fmt.Errorf("%w: assignee must be any, me or unassigned", ErrInvalid))
-		return
+		f.AssigneeID = r.URL.Query().Get("assignee")
+		if !validID(f.AssigneeID) {
+			h.fail(w, r, fmt.Errorf("%w: assignee must be any, me, unassigned or an agent id", ErrInvalid))
+			return
+		}
 	}
-	convs, err := h.store.Conversations(r.Context(), f)
+	convs, next, err := h.ConversationPage(r.Context(), f, r.URL.Query().Get("cursor"))
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -230,7 +242,11 @@ func (h *Handler) agentList(w http.ResponseWriter, r *http.Request) {
 		}
 		out = append(out, s)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"conversations": out})
+	body := map[string]any{"conversations": out}
+	if next != "" {
+		body["nextCursor"] = next
+	}
+	writeJSON(w, http.StatusOK, body)
 }
 
 func (h *Handler) agentConversation(r *http.Request) (*Conversation, error) {

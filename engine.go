@@ -156,7 +156,9 @@ func (h *Handler) Conversation(ctx context.Context, id string) (*Conversation, e
 	return h.store.Conversation(ctx, id)
 }
 
-// Conversations lists conversations, newest activity first.
+// Conversations lists conversations, newest activity first: at most
+// f.Limit (0 means 100), after f.After when set. ConversationPage pages
+// through all of them with an opaque cursor.
 func (h *Handler) Conversations(ctx context.Context, f ConversationFilter) ([]*Conversation, error) {
 	return h.store.Conversations(ctx, f)
 }

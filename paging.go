@@ -1,0 +1,91 @@
+package livechat
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// maxConversationPage is the most conversations one page holds, and what a
+// Limit of 0 means for ConversationPage.
+const maxConversationPage = 100
+
+// ConversationPage lists one page of the conversations matching f, in f's
+// order, starting after cursor (empty: from the start), and returns the
+// cursor of the next page: empty when this page is the last. f.Limit is
+// the page size, 1 to 100 (0 means 100); f.After is ignored, the cursor
+// takes its place. Cursors are opaque: pass back what the previous call
+// returned, with the same filter.
+//
+// Paging is by position (keyset), so it is stable while conversations
+// change: each conversation is listed at most once, and one that is not
+// updated while you page is listed exactly once. One that gets newer
+// activity meanwhile moves ahead of the cursor, to the first page. Returns
+// ErrInvalid for a malformed cursor or a limit above 100.
+func (h *Handler) ConversationPage(ctx context.Context, f ConversationFilter, cursor string) (page []*Conversation, next string, err error) {
+	if f.Limit < 0 || f.Limit > maxConversationPage {
+		return nil, "", fmt.Errorf("%w: limit must be from 1 to %d", ErrInvalid, maxConversationPage)
+	}
+	limit := f.Limit
+	if limit == 0 {
+		limit = maxConversationPage
+	}
+	f.After = nil
+	if cursor != "" {
+		if f.After, err = decodeCursor(cursor); err != nil {
+			return nil, "", err
+		}
+	}
+	f.Limit = limit + 1 // one more tells whether a next page exists
+	page, err = h.store.Conversations(ctx, f)
+	if err != nil {
+		return nil, "", fmt.Errorf("livechat: list conversations: %w", err)
+	}
+	if len(page) > limit {
+		page = page[:limit]
+		next = encodeCursor(f.CursorAfter(page[limit-1]))
+	}
+	return page, next, nil
+}
+
+// cursorJSON is a ConversationCursor as it travels, base64url-encoded.
+type cursorJSON struct {
+	At time.Time `json:"t"`
+	ID string    `json:"id"`
+}
+
+func encodeCursor(c *ConversationCursor) string {
+	b, err := json.Marshal(cursorJSON{At: c.At.UTC(), ID: c.ID})
+	if err != nil {
+		panic("livechat: encode cursor: " + err.Error()) // a time outside the years 0-9999
+	}
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// Cursors the server makes hold a stored time and a conversation id; the
+// times storage can hold lie between these (or are zero).
+var (
+	minCursorTime = time.Unix(0, -1<<63)
+	maxCursorTime = time.Unix(0, 1<<63-1)
+)
+
+func decodeCursor(s string) (*ConversationCursor, error) {
+	bad := fmt.Errorf("%w: cursor is not one the server returned", ErrInvalid)
+	if len(s) > 256 {
+		return nil, bad
+	}
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return nil, bad
+	}
+	var c cursorJSON
+	if err := json.Unmarshal(b, &c); err != nil || c.ID == "" {
+		return nil, bad
+	}
+	if !c.At.IsZero() && (c.At.Before(minCursorTime) || c.At.After(maxCursorTime)) {
+		return nil, bad
+	}
+	return &ConversationCursor{At: c.At, ID: c.ID}, nil
+}
