@@ -28,6 +28,7 @@
   const agents = new Map();   // id -> agent
   let convs = new Map();      // id -> conversation summary
   const ignored = new Set();  // ids known not to match the current filter
+  let nextCursor = '', olderLoaded = false; // the list's next page; whether "Load more" brought one
   // The open thread: {id, msgs, pending, mark, top, vRead, loaded}. mark is
   // the contiguous mark: every message from the first one loaded up to it
   // is shown; it is what is read and resumed from. top is the highest seq
@@ -165,14 +166,48 @@
       const next = new Map();
       for (const c of r.conversations || []) next.set(c.id, c);
       if (cur && !next.has(cur.id) && convs.has(cur.id)) next.set(cur.id, convs.get(cur.id));
+      // Keep the older pages "Load more" brought; else page on from this one.
+      if (olderLoaded) { for (const [id, c] of convs) if (!next.has(id) && matches(c)) next.set(id, c); }
+      else nextCursor = r.nextCursor || '';
       convs = next;
       if (cur && convs.has(cur.id)) renderHead();
       scheduleRender();
+      renderMore();
     } catch (e) {
       if (e.status === 401) return signedOut();
       showError(e);
     }
   }
+
+  // loadMore appends the next page of older conversations.
+  async function loadMore() {
+    const f = filter, btn = $('lc-more'), hadFocus = doc.activeElement === btn;
+    if (!nextCursor || btn.disabled) return;
+    btn.disabled = true; // which also takes the focus away
+    try {
+      const r = await api('GET', 'conversations?' + FILTERS[f] + '&cursor=' + enc(nextCursor));
+      if (f !== filter) return;
+      const added = (r.conversations || []).filter(c => !convs.has(c.id));
+      for (const c of added) convs.set(c.id, c);
+      nextCursor = r.nextCursor || '';
+      olderLoaded = true;
+      renderList();
+      $('lc-announce').textContent = added.length + ' more conversations' + (nextCursor ? '' : ', no more to load');
+    } catch (e) {
+      if (e.status === 401) return signedOut();
+      showError(e);
+    } finally {
+      btn.disabled = false;
+      renderMore();
+      // Keep the keyboard where it was: on the button, or on the last row
+      // once there is nothing more to load.
+      const rows = doc.querySelectorAll('.lc-conv');
+      if (hadFocus && !btn.hidden) btn.focus();
+      else if (hadFocus && rows.length) rows[rows.length - 1].focus();
+    }
+  }
+
+  function renderMore() { $('lc-more').hidden = !nextCursor; }
 
   // refetchSoon reloads the list shortly, for events about conversations it
   // does not know yet.
@@ -209,6 +244,9 @@
   function setFilter(f, focus) {
     filter = f;
     ignored.clear();
+    nextCursor = '';
+    olderLoaded = false;
+    renderMore();
     for (const t of doc.querySelectorAll('.lc-tabs [role=tab]')) {
       const on = t.dataset.filter === f;
       t.setAttribute('aria-selected', on ? 'true' : 'false');
@@ -656,6 +694,7 @@
     $('lc-assign').addEventListener('change', e => action('assign', { agentId: e.target.value }));
     $('lc-close').addEventListener('click', () => action('close', {}));
     $('lc-back').addEventListener('click', closeThread);
+    $('lc-more').addEventListener('click', loadMore);
 
     const tabs = [...doc.querySelectorAll('.lc-tabs [role=tab]')];
     tabs.forEach((t, i) => {
