@@ -78,3 +78,42 @@ func ExampleHandler_Reply() {
 	// 1 visitor Do you ship to Norway?
 	// 2 agent We do, in 3 to 5 days.
 }
+
+// ConversationPage walks a long conversation list page by page, as the
+// inbox's "Load more" does.
+func ExampleHandler_ConversationPage() {
+	ctx := context.Background()
+	store := memory.New()
+	defer store.Close()
+	chat, err := livechat.New(livechat.Config{Storage: store, Secret: []byte("a secret of at least 32 bytes, generated once")})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer chat.Close()
+	for i := range 5 {
+		id := fmt.Sprint("v", i)
+		store.CreateVisitor(ctx, &livechat.Visitor{ID: id})
+		chat.StartConversation(ctx, id, "https://example.com/")
+	}
+
+	filter := livechat.ConversationFilter{Status: livechat.StatusOpen, Limit: 2}
+	total, cursor := 0, ""
+	for {
+		page, next, err := chat.ConversationPage(ctx, filter, cursor)
+		if err != nil {
+			log.Fatal(err)
+		}
+		total += len(page)
+		fmt.Println("page of", len(page), "more:", next != "")
+		if next == "" {
+			break
+		}
+		cursor = next
+	}
+	fmt.Println("total", total)
+	// Output:
+	// page of 2 more: true
+	// page of 2 more: true
+	// page of 1 more: false
+	// total 5
+}
