@@ -19,11 +19,11 @@ const maxConversationPage = 100
 // takes its place. Cursors are opaque: pass back what the previous call
 // returned, with the same filter.
 //
-// Paging is by position (keyset), so it is stable while conversations
-// change: each conversation is listed at most once, and one that is not
-// updated while you page is listed exactly once. One that gets newer
-// activity meanwhile moves ahead of the cursor, to the first page. Returns
-// ErrInvalid for a malformed cursor or a limit above 100.
+// Paging is by position (keyset), not by offset: conversations that start
+// or change while you page do not shift the pages still to come, so one
+// that does not change meanwhile is listed exactly once. One that gets
+// newer activity meanwhile moves ahead of the cursor, to the first page.
+// Returns ErrInvalid for a malformed cursor or a limit outside 0 to 100.
 func (h *Handler) ConversationPage(ctx context.Context, f ConversationFilter, cursor string) (page []*Conversation, next string, err error) {
 	if f.Limit < 0 || f.Limit > maxConversationPage {
 		return nil, "", fmt.Errorf("%w: limit must be from 1 to %d", ErrInvalid, maxConversationPage)
