@@ -65,7 +65,8 @@ type Storage interface {
 	// broken by ascending ID; a zero time sorts as the oldest. With f.After
 	// it lists only the conversations that come after that position in
 	// this order, so that paging by the last conversation of each page
-	// returns every conversation once.
+	// (f.CursorAfter) lists every conversation that does not change
+	// meanwhile exactly once.
 	Conversations(ctx context.Context, f ConversationFilter) ([]*Conversation, error)
 	// UpdateConversation replaces the mutable fields of a stored
 	// conversation (Status, AssigneeID, ChatflowID, Properties, UpdatedAt,
