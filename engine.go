@@ -36,7 +36,8 @@ func checkClientMsgID(id string) error {
 }
 
 // post appends a message and publishes it. created is false when the
-// client message id was already used; the original message is returned.
+// sender already used the client message id in the conversation; the
+// original message is returned.
 func (h *Handler) post(ctx context.Context, m *Message, alias string) (*Message, bool, error) {
 	if m.Sender != SenderSystem {
 		if err := h.checkText(m.Text); err != nil {
