@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -230,13 +231,18 @@ func TestNotifications(t *testing.T) {
 }
 
 // With ReassignAfter, an agent who stops being available loses their open
-// conversations to an available colleague.
+// conversations to an available colleague. The clock moves only when the
+// test says, so a slow machine cannot let the grace lapse early.
 func TestReassignAway(t *testing.T) {
+	var clock atomic.Int64
+	clock.Store(time.Now().UnixNano())
+	now := func() time.Time { return time.Unix(0, clock.Load()) }
 	e := newEnv(t, func(c *livechat.Config) {
 		c.PresenceGrace = 100 * time.Millisecond
 		c.ReassignAfter = 100 * time.Millisecond
+		c.Now = now
 	})
-	e.makeAvailable(t, "a1", time.Now())
+	e.makeAvailable(t, "a1", now())
 	v := e.newVisitor()
 	v.start()
 	conv, err := e.store.Conversation(context.Background(), v.conv)
@@ -248,9 +254,10 @@ func TestReassignAway(t *testing.T) {
 	colleague := e.dialAgent("a2") // keeps a2 seen while connected
 	status, _ = e.agentDo("a2", "PUT", "api/v1/agent/presence", map[string]any{"presence": "available"})
 	require.Equal(t, 200, status)
+	clock.Add(int64(time.Second)) // past a1's grace and ReassignAfter; a2 stays seen while connected
 	require.Eventually(t, func() bool {
 		c, err := e.store.Conversation(context.Background(), v.conv)
 		return err == nil && c.AssigneeID == "a2"
-	}, 5*time.Second, 20*time.Millisecond)
+	}, 10*time.Second, 20*time.Millisecond)
 	colleague.close()
 }
