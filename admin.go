@@ -75,7 +75,7 @@ func (h *Handler) CreateChatflow(ctx context.Context, f *flow.Chatflow) (StoredC
 // stale version, ErrNotFound. Nothing is stored on error.
 func (h *Handler) UpdateChatflow(ctx context.Context, f *flow.Chatflow, version int64) (StoredChatflow, error) {
 	if version <= 0 {
-		return StoredChatflow{}, fmt.Errorf("%w: a version is required to update a chatflow", ErrInvalid)
+		return StoredChatflow{}, publicf(ErrInvalid, "a version is required to update a chatflow")
 	}
 	cur, err := h.Chatflow(ctx, f.ID)
 	if err != nil {
@@ -114,7 +114,7 @@ func (h *Handler) DeleteChatflow(ctx context.Context, id string, version int64) 
 			return err
 		}
 		if cur.Version != version {
-			return fmt.Errorf("chatflow %q is at version %d, not %d: %w", id, cur.Version, version, ErrConflict)
+			return fmt.Errorf("%w: chatflow %q is at version %d, not %d", errStaleChatflow, id, cur.Version, version)
 		}
 	}
 	if err := h.store.DeleteChatflow(ctx, id); err != nil {
@@ -128,7 +128,7 @@ func (h *Handler) DeleteChatflow(ctx context.Context, id string, version int64) 
 func (h *Handler) adminAuth(next http.HandlerFunc) http.HandlerFunc {
 	return h.agentAuth(func(w http.ResponseWriter, r *http.Request) {
 		if !agentFrom(r.Context()).Can(PermissionManageChatflows) {
-			h.fail(w, r, fmt.Errorf("%w: managing chatflows needs the %q permission", ErrForbidden, PermissionManageChatflows))
+			h.fail(w, r, publicf(ErrForbidden, "managing chatflows needs the %q permission", PermissionManageChatflows))
 			return
 		}
 		next(w, r)
@@ -143,7 +143,7 @@ func ifMatch(r *http.Request) (int64, error) {
 	}
 	n, err := strconv.ParseInt(strings.Trim(strings.TrimPrefix(v, "W/"), `"`), 10, 64)
 	if err != nil || n <= 0 {
-		return 0, fmt.Errorf("%w: If-Match must be a chatflow version such as \"3\"", ErrInvalid)
+		return 0, publicf(ErrInvalid, "If-Match must be a chatflow version such as \"3\"")
 	}
 	return n, nil
 }
@@ -158,7 +158,7 @@ func readFlow(w http.ResponseWriter, r *http.Request) (*flow.Chatflow, error) {
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return nil, fmt.Errorf("%w: chatflow is larger than %d bytes", ErrTooLarge, maxFlowBody)
+			return nil, publicf(ErrTooLarge, "chatflow is larger than %d bytes", maxFlowBody)
 		}
 		return nil, fmt.Errorf("%w: reading body: %v", ErrInvalid, err)
 	}
@@ -209,7 +209,7 @@ func (h *Handler) adminCreate(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) adminUpdate(w http.ResponseWriter, r *http.Request) {
 	version, err := ifMatch(r)
 	if err == nil && version == 0 {
-		err = fmt.Errorf("%w: If-Match with the chatflow's version is required", ErrInvalid)
+		err = publicf(ErrInvalid, "If-Match with the chatflow's version is required")
 	}
 	if err != nil {
 		h.fail(w, r, err)

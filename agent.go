@@ -9,6 +9,8 @@ import (
 
 type agentKey struct{}
 
+var errNotAgent = publicf(ErrUnauthorized, "not signed in as an agent")
+
 func agentFrom(ctx context.Context) *Agent {
 	a, _ := ctx.Value(agentKey{}).(*Agent)
 	return a
@@ -18,21 +20,21 @@ func agentFrom(ctx context.Context) *Agent {
 func (h *Handler) agentAuth(next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if h.cfg.AgentAuth == nil {
-			h.fail(w, r, fmt.Errorf("%w: agent login is not configured", ErrUnauthorized))
+			h.fail(w, r, publicf(ErrUnauthorized, "agent login is not configured"))
 			return
 		}
 		if !h.originAllowed(r) {
-			h.fail(w, r, fmt.Errorf("%w: origin not allowed", ErrForbidden))
+			h.fail(w, r, errOriginNotAllowed)
 			return
 		}
 		a, err := h.cfg.AgentAuth(r)
 		if err != nil || a == nil {
-			h.fail(w, r, fmt.Errorf("%w: not signed in as an agent", ErrUnauthorized))
+			h.fail(w, r, errNotAgent)
 			return
 		}
 		if !validID(a.ID) {
 			h.log.Error("livechat: AgentAuth returned an agent with an invalid id (want 1-64 of [A-Za-z0-9_-])")
-			h.fail(w, r, fmt.Errorf("%w: not signed in as an agent", ErrUnauthorized))
+			h.fail(w, r, errNotAgent)
 			return
 		}
 		stored, err := h.syncAgent(r.Context(), a)
@@ -212,7 +214,7 @@ func (h *Handler) agentList(w http.ResponseWriter, r *http.Request) {
 		f.Status = StatusClosed
 	case "all":
 	default:
-		h.fail(w, r, fmt.Errorf("%w: status must be open, closed or all", ErrInvalid))
+		h.fail(w, r, publicf(ErrInvalid, "status must be open, closed or all"))
 		return
 	}
 	switch r.URL.Query().Get("assignee") {
@@ -224,7 +226,7 @@ func (h *Handler) agentList(w http.ResponseWriter, r *http.Request) {
 	default:
 		f.AssigneeID = r.URL.Query().Get("assignee")
 		if !validID(f.AssigneeID) {
-			h.fail(w, r, fmt.Errorf("%w: assignee must be any, me, unassigned or an agent id", ErrInvalid))
+			h.fail(w, r, publicf(ErrInvalid, "assignee must be any, me, unassigned or an agent id"))
 			return
 		}
 	}
@@ -254,10 +256,7 @@ func (h *Handler) agentConversation(r *http.Request) (*Conversation, error) {
 	if id == "" {
 		id = r.URL.Query().Get("conversationId")
 	}
-	if !validID(id) {
-		return nil, fmt.Errorf("conversation %w", ErrNotFound)
-	}
-	return h.store.Conversation(r.Context(), id)
+	return h.conversation(r.Context(), id)
 }
 
 func (h *Handler) agentThread(w http.ResponseWriter, r *http.Request) {
@@ -356,7 +355,7 @@ type assignRequest struct {
 func (h *Handler) agentAssign(w http.ResponseWriter, r *http.Request) {
 	serveConv(h, w, r, h.agentConversation, func(c *Conversation, req *assignRequest) (int, any, error) {
 		if req.AgentID != "" && !validID(req.AgentID) {
-			return 0, nil, fmt.Errorf("agent %w", ErrNotFound)
+			return 0, nil, errAgentNotFound
 		}
 		c, err := h.Assign(r.Context(), c.ID, req.AgentID)
 		return http.StatusOK, map[string]any{"conversation": c}, err

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"path"
 	"regexp"
 	"strings"
 	"time"
@@ -91,9 +92,14 @@ type Config struct {
 	Account string
 
 	// AllowedOrigins lists other origins whose pages may open the chat's
-	// WebSockets and call agent endpoints, as host patterns with
-	// path.Match syntax ("example.com", "*.example.com",
-	// "localhost:8080"). The host's own origin is always allowed.
+	// WebSockets and call its APIs, as "[scheme://]host[:port]" patterns
+	// with path.Match syntax in host and port ("https://*.example.com",
+	// "example.com", "localhost:8080", "example.com:*"). A pattern with a
+	// scheme matches that scheme only; one without matches https pages,
+	// and http pages unless the server is known to be reached over https
+	// (TLS, or X-Forwarded-Proto: https). A pattern without a port
+	// matches the scheme's default port only. The server's own origin
+	// (scheme, host and port) is always allowed.
 	AllowedOrigins []string
 
 	// Broker carries live events between nodes. Default: an in-process
@@ -176,8 +182,9 @@ func (c Config) withDefaults() (Config, error) {
 		errs = append(errs, fmt.Errorf("Path must start and end with /, got %q", c.Path))
 	}
 	for _, o := range c.AllowedOrigins {
-		if o == "" || strings.Contains(o, "/") {
-			errs = append(errs, fmt.Errorf("AllowedOrigins: %q must be a host pattern such as example.com", o))
+		hostPort := strings.TrimPrefix(strings.TrimPrefix(strings.ToLower(o), "https://"), "http://")
+		if _, err := path.Match(hostPort, ""); hostPort == "" || strings.Contains(hostPort, "/") || err != nil {
+			errs = append(errs, fmt.Errorf("AllowedOrigins: %q must be a pattern such as example.com or https://*.example.com", o))
 		}
 	}
 	errs = append(errs, checkConfigFlows(c.Flows)...)

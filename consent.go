@@ -2,7 +2,6 @@ package livechat
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"regexp"
 	"strings"
@@ -49,7 +48,7 @@ func (h *Handler) checkConsent(ctx context.Context, visitorID string, c *Convers
 		return err
 	}
 	if !ok {
-		return fmt.Errorf("%w: the visitor has not agreed to the processing of their data", ErrConsentRequired)
+		return publicf(ErrConsentRequired, "the visitor has not agreed to the processing of their data")
 	}
 	return nil
 }
@@ -59,11 +58,11 @@ func (h *Handler) checkConsent(ctx context.Context, visitorID string, c *Convers
 // unknown kind or a malformed hash, ErrNotFound for an unknown visitor.
 func (h *Handler) RecordConsent(ctx context.Context, visitorID, kind string, granted bool, textHash string) (*ConsentRecord, error) {
 	if !consent.Kind(kind).Valid() {
-		return nil, fmt.Errorf("%w: kind must be cookies, processing or communication:<subscription id>", ErrInvalid)
+		return nil, publicf(ErrInvalid, "kind must be cookies, processing or communication:<subscription id>")
 	}
 	textHash = strings.ToLower(textHash)
 	if !textHashRE.MatchString(textHash) {
-		return nil, fmt.Errorf("%w: textHash must be the hex SHA-256 of the text shown", ErrInvalid)
+		return nil, publicf(ErrInvalid, "textHash must be the hex SHA-256 of the text shown")
 	}
 	v, err := h.store.Visitor(ctx, visitorID)
 	if err != nil {

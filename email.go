@@ -2,7 +2,6 @@ package livechat
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
 	"net/mail"
 	"strings"
@@ -18,11 +17,11 @@ const MarketingContactProperty = "marketing_contact"
 func normalizeEmail(s string) (string, error) {
 	s = strings.TrimSpace(s)
 	if s == "" || len(s) > 254 {
-		return "", fmt.Errorf("%w: email must be 1 to 254 characters", ErrInvalid)
+		return "", publicf(ErrInvalid, "email must be 1 to 254 characters")
 	}
 	a, err := mail.ParseAddress(s)
 	if err != nil || a.Name != "" || a.Address != s || !strings.Contains(s[strings.LastIndexByte(s, '@')+1:], ".") {
-		return "", fmt.Errorf("%w: %q is not an email address", ErrInvalid, s)
+		return "", publicf(ErrInvalid, "email is not a valid address")
 	}
 	return s, nil
 }

@@ -5,7 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/google/uuid"
@@ -14,23 +14,46 @@ import (
 // newID returns a random record id.
 func newID() string { return uuid.NewString() }
 
-// checkText applies the rules every message text must meet.
+// checkText applies the rules every message text must meet: valid
+// UTF-8; no control characters but line feed and tab (so no NUL, no CR:
+// line breaks are \n, as browsers send them; no DEL or C1 controls);
+// something visible, not only whitespace and invisible format characters
+// such as U+200B; at most MaxMessageLength characters.
 func (h *Handler) checkText(text string) error {
 	if !utf8.ValidString(text) {
-		return fmt.Errorf("%w: text is not valid UTF-8", ErrInvalid)
+		return publicf(ErrInvalid, "text is not valid UTF-8")
 	}
-	if strings.TrimSpace(text) == "" {
-		return fmt.Errorf("%w: text is empty", ErrInvalid)
+	visible := false
+	for _, r := range text {
+		switch {
+		case r == '\n' || r == '\t':
+		case unicode.IsControl(r):
+			return errControlText
+		case !visible && !invisible(r):
+			visible = true
+		}
+	}
+	if !visible {
+		return publicf(ErrInvalid, "text is empty")
 	}
 	if n := utf8.RuneCountInString(text); n > h.cfg.MaxMessageLength {
-		return fmt.Errorf("%w: text has %d characters, the limit is %d", ErrTooLarge, n, h.cfg.MaxMessageLength)
+		return publicf(ErrTooLarge, "text is too long (limit %d characters)", h.cfg.MaxMessageLength)
 	}
 	return nil
 }
 
+var errControlText = publicf(ErrInvalid, "text must not contain control characters other than line feed and tab")
+
+// invisible reports whether r shows nothing on its own: whitespace,
+// format characters (Cf: U+200B to U+200F, U+2060, U+FEFF, …), variation
+// selectors and the other default-ignorable code points (U+3164, …).
+func invisible(r rune) bool {
+	return unicode.IsSpace(r) || unicode.In(r, unicode.Cf, unicode.Variation_Selector, unicode.Other_Default_Ignorable_Code_Point)
+}
+
 func checkClientMsgID(id string) error {
 	if !validID(id) {
-		return fmt.Errorf("%w: clientMessageId must be 1 to 64 characters of A-Z, a-z, 0-9, - and _", ErrInvalid)
+		return publicf(ErrInvalid, "clientMessageId must be 1 to 64 characters of A-Z, a-z, 0-9, - and _")
 	}
 	return nil
 }
@@ -84,18 +107,35 @@ func (h *Handler) resentMessage(ctx context.Context, convID string, sender Sende
 	return m
 }
 
-// visitorConversationByID returns the visitor's conversation, or
-// ErrNotFound when it does not exist or belongs to someone else.
-func (h *Handler) visitorConversationByID(ctx context.Context, visitorID, convID string) (*Conversation, error) {
+// errConversationNotFound is the one answer for a conversation id that is
+// malformed, unknown, or another visitor's: clients cannot tell them
+// apart, and the storage's own words (ids, tables) stay in the log.
+var errConversationNotFound = publicf(ErrNotFound, "conversation not found")
+
+var errAgentNotFound = publicf(ErrNotFound, "agent not found")
+
+// conversation returns a stored conversation, or errConversationNotFound.
+func (h *Handler) conversation(ctx context.Context, convID string) (*Conversation, error) {
 	if !validID(convID) {
-		return nil, fmt.Errorf("conversation %w", ErrNotFound)
+		return nil, errConversationNotFound
 	}
 	c, err := h.store.Conversation(ctx, convID)
+	if isNotFound(err) {
+		return nil, errConversationNotFound
+	}
+	return c, err
+}
+
+// visitorConversationByID returns the visitor's conversation, or
+// errConversationNotFound when it does not exist or belongs to someone
+// else.
+func (h *Handler) visitorConversationByID(ctx context.Context, visitorID, convID string) (*Conversation, error) {
+	c, err := h.conversation(ctx, convID)
 	if err != nil {
 		return nil, err
 	}
 	if c.VisitorID != visitorID {
-		return nil, fmt.Errorf("conversation %w", ErrNotFound)
+		return nil, errConversationNotFound
 	}
 	return c, nil
 }
@@ -195,7 +235,7 @@ func (h *Handler) sendAsVisitor(ctx context.Context, visitorID, conversationID, 
 		if m := h.resentMessage(ctx, c.ID, SenderVisitor, visitorID, clientMsgID); m != nil {
 			return m, false, nil
 		}
-		return nil, false, fmt.Errorf("conversation %w", ErrClosed)
+		return nil, false, publicf(ErrClosed, "conversation is closed")
 	}
 	if err := h.checkConsent(ctx, visitorID, c); err != nil {
 		if m := h.resentMessage(ctx, c.ID, SenderVisitor, visitorID, clientMsgID); m != nil {
@@ -232,10 +272,7 @@ func (h *Handler) sendAsAgent(ctx context.Context, conversationID, agentID, clie
 	if err != nil {
 		return nil, false, fmt.Errorf("livechat: agent: %w", err)
 	}
-	if !validID(conversationID) {
-		return nil, false, fmt.Errorf("conversation %w", ErrNotFound)
-	}
-	c, err := h.store.Conversation(ctx, conversationID)
+	c, err := h.conversation(ctx, conversationID)
 	if err != nil {
 		return nil, false, err
 	}
@@ -300,6 +337,9 @@ func (h *Handler) Assign(ctx context.Context, conversationID, agentID string) (*
 	capacity := 0
 	if agentID != "" {
 		a, err := h.store.Agent(ctx, agentID)
+		if isNotFound(err) {
+			return nil, errAgentNotFound
+		}
 		if err != nil {
 			return nil, fmt.Errorf("livechat: agent: %w", err)
 		}
@@ -328,7 +368,7 @@ func (h *Handler) Assign(ctx context.Context, conversationID, agentID string) (*
 // presence.
 func (h *Handler) SetPresence(ctx context.Context, agentID string, p Presence) (*Agent, error) {
 	if p != PresenceAvailable && p != PresenceAway {
-		return nil, fmt.Errorf("%w: presence must be %q or %q", ErrInvalid, PresenceAvailable, PresenceAway)
+		return nil, publicf(ErrInvalid, "presence must be %q or %q", PresenceAvailable, PresenceAway)
 	}
 	a, err := h.store.Agent(ctx, agentID)
 	if err != nil {
@@ -352,7 +392,7 @@ func (h *Handler) SetPresence(ctx context.Context, agentID string, p Presence) (
 // markRead stores a read mark and tells the other side.
 func (h *Handler) markRead(ctx context.Context, convID, participant string, seq int64) (ReadMark, error) {
 	if seq < 0 {
-		return ReadMark{}, fmt.Errorf("%w: seq must not be negative", ErrInvalid)
+		return ReadMark{}, publicf(ErrInvalid, "seq must not be negative")
 	}
 	c, err := h.store.Conversation(ctx, convID)
 	if err != nil {

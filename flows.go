@@ -44,6 +44,11 @@ type flowCache struct {
 	stale bool
 }
 
+var (
+	errChatflowExists = publicf(ErrConflict, "a chatflow with this id exists")
+	errStaleChatflow  = publicf(ErrConflict, "the chatflow has changed since that version: get it again")
+)
+
 // invalidFlow carries a chatflow's field errors; it is ErrInvalid.
 type invalidFlow struct {
 	fields invalid.Fields
@@ -143,7 +148,12 @@ func (h *Handler) putFlow(ctx context.Context, f *flow.Chatflow, version int64) 
 		return nil, err
 	}
 	rec, err := h.store.PutChatflow(ctx, &ChatflowRecord{ID: cp.ID, Data: data, UpdatedAt: now}, version)
-	if err != nil {
+	switch {
+	case errors.Is(err, ErrConflict) && version == 0:
+		return nil, fmt.Errorf("%w (%w)", errChatflowExists, err)
+	case errors.Is(err, ErrConflict):
+		return nil, fmt.Errorf("%w (%w)", errStaleChatflow, err)
+	case err != nil:
 		return nil, err
 	}
 	h.flows.invalidate()

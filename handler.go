@@ -7,6 +7,7 @@ import (
 	"hash/fnv"
 	"log/slog"
 	"net/http"
+	"path"
 	"strings"
 	"sync"
 	"time"
@@ -157,11 +158,14 @@ func (h *Handler) lockConversation(id string) func() {
 }
 
 // ServeHTTP serves the widget, the APIs, the WebSockets and the inbox
-// under the Handler's mount path.
+// under the Handler's mount path. A path that is not clean (an empty,
+// "." or ".." segment, also when encoded as in "..%2f", or a backslash)
+// is not found: it is never redirected, so no answer points outside the
+// mount.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rest, ok := h.relativePath(r)
-	if !ok {
-		writeError(w, r, fmt.Errorf("%w: no such route", ErrNotFound))
+	if !ok || !cleanPath(strings.TrimSuffix(r.URL.Path, rest)) || !cleanPath("/"+rest) {
+		writeError(w, r, errNoRoute)
 		return
 	}
 	r2 := new(http.Request)
@@ -232,7 +236,9 @@ func (h *Handler) routes() {
 	m.HandleFunc("GET /widget.js", h.serveStatic("widget.js"))
 	m.HandleFunc("GET /widget.css", h.serveStatic("widget.css"))
 	m.HandleFunc("GET /inbox", func(w http.ResponseWriter, r *http.Request) {
-		http.Redirect(w, r, mountPath(r)+"inbox/", http.StatusMovedPermanently)
+		// Relative to the URL the browser asked for, whatever the mount.
+		w.Header().Set("Location", "inbox/")
+		w.WriteHeader(http.StatusMovedPermanently)
 	})
 	m.HandleFunc("GET /inbox/", h.serveStatic("inbox/index.html"))
 	m.HandleFunc("GET /inbox/inbox.js", h.serveStatic("inbox/inbox.js"))
@@ -281,9 +287,44 @@ func (h *Handler) routes() {
 	m.HandleFunc("DELETE /api/v1/admin/visitors/{id}", h.dataAuth(h.adminErase))
 
 	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, r, fmt.Errorf("%w: no such route", ErrNotFound))
+		if allow := h.allowedMethods(r); allow != "" {
+			w.Header().Set("Allow", allow)
+			writeError(w, r, publicf(errMethodNotAllowed, "method not allowed"))
+			return
+		}
+		writeError(w, r, errNoRoute)
 	})
 	h.mux = m
+}
+
+var errNoRoute = publicf(ErrNotFound, "no such route")
+
+// allowedMethods lists the methods the request's path has a route for,
+// for the Allow header of a 405; "" when it has none.
+func (h *Handler) allowedMethods(r *http.Request) string {
+	var allow []string
+	for _, m := range []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodDelete} {
+		r2 := r.Clone(r.Context())
+		r2.Method = m
+		if _, pat := h.mux.Handler(r2); pat != "" && pat != "/" {
+			allow = append(allow, m)
+		}
+	}
+	return strings.Join(allow, ", ")
+}
+
+// cleanPath reports whether p is an absolute path with no empty, "." or
+// ".." segment and no backslash, so that nothing built from it (a cookie
+// path, a script URL, a redirect) can point elsewhere.
+func cleanPath(p string) bool {
+	if !strings.HasPrefix(p, "/") || strings.Contains(p, "\\") {
+		return false
+	}
+	c := path.Clean(p)
+	if strings.HasSuffix(p, "/") && c != "/" {
+		c += "/"
+	}
+	return c == p
 }
 
 var errShuttingDown = errors.New("livechat: shutting down")

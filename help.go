@@ -2,7 +2,6 @@ package livechat
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
 	"unicode/utf8"
 
@@ -16,7 +15,7 @@ const maxHelpQuery = 200
 // none.
 func (h *Handler) helpBase() (knowledge.Base, error) {
 	if h.cfg.Knowledge == nil {
-		return nil, fmt.Errorf("knowledge base %w", ErrNotFound)
+		return nil, publicf(ErrNotFound, "no knowledge base")
 	}
 	return h.cfg.Knowledge, nil
 }
@@ -31,7 +30,7 @@ func (h *Handler) visitorHelpSearch(w http.ResponseWriter, r *http.Request) {
 	}
 	q := r.URL.Query().Get("q")
 	if len(q) > maxHelpQuery || !utf8.ValidString(q) {
-		h.fail(w, r, fmt.Errorf("%w: q must be at most %d bytes of UTF-8", ErrInvalid, maxHelpQuery))
+		h.fail(w, r, publicf(ErrInvalid, "q must be at most %d bytes of UTF-8", maxHelpQuery))
 		return
 	}
 	limit, err := queryInt(r, "limit", 10, 1, 50)
@@ -63,7 +62,7 @@ func (h *Handler) visitorHelpArticle(w http.ResponseWriter, r *http.Request) {
 	}
 	a, err := base.Article(r.Context(), r.PathValue("id"))
 	if errors.Is(err, knowledge.ErrNotFound) {
-		err = fmt.Errorf("article %w", ErrNotFound)
+		err = publicf(ErrNotFound, "article not found")
 	}
 	if err != nil {
 		h.fail(w, r, err)

@@ -2,6 +2,7 @@ package livechat
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"reflect"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -39,6 +41,8 @@ func errorCode(err error) (int, string) {
 		return http.StatusForbidden, "forbidden"
 	case errors.Is(err, ErrNotFound):
 		return http.StatusNotFound, "not_found"
+	case errors.Is(err, errMethodNotAllowed):
+		return http.StatusMethodNotAllowed, "method_not_allowed"
 	case errors.Is(err, ErrTooLarge):
 		return http.StatusRequestEntityTooLarge, "too_large"
 	case errors.Is(err, ErrConsentRequired):
@@ -59,18 +63,75 @@ func errorCode(err error) (int, string) {
 	return http.StatusInternalServerError, "internal"
 }
 
-var errUnsupportedMedia = errors.New("livechat: body must be application/json")
+var (
+	errUnsupportedMedia = errors.New("livechat: body must be application/json")
+	errMethodNotAllowed = errors.New("livechat: method not allowed")
+)
 
-// toAPIError builds the error body; internal errors say nothing more.
+// defaultMessages is the message of each code for every error that is not
+// a publicError: storage, decoder and other internal details never reach
+// a client (fail logs them). PROTOCOL.md lists these and every specific
+// message.
+var defaultMessages = map[string]string{
+	"bad_request":            "bad request",
+	"unauthorized":           "unauthorized",
+	"forbidden":              "forbidden",
+	"not_found":              "not found",
+	"method_not_allowed":     "method not allowed",
+	"too_large":              "too large",
+	"consent_required":       "consent required",
+	"at_capacity":            "agent at capacity",
+	"conversation_closed":    "conversation is closed",
+	"conflict":               "conflict",
+	"rate_limited":           "too many requests",
+	"unavailable":            "server is shutting down",
+	"unsupported_media_type": "body must be application/json",
+	"internal":               "internal error",
+}
+
+// publicError is a domain error with a message written for clients: the
+// HTTP and WebSocket answers carry msg as it is. Only code that writes
+// client-safe text (no ids of others, no storage or Go details) makes
+// one, with publicf; every other error is answered with its code's
+// default message.
+type publicError struct {
+	kind error // a sentinel of errors.go, which decides the code
+	msg  string
+}
+
+// Error returns the sentinel's text and the message, as fmt.Errorf("%w: …")
+// did.
+func (e *publicError) Error() string { return e.kind.Error() + ": " + e.msg }
+
+// Unwrap returns the sentinel, for errors.Is.
+func (e *publicError) Unwrap() error { return e.kind }
+
+// publicf returns an error of kind (ErrInvalid, ErrNotFound, …) whose
+// message clients see.
+func publicf(kind error, format string, args ...any) error {
+	return &publicError{kind: kind, msg: fmt.Sprintf(format, args...)}
+}
+
+// publicMessage returns the message a client sees for err: its
+// publicError's, else the code's default.
+func publicMessage(err error, code string) string {
+	var pe *publicError
+	if errors.As(err, &pe) {
+		if _, c := errorCode(pe.kind); c == code {
+			return pe.msg
+		}
+	}
+	return defaultMessages[code]
+}
+
+// toAPIError builds the error body: the code, a stable message (see
+// publicError) and, for chatflows, the invalid fields.
 func toAPIError(err error) (int, apiError) {
 	status, code := errorCode(err)
-	msg := "internal error"
-	if status != http.StatusInternalServerError {
-		msg = strings.ReplaceAll(err.Error(), "livechat: ", "")
-	}
-	out := apiError{Code: code, Message: msg}
+	out := apiError{Code: code, Message: publicMessage(err, code)}
 	var inv *invalidFlow
 	if errors.As(err, &inv) {
+		out.Message = "invalid chatflow"
 		out.Fields = inv.fields
 	}
 	return status, out
@@ -81,14 +142,24 @@ func writeError(w http.ResponseWriter, r *http.Request, err error) {
 	writeJSON(w, status, map[string]apiError{"error": body})
 }
 
-// fail writes an error and logs unexpected ones, without message text or
-// tokens.
+// fail writes an error and logs it, without message text or tokens:
+// unexpected ones as errors, those whose details the answer withholds at
+// debug level.
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
-	status, _ := errorCode(err)
-	if status == http.StatusInternalServerError {
-		h.log.Error("livechat: request failed", "method", r.Method, "path", r.URL.Path, "err", err)
-	}
+	h.logError(err, "livechat: request failed", "method", r.Method, "path", r.URL.Path)
 	writeError(w, r, err)
+}
+
+// logError logs an error answered to a client, with the details the
+// answer leaves out: internal ones as errors, the others at debug level.
+func (h *Handler) logError(err error, msg string, args ...any) {
+	status, code := errorCode(err)
+	args = append(args, "code", code, "err", err)
+	if status == http.StatusInternalServerError {
+		h.log.Error(msg, args...)
+	} else {
+		h.log.Debug(msg, args...)
+	}
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -110,7 +181,7 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return fmt.Errorf("%w: body is larger than %d bytes", ErrTooLarge, maxBody)
+			return publicf(ErrTooLarge, "body is larger than %d bytes", maxBody)
 		}
 		return fmt.Errorf("%w: reading body: %v", ErrInvalid, err)
 	}
@@ -121,17 +192,63 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 // encoding/json would silently replace) and unknown fields.
 func decodeStrict(data []byte, v any) error {
 	if !utf8.Valid(data) {
-		return fmt.Errorf("%w: body is not valid UTF-8", ErrInvalid)
+		return publicf(ErrInvalid, "body is not valid UTF-8")
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		return fmt.Errorf("%w: malformed JSON: %v", ErrInvalid, err)
+		return jsonProblem(err, "the body")
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return fmt.Errorf("%w: malformed JSON: more than one value", ErrInvalid)
+		return errMalformedJSON
 	}
 	return nil
+}
+
+var errMalformedJSON = publicf(ErrInvalid, "malformed JSON")
+
+// jsonProblem turns a decoding error into a bad_request that names the
+// field and the JSON type it needs, never a Go type; what names the whole
+// value ("the body", "a frame").
+func jsonProblem(err error, what string) error {
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &te) && te.Field == "":
+		return fmt.Errorf("%w (%v)", publicf(ErrInvalid, "%s must be %s", what, jsonKind(te.Type)), err)
+	case errors.As(err, &te):
+		return fmt.Errorf("%w (%v)", publicf(ErrInvalid, "%q must be %s", te.Field, jsonKind(te.Type)), err)
+	}
+	// DisallowUnknownFields: `json: unknown field "name"`, name quoted.
+	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok && len(name) <= 66 {
+		return publicf(ErrInvalid, "unknown field %s", name)
+	}
+	return fmt.Errorf("%w (%v)", errMalformedJSON, err)
+}
+
+// jsonKind names the JSON form of a Go type, as a client would write it.
+func jsonKind(t reflect.Type) string {
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t == nil {
+		return "another type"
+	}
+	switch t.Kind() {
+	case reflect.Struct, reflect.Map:
+		return "an object"
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "an integer in range"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	}
+	return "another type"
 }
 
 // queryInt parses an integer query parameter within [min, max].
@@ -142,33 +259,119 @@ func queryInt(r *http.Request, name string, def, min, max int64) (int64, error) 
 	}
 	n, err := strconv.ParseInt(s, 10, 64)
 	if err != nil || n < min || n > max {
-		return 0, fmt.Errorf("%w: %s must be an integer from %d to %d", ErrInvalid, name, min, max)
+		return 0, publicf(ErrInvalid, "%s must be an integer from %d to %d", name, min, max)
 	}
 	return n, nil
 }
 
+var errOriginNotAllowed = publicf(ErrForbidden, "origin not allowed")
+
 // originAllowed reports whether a request from a browser page may use the
-// API: requests without Origin (same-origin GETs, non-browser clients) are
-// allowed; otherwise the origin must be the host's own or match
-// Config.AllowedOrigins.
+// API. Requests without Origin (same-origin GETs, non-browser clients)
+// are allowed; otherwise the page's origin, scheme, host and port, must
+// be the server's own or match Config.AllowedOrigins.
+//
+// The server's own scheme is https when the request came over TLS or
+// says X-Forwarded-Proto: https, http when it says X-Forwarded-Proto:
+// http, and unknown otherwise (a proxy may have ended TLS), when either
+// scheme passes. The header can only narrow the check, and pages cannot
+// set it on the requests this guards (a WebSocket handshake takes no
+// custom header, and a fetch with one needs a preflight this Handler
+// does not grant). Ports compare with the scheme's default filled in:
+// https://example.com:8443 is not https://example.com.
 func (h *Handler) originAllowed(r *http.Request) bool {
 	o := r.Header.Get("Origin")
 	if o == "" {
 		return true
 	}
-	u, err := url.Parse(o)
-	if err != nil || u.Host == "" {
+	page, ok := parseOrigin(o)
+	if !ok {
 		return false
 	}
-	if strings.EqualFold(u.Host, r.Host) {
+	scheme := ownScheme(r)
+	host, port := splitHostPort(r.Host)
+	if port == "" {
+		port = defaultPort(cmp.Or(scheme, page.scheme))
+	}
+	if strings.EqualFold(host, page.host) && port == page.port && (scheme == "" || scheme == page.scheme) {
 		return true
 	}
 	for _, p := range h.cfg.AllowedOrigins {
-		if ok, _ := path.Match(strings.ToLower(p), strings.ToLower(u.Host)); ok {
+		if originMatch(p, page, scheme) {
 			return true
 		}
 	}
 	return false
+}
+
+// origin is a page's origin, the host in lower case, the port filled in.
+type origin struct{ scheme, host, port string }
+
+func parseOrigin(s string) (origin, bool) {
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil ||
+		(u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" {
+		return origin{}, false
+	}
+	return origin{u.Scheme, strings.ToLower(u.Hostname()), cmp.Or(u.Port(), defaultPort(u.Scheme))}, true
+}
+
+// ownScheme is the scheme the client used to reach the server, or "" when
+// it cannot be known.
+func ownScheme(r *http.Request) string {
+	if r.TLS != nil {
+		return "https"
+	}
+	proto, _, _ := strings.Cut(r.Header.Get("X-Forwarded-Proto"), ",")
+	switch strings.ToLower(strings.TrimSpace(proto)) {
+	case "https":
+		return "https"
+	case "http":
+		return "http"
+	}
+	return ""
+}
+
+func defaultPort(scheme string) string {
+	if scheme == "https" {
+		return "443"
+	}
+	return "80"
+}
+
+// splitHostPort splits "host:port", "[::1]:port" or a bare host.
+func splitHostPort(hp string) (host, port string) {
+	if i := strings.LastIndexByte(hp, ':'); i >= 0 && !strings.Contains(hp[i:], "]") {
+		return strings.Trim(hp[:i], "[]"), hp[i+1:]
+	}
+	return strings.Trim(hp, "[]"), ""
+}
+
+// originMatch reports whether a page's origin matches an AllowedOrigins
+// pattern, "[scheme://]host[:port]" with path.Match syntax in host and
+// port. A pattern with a scheme matches that scheme only; one without
+// matches https pages, and http pages unless the server itself is known
+// to be https (see originAllowed). A pattern without a port matches the
+// scheme's default port only.
+func originMatch(pattern string, page origin, ownScheme string) bool {
+	pattern = strings.ToLower(pattern)
+	scheme, rest, hasScheme := strings.Cut(pattern, "://")
+	if !hasScheme {
+		scheme, rest = "", pattern
+	}
+	switch {
+	case scheme != "" && scheme != page.scheme:
+		return false
+	case scheme == "" && page.scheme == "http" && ownScheme == "https":
+		return false
+	}
+	host, port := splitHostPort(rest)
+	if port == "" {
+		port = defaultPort(page.scheme)
+	}
+	hostOK, _ := path.Match(host, page.host)
+	portOK, _ := path.Match(port, page.port)
+	return hostOK && portOK
 }
 
 // serveConv runs the shape most conversation endpoints share: decode the

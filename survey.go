@@ -1,6 +1,7 @@
 package livechat
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -22,17 +23,19 @@ func (h *Handler) visitorSurvey(w http.ResponseWriter, r *http.Request) {
 			return 0, nil, fmt.Errorf("%w: this conversation's chat has no survey", ErrInvalid)
 		}
 		if c.Status != StatusClosed {
-			return 0, nil, fmt.Errorf("%w: the survey opens when the conversation has ended", ErrInvalid)
+			return 0, nil, publicf(ErrInvalid, "the survey opens when the conversation has ended")
 		}
 		if req.Rating < 1 || req.Rating > 5 {
-			return 0, nil, fmt.Errorf("%w: rating must be 1 to 5", ErrInvalid)
+			return 0, nil, publicf(ErrInvalid, "rating must be 1 to 5")
 		}
 		comment := strings.TrimSpace(req.Comment)
 		if n := utf8.RuneCountInString(comment); n > maxSurveyComment {
-			return 0, nil, fmt.Errorf("%w: comment has %d characters, the limit is %d", ErrTooLarge, n, maxSurveyComment)
+			return 0, nil, publicf(ErrTooLarge, "comment is too long (limit %d characters)", maxSurveyComment)
 		}
 		a := &SurveyAnswer{ConversationID: c.ID, Rating: req.Rating, Comment: comment, CreatedAt: h.now().UTC()}
-		if err := h.store.PutSurvey(r.Context(), a); err != nil {
+		if err := h.store.PutSurvey(r.Context(), a); errors.Is(err, ErrConflict) {
+			return 0, nil, fmt.Errorf("%w (%w)", publicf(ErrConflict, "the survey has already been answered"), err)
+		} else if err != nil {
 			return 0, nil, err
 		}
 		h.publish(r.Context(), Event{Type: EventSurvey, ConversationID: c.ID, Seq: c.LastSeq, Survey: a})

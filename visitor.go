@@ -3,7 +3,6 @@ package livechat
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
 	"strings"
 	"time"
@@ -55,12 +54,12 @@ func (h *Handler) visitorFromCookie(r *http.Request) (id string, issued time.Tim
 func (h *Handler) visitorAuth(next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if !h.originAllowed(r) {
-			h.fail(w, r, fmt.Errorf("%w: origin not allowed", ErrForbidden))
+			h.fail(w, r, errOriginNotAllowed)
 			return
 		}
 		id, _, ok := h.visitorFromCookie(r)
 		if !ok {
-			h.fail(w, r, fmt.Errorf("%w: missing or invalid visitor token", ErrUnauthorized))
+			h.fail(w, r, publicf(ErrUnauthorized, "missing or invalid visitor token"))
 			return
 		}
 		next(w, r.WithContext(context.WithValue(r.Context(), visitorKey{}, id)))
@@ -95,7 +94,7 @@ type configRequest struct {
 // (or creates) the visitor and says what to show.
 func (h *Handler) visitorConfig(w http.ResponseWriter, r *http.Request) {
 	if !h.originAllowed(r) {
-		h.fail(w, r, fmt.Errorf("%w: origin not allowed", ErrForbidden))
+		h.fail(w, r, errOriginNotAllowed)
 		return
 	}
 	var req configRequest
@@ -224,7 +223,7 @@ func (h *Handler) visitorStart(w http.ResponseWriter, r *http.Request) {
 	}
 	c, created, err := h.startConversation(r.Context(), vid, req.URL, flowID)
 	if isNotFound(err) {
-		err = fmt.Errorf("%w: unknown visitor", ErrUnauthorized)
+		err = publicf(ErrUnauthorized, "missing or invalid visitor token")
 	}
 	if err != nil {
 		h.fail(w, r, err)
@@ -312,7 +311,7 @@ func (h *Handler) visitorSend(w http.ResponseWriter, r *http.Request) {
 			writeJSON(w, http.StatusOK, map[string]any{"message": m})
 			return
 		}
-		h.fail(w, r, fmt.Errorf("%w: too many messages", ErrRateLimited))
+		h.fail(w, r, publicf(ErrRateLimited, "too many messages"))
 		return
 	}
 	m, created, err := h.sendAsVisitor(r.Context(), vid, r.PathValue("id"), req.ClientMessageID, req.Text)
