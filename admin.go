@@ -128,7 +128,7 @@ func (h *Handler) DeleteChatflow(ctx context.Context, id string, version int64) 
 func (h *Handler) adminAuth(next http.HandlerFunc) http.HandlerFunc {
 	return h.agentAuth(func(w http.ResponseWriter, r *http.Request) {
 		if !agentFrom(r.Context()).Can(PermissionManageChatflows) {
-			h.fail(w, r, publicf(ErrForbidden, "managing chatflows needs the %q permission", PermissionManageChatflows))
+			h.fail(w, r, publicf(ErrForbidden, `managing chatflows needs the "manage_chatflows" permission`))
 			return
 		}
 		next(w, r)

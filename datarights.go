@@ -112,7 +112,7 @@ func (h *hub) closeVisitor(visitorID string) {
 func (h *Handler) dataAuth(next http.HandlerFunc) http.HandlerFunc {
 	return h.agentAuth(func(w http.ResponseWriter, r *http.Request) {
 		if !agentFrom(r.Context()).Can(PermissionManageData) {
-			h.fail(w, r, publicf(ErrForbidden, "data requests need the %q permission", PermissionManageData))
+			h.fail(w, r, publicf(ErrForbidden, `data requests need the "manage_data" permission`))
 			return
 		}
 		next(w, r)

@@ -368,7 +368,7 @@ func (h *Handler) Assign(ctx context.Context, conversationID, agentID string) (*
 // presence.
 func (h *Handler) SetPresence(ctx context.Context, agentID string, p Presence) (*Agent, error) {
 	if p != PresenceAvailable && p != PresenceAway {
-		return nil, publicf(ErrInvalid, "presence must be %q or %q", PresenceAvailable, PresenceAway)
+		return nil, publicf(ErrInvalid, `presence must be "available" or "away"`)
 	}
 	a, err := h.store.Agent(ctx, agentID)
 	if err != nil {

@@ -66,7 +66,7 @@ func newEnv(t testing.TB, mutate ...func(*livechat.Config)) *testEnv {
 	mux := http.NewServeMux()
 	mux.Handle("/livechat/", chat)
 	srv := httptest.NewServer(mux)
-	e := &testEnv{t: t, srv: srv, chat: chat, store: store, base: srv.URL + "/livechat/"}
+	e := &testEnv{t: t, srv: srv, chat: chat, store: cfg.Storage, base: srv.URL + "/livechat/"}
 	t.Cleanup(func() {
 		require.NoError(t, chat.Close())
 		srv.Close()

@@ -197,7 +197,7 @@ func decodeStrict(data []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		return jsonProblem(err, "the body")
+		return jsonProblem(err, errBodyNotObject)
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return errMalformedJSON
@@ -205,22 +205,29 @@ func decodeStrict(data []byte, v any) error {
 	return nil
 }
 
-var errMalformedJSON = publicf(ErrInvalid, "malformed JSON")
+var (
+	errMalformedJSON  = publicf(ErrInvalid, "malformed JSON")
+	errBodyNotObject  = publicf(ErrInvalid, "the body must be a JSON object")
+	errFrameNotObject = publicf(ErrInvalid, "a frame must be a JSON object")
+)
 
 // jsonProblem turns a decoding error into a bad_request that names the
-// field and the JSON type it needs, never a Go type; what names the whole
-// value ("the body", "a frame").
-func jsonProblem(err error, what string) error {
+// field and the JSON type it needs, never a Go type; notObject is the
+// error for a value that is not an object at all.
+func jsonProblem(err error, notObject error) error {
 	var te *json.UnmarshalTypeError
 	switch {
 	case errors.As(err, &te) && te.Field == "":
-		return fmt.Errorf("%w (%v)", publicf(ErrInvalid, "%s must be %s", what, jsonKind(te.Type)), err)
+		return fmt.Errorf("%w (%v)", notObject, err)
 	case errors.As(err, &te):
 		return fmt.Errorf("%w (%v)", publicf(ErrInvalid, "%q must be %s", te.Field, jsonKind(te.Type)), err)
 	}
 	// DisallowUnknownFields: `json: unknown field "name"`, name quoted.
-	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok && len(name) <= 66 {
-		return publicf(ErrInvalid, "unknown field %s", name)
+	if quoted, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+		if name, err := strconv.Unquote(quoted); err == nil && len(name) <= 64 {
+			return publicf(ErrInvalid, "unknown field %q", name)
+		}
+		return publicf(ErrInvalid, "unknown field")
 	}
 	return fmt.Errorf("%w (%v)", errMalformedJSON, err)
 }

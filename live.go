@@ -216,7 +216,7 @@ func decodeFrame(data []byte, f *inFrame) error {
 		return publicf(ErrInvalid, "frame is not valid UTF-8")
 	}
 	if err := json.Unmarshal(data, f); err != nil {
-		return jsonProblem(err, "a frame")
+		return jsonProblem(err, errFrameNotObject)
 	}
 	if f.Type == "" {
 		return publicf(ErrInvalid, "frame has no type")
