@@ -26,6 +26,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/golivechat/livechat"
+	"github.com/golivechat/livechat/flow"
 	"github.com/golivechat/livechat/storage/memory"
 	"github.com/golivechat/livechat/storage/sqlite"
 )
@@ -257,7 +258,10 @@ func TestErrorsLeakNothing(t *testing.T) {
 	for _, st := range storages {
 		t.Run(st.name, func(t *testing.T) {
 			store := st.open(t)
-			e := newEnv(t, func(c *livechat.Config) { c.Storage = store })
+			support := flow.New("Support")
+			support.ID = "support"
+			support.Options.SurveyID = "csat"
+			e := newEnv(t, func(c *livechat.Config) { c.Storage = store; c.Flows = []*flow.Chatflow{support} })
 			v := e.newVisitor()
 			conv := v.start()
 			errOf := func(status int, body map[string]any) map[string]any {
@@ -320,18 +324,20 @@ func TestErrorsLeakNothing(t *testing.T) {
 				require.Equal(t, "the chatflow has changed since that version: get it again", requireStableError(t, errOf(status, body), "conflict"))
 			})
 			t.Run("DuplicateChatflowID", func(t *testing.T) {
-				status, body := e.agentDo("admin1", "POST", "api/v1/admin/chatflows", map[string]any{"id": "support", "name": "Support"})
+				status, body := e.agentDo("admin1", "POST", "api/v1/admin/chatflows", map[string]any{"id": "help", "name": "Help"})
 				require.Equal(t, 201, status, "%v", body)
-				status, body = e.agentDo("admin1", "POST", "api/v1/admin/chatflows", map[string]any{"id": "support", "name": "Support"})
+				status, body = e.agentDo("admin1", "POST", "api/v1/admin/chatflows", map[string]any{"id": "help", "name": "Help"})
 				require.Equal(t, 409, status, "%v", body)
 				require.Equal(t, "a chatflow with this id exists", requireStableError(t, errOf(status, body), "conflict"))
 			})
 			t.Run("SurveyTwice", func(t *testing.T) {
 				v2 := e.newVisitor()
-				c2 := v2.start()
+				status, body := v2.do("POST", "api/v1/visitor/conversations", map[string]any{"url": e.srv.URL + "/pricing", "chatflowId": "support"})
+				require.Equal(t, 201, status, "%v", body)
+				c2 := body["conversation"].(map[string]any)["id"].(string)
 				_, err := e.chat.CloseConversation(context.Background(), c2, "")
 				require.NoError(t, err)
-				status, body := v2.do("POST", "api/v1/visitor/conversations/"+c2+"/survey", map[string]any{"rating": 5})
+				status, body = v2.do("POST", "api/v1/visitor/conversations/"+c2+"/survey", map[string]any{"rating": 5})
 				require.Equal(t, 201, status, "%v", body)
 				status, body = v2.do("POST", "api/v1/visitor/conversations/"+c2+"/survey", map[string]any{"rating": 4})
 				require.Equal(t, 409, status, "%v", body)
@@ -360,7 +366,9 @@ func TestErrorFramesCarryRef(t *testing.T) {
 		{"UnknownType", `{"type":"explode","ref":"r7"}`, "r7", "unknown frame type"},
 		{"NegativeAfter", `{"type":"subscribe","ref":"r8","conversationId":"` + conv + `","after":-1}`, "r8", "after must not be negative"},
 		{"EmptyText", `{"type":"send","ref":"r9","conversationId":"` + conv + `","clientMessageId":"c1","text":" "}`, "r9", "text is empty"},
+		{"InvalidUTF8", "{\"type\":\"send\",\"ref\":\"r10\",\"text\":\"\xc3\x28\"}", "r10", "frame is not valid UTF-8"},
 		{"NotAnObject", `["send"]`, "", "a frame must be a JSON object"},
+		{"Malformed", `{"type":"send","ref":"r11"`, "", "malformed JSON frame"},
 		{"RefNotString", `{"type":"send","ref":7}`, "", `"ref" must be a string`},
 	}
 	for _, tt := range tests {

@@ -212,10 +212,11 @@ func decodeFrame(data []byte, f *inFrame) error {
 	if !json.Valid(data) {
 		return publicf(ErrInvalid, "malformed JSON frame")
 	}
+	err := json.Unmarshal(data, f) // first, for the ref
 	if !utf8.Valid(data) {
 		return publicf(ErrInvalid, "frame is not valid UTF-8")
 	}
-	if err := json.Unmarshal(data, f); err != nil {
+	if err != nil {
 		return jsonProblem(err, errFrameNotObject)
 	}
 	if f.Type == "" {

@@ -1,10 +1,8 @@
 package livechat
 
 import (
-	"fmt"
 	"sync"
 	"time"
-	"unicode/utf8"
 )
 
 // limiter is a token bucket per key: burst messages at once, refilled at
@@ -51,11 +49,4 @@ func (l *limiter) allow(key string, now time.Time) bool {
 	}
 	b.tokens--
 	return true
-}
-
-func checkUTF8(data []byte) error {
-	if !utf8.Valid(data) {
-		return fmt.Errorf("%w: not valid UTF-8", ErrInvalid)
-	}
-	return nil
 }

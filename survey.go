@@ -20,7 +20,7 @@ type surveyRequest struct {
 func (h *Handler) visitorSurvey(w http.ResponseWriter, r *http.Request) {
 	serveConv(h, w, r, h.visitorConv, func(c *Conversation, req *surveyRequest) (int, any, error) {
 		if f := h.flowFor(r.Context(), c.ChatflowID); f == nil || f.Options.SurveyID == "" {
-			return 0, nil, fmt.Errorf("%w: this conversation's chat has no survey", ErrInvalid)
+			return 0, nil, publicf(ErrInvalid, "this conversation's chat has no survey")
 		}
 		if c.Status != StatusClosed {
 			return 0, nil, publicf(ErrInvalid, "the survey opens when the conversation has ended")
