@@ -204,7 +204,7 @@ func (h *Handler) agentList(w http.ResponseWriter, r *http.Request) {
 	}
 	f := ConversationFilter{Limit: int(limit), ChatflowID: r.URL.Query().Get("chatflow")}
 	if f.ChatflowID != "" && !validID(f.ChatflowID) {
-		h.fail(w, r, fmt.Errorf("%w: chatflow must be a chatflow id", ErrInvalid))
+		h.fail(w, r, publicf(ErrInvalid, "chatflow must be a chatflow id"))
 		return
 	}
 	switch r.URL.Query().Get("status") {

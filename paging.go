@@ -26,7 +26,7 @@ const maxConversationPage = 100
 // Returns ErrInvalid for a malformed cursor or a limit outside 0 to 100.
 func (h *Handler) ConversationPage(ctx context.Context, f ConversationFilter, cursor string) (page []*Conversation, next string, err error) {
 	if f.Limit < 0 || f.Limit > maxConversationPage {
-		return nil, "", fmt.Errorf("%w: limit must be from 1 to %d", ErrInvalid, maxConversationPage)
+		return nil, "", publicf(ErrInvalid, "limit must be from 1 to %d", maxConversationPage)
 	}
 	limit := f.Limit
 	if limit == 0 {
@@ -72,7 +72,7 @@ var (
 )
 
 func decodeCursor(s string) (*ConversationCursor, error) {
-	bad := fmt.Errorf("%w: cursor is not one the server returned", ErrInvalid)
+	bad := publicf(ErrInvalid, "cursor is not one the server returned")
 	if len(s) > 256 {
 		return nil, bad
 	}
