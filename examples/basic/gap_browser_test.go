@@ -4,7 +4,9 @@
 // its own message, which falls back to HTTP and comes back with a seq
 // beyond the one it missed. The widget and the inbox must fetch the gap,
 // show every message once and in order, resume from what they hold, and
-// never send a read mark past a message they have not shown.
+// never send a read mark past a message they have not shown. Set
+// LIVECHAT_SCREENSHOTS=1 to also save /tmp/livechat-gap-widget.png and
+// /tmp/livechat-gap-inbox.png.
 
 package main
 
@@ -358,6 +360,7 @@ func testGapWidget(t *testing.T, browser context.Context) {
 	eventually(t, "the visitor's read mark at 7", deadTimeout, func() bool { return readMark(t, site.store, convID, "visitor") == 7 })
 	waitFor(t, tab, "still every message once, in order", threadIs("#livechat-messages", want), widgetState)
 	checkReadsSent(t, tab, 7)
+	screenshot(t, tab, "/tmp/livechat-gap-widget.png")
 }
 
 // testGapInbox: the agent's socket goes silent; the visitor writes; the
@@ -429,4 +432,7 @@ func testGapInbox(t *testing.T, browser context.Context) {
 	eventually(t, "the agent's read mark at 7", deadTimeout, func() bool { return readMark(t, site.store, conv.ID, "agent:ada") == 7 })
 	waitFor(t, tab, "still every message once, in order", threadIs("#lc-thread", want), inboxState)
 	checkReadsSent(t, tab, 7)
+	waitFor(t, tab, "no unread count on the open conversation",
+		`!document.querySelector('.lc-conv[data-id="`+conv.ID+`"] .lc-badge')`, inboxState)
+	screenshot(t, tab, "/tmp/livechat-gap-inbox.png")
 }

@@ -170,7 +170,9 @@
       if (olderLoaded) { for (const [id, c] of convs) if (!next.has(id) && matches(c)) next.set(id, c); }
       else nextCursor = r.nextCursor || '';
       convs = next;
-      if (cur && convs.has(cur.id)) renderHead();
+      // The list may count as unread what the open thread shows and marks
+      // read at this moment (its mark goes again after a reconnect).
+      if (cur && convs.has(cur.id)) { renderHead(); markRead(); }
       scheduleRender();
       renderMore();
     } catch (e) {
