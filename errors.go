@@ -4,7 +4,9 @@ import "errors"
 
 // Domain errors. Storage adapters and the Handler's Go API return them,
 // possibly wrapped; test for them with [errors.Is]. Only the HTTP layer maps
-// them to status codes and protocol error codes.
+// them to status codes and protocol error codes, with one of the fixed
+// messages PROTOCOL.md lists: an error's own text (ids, storage or decoder
+// details) never reaches a client; the Handler logs it at debug level.
 var (
 	// ErrNotFound means the requested record does not exist, or exists but
 	// is not visible to the caller (a visitor asking for another visitor's
