@@ -713,11 +713,17 @@
   }
 
   // ---- sending ----
+  // The server's text rule (PROTOCOL.md): control characters other than
+  // line feed and tab are refused, so they are dropped here (a CR of a
+  // line break too), and a text that shows nothing is not sent.
+  const sendable = s => s.replace(/\r\n?/g, '\n').replace(/[\0-\x08\x0B-\x1F\x7F-\x9F]/g, '');
+  const shows = s => /[^\s\p{Cc}\p{Cf}\p{Default_Ignorable_Code_Point}]/u.test(s);
+
   async function submit() {
     const b = blocker();
     if (b) { b.focus(); return; }
-    const text = input.value;
-    if (!text.trim() || [...text].length > maxLen) { input.focus(); return; }
+    const text = sendable(input.value);
+    if (!shows(text) || [...text].length > maxLen) { input.focus(); return; }
     if (conv && conv.status === 'closed') return;
     stopTyping();
     input.value = '';

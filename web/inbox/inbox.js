@@ -440,10 +440,16 @@
   }
 
   // ---- sending ----
+  // The server's text rule (PROTOCOL.md): control characters other than
+  // line feed and tab are refused, so they are dropped here (a CR of a
+  // line break too), and a text that shows nothing is not sent.
+  const sendable = s => s.replace(/\r\n?/g, '\n').replace(/[\0-\x08\x0B-\x1F\x7F-\x9F]/g, '');
+  const shows = s => /[^\s\p{Cc}\p{Cf}\p{Default_Ignorable_Code_Point}]/u.test(s);
+
   function submit() {
     const ta = $('lc-reply');
-    const text = ta.value;
-    if (!cur || !text.trim()) return;
+    const text = sendable(ta.value);
+    if (!cur || !shows(text)) return;
     stopTyping();
     ta.value = '';
     const p = { cid: uuid(), text, conv: cur.id, thread: cur };
