@@ -92,7 +92,8 @@ type Config struct {
 	Account string
 
 	// AllowedOrigins lists other origins whose pages may open the chat's
-	// WebSockets and call its APIs, as "[scheme://]host[:port]" patterns
+	// WebSockets (HTTP requests with their Origin pass the same check, but
+	// the Handler sends no CORS headers), as "[scheme://]host[:port]" patterns
 	// with path.Match syntax in host and port ("https://*.example.com",
 	// "example.com", "localhost:8080", "example.com:*"). A pattern with a
 	// scheme matches that scheme only; one without matches https pages,
