@@ -211,6 +211,8 @@ func TestErrorMessagesDocumented(t *testing.T) {
 	require.NoError(t, err)
 	verb := regexp.MustCompile(`%[qdsv]`)
 	var formats []string
+	codes := map[string]bool{}    // every code errorCode returns
+	defaults := map[string]bool{} // every code with a default message
 	for _, name := range files {
 		if strings.HasSuffix(name, "_test.go") {
 			continue
@@ -230,16 +232,38 @@ func TestErrorMessagesDocumented(t *testing.T) {
 			case *ast.ValueSpec:
 				if len(n.Names) == 1 && n.Names[0].Name == "defaultMessages" {
 					for _, el := range n.Values[0].(*ast.CompositeLit).Elts {
-						s, err := strconv.Unquote(el.(*ast.KeyValueExpr).Value.(*ast.BasicLit).Value)
+						kv := el.(*ast.KeyValueExpr)
+						s, err := strconv.Unquote(kv.Value.(*ast.BasicLit).Value)
 						require.NoError(t, err)
 						formats = append(formats, s)
+						code, err := strconv.Unquote(kv.Key.(*ast.BasicLit).Value)
+						require.NoError(t, err)
+						defaults[code] = true
 					}
+				}
+			case *ast.FuncDecl:
+				if n.Name.Name == "errorCode" {
+					ast.Inspect(n.Body, func(n ast.Node) bool {
+						if ret, ok := n.(*ast.ReturnStmt); ok && len(ret.Results) == 2 {
+							code, err := strconv.Unquote(ret.Results[1].(*ast.BasicLit).Value)
+							require.NoError(t, err)
+							codes[code] = true
+						}
+						return true
+					})
 				}
 			}
 			return true
 		})
 	}
 	require.Greater(t, len(formats), 30)
+	require.Greater(t, len(codes), 10)
+	require.Equal(t, codes, defaults, "every code errorCode returns has a default message, and no other")
+	doc, err := os.ReadFile("PROTOCOL.md")
+	require.NoError(t, err)
+	for code := range codes {
+		require.Contains(t, string(doc), "| `"+code+"` |", "PROTOCOL.md's error table lists %s", code)
+	}
 	for _, f := range formats {
 		// A sample message: each verb filled with a word.
 		msg := strings.ReplaceAll(f, "%q", `"x"`)
