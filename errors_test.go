@@ -2,13 +2,16 @@ package livechat_test
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
@@ -19,6 +22,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -759,4 +764,62 @@ func wsResult(t *testing.T, ws *wsClient, conv, id, text string) (string, string
 		msg, _ := f["message"].(string)
 		return code, msg
 	}
+}
+
+// failingStore fails Messages once failing is set, with an error that
+// names the storage's internals.
+type failingStore struct {
+	livechat.Storage
+	failing atomic.Bool
+}
+
+func (s *failingStore) Messages(ctx context.Context, convID string, after int64, limit int) ([]*livechat.Message, error) {
+	if s.failing.Load() {
+		return nil, errors.New(`sqlite: messages: SQL logic error: no such table: messages_v2 (1)`)
+	}
+	return s.Storage.Messages(ctx, convID, after, limit)
+}
+
+// A storage failure is "internal error" on HTTP and on a frame, with the
+// frame's ref; the details stay in the log.
+func TestInternalErrorsSayNothing(t *testing.T) {
+	store := &failingStore{Storage: memory.New()}
+	t.Cleanup(func() { store.Storage.Close() })
+	var logs lockedBuffer
+	e := newEnv(t, func(c *livechat.Config) {
+		c.Storage = store
+		c.Logger = slog.New(slog.NewTextHandler(&logs, nil))
+	})
+	v := e.newVisitor()
+	conv := v.start()
+	ws := v.dial()
+	store.failing.Store(true)
+
+	a := rawDo(t, v.client, "GET", e.base+"api/v1/visitor/conversations/"+conv+"/messages", "", nil)
+	require.Equal(t, http.StatusInternalServerError, a.Status)
+	require.JSONEq(t, `{"error":{"code":"internal","message":"internal error"}}`, a.Body)
+
+	ws.send(map[string]any{"type": "subscribe", "ref": "s1", "conversationId": conv, "after": 0})
+	f := ws.nextOf("error")
+	require.Equal(t, "s1", f["ref"])
+	require.Equal(t, "internal error", requireStableError(t, f, "internal"))
+	require.Equal(t, 2, strings.Count(logs.String(), "no such table: messages_v2"), "the details are logged:\n%s", logs.String())
+}
+
+// lockedBuffer is a log destination safe for concurrent use.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }

@@ -157,7 +157,7 @@ func (h *Handler) handleFrame(ctx context.Context, c *client, watched map[string
 			h.frameError(c, f.Ref, publicf(ErrInvalid, "after must not be negative"))
 			return
 		}
-		h.subscribe(ctx, c, watched, conv, f.After)
+		h.subscribe(ctx, c, watched, conv, f.After, f.Ref)
 	case "send":
 		var m *Message
 		var err error
@@ -227,7 +227,7 @@ func decodeFrame(data []byte, f *inFrame) error {
 
 // subscribe replays a conversation's messages after `after` from storage,
 // then lets live events through, in sequence order.
-func (h *Handler) subscribe(ctx context.Context, c *client, watched map[string]bool, conv *Conversation, after int64) {
+func (h *Handler) subscribe(ctx context.Context, c *client, watched map[string]bool, conv *Conversation, after int64, ref string) {
 	c.mu.Lock()
 	c.replaying[conv.ID] = []seqFrame{}
 	c.mu.Unlock()
@@ -270,7 +270,7 @@ func (h *Handler) subscribe(ctx context.Context, c *client, watched map[string]b
 	}
 	c.mu.Unlock()
 	if replayErr != nil {
-		h.frameError(c, "", replayErr)
+		h.frameError(c, ref, replayErr)
 		return
 	}
 	c.conn.Send(mustJSON(subscribedFrame{Type: "subscribed", ConversationID: conv.ID, Seq: last}))
