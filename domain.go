@@ -140,7 +140,17 @@ type Message struct {
 	AuthorName string    `json:"authorName,omitempty"`
 	Text       string    `json:"text"`
 	CreatedAt  time.Time `json:"createdAt"`
+	// Code names what a system message says, so that a client can show
+	// it in its own language; Text is the English wording, for clients
+	// that do not know the code. Empty for other messages.
+	Code string `json:"code,omitempty"`
 }
+
+// CodeConversationEnded is the Code of the system message that closes a
+// conversation. Its AuthorName, when set, is who ended it (the agent, or
+// the chatflow's brand name); the widget's texts "ended" and "endedBy" of
+// package consent say it in the visitor's language.
+const CodeConversationEnded = "conversation_ended"
 
 // ReadMark records the newest sequence number a participant has read in a
 // conversation. Participant is "visitor" or "agent:<agent id>".

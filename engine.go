@@ -298,13 +298,15 @@ func (h *Handler) CloseConversation(ctx context.Context, conversationID, agentID
 	if c.Status == StatusClosed {
 		return c, nil
 	}
-	text := "The conversation has ended."
-	if alias := brandAlias(h.flowFor(ctx, c.ChatflowID)); alias != "" {
-		text = alias + " ended the conversation."
-	} else if agentID != "" {
-		if a, err := h.store.Agent(ctx, agentID); err == nil && a.Name != "" {
-			text = a.Name + " ended the conversation."
+	by := brandAlias(h.flowFor(ctx, c.ChatflowID))
+	if by == "" && agentID != "" {
+		if a, err := h.store.Agent(ctx, agentID); err == nil {
+			by = a.Name
 		}
+	}
+	text := "The conversation has ended."
+	if by != "" {
+		text = by + " ended the conversation."
 	}
 	now := h.now().UTC()
 	c.Status = StatusClosed
@@ -313,7 +315,7 @@ func (h *Handler) CloseConversation(ctx context.Context, conversationID, agentID
 	if err := h.store.UpdateConversation(ctx, c); err != nil {
 		return nil, fmt.Errorf("livechat: close conversation: %w", err)
 	}
-	if _, _, err := h.post(ctx, &Message{ConversationID: c.ID, ClientMsgID: fmt.Sprintf("close-%d", now.UnixNano()), Sender: SenderSystem, Text: text}, ""); err != nil {
+	if _, _, err := h.post(ctx, &Message{ConversationID: c.ID, ClientMsgID: fmt.Sprintf("close-%d", now.UnixNano()), Sender: SenderSystem, AuthorName: by, Text: text, Code: CodeConversationEnded}, ""); err != nil {
 		return nil, err
 	}
 	if c, err = h.store.Conversation(ctx, conversationID); err != nil {

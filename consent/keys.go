@@ -11,6 +11,7 @@ const (
 	KeyCookieText    Key = "cookieText"    // the cookie banner
 	KeyCookieAccept  Key = "cookieAccept"  // the banner's accept button
 	KeyCookieDecline Key = "cookieDecline" // the banner's decline button
+	KeyCookiesLabel  Key = "cookiesLabel"  // the banner's accessible name
 	// KeyProcessingExplicitText asks for explicit consent to processing;
 	// {privacyPolicyUrl} is the link of the privacy policy.
 	KeyProcessingExplicitText Key = "processingExplicitText"
@@ -71,6 +72,10 @@ const (
 const (
 	KeyConversationEnded Key = "conversationEnded"
 	KeyNewConversation   Key = "newConversation" // the button starting a new conversation
+	// KeyEnded is the system message of a conversation someone ended.
+	KeyEnded Key = "ended"
+	// KeyEndedBy is that message when it names who ended it: {name}.
+	KeyEndedBy Key = "endedBy"
 )
 
 // Email capture texts.
@@ -118,7 +123,7 @@ const (
 
 // keys is every Key in the order of its declaration.
 var keys = []Key{
-	KeyCookieText, KeyCookieAccept, KeyCookieDecline,
+	KeyCookieText, KeyCookieAccept, KeyCookieDecline, KeyCookiesLabel,
 	KeyProcessingExplicitText, KeyProcessingLegitimateText, KeyProcessingAgree,
 	KeyCommunicationLabel, KeyCommunicationLabelUnnamed,
 
@@ -130,7 +135,7 @@ var keys = []Key{
 	KeyAwayMessage, KeyOfflineMessage, KeyWaitMessage, KeyReturnTime,
 	KeyReplyMinutes, KeyReplyHour, KeyReplyHours, KeyReplyDay, KeyQueuePosition,
 
-	KeyConversationEnded, KeyNewConversation,
+	KeyConversationEnded, KeyNewConversation, KeyEnded, KeyEndedBy,
 
 	KeyEmailPrompt, KeyEmailPlaceholder, KeyEmailSubmit, KeyEmailInvalid, KeyEmailSaved,
 

@@ -10,6 +10,7 @@ var english = map[Key]string{
 	KeyCookieText:                "We use cookies to remember this chat, so you can continue it on other pages and when you come back. Do you accept?",
 	KeyCookieAccept:              "Accept",
 	KeyCookieDecline:             "Decline",
+	KeyCookiesLabel:              "Cookies",
 	KeyProcessingExplicitText:    "To chat with us, please agree that we store and process the personal data you share in this chat so we can answer you. Read more in our [privacy policy]({privacyPolicyUrl}).",
 	KeyProcessingLegitimateText:  "We store and process the personal data you share in this chat to answer your questions, based on our legitimate interest. Read more in our [privacy policy]({privacyPolicyUrl}).",
 	KeyProcessingAgree:           "I agree",
@@ -51,6 +52,8 @@ var english = map[Key]string{
 
 	KeyConversationEnded: "This conversation has ended",
 	KeyNewConversation:   "Start a new conversation",
+	KeyEnded:             "The conversation has ended.",
+	KeyEndedBy:           "{name} ended the conversation.",
 
 	KeyEmailPrompt:      "What's your email address? We'll reply there if we miss you here.",
 	KeyEmailPlaceholder: "Your email address",
@@ -88,6 +91,7 @@ var swedish = map[Key]string{
 	KeyCookieText:                "Vi använder cookies för att komma ihåg den här chatten, så att du kan fortsätta den på andra sidor och när du kommer tillbaka. Godkänner du det?",
 	KeyCookieAccept:              "Godkänn",
 	KeyCookieDecline:             "Avböj",
+	KeyCookiesLabel:              "Kakor",
 	KeyProcessingExplicitText:    "För att chatta med oss behöver du godkänna att vi lagrar och behandlar de personuppgifter du delar i chatten, så att vi kan svara dig. Läs mer i vår [integritetspolicy]({privacyPolicyUrl}).",
 	KeyProcessingLegitimateText:  "Vi lagrar och behandlar de personuppgifter du delar i chatten för att besvara dina frågor, med stöd av vårt berättigade intresse. Läs mer i vår [integritetspolicy]({privacyPolicyUrl}).",
 	KeyProcessingAgree:           "Jag godkänner",
@@ -129,6 +133,8 @@ var swedish = map[Key]string{
 
 	KeyConversationEnded: "Den här konversationen har avslutats",
 	KeyNewConversation:   "Starta en ny konversation",
+	KeyEnded:             "Konversationen har avslutats.",
+	KeyEndedBy:           "{name} avslutade konversationen.",
 
 	KeyEmailPrompt:      "Vad är din e-postadress? Vi svarar där om vi missar dig här.",
 	KeyEmailPlaceholder: "Din e-postadress",
@@ -166,6 +172,7 @@ var german = map[Key]string{
 	KeyCookieText:                "Wir verwenden Cookies, damit wir uns an diesen Chat erinnern und Sie ihn auf anderen Seiten und bei Ihrem nächsten Besuch fortsetzen können. Sind Sie einverstanden?",
 	KeyCookieAccept:              "Akzeptieren",
 	KeyCookieDecline:             "Ablehnen",
+	KeyCookiesLabel:              "Cookies",
 	KeyProcessingExplicitText:    "Um mit uns zu chatten, stimmen Sie bitte zu, dass wir die personenbezogenen Daten, die Sie in diesem Chat angeben, speichern und verarbeiten, um Ihnen zu antworten. Mehr dazu in unserer [Datenschutzerklärung]({privacyPolicyUrl}).",
 	KeyProcessingLegitimateText:  "Wir speichern und verarbeiten die personenbezogenen Daten, die Sie in diesem Chat angeben, auf Grundlage unseres berechtigten Interesses, um Ihre Fragen zu beantworten. Mehr dazu in unserer [Datenschutzerklärung]({privacyPolicyUrl}).",
 	KeyProcessingAgree:           "Ich stimme zu",
@@ -207,6 +214,8 @@ var german = map[Key]string{
 
 	KeyConversationEnded: "Dieses Gespräch wurde beendet",
 	KeyNewConversation:   "Neues Gespräch beginnen",
+	KeyEnded:             "Das Gespräch wurde beendet.",
+	KeyEndedBy:           "{name} hat das Gespräch beendet.",
 
 	KeyEmailPrompt:      "Wie lautet Ihre E-Mail-Adresse? Dort antworten wir Ihnen, falls wir Sie hier verpassen.",
 	KeyEmailPlaceholder: "Ihre E-Mail-Adresse",
@@ -244,6 +253,7 @@ var french = map[Key]string{
 	KeyCookieText:                "Nous utilisons des cookies pour mémoriser cette conversation, afin que vous puissiez la poursuivre sur d’autres pages et lors de votre prochaine visite. Les acceptez-vous\u00a0?",
 	KeyCookieAccept:              "Accepter",
 	KeyCookieDecline:             "Refuser",
+	KeyCookiesLabel:              "Cookies",
 	KeyProcessingExplicitText:    "Pour discuter avec nous, veuillez accepter que nous conservions et traitions les données personnelles que vous partagez dans cette conversation afin de vous répondre. En savoir plus dans notre [politique de confidentialité]({privacyPolicyUrl}).",
 	KeyProcessingLegitimateText:  "Nous conservons et traitons les données personnelles que vous partagez dans cette conversation pour répondre à vos questions, sur la base de notre intérêt légitime. En savoir plus dans notre [politique de confidentialité]({privacyPolicyUrl}).",
 	KeyProcessingAgree:           "J’accepte",
@@ -285,6 +295,8 @@ var french = map[Key]string{
 
 	KeyConversationEnded: "Cette conversation est terminée",
 	KeyNewConversation:   "Démarrer une nouvelle conversation",
+	KeyEnded:             "La conversation est terminée.",
+	KeyEndedBy:           "{name} a mis fin à la conversation.",
 
 	KeyEmailPrompt:      "Quelle est votre adresse e-mail\u00a0? Nous vous y répondrons si nous vous manquons ici.",
 	KeyEmailPlaceholder: "Votre adresse e-mail",
@@ -322,6 +334,7 @@ var spanish = map[Key]string{
 	KeyCookieText:                "Usamos cookies para recordar este chat, así puedes continuarlo en otras páginas y cuando vuelvas. ¿Las aceptas?",
 	KeyCookieAccept:              "Aceptar",
 	KeyCookieDecline:             "Rechazar",
+	KeyCookiesLabel:              "Cookies",
 	KeyProcessingExplicitText:    "Para chatear con nosotros, acepta que guardemos y tratemos los datos personales que compartas en este chat para poder responderte. Más información en nuestra [política de privacidad]({privacyPolicyUrl}).",
 	KeyProcessingLegitimateText:  "Guardamos y tratamos los datos personales que compartes en este chat para responder a tus preguntas, en virtud de nuestro interés legítimo. Más información en nuestra [política de privacidad]({privacyPolicyUrl}).",
 	KeyProcessingAgree:           "Acepto",
@@ -363,6 +376,8 @@ var spanish = map[Key]string{
 
 	KeyConversationEnded: "Esta conversación ha terminado",
 	KeyNewConversation:   "Iniciar una nueva conversación",
+	KeyEnded:             "La conversación ha terminado.",
+	KeyEndedBy:           "{name} ha finalizado la conversación.",
 
 	KeyEmailPrompt:      "¿Cuál es tu correo electrónico? Te responderemos allí si no te encontramos aquí.",
 	KeyEmailPlaceholder: "Tu correo electrónico",

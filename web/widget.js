@@ -33,30 +33,6 @@
   const ICON_MIN = 'M7.4 8.6 12 13.2l4.6-4.6L18 10l-6 6-6-6z';
   const ICON_SEND = 'M2 21 23 12 2 3v7l15 2-15 2z';
   const EMAIL_KEY = 'livechat-email';
-  const R = 'We typically reply in ';
-  // EN are the texts used when the server sends none for a key (chat.texts
-  // has every visitor-facing text in the visitor's language).
-  const EN = {
-    openChat: 'Open chat', minimiseChat: 'Minimise chat', dismissMessage: 'Dismiss message', messages: 'Messages',
-    messageLabel: 'Message', send: 'Send', writePrompt: 'Write a message…', leaveMessage: 'Leave a message…',
-    sending: 'Sending…', sent: 'Sent', read: 'Read', retry: 'Failed – retry', typing: '{name} is typing…',
-    typingUnnamed: 'Agent is typing…', unreadOne: '1 unread message', unreadMany: '{n} unread messages',
-    charactersLeft: '{n} characters left', charactersOver: '{n} characters over the limit', preview: 'Preview',
-    awayMessage: "We're away right now. Leave a message and we'll get back to you.",
-    waitMessage: "All our agents are busy. We'll be with you shortly.",
-    returnTime: "We're offline. We'll be back {day} at {time}.",
-    replyMinutes: R + 'a few minutes', replyHour: R + 'an hour', replyHours: R + 'a few hours', replyDay: R + 'a day',
-    queuePosition: 'You are number {n} in the queue', conversationEnded: 'This conversation has ended',
-    newConversation: 'Start a new conversation', processingAgree: 'I agree',
-    errorConsentRequired: 'Please agree to the processing of your data before you send a message.',
-    emailPrompt: "What's your email address?", emailPlaceholder: 'Your email address', emailSubmit: 'Save',
-    emailInvalid: 'Please enter a valid email address.', emailSaved: "Thanks! We'll reply to {email}.",
-    surveyQuestion: 'How would you rate this conversation?', surveyRating1: 'Very poor', surveyRating2: 'Poor',
-    surveyRating3: 'Okay', surveyRating4: 'Good', surveyRating5: 'Excellent', surveyComment: 'Anything to add? (optional)',
-    surveySubmit: 'Send', surveySkip: 'Skip', surveyThanks: 'Thank you for your feedback!',
-    tabChat: 'Chat', tabHelp: 'Help', helpSearch: 'Search for answers…', helpNoResults: 'No articles match your search.',
-    helpBack: 'Back', errorUnavailable: 'The chat is unavailable right now. Please try again later.',
-  };
 
   // ---- state ----
   let chat = null;          // display config from the server
@@ -88,9 +64,9 @@
   const enc = encodeURIComponent;
   const pad = n => String(n).padStart(2, '0');
   const sleep = ms => new Promise(r => setTimeout(r, ms));
-  // T is the text for key k in the visitor's language, with its {placeholders} filled from o.
+  // T is the text for key k in the visitor's language (chat.texts has them all), with its {placeholders} filled from o.
   const T = (k, o) => {
-    let s = (chat && chat.texts || {})[k] || EN[k] || '';
+    let s = (chat && chat.texts || {})[k] || '';
     for (const x in o) s = s.split('{' + x + '}').join(o[x]);
     return s;
   };
@@ -283,7 +259,7 @@
     }, icon(ICON_CHAT), badge = h('span', { class: 'lc-badge', 'aria-hidden': 'true', hidden: true }));
     unreadLive = h('span', { id: 'livechat-unread', class: 'lc-sr', 'aria-live': 'polite' });
 
-    const title = chat.title || 'Chat';
+    const title = chat.title || T('title');
     // The availability notice: the typical reply time stands in for the
     // subtitle; any other notice is a status line above the messages.
     const nattrs = { id: 'livechat-availability', 'data-status': av.status, 'data-notice': av.notice };
@@ -337,7 +313,7 @@
     if (ck) {
       const b = (id, k, g) => h('button', { type: 'button', id: 'livechat-cookies-' + id, class: 'lc-btn', text: T(k), onclick: () => cookies(g) });
       const exit = ck.when === 'on_exit';
-      ckEl = h('div', { id: 'livechat-cookies', class: exit ? 'lc-consent lc-prompt lc-cookies' : 'lc-consent', role: 'region', 'aria-label': 'Cookies', hidden: exit },
+      ckEl = h('div', { id: 'livechat-cookies', class: exit ? 'lc-consent lc-prompt lc-cookies' : 'lc-consent', role: 'region', 'aria-label': T('cookiesLabel'), hidden: exit },
         h('p', null, ...segs(ck)), h('div', { class: 'lc-row' }, b('accept', 'cookieAccept', true), b('decline', 'cookieDecline', false)));
       if (exit) {
         const f = e => { if (!e.relatedTarget && e.clientY <= 0 || e.type === 'pagehide') ckEl.hidden = false; };
@@ -595,7 +571,7 @@
     const p = m.clientMessageId && pending.get(m.clientMessageId);
     if (p) { pending.delete(m.clientMessageId); clearTimeout(p.timer); }
     if (msgs.has(m.seq)) { if (p) p.el.remove(); return; }
-    const e = p ? p.el : msgEl(m.sender, m.text, m.createdAt, m.authorName);
+    const e = p ? p.el : msgEl(m.sender, m.code === 'conversation_ended' ? T(m.authorName ? 'endedBy' : 'ended', { name: m.authorName }) : m.text, m.createdAt, m.authorName);
     if (p) e.querySelector('time').replaceWith(timeEl(m.createdAt));
     e.classList.remove('lc-pending');
     e.setAttribute('data-seq', m.seq);

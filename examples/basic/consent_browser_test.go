@@ -4,7 +4,8 @@
 // consent-to-communicate checkbox under every email capture mode; the
 // cookie banner shown on exit; the satisfaction survey once the agent has
 // closed the conversation, and the answer showing live in the agent's
-// inbox; and the Help tab searching the knowledge base, in the visitor's
+// inbox; the message that ends a conversation in the visitor's language;
+// and the Help tab searching the knowledge base, in the visitor's
 // language. Each
 // subtest builds its own site and its own browser context in one shared
 // browser.
@@ -161,6 +162,7 @@ func TestConsent(t *testing.T) {
 		{"ExplicitConsent", testConsentExplicit},
 		{"EmailBeforeFirstMessage", testConsentEmailFirst},
 		{"Survey", testConsentSurvey},
+		{"CloseInGerman", testConsentCloseInGerman},
 		{"KnowledgeBase", testConsentKnowledge},
 		{"NoCookieBeforeConsent", testConsentNoCookie},
 		{"CookieBannerOnExit", testConsentCookiesOnExit},
@@ -336,15 +338,7 @@ func testConsentKnowledge(t *testing.T, browser context.Context) {
 	require.NoError(t, idx.Add(knowledge.Article{ID: "returns", Title: "Returns", Language: "en", Body: "Send it back within 30 days."}))
 	site := newConsentSite(t, idx, func(f *flow.Chatflow) { f.Build.KnowledgeBase.Enabled = true })
 
-	tab := displayTab(t, browser)
-	ctx, cancel := context.WithTimeout(tab, stepTimeout)
-	ua, err := chromedp.Run(ctx, chromedp.Evaluate[string](`navigator.userAgent`))
-	if err == nil {
-		_, err = chromedp.Call(ctx, emulation.SetUserAgentOverride, emulation.SetUserAgentOverrideParams{UserAgent: ua, AcceptLanguage: "sv-SE"})
-	}
-	cancel()
-	require.NoError(t, err, "set the language to Swedish")
-
+	tab := languageTab(t, browser, "sv-SE")
 	visit(t, tab, site.url+"/help")
 	openChat(t, tab)
 	waitFor(t, tab, "the tabs in Swedish", `(() => {
@@ -374,6 +368,47 @@ func testConsentKnowledge(t *testing.T, browser context.Context) {
 	do(t, tab, "back to the results", chromedp.Click(chromedp.CSS("#livechat-article .lc-back")))
 	waitFor(t, tab, "the results again", `document.getElementById('livechat-article').hidden &&
 		document.activeElement.classList.contains('lc-result')`, consentState)
+}
+
+// languageTab opens a tab whose browser speaks lang.
+func languageTab(t *testing.T, browser context.Context, lang string) context.Context {
+	t.Helper()
+	tab := displayTab(t, browser)
+	ctx, cancel := context.WithTimeout(tab, stepTimeout)
+	defer cancel()
+	ua, err := chromedp.Run(ctx, chromedp.Evaluate[string](`navigator.userAgent`))
+	if err == nil {
+		_, err = chromedp.Call(ctx, emulation.SetUserAgentOverride, emulation.SetUserAgentOverrideParams{UserAgent: ua, AcceptLanguage: lang})
+	}
+	require.NoError(t, err, "set the language to %s", lang)
+	return tab
+}
+
+// A German visitor sees the message that ends the conversation in German,
+// with the name of the agent who ended it; the inbox keeps the English.
+func testConsentCloseInGerman(t *testing.T, browser context.Context) {
+	site := newConsentSite(t, nil, func(f *flow.Chatflow) {})
+	ctx, cancel := context.WithTimeout(context.Background(), stepTimeout)
+	defer cancel()
+	require.NoError(t, site.store.PutAgent(ctx, &livechat.Agent{ID: "ada", Name: "Ada Lovelace", UpdatedAt: time.Now()}))
+	tab := languageTab(t, browser, "de-DE")
+	visit(t, tab, site.url+"/help")
+	openChat(t, tab)
+	send(t, tab, "Hallo")
+	cs := site.conversations(t)
+	require.Len(t, cs, 1, "conversations")
+	_, err := site.chat.CloseConversation(ctx, cs[0].ID, "ada")
+	require.NoError(t, err)
+	waitFor(t, tab, "the close message in German", `(() => {
+		const m = document.querySelector('#livechat-messages .lc-msg[data-sender="system"] .lc-text');
+		const e = document.querySelector('#livechat-window .lc-ended');
+		return document.getElementById('livechat-root').lang === 'de' && !!m &&
+			m.textContent === 'Ada Lovelace hat das Gespräch beendet.' &&
+			!!e && e.getClientRects().length > 0 && e.textContent.startsWith('Dieses Gespräch wurde beendet');
+	})()`, consentState)
+	ms, err := site.store.Messages(ctx, cs[0].ID, 0, 10)
+	require.NoError(t, err)
+	require.Equal(t, "Ada Lovelace ended the conversation.", ms[len(ms)-1].Text, "the stored text")
 }
 
 // With cookie consent on, the chat works before the visitor answers the

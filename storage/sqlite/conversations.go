@@ -215,12 +215,12 @@ func (s *Store) OpenCounts(ctx context.Context) (map[string]int, error) {
 	return out, s.fail("open counts", rows.Err())
 }
 
-const messageColumns = `id, client_msg_id, conversation_id, seq, sender, author_id, author_name, text, created_at`
+const messageColumns = `id, client_msg_id, conversation_id, seq, sender, author_id, author_name, text, code, created_at`
 
 func scanMessage(row rowScanner) (*livechat.Message, error) {
 	m := new(livechat.Message)
 	err := row.Scan(&m.ID, &m.ClientMsgID, &m.ConversationID, &m.Seq, &m.Sender, &m.AuthorID, &m.AuthorName,
-		&m.Text, timeCol{&m.CreatedAt})
+		&m.Text, &m.Code, timeCol{&m.CreatedAt})
 	if err != nil {
 		return nil, err
 	}
@@ -277,9 +277,9 @@ func (s *Store) AppendMessage(ctx context.Context, m *livechat.Message) (stored 
 			}
 		}
 		msg.Seq = lastSeq + 1
-		if _, err := tx.ExecContext(ctx, `INSERT INTO messages (`+messageColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		if _, err := tx.ExecContext(ctx, `INSERT INTO messages (`+messageColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			msg.ID, msg.ClientMsgID, msg.ConversationID, msg.Seq, string(msg.Sender), msg.AuthorID, msg.AuthorName,
-			msg.Text, createdAt); err != nil {
+			msg.Text, msg.Code, createdAt); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE conversations SET last_seq = ?,

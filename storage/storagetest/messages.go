@@ -32,6 +32,26 @@ func (s *suite) messages(t *testing.T) {
 		requireMessage(t, &want, got)
 		requireMessages(t, []*livechat.Message{&want}, allMessages(t, st, c.ID))
 	})
+	t.Run("SystemMessageKeepsItsCode", func(t *testing.T) {
+		st, ctx := s.open(t), testContext(t)
+		c := mustCreateConversation(t, st, "conv-1")
+		in := &livechat.Message{
+			ID:             "msg-system",
+			ClientMsgID:    "close-1",
+			ConversationID: c.ID,
+			Sender:         livechat.SenderSystem,
+			AuthorName:     "Ana",
+			Text:           "Ana ended the conversation.",
+			Code:           livechat.CodeConversationEnded,
+			CreatedAt:      at(12),
+		}
+		got, _, err := st.AppendMessage(ctx, in)
+		require.NoError(t, err)
+		want := *in
+		want.Seq = 1
+		requireMessage(t, &want, got)
+		requireMessages(t, []*livechat.Message{&want}, allMessages(t, st, c.ID))
+	})
 	t.Run("AppendAssignsSeqFromOneAndLastSeq", func(t *testing.T) {
 		st, ctx := s.open(t), testContext(t)
 		c := mustCreateConversation(t, st, "conv-1")
