@@ -6,9 +6,8 @@
 // closed the conversation, and the answer showing live in the agent's
 // inbox; the message that ends a conversation in the visitor's language;
 // and the Help tab searching the knowledge base, in the visitor's
-// language. Each
-// subtest builds its own site and its own browser context in one shared
-// browser.
+// language. Each subtest builds its own site and its own browser context
+// in one shared browser.
 
 package main
 
