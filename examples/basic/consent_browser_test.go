@@ -34,7 +34,7 @@ import (
 )
 
 // consentTimeout bounds all the consent tests together.
-const consentTimeout = 90 * time.Second
+const consentTimeout = 120 * time.Second
 
 // consentSite is a help site with one chatflow.
 type consentSite = helpSite
@@ -165,10 +165,17 @@ func TestConsent(t *testing.T) {
 		{"KnowledgeBase", testConsentKnowledge},
 		{"NoCookieBeforeConsent", testConsentNoCookie},
 		{"CookieBannerOnExit", testConsentCookiesOnExit},
-		{"CommunicationEmailNever", communicationCase(flow.EmailNever)},
-		{"CommunicationEmailBeforeFirstMessage", communicationCase(flow.EmailBeforeFirstMessage)},
-		{"CommunicationEmailAfterFirstMessage", communicationCase(flow.EmailAfterFirstMessage)},
-		{"CommunicationEmailWhenAway", communicationCase(flow.EmailWhenAway)},
+	})
+}
+
+// TestCommunication checks the consent to communicate under each email
+// capture mode, in a browser of its own.
+func TestCommunication(t *testing.T) {
+	runBrowserGroup(t, consentTimeout, []browserCase{
+		{"EmailNever", communicationCase(flow.EmailNever)},
+		{"EmailBeforeFirstMessage", communicationCase(flow.EmailBeforeFirstMessage)},
+		{"EmailAfterFirstMessage", communicationCase(flow.EmailAfterFirstMessage)},
+		{"EmailWhenAway", communicationCase(flow.EmailWhenAway)},
 	})
 }
 
