@@ -33,7 +33,7 @@ import (
 	"github.com/golivechat/livechat/knowledge"
 )
 
-// consentTimeout bounds all the consent tests together.
+// consentTimeout bounds each group of consent tests.
 const consentTimeout = 120 * time.Second
 
 // consentSite is a help site with one chatflow.
