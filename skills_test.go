@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/cookiejar"
+	"strings"
 	"testing"
 	"time"
 
@@ -46,14 +47,21 @@ func TestSkillRouting(t *testing.T) {
 	}))
 
 	// start opens a conversation in the chatflow for a new visitor whose
-	// browser reports lang, after typing email when set, and returns its
+	// browser reports lang (in the request, or as "Accept-Language: …"
+	// only in that header), after typing email when set, and returns its
 	// assignee.
 	start := func(t *testing.T, lang, email string) string {
 		t.Helper()
 		jar, _ := cookiejar.New(nil)
 		v := &visitor{e: e, client: &http.Client{Jar: jar, Timeout: 10 * time.Second}}
 		page := e.srv.URL + "/pricing"
-		status, body := v.do("POST", "api/v1/visitor/config", map[string]any{"url": page, "language": lang})
+		req, header := map[string]any{"url": page}, http.Header{}
+		if accept, ok := strings.CutPrefix(lang, "Accept-Language: "); ok {
+			header.Set("Accept-Language", accept) // a client that sends no language
+		} else {
+			req["language"] = lang
+		}
+		status, body := doJSON(t, v.client, "POST", e.base+"api/v1/visitor/config", req, header)
 		require.Equal(t, http.StatusOK, status, "%v", body)
 		require.Equal(t, "support", body["chat"].(map[string]any)["chatflowId"])
 		if email != "" {
@@ -75,6 +83,9 @@ func TestSkillRouting(t *testing.T) {
 	})
 	t.Run("Language", func(t *testing.T) {
 		require.Equal(t, "a3-swedish", start(t, "sv-SE", ""))
+	})
+	t.Run("LanguageFromAcceptLanguage", func(t *testing.T) {
+		require.Equal(t, "a3-swedish", start(t, "Accept-Language: sv-SE,sv;q=0.9,en;q=0.5", ""))
 	})
 	t.Run("NoRuleMatches", func(t *testing.T) {
 		require.Equal(t, "a1-general", start(t, "en-US", "someone@else.example"))

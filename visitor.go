@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"golang.org/x/text/language"
 )
 
 const visitorCookie = "livechat_visitor"
@@ -147,7 +149,7 @@ func (h *Handler) visitorConfig(w http.ResponseWriter, r *http.Request) {
 		v = &Visitor{ID: id, CreatedAt: now}
 		v.LastSeenAt = now
 		v.PageURL = truncate(req.URL, 2048)
-		v.Language = truncate(req.Language, 35)
+		v.Language = visitorLanguage(r, req.Language)
 		v.UserAgent = truncate(r.UserAgent(), 512)
 		if err := h.store.CreateVisitor(ctx, v); err != nil && !(identified != "" && errors.Is(err, ErrConflict)) {
 			h.fail(w, r, err)
@@ -159,8 +161,8 @@ func (h *Handler) visitorConfig(w http.ResponseWriter, r *http.Request) {
 	} else {
 		v.LastSeenAt = now
 		v.PageURL = truncate(req.URL, 2048)
-		if req.Language != "" {
-			v.Language = truncate(req.Language, 35)
+		if lang := visitorLanguage(r, req.Language); lang != "" {
+			v.Language = lang
 		}
 		if err := h.store.UpdateVisitor(ctx, v); err != nil {
 			h.fail(w, r, err)
@@ -381,4 +383,17 @@ func (h *Handler) visitorQueue(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"position": pos})
+}
+
+// visitorLanguage is the language a config request reports: its language
+// field, else the browser's first choice in Accept-Language (as the texts
+// are chosen), so that routing and agents see the language the chat speaks.
+func visitorLanguage(r *http.Request, reported string) string {
+	if reported != "" {
+		return truncate(reported, 35)
+	}
+	if tags, _, err := language.ParseAcceptLanguage(r.Header.Get("Accept-Language")); err == nil && len(tags) > 0 {
+		return truncate(tags[0].String(), 35)
+	}
+	return ""
 }
