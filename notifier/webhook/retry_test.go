@@ -155,7 +155,9 @@ func TestNotify_NeverBlocks(t *testing.T) {
 	for i := range 100 {
 		start := time.Now()
 		err := w.Notify(context.Background(), notification(i))
-		require.Less(t, time.Since(start), 100*time.Millisecond, "Notify %d blocked", i)
+		// The receiver hangs until the test ends: a Notify that waited
+		// for it would take that long, not a scheduler hiccup's time.
+		require.Less(t, time.Since(start), 5*time.Second, "Notify %d blocked", i)
 		switch {
 		case err == nil:
 			accepted++
