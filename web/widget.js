@@ -518,7 +518,12 @@
       on(doc, 'mouseleave', f);
     }
     if (t.secondsOnPage > 0) {
-      const id = setTimeout(fire, Math.max(0, t.secondsOnPage * 1000 - performance.now()));
+      // Page time (performance.now) since navigation; a timer may fire a
+      // fraction of a millisecond early, so it checks the clock again.
+      let id;
+      const due = t.secondsOnPage * 1000;
+      const wait = () => { const left = due - performance.now(); if (left > 0) id = setTimeout(wait, Math.ceil(left)); else fire(); };
+      id = setTimeout(wait, Math.max(0, Math.ceil(due - performance.now())));
       offs.push(() => clearTimeout(id));
     }
     if (t.scrollPercent > 0) {

@@ -614,12 +614,15 @@ type browserCase struct {
 }
 
 // runBrowserGroup runs cases in parallel in one Chromium, each in its own
-// browser context, within timeout; the browser stops once they are done.
-func runBrowserGroup(t *testing.T, timeout time.Duration, cases []browserCase) {
+// browser context, within perCase times the number of cases (go test runs
+// only -parallel of them at a time, so a case's share of the deadline must
+// not depend on how many others there are); the browser stops once they
+// are done.
+func runBrowserGroup(t *testing.T, perCase time.Duration, cases []browserCase) {
 	t.Helper()
 	chromium := chromiumPath(t)
 	start := time.Now()
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	ctx, cancel := context.WithTimeout(context.Background(), perCase*time.Duration(len(cases)))
 	defer cancel()
 	browser, stopBrowser := startBrowser(t, ctx, chromium)
 	defer stopBrowser()

@@ -33,8 +33,8 @@ import (
 	"github.com/golivechat/livechat/knowledge"
 )
 
-// consentTimeout bounds each group of consent tests.
-const consentTimeout = 120 * time.Second
+// consentTimeout is each consent test's share of the group's deadline.
+const consentTimeout = 30 * time.Second
 
 // consentSite is a help site with one chatflow.
 type consentSite = helpSite

@@ -31,8 +31,8 @@ import (
 	"github.com/golivechat/livechat/flow"
 )
 
-// gapTimeout bounds the gap tests together.
-const gapTimeout = 150 * time.Second
+// gapTimeout is each gap test's share of the group's deadline.
+const gapTimeout = 75 * time.Second
 
 func TestBrowserGap(t *testing.T) {
 	runBrowserGroup(t, gapTimeout, []browserCase{
