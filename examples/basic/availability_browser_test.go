@@ -32,7 +32,7 @@ import (
 
 // availabilityTimeout is each availability test's share of the group's
 // deadline.
-const availabilityTimeout = 30 * time.Second
+const availabilityTimeout = 60 * time.Second
 
 // saturdayNoon is the fixed clock of the offline tests: Saturday 28
 // November 2026, 12:00 in Stockholm. With office hours on Mondays from
@@ -312,10 +312,10 @@ func testAvailabilityAtCapacity(t *testing.T, browser context.Context) {
 	screenshot(t, tab, "/tmp/livechat-queue.png")
 
 	// Ada closes the other conversation and gets the waiting one.
-	_, err = site.chat.CloseConversation(ctx, other.ID, "ada")
+	_, err = site.chat.CloseConversation(stepCtx(t), other.ID, "ada")
 	require.NoError(t, err)
 	waitFor(t, tab, "the queue line gone", `document.getElementById('livechat-queue').hidden`, availabilityState)
-	convs, err := site.chat.Conversations(ctx, livechat.ConversationFilter{VisitorID: "", Status: livechat.StatusOpen})
+	convs, err := site.chat.Conversations(stepCtx(t), livechat.ConversationFilter{VisitorID: "", Status: livechat.StatusOpen})
 	require.NoError(t, err)
 	require.Len(t, convs, 1, "open conversations")
 	require.Equal(t, "ada", convs[0].AssigneeID, "the waiting conversation after Ada had room")

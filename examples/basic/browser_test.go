@@ -43,9 +43,11 @@ func TestMain(m *testing.M) {
 }
 
 const (
-	// testTimeout bounds the whole browser test, stepTimeout each step.
-	testTimeout = 60 * time.Second
-	stepTimeout = 15 * time.Second
+	// testTimeout bounds the whole browser test, stepTimeout each step:
+	// generous, for two cores shared with other race-detector runs and
+	// browsers, where a page load alone has taken over 15 s.
+	testTimeout = 120 * time.Second
+	stepTimeout = 30 * time.Second
 )
 
 // chromiumPath finds the browser: $LIVECHAT_CHROMIUM, or the first of the
@@ -244,6 +246,15 @@ func waitFor(t *testing.T, tab context.Context, what, expr, state string) {
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
+}
+
+// stepCtx bounds one call to the server side by stepTimeout from now: a
+// context made before browser steps would run out while they run on a
+// busy machine.
+func stepCtx(t *testing.T) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), stepTimeout)
+	t.Cleanup(cancel)
+	return ctx
 }
 
 // front makes a tab the active one, as a user switching tabs does.

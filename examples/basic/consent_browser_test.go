@@ -34,7 +34,7 @@ import (
 )
 
 // consentTimeout is each consent test's share of the group's deadline.
-const consentTimeout = 30 * time.Second
+const consentTimeout = 60 * time.Second
 
 // consentSite is a help site with one chatflow.
 type consentSite = helpSite
@@ -314,7 +314,7 @@ func testConsentSurvey(t *testing.T, browser context.Context) {
 		chromedp.Click(chromedp.CSS("#livechat-survey-submit")),
 	)
 	waitFor(t, tab, "the thanks", `document.getElementById('livechat-survey').textContent === 'Thank you for your feedback!'`, consentState)
-	a, err := site.store.Survey(ctx, id)
+	a, err := site.store.Survey(stepCtx(t), id)
 	require.NoError(t, err, "the survey answer")
 	require.Equal(t, 4, a.Rating)
 	require.Equal(t, "Quick and kind", a.Comment)

@@ -35,7 +35,7 @@ import (
 )
 
 // displayTimeout is each display test's share of the group's deadline.
-const displayTimeout = 30 * time.Second
+const displayTimeout = 60 * time.Second
 
 // displayPages are the pages of a display test site, by path, with their
 // titles. /long is tall enough to scroll.
@@ -531,10 +531,10 @@ func testDisplayBrandAlias(t *testing.T, browser context.Context) {
 		chromedp.Click(chromedp.CSS("#livechat-send")),
 	)
 	waitFor(t, tab, "the message stored", `!!document.querySelector('#livechat-messages .lc-msg[data-seq="1"][data-sender="visitor"]')`, widgetState)
-	convs, err := site.chat.Conversations(ctx, livechat.ConversationFilter{})
+	convs, err := site.chat.Conversations(stepCtx(t), livechat.ConversationFilter{})
 	require.NoError(t, err)
 	require.Len(t, convs, 1, "conversations")
-	_, err = site.chat.Reply(ctx, convs[0].ID, "ada", "r1", "Hello from the team")
+	_, err = site.chat.Reply(stepCtx(t), convs[0].ID, "ada", "r1", "Hello from the team")
 	require.NoError(t, err)
 
 	const brandOnly = `(() => {

@@ -32,7 +32,7 @@ import (
 )
 
 // gapTimeout is each gap test's share of the group's deadline.
-const gapTimeout = 75 * time.Second
+const gapTimeout = 90 * time.Second
 
 func TestBrowserGap(t *testing.T) {
 	runBrowserGroup(t, gapTimeout, []browserCase{

@@ -53,6 +53,19 @@
     return e;
   }
 
+  // morph makes element a look like b (attributes, text), keeping a's
+  // elements where the two have the same shape; a's listeners stay.
+  function morph(a, b) {
+    for (const n of [...a.attributes]) if (!b.hasAttribute(n.name)) a.removeAttribute(n.name);
+    for (const n of [...b.attributes]) if (a.getAttribute(n.name) !== n.value) a.setAttribute(n.name, n.value);
+    const ak = [...a.childNodes], bk = [...b.childNodes];
+    if (ak.length !== bk.length || ak.some((n, i) => n.nodeName !== bk[i].nodeName)) { a.replaceChildren(...bk); return; }
+    ak.forEach((n, i) => {
+      if (n.nodeType === 1) morph(n, bk[i]);
+      else if (n.nodeValue !== bk[i].nodeValue) n.nodeValue = bk[i].nodeValue;
+    });
+  }
+
   function uuid() {
     const c = window.crypto;
     if (c.randomUUID) try { return c.randomUUID(); } catch (e) { /* insecure context */ }
@@ -128,7 +141,13 @@
     const focused = doc.activeElement && doc.activeElement.classList.contains('lc-conv') ? doc.activeElement.dataset.id : null;
     const rows = [...convs.values()].filter(c => matches(c) || (cur && c.id === cur.id && c.status !== 'closed' && filter !== 'closed'))
       .sort((a, b) => activity(b) - activity(a));
-    ul.textContent = '';
+    // A row keeps its elements while its conversation is listed, and moves
+    // only when its place changes: a list that changes between an agent's
+    // mousedown and mouseup on a row does not lose their click.
+    const old = new Map([...ul.querySelectorAll('.lc-conv')].map(b => [b.dataset.id, b.parentElement]));
+    const keep = new Set(rows.map(c => c.id));
+    for (const [id, li] of old) if (!keep.has(id)) li.remove();
+    let next = ul.firstElementChild;
     let total = 0;
     for (const c of convs.values()) total += c.unread > 0 ? c.unread : 0;
     for (const c of rows) {
@@ -148,7 +167,11 @@
         h('span', { class: 'lc-conv-assignee', text: agentName(c.assigneeId) }),
         c.survey ? h('span', { class: 'lc-conv-rating', text: '★ ' + c.survey.rating, title: 'Rated ' + c.survey.rating + '/5' }, h('span', { class: 'lc-sr', text: ' of 5' })) : null,
         unread ? h('span', { class: 'lc-badge' }, String(unread), h('span', { class: 'lc-sr', text: ' unread' })) : null));
-      ul.append(h('li', {}, btn));
+      let li = old.get(c.id);
+      if (li) morph(li.firstElementChild, btn);
+      else li = h('li', {}, btn);
+      if (li === next) next = next.nextElementSibling;
+      else ul.insertBefore(li, next);
     }
     $('lc-list-empty').hidden = rows.length > 0;
     if (focused) {
