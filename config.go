@@ -143,6 +143,49 @@ type Config struct {
 	VisitorRate  float64
 	VisitorBurst int
 
+	// NewVisitorRate is how many new visitor identities (a config call
+	// without a valid visitor token) one client IP may create per second
+	// on average; a burst of NewVisitorBurst passes at once. Beyond it the
+	// config call gets too_many_visitors and stores nothing. Default one
+	// every 3 seconds (20 a minute) with a burst of 50, room for an office
+	// behind one address (a visitor who has not accepted cookies yet gets
+	// a new identity on every page view); a negative NewVisitorRate turns
+	// the limit off.
+	NewVisitorRate  float64
+	NewVisitorBurst int
+
+	// NewConversationRate is how many new conversations one client IP may
+	// start per second on average; a burst of NewConversationBurst passes
+	// at once. Beyond it starting one gets too_many_conversations (a
+	// visitor's existing open conversation is still returned). Default
+	// one every 10 seconds (6 a minute) with a burst of 20; a negative
+	// NewConversationRate turns the limit off.
+	NewConversationRate  float64
+	NewConversationBurst int
+
+	// MaxConnsPerVisitor caps the WebSockets one visitor may have open at
+	// once (one per browser tab showing the chat); MaxConnsPerIP caps
+	// those of all visitors of one client IP. Beyond them the WebSocket is
+	// refused with too_many_connections (the widget falls back to long
+	// polling). Agents' connections are not counted. Defaults 10 and 100;
+	// a negative value turns the cap off.
+	MaxConnsPerVisitor int
+	MaxConnsPerIP      int
+
+	// TrustedProxies lists the reverse proxies in front of the Handler, as
+	// IP addresses or CIDR prefixes ("10.0.0.0/8"). For a request from one
+	// of them, the client IP that the per-IP limits count is the
+	// right-most X-Forwarded-For address that is not itself a trusted
+	// proxy. Default: none, the client IP is the connection's remote
+	// address and X-Forwarded-For is ignored, since any client can write
+	// it.
+	TrustedProxies []string
+	// ClientIP, when set, returns the client IP of a request for the
+	// per-IP limits instead (for a proxy that sets another header);
+	// TrustedProxies is then unused. IPv6 addresses are counted by their
+	// /64 prefix. Default: nil.
+	ClientIP func(r *http.Request) string
+
 	// VisitorTokenTTL is how long a visitor token stays valid without a
 	// page view. Default 90 days.
 	VisitorTokenTTL time.Duration
@@ -188,6 +231,8 @@ func (c Config) withDefaults() (Config, error) {
 			errs = append(errs, fmt.Errorf("AllowedOrigins: %q must be a pattern such as example.com or https://*.example.com", o))
 		}
 	}
+	_, proxyErrs := parseProxies(c.TrustedProxies)
+	errs = append(errs, proxyErrs...)
 	errs = append(errs, checkConfigFlows(c.Flows)...)
 	if c.Texts != nil {
 		if err := c.Texts.Validate(); err != nil {
@@ -232,6 +277,24 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.VisitorBurst <= 0 {
 		c.VisitorBurst = 20
+	}
+	if c.NewVisitorRate == 0 {
+		c.NewVisitorRate = 1.0 / 3
+	}
+	if c.NewVisitorBurst <= 0 {
+		c.NewVisitorBurst = 50
+	}
+	if c.NewConversationRate == 0 {
+		c.NewConversationRate = 0.1
+	}
+	if c.NewConversationBurst <= 0 {
+		c.NewConversationBurst = 20
+	}
+	if c.MaxConnsPerVisitor == 0 {
+		c.MaxConnsPerVisitor = 10
+	}
+	if c.MaxConnsPerIP == 0 {
+		c.MaxConnsPerIP = 100
 	}
 	if c.VisitorTokenTTL <= 0 {
 		c.VisitorTokenTTL = 90 * 24 * time.Hour

@@ -144,12 +144,13 @@ func (h *Handler) visitorConversationByID(ctx context.Context, visitorID, convID
 // when there is none; created reports which. pageURL is where the visitor
 // started it. It returns ErrNotFound for an unknown visitor.
 func (h *Handler) StartConversation(ctx context.Context, visitorID, pageURL string) (conv *Conversation, created bool, err error) {
-	return h.startConversation(ctx, visitorID, pageURL, "")
+	return h.startConversation(ctx, visitorID, pageURL, "", nil)
 }
 
 // startConversation is StartConversation for a chatflow; an unknown
-// chatflow id is dropped.
-func (h *Handler) startConversation(ctx context.Context, visitorID, pageURL, chatflowID string) (conv *Conversation, created bool, err error) {
+// chatflow id is dropped. admit, when set, may refuse a new conversation;
+// it is not asked when the visitor has an open one.
+func (h *Handler) startConversation(ctx context.Context, visitorID, pageURL, chatflowID string, admit func() error) (conv *Conversation, created bool, err error) {
 	var props map[string]string
 	if f := h.flowFor(ctx, chatflowID); f != nil {
 		props = maps.Clone(f.Options.ConversationProperties)
@@ -167,6 +168,11 @@ func (h *Handler) startConversation(ctx context.Context, visitorID, pageURL, cha
 	}
 	if len(open) > 0 {
 		return open[0], false, nil
+	}
+	if admit != nil {
+		if err := admit(); err != nil {
+			return nil, false, err
+		}
 	}
 	now := h.now().UTC()
 	c := &Conversation{
@@ -391,7 +397,7 @@ func (h *Handler) SetPresence(ctx context.Context, agentID string, p Presence) (
 	return a, nil
 }
 
-// markRead stores a read mark and tells the other side.
+// markRead stores a read mark and tells the other side when it moved.
 func (h *Handler) markRead(ctx context.Context, convID, participant string, seq int64) (ReadMark, error) {
 	if seq < 0 {
 		return ReadMark{}, publicf(ErrInvalid, "seq must not be negative")
@@ -403,17 +409,22 @@ func (h *Handler) markRead(ctx context.Context, convID, participant string, seq 
 	if seq > c.LastSeq {
 		seq = c.LastSeq
 	}
+	// A mark that does not move is neither written nor told to anyone.
+	marks, err := h.store.ReadMarks(ctx, convID)
+	if err != nil {
+		return ReadMark{}, fmt.Errorf("livechat: read marks: %w", err)
+	}
+	for _, m := range marks {
+		if m.Participant == participant && m.Seq >= seq {
+			return m, nil
+		}
+	}
 	mark, err := h.store.SetReadMark(ctx, ReadMark{ConversationID: convID, Participant: participant, Seq: seq, UpdatedAt: h.now().UTC()})
 	if err != nil {
 		return ReadMark{}, fmt.Errorf("livechat: read mark: %w", err)
 	}
 	h.publish(ctx, Event{Type: EventRead, ConversationID: convID, Seq: mark.Seq, Participant: participant})
 	return mark, nil
-}
-
-// typing forwards a typing indicator; it is not stored.
-func (h *Handler) typing(ctx context.Context, convID, participant string, on bool) {
-	h.publish(ctx, Event{Type: EventTyping, ConversationID: convID, Participant: participant, Typing: on})
 }
 
 func truncate(s string, n int) string {

@@ -33,7 +33,8 @@ type Handler struct {
 	hub     *hub
 	unsub   func()
 	ownsBrk bool
-	limiter *limiter
+	limits  *limits
+	typists *typingGate
 	flows   flowCache
 	assignState
 
@@ -72,8 +73,10 @@ func New(cfg Config) (*Handler, error) {
 			lastAssigned: make(map[string]time.Time),
 			waitNotified: make(map[string]bool),
 		},
-		limiter: newLimiter(cfg.VisitorRate, float64(cfg.VisitorBurst)),
+		typists: newTypingGate(),
 	}
+	proxies, _ := parseProxies(cfg.TrustedProxies) // checked by withDefaults
+	h.limits = newLimits(cfg, proxies)
 	if h.broker == nil {
 		h.broker = transport.NewLocalBroker()
 		h.ownsBrk = true
@@ -97,8 +100,9 @@ func New(cfg Config) (*Handler, error) {
 		return nil, fmt.Errorf("livechat: store chatflows: %w", err)
 	}
 	h.routes()
-	h.wg.Add(1)
+	h.wg.Add(2)
 	go h.ticker()
+	go h.typingTicker()
 	return h, nil
 }
 

@@ -28,11 +28,17 @@ type apiError struct {
 	Message string `json:"message"`
 	// Fields lists every invalid field of a chatflow, by JSON path.
 	Fields invalid.Fields `json:"fields,omitempty"`
+	// RetryAfter is, for a refusal by a limit, the milliseconds to wait
+	// before trying again.
+	RetryAfter int64 `json:"retryAfter,omitempty"`
 }
 
 // errorCode maps a domain error to its HTTP status and protocol code.
 func errorCode(err error) (int, string) {
+	var limited *rateLimitError
 	switch {
+	case errors.As(err, &limited):
+		return http.StatusTooManyRequests, limited.code
 	case errors.Is(err, ErrInvalid):
 		return http.StatusBadRequest, "bad_request"
 	case errors.Is(err, ErrUnauthorized):
@@ -84,6 +90,9 @@ var defaultMessages = map[string]string{
 	"conversation_closed":    "conversation is closed",
 	"conflict":               "conflict",
 	"rate_limited":           "too many requests",
+	"too_many_visitors":      "too many new visitors from this address",
+	"too_many_conversations": "too many new conversations from this address",
+	"too_many_connections":   "too many open connections",
 	"unavailable":            "server is shutting down",
 	"unsupported_media_type": "body must be application/json",
 	"internal":               "internal error",
@@ -134,11 +143,20 @@ func toAPIError(err error) (int, apiError) {
 		out.Message = "invalid chatflow"
 		out.Fields = inv.fields
 	}
+	var limited *rateLimitError
+	if errors.As(err, &limited) {
+		out.Message = limited.msg
+		out.RetryAfter = retryMillis(limited.retryAfter)
+	}
 	return status, out
 }
 
 func writeError(w http.ResponseWriter, r *http.Request, err error) {
 	status, body := toAPIError(err)
+	var limited *rateLimitError
+	if errors.As(err, &limited) {
+		w.Header().Set("Retry-After", retrySeconds(limited.retryAfter))
+	}
 	writeJSON(w, status, map[string]apiError{"error": body})
 }
 

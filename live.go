@@ -57,7 +57,16 @@ func mustJSON(v any) []byte {
 }
 
 func (h *Handler) visitorWS(w http.ResponseWriter, r *http.Request) {
-	h.serveWS(w, r, &client{visitorID: visitorIDFrom(r.Context())})
+	vid := visitorIDFrom(r.Context())
+	// Refused before the handshake, so that the answer is a 429 with
+	// Retry-After rather than a socket that closes at once.
+	release, err := h.limits.conns.acquire(h.limits.ipKey(r), vid)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	defer release()
+	h.serveWS(w, r, &client{visitorID: vid})
 }
 
 func (h *Handler) agentWS(w http.ResponseWriter, r *http.Request) {
@@ -144,6 +153,13 @@ func (h *Handler) handleFrame(ctx context.Context, c *client, watched map[string
 		}
 		return h.visitorConversationByID(ctx, c.visitorID, f.ConversationID)
 	}
+	if (f.Type == "typing" || f.Type == "read") && !c.isAgent() {
+		// Limited before the conversation is looked up: a flood costs little.
+		if err := h.limitSignal(c.visitorID); err != nil {
+			h.frameError(c, f.Ref, err)
+			return
+		}
+	}
 	switch f.Type {
 	case "ping":
 		c.conn.Send(pongFrame)
@@ -165,9 +181,9 @@ func (h *Handler) handleFrame(ctx context.Context, c *client, watched map[string
 			if err = checkClientMsgID(f.ClientMessageID); err == nil {
 				m, _, err = h.sendAsAgent(ctx, f.ConversationID, c.agentID, f.ClientMessageID, f.Text)
 			}
-		} else if !h.limiter.allow(c.visitorID, h.now()) {
-			if m = h.resentMessage(ctx, f.ConversationID, SenderVisitor, c.visitorID, f.ClientMessageID); m == nil {
-				err = publicf(ErrRateLimited, "too many messages")
+		} else if err = h.limitMessage(c.visitorID); err != nil {
+			if m = h.resentMessage(ctx, f.ConversationID, SenderVisitor, c.visitorID, f.ClientMessageID); m != nil {
+				err = nil
 			}
 		} else {
 			m, _, err = h.sendAsVisitor(ctx, c.visitorID, f.ConversationID, f.ClientMessageID, f.Text)

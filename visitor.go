@@ -143,6 +143,12 @@ func (h *Handler) visitorConfig(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if v == nil {
+		if identified == "" {
+			if err := h.limitNewVisitor(r); err != nil {
+				h.fail(w, r, err)
+				return
+			}
+		}
 		if !ok {
 			id = newID()
 		}
@@ -223,7 +229,7 @@ func (h *Handler) visitorStart(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	c, created, err := h.startConversation(r.Context(), vid, req.URL, flowID)
+	c, created, err := h.startConversation(r.Context(), vid, req.URL, flowID, func() error { return h.limitNewConversation(r) })
 	if isNotFound(err) {
 		err = publicf(ErrUnauthorized, "missing or invalid visitor token")
 	}
@@ -308,12 +314,12 @@ func (h *Handler) visitorSend(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	vid := visitorIDFrom(r.Context())
-	if !h.limiter.allow(vid, h.now()) {
+	if err := h.limitMessage(vid); err != nil {
 		if m := h.resentMessage(r.Context(), r.PathValue("id"), SenderVisitor, vid, req.ClientMessageID); m != nil {
 			writeJSON(w, http.StatusOK, map[string]any{"message": m})
 			return
 		}
-		h.fail(w, r, publicf(ErrRateLimited, "too many messages"))
+		h.fail(w, r, err)
 		return
 	}
 	m, created, err := h.sendAsVisitor(r.Context(), vid, r.PathValue("id"), req.ClientMessageID, req.Text)
@@ -359,6 +365,9 @@ func (h *Handler) visitorConv(r *http.Request) (*Conversation, error) {
 
 func (h *Handler) visitorRead(w http.ResponseWriter, r *http.Request) {
 	serveConv(h, w, r, h.visitorConv, func(c *Conversation, req *readRequest) (int, any, error) {
+		if err := h.limitSignal(c.VisitorID); err != nil {
+			return 0, nil, err
+		}
 		mark, err := h.markRead(r.Context(), c.ID, participantVisitor, req.Seq)
 		return http.StatusOK, map[string]any{"seq": mark.Seq}, err
 	})
@@ -366,6 +375,9 @@ func (h *Handler) visitorRead(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handler) visitorTyping(w http.ResponseWriter, r *http.Request) {
 	serveConv(h, w, r, h.visitorConv, func(c *Conversation, req *typingRequest) (int, any, error) {
+		if err := h.limitSignal(c.VisitorID); err != nil {
+			return 0, nil, err
+		}
 		h.typing(r.Context(), c.ID, participantVisitor, req.Typing)
 		return http.StatusNoContent, nil, nil
 	})
