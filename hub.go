@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"sync"
+	"time"
 
 	"github.com/golivechat/livechat/transport"
 )
@@ -29,6 +30,10 @@ type client struct {
 	// live message frames that arrived meanwhile; they are sent after the
 	// replay so that the client sees seq order.
 	replaying map[string][]seqFrame
+
+	// signalsQuietUntil is when typing and read frames refused by the
+	// rate limit get an answer again; only the reading goroutine uses it.
+	signalsQuietUntil time.Time
 }
 
 type seqFrame struct {

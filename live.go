@@ -155,8 +155,16 @@ func (h *Handler) handleFrame(ctx context.Context, c *client, watched map[string
 	}
 	if (f.Type == "typing" || f.Type == "read") && !c.isAgent() {
 		// Limited before the conversation is looked up: a flood costs little.
+		// The first refused frame is answered; the frames after it, until
+		// the time it names, are dropped without an answer.
 		if err := h.limitSignal(c.visitorID); err != nil {
-			h.frameError(c, f.Ref, err)
+			if now := h.now(); !now.Before(c.signalsQuietUntil) {
+				var limited *rateLimitError
+				if errors.As(err, &limited) {
+					c.signalsQuietUntil = now.Add(limited.retryAfter)
+				}
+				h.frameError(c, f.Ref, err)
+			}
 			return
 		}
 	}
