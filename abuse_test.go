@@ -506,3 +506,38 @@ func TestLimiterForgetsIdleKeys(t *testing.T) {
 		require.True(t, ok)
 	}
 }
+
+// Fresh identities from one client IP do not add up to a flood: 50
+// visitors who each try to send 20 messages at once store at most the
+// per-IP burst of 100; the rest get rate_limited with Retry-After.
+func TestManyIdentitiesFromOneIPCannotFlood(t *testing.T) {
+	clock := newTestClock()
+	e := newEnv(t, func(c *livechat.Config) { c.Now = clock.Now })
+	stored := 0
+	for i := range 50 {
+		v := e.newVisitor()
+		resp, body := rawDo(t, v.client, "POST", e.base+"api/v1/visitor/conversations", map[string]any{"url": "https://example.com/"}, nil)
+		if resp.StatusCode != http.StatusCreated {
+			requireLimited(t, resp, body, "too_many_conversations", "10")
+			continue
+		}
+		conv := body["conversation"].(map[string]any)["id"].(string)
+		for j := range 20 {
+			resp, body := rawDo(t, v.client, "POST", e.base+"api/v1/visitor/conversations/"+conv+"/messages",
+				map[string]any{"clientMessageId": fmt.Sprint("c", i, "-", j), "text": "spam"}, nil)
+			if resp.StatusCode == http.StatusCreated {
+				stored++
+				continue
+			}
+			requireLimited(t, resp, body, "rate_limited", "1")
+		}
+	}
+	require.Equal(t, 100, stored)
+
+	// A few seconds later the address may send again.
+	clock.Add(10 * time.Second)
+	v := e.newVisitor()
+	v.start()
+	status, body := v.do("POST", "api/v1/visitor/conversations/"+v.conv+"/messages", map[string]any{"clientMessageId": "c1", "text": "hello"})
+	require.Equal(t, http.StatusCreated, status, "%v", body)
+}

@@ -143,6 +143,14 @@ type Config struct {
 	VisitorRate  float64
 	VisitorBurst int
 
+	// IPMessageRate is how many messages the visitors of one client IP
+	// may send per second together on average; a burst of IPMessageBurst
+	// passes at once. Beyond it sends get rate_limited, so that many
+	// fresh identities add up to no more than this. Default 10 per second
+	// with a burst of 100; a negative IPMessageRate turns the limit off.
+	IPMessageRate  float64
+	IPMessageBurst int
+
 	// NewVisitorRate is how many new visitor identities (a config call
 	// without a valid visitor token) one client IP may create per second
 	// on average; a burst of NewVisitorBurst passes at once. Beyond it the
@@ -277,6 +285,12 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.VisitorBurst <= 0 {
 		c.VisitorBurst = 20
+	}
+	if c.IPMessageRate == 0 {
+		c.IPMessageRate = 10
+	}
+	if c.IPMessageBurst <= 0 {
+		c.IPMessageBurst = 100
 	}
 	if c.NewVisitorRate == 0 {
 		c.NewVisitorRate = 1.0 / 3

@@ -24,6 +24,7 @@ type client struct {
 	conn      *transport.Conn
 	visitorID string // set for visitors
 	agentID   string // set for agents
+	ipKey     string // the client IP as the per-IP limits count it, for visitors
 
 	mu sync.Mutex
 	// replaying holds, per conversation being replayed from storage, the

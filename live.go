@@ -60,13 +60,14 @@ func (h *Handler) visitorWS(w http.ResponseWriter, r *http.Request) {
 	vid := visitorIDFrom(r.Context())
 	// Refused before the handshake, so that the answer is a 429 with
 	// Retry-After rather than a socket that closes at once.
-	release, err := h.limits.conns.acquire(h.limits.ipKey(r), vid)
+	ip := h.limits.ipKey(r)
+	release, err := h.limits.conns.acquire(ip, vid)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
 	defer release()
-	h.serveWS(w, r, &client{visitorID: vid})
+	h.serveWS(w, r, &client{visitorID: vid, ipKey: ip})
 }
 
 func (h *Handler) agentWS(w http.ResponseWriter, r *http.Request) {
@@ -189,7 +190,7 @@ func (h *Handler) handleFrame(ctx context.Context, c *client, watched map[string
 			if err = checkClientMsgID(f.ClientMessageID); err == nil {
 				m, _, err = h.sendAsAgent(ctx, f.ConversationID, c.agentID, f.ClientMessageID, f.Text)
 			}
-		} else if err = h.limitMessage(c.visitorID); err != nil {
+		} else if err = h.limitMessage(c.visitorID, c.ipKey); err != nil {
 			if m = h.resentMessage(ctx, f.ConversationID, SenderVisitor, c.visitorID, f.ClientMessageID); m != nil {
 				err = nil
 			}

@@ -141,6 +141,7 @@ const (
 // IP, and caps on open WebSockets.
 type limits struct {
 	messages      *keyedLimiter // per visitor
+	ipMessages    *keyedLimiter // per IP
 	signals       *keyedLimiter // typing and read, per visitor
 	visitors      *keyedLimiter // new visitor identities, per IP
 	conversations *keyedLimiter // new conversations, per IP
@@ -152,6 +153,7 @@ type limits struct {
 func newLimits(cfg Config, proxies []netip.Prefix) *limits {
 	return &limits{
 		messages:      newKeyedLimiter(cfg.VisitorRate, cfg.VisitorBurst),
+		ipMessages:    newKeyedLimiter(cfg.IPMessageRate, cfg.IPMessageBurst),
 		signals:       newKeyedLimiter(signalRate, signalBurst),
 		visitors:      newKeyedLimiter(cfg.NewVisitorRate, cfg.NewVisitorBurst),
 		conversations: newKeyedLimiter(cfg.NewConversationRate, cfg.NewConversationBurst),
@@ -169,8 +171,14 @@ func check(l *keyedLimiter, key string, now time.Time, code, msg string) error {
 	return nil
 }
 
-func (h *Handler) limitMessage(visitorID string) error {
-	return check(h.limits.messages, visitorID, h.now(), codeRateLimited, "too many messages")
+// limitMessage applies the visitor's and the client IP's (ipKey) message
+// limits.
+func (h *Handler) limitMessage(visitorID, ipKey string) error {
+	now := h.now()
+	if err := check(h.limits.messages, visitorID, now, codeRateLimited, "too many messages"); err != nil {
+		return err
+	}
+	return check(h.limits.ipMessages, ipKey, now, codeRateLimited, "too many messages from this address")
 }
 
 func (h *Handler) limitSignal(visitorID string) error {

@@ -314,7 +314,7 @@ func (h *Handler) visitorSend(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	vid := visitorIDFrom(r.Context())
-	if err := h.limitMessage(vid); err != nil {
+	if err := h.limitMessage(vid, h.limits.ipKey(r)); err != nil {
 		if m := h.resentMessage(r.Context(), r.PathValue("id"), SenderVisitor, vid, req.ClientMessageID); m != nil {
 			writeJSON(w, http.StatusOK, map[string]any{"message": m})
 			return
