@@ -42,8 +42,8 @@ func (c *testClock) Add(d time.Duration) {
 	c.now = c.now.Add(d)
 }
 
-// rawDo is doJSON with the response's headers.
-func rawDo(t testing.TB, c *http.Client, method, url string, body any, h http.Header) (*http.Response, map[string]any) {
+// doWithHeaders is doJSON with the response's headers.
+func doWithHeaders(t testing.TB, c *http.Client, method, url string, body any, h http.Header) (*http.Response, map[string]any) {
 	t.Helper()
 	data, err := json.Marshal(body)
 	require.NoError(t, err)
@@ -66,7 +66,7 @@ func rawDo(t testing.TB, c *http.Client, method, url string, body any, h http.He
 // newIdentity asks for a visitor config as a browser without a token.
 func (e *testEnv) newIdentity(h http.Header) (*http.Response, map[string]any) {
 	e.t.Helper()
-	return rawDo(e.t, &http.Client{Timeout: 10 * time.Second}, "POST", e.base+"api/v1/visitor/config", map[string]any{"url": e.srv.URL + "/pricing"}, h)
+	return doWithHeaders(e.t, &http.Client{Timeout: 10 * time.Second}, "POST", e.base+"api/v1/visitor/config", map[string]any{"url": e.srv.URL + "/pricing"}, h)
 }
 
 // requireLimited checks a 429 answer: its code, its Retry-After header and
@@ -377,7 +377,7 @@ func TestNewConversationsPerIP(t *testing.T) {
 		e.newVisitor().start()
 	}
 	v := e.newVisitor()
-	resp, body := rawDo(t, v.client, "POST", e.base+"api/v1/visitor/conversations", map[string]any{"url": "https://example.com/"}, nil)
+	resp, body := doWithHeaders(t, v.client, "POST", e.base+"api/v1/visitor/conversations", map[string]any{"url": "https://example.com/"}, nil)
 	requireLimited(t, resp, body, "too_many_conversations", "10")
 
 	require.Equal(t, conv, first.start(), "the open conversation is not a new one")
@@ -516,14 +516,14 @@ func TestManyIdentitiesFromOneIPCannotFlood(t *testing.T) {
 	stored := 0
 	for i := range 50 {
 		v := e.newVisitor()
-		resp, body := rawDo(t, v.client, "POST", e.base+"api/v1/visitor/conversations", map[string]any{"url": "https://example.com/"}, nil)
+		resp, body := doWithHeaders(t, v.client, "POST", e.base+"api/v1/visitor/conversations", map[string]any{"url": "https://example.com/"}, nil)
 		if resp.StatusCode != http.StatusCreated {
 			requireLimited(t, resp, body, "too_many_conversations", "10")
 			continue
 		}
 		conv := body["conversation"].(map[string]any)["id"].(string)
 		for j := range 20 {
-			resp, body := rawDo(t, v.client, "POST", e.base+"api/v1/visitor/conversations/"+conv+"/messages",
+			resp, body := doWithHeaders(t, v.client, "POST", e.base+"api/v1/visitor/conversations/"+conv+"/messages",
 				map[string]any{"clientMessageId": fmt.Sprint("c", i, "-", j), "text": "spam"}, nil)
 			if resp.StatusCode == http.StatusCreated {
 				stored++
