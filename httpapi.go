@@ -35,10 +35,13 @@ type apiError struct {
 
 // errorCode maps a domain error to its HTTP status and protocol code.
 func errorCode(err error) (int, string) {
-	var limited *rateLimitError
 	switch {
-	case errors.As(err, &limited):
-		return http.StatusTooManyRequests, limited.code
+	case errors.Is(err, errTooManyVisitors):
+		return http.StatusTooManyRequests, "too_many_visitors"
+	case errors.Is(err, errTooManyConversations):
+		return http.StatusTooManyRequests, "too_many_conversations"
+	case errors.Is(err, errTooManyConnections):
+		return http.StatusTooManyRequests, "too_many_connections"
 	case errors.Is(err, ErrInvalid):
 		return http.StatusBadRequest, "bad_request"
 	case errors.Is(err, ErrUnauthorized):

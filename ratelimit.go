@@ -92,23 +92,24 @@ func (l *keyedLimiter) size() int {
 	return len(l.buckets)
 }
 
-// rateLimitError is a refusal by one of the limits: its protocol code and
-// when the client may try again. It wraps ErrRateLimited.
+// rateLimitError is a refusal by one of the limits: which one (kind, one
+// of ErrRateLimited and the errors below, which decides the protocol
+// code), a message for the client and when it may try again.
 type rateLimitError struct {
-	code       string // the protocol error code
+	kind       error
 	msg        string
 	retryAfter time.Duration
 }
 
-func (e *rateLimitError) Error() string { return "livechat: " + e.msg }
-func (e *rateLimitError) Unwrap() error { return ErrRateLimited }
+func (e *rateLimitError) Error() string { return e.kind.Error() + ": " + e.msg }
+func (e *rateLimitError) Unwrap() error { return e.kind }
 
-// Protocol codes of the limits; each is HTTP 429.
-const (
-	codeRateLimited          = "rate_limited"           // messages, typing and read frames
-	codeTooManyVisitors      = "too_many_visitors"      // new visitor identities per IP
-	codeTooManyConversations = "too_many_conversations" // new conversations per IP
-	codeTooManyConnections   = "too_many_connections"   // open WebSockets per IP or per visitor
+// The limits other than those on messages, typing and read (ErrRateLimited,
+// which these wrap), each with a code of its own.
+var (
+	errTooManyVisitors      = fmt.Errorf("%w: new visitors", ErrRateLimited)      // per IP
+	errTooManyConversations = fmt.Errorf("%w: new conversations", ErrRateLimited) // per IP
+	errTooManyConnections   = fmt.Errorf("%w: open connections", ErrRateLimited)  // per IP or per visitor
 )
 
 // connRetryAfter is what a refused WebSocket is told: a slot frees when
@@ -164,9 +165,9 @@ func newLimits(cfg Config, proxies []netip.Prefix) *limits {
 }
 
 // check takes a token from l for key, or returns the refusal.
-func check(l *keyedLimiter, key string, now time.Time, code, msg string) error {
+func check(l *keyedLimiter, key string, now time.Time, kind error, msg string) error {
 	if ok, d := l.allow(key, now); !ok {
-		return &rateLimitError{code: code, msg: msg, retryAfter: d}
+		return &rateLimitError{kind: kind, msg: msg, retryAfter: d}
 	}
 	return nil
 }
@@ -175,22 +176,22 @@ func check(l *keyedLimiter, key string, now time.Time, code, msg string) error {
 // limits.
 func (h *Handler) limitMessage(visitorID, ipKey string) error {
 	now := h.now()
-	if err := check(h.limits.messages, visitorID, now, codeRateLimited, "too many messages"); err != nil {
+	if err := check(h.limits.messages, visitorID, now, ErrRateLimited, "too many messages"); err != nil {
 		return err
 	}
-	return check(h.limits.ipMessages, ipKey, now, codeRateLimited, "too many messages from this address")
+	return check(h.limits.ipMessages, ipKey, now, ErrRateLimited, "too many messages from this address")
 }
 
 func (h *Handler) limitSignal(visitorID string) error {
-	return check(h.limits.signals, visitorID, h.now(), codeRateLimited, "too many typing or read updates")
+	return check(h.limits.signals, visitorID, h.now(), ErrRateLimited, "too many typing or read updates")
 }
 
 func (h *Handler) limitNewVisitor(r *http.Request) error {
-	return check(h.limits.visitors, h.limits.ipKey(r), h.now(), codeTooManyVisitors, "too many new visitors from this address")
+	return check(h.limits.visitors, h.limits.ipKey(r), h.now(), errTooManyVisitors, "too many new visitors from this address")
 }
 
 func (h *Handler) limitNewConversation(r *http.Request) error {
-	return check(h.limits.conversations, h.limits.ipKey(r), h.now(), codeTooManyConversations, "too many new conversations from this address")
+	return check(h.limits.conversations, h.limits.ipKey(r), h.now(), errTooManyConversations, "too many new conversations from this address")
 }
 
 // connCounter caps the open WebSockets per client IP and per visitor.
@@ -215,10 +216,10 @@ func (c *connCounter) acquire(ip, visitorID string) (release func(), err error) 
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.perVisitor > 0 && c.byVisitor[visitorID] >= c.perVisitor {
-		return nil, &rateLimitError{code: codeTooManyConnections, msg: "too many open connections for this visitor", retryAfter: connRetryAfter}
+		return nil, &rateLimitError{kind: errTooManyConnections, msg: "too many open connections for this visitor", retryAfter: connRetryAfter}
 	}
 	if c.perIP > 0 && c.byIP[ip] >= c.perIP {
-		return nil, &rateLimitError{code: codeTooManyConnections, msg: "too many open connections from this address", retryAfter: connRetryAfter}
+		return nil, &rateLimitError{kind: errTooManyConnections, msg: "too many open connections from this address", retryAfter: connRetryAfter}
 	}
 	c.byIP[ip]++
 	c.byVisitor[visitorID]++
