@@ -172,13 +172,24 @@ func requireStableError(t *testing.T, e map[string]any, code string) string {
 
 // protocolMessages are the messages PROTOCOL.md's error section lists, as
 // patterns: <placeholder> stands for any text.
-func protocolMessages(t *testing.T) []*regexp.Regexp {
+func protocolMessages(t testing.TB) []*regexp.Regexp {
 	t.Helper()
-	doc, err := os.ReadFile("PROTOCOL.md")
+	out, err := loadProtocolMessages()
 	require.NoError(t, err)
+	require.NotEmpty(t, out)
+	return out
+}
+
+var loadProtocolMessages = sync.OnceValues(func() ([]*regexp.Regexp, error) {
+	doc, err := os.ReadFile("PROTOCOL.md")
+	if err != nil {
+		return nil, err
+	}
 	section := string(doc)
 	start := strings.Index(section, "### Errors")
-	require.GreaterOrEqual(t, start, 0)
+	if start < 0 {
+		return nil, errors.New("PROTOCOL.md has no Errors section")
+	}
 	section = section[start:]
 	if end := strings.Index(section[4:], "\n## "); end >= 0 {
 		section = section[:end+4]
@@ -187,18 +198,30 @@ func protocolMessages(t *testing.T) []*regexp.Regexp {
 	// Each message is written as its JSON string, in backquotes.
 	for _, m := range regexp.MustCompile("`(\"[^`]*\")`").FindAllStringSubmatch(section, -1) {
 		var msg string
-		require.NoError(t, json.Unmarshal([]byte(m[1]), &msg), m[1])
+		if err := json.Unmarshal([]byte(m[1]), &msg); err != nil {
+			return nil, fmt.Errorf("PROTOCOL.md message %s: %w", m[1], err)
+		}
 		parts := regexp.MustCompile(`<[^>]+>`).Split(msg, -1)
 		for i, p := range parts {
 			parts[i] = regexp.QuoteMeta(p)
 		}
 		out = append(out, regexp.MustCompile("^"+strings.Join(parts, ".+")+"$"))
 	}
-	require.NotEmpty(t, out)
-	return out
+	return out, nil
+})
+
+// requirePublicMessage fails unless an error's message is documented and
+// free of storage, SQL and Go words.
+func requirePublicMessage(t testing.TB, e map[string]any, input []byte) {
+	t.Helper()
+	msg, _ := e["message"].(string)
+	for _, w := range leakWords {
+		require.NotContains(t, msg, w, "input %q", input)
+	}
+	require.True(t, documentedMessage(t, msg), "input %q: message %q is not in PROTOCOL.md's error table", input, msg)
 }
 
-func documentedMessage(t *testing.T, msg string) bool {
+func documentedMessage(t testing.TB, msg string) bool {
 	for _, re := range protocolMessages(t) {
 		if re.MatchString(msg) {
 			return true

@@ -48,6 +48,8 @@ func requireDocumentedAnswer(t *testing.T, rec *httptest.ResponseRecorder, in []
 		code := errCode(out)
 		require.NotEmpty(t, code, "input %q: %s", in, rec.Body)
 		require.NotEqual(t, "internal", code, "input %q", in)
+		e, _ := out["error"].(map[string]any)
+		requirePublicMessage(t, e, in)
 	}
 	return out
 }
@@ -144,6 +146,7 @@ func fuzzFrames(f *testing.F, ws *wsClient, conv string) {
 				code, _ := out["code"].(string)
 				require.NotEmpty(t, code, "after frame %q: %s", frame, data)
 				require.NotEqual(t, "internal", code, "after frame %q: %s", frame, data)
+				requirePublicMessage(t, out, frame)
 			}
 			if typ == "pong" {
 				return

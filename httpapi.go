@@ -245,7 +245,7 @@ func jsonProblem(err error, notObject error) error {
 	}
 	// DisallowUnknownFields: `json: unknown field "name"`, name quoted.
 	if quoted, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
-		if name, err := strconv.Unquote(quoted); err == nil && len(name) <= 64 {
+		if name, err := strconv.Unquote(quoted); err == nil && name != "" && len(name) <= 64 {
 			return publicf(ErrInvalid, "unknown field %q", name)
 		}
 		return publicf(ErrInvalid, "unknown field")
