@@ -174,7 +174,9 @@ func (h *Handler) visitorConfig(w http.ResponseWriter, r *http.Request) {
 			h.fail(w, r, err)
 			return
 		}
-		if now.Sub(issued) > 24*time.Hour {
+		// Renewed after a day; moved into the cookie once it may be
+		// there (the widget's second call on a chat without a banner).
+		if _, err := r.Cookie(visitorCookie); now.Sub(issued) > 24*time.Hour || (persist && err != nil) {
 			issue(id)
 		}
 	}

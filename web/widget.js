@@ -1145,7 +1145,7 @@
     try {
       r = await api('POST', 'config', req);
       // A chat without a cookie banner keeps the visitor in its cookie.
-      if (r.token && r.chat && !(r.chat.consent || {}).cookies) { delete req.cookies; r = await api('POST', 'config', req); }
+      if (r.token && r.chat && !(r.chat.consent || {}).cookies) { delete req.cookies; token = r.token; r = await api('POST', 'config', req); }
     } catch (e) { /* no chat on this page view */ }
     chat = r && r.chat;
     const c0 = r && r.conversation, hasOpen = !!c0 && c0.status === 'open';
