@@ -173,7 +173,13 @@ func TestQueuePositionAndManualAssign(t *testing.T) {
 	require.EqualValues(t, 1, pos(v3))
 }
 
+// The team hears of each event once. The clock moves only when the test
+// says, so the grace period and the waiting threshold pass by the clock, not
+// by sleeping, and a slow machine cannot make the agent look present.
 func TestNotifications(t *testing.T) {
+	var clock atomic.Int64
+	clock.Store(time.Now().UnixNano())
+	now := func() time.Time { return time.Unix(0, clock.Load()) }
 	var mu sync.Mutex
 	var got []livechat.Notification
 	kinds := func() map[livechat.NotificationKind]int {
@@ -192,9 +198,10 @@ func TestNotifications(t *testing.T) {
 			mu.Unlock()
 			return nil
 		})
-		c.PresenceGrace = 200 * time.Millisecond
-		c.WaitingThreshold = time.Millisecond
+		c.PresenceGrace = 200 * time.Millisecond // the periodic work runs every 50 ms of real time
+		c.WaitingThreshold = time.Minute
 		c.DefaultCapacity = 1
+		c.Now = now
 	})
 	// Nobody available: a new conversation and an offline message.
 	v := e.newVisitor()
@@ -204,21 +211,19 @@ func TestNotifications(t *testing.T) {
 	require.Equal(t, 1, kinds()[livechat.NotifyNewConversation])
 	require.Equal(t, 1, kinds()[livechat.NotifyOfflineMessage])
 
-	// An available agent takes the next one; then goes quiet, and the
-	// visitor's next message reaches them as a notification.
-	agent := e.dialAgent("a1")
-	status, _ = e.agentDo("a1", "PUT", "api/v1/agent/presence", map[string]any{"presence": "available"})
-	require.Equal(t, 200, status)
-	require.Eventually(t, func() bool { return kinds()[livechat.NotifyAssigned] >= 1 }, 5*time.Second, 10*time.Millisecond)
-	agent.close()
-	time.Sleep(400 * time.Millisecond) // past the grace period
+	// An available agent takes the waiting one; then their inbox goes
+	// quiet past the grace period, and the visitor's next message reaches
+	// them as a notification.
+	e.makeAvailable(t, "a1", now())
+	require.Eventually(t, func() bool { return kinds()[livechat.NotifyAssigned] >= 1 }, 10*time.Second, 10*time.Millisecond)
+	clock.Add(int64(time.Second)) // past the grace period
 	status, _ = v.do("POST", "api/v1/visitor/conversations/"+v.conv+"/messages", map[string]any{"clientMessageId": "m2", "text": "still there?"})
 	require.Equal(t, 201, status)
 	require.Equal(t, 1, kinds()[livechat.NotifyMessageWhileAway])
 
-	// A second conversation has to wait (capacity 1) and is reported once.
-	// (The first may have been reported too, by a tick before the agent
-	// took it: the counts are per conversation.)
+	// A conversation that has to wait (capacity 1) past the threshold is
+	// reported once. The next one is reported by a later tick, which walks
+	// the queue oldest first: by then the first was passed over again.
 	waited := func() map[string]int {
 		mu.Lock()
 		defer mu.Unlock()
@@ -232,11 +237,13 @@ func TestNotifications(t *testing.T) {
 	}
 	v2 := e.newVisitor()
 	v2.start()
-	require.Eventually(t, func() bool { return waited()[v2.conv] == 1 }, 5*time.Second, 10*time.Millisecond)
-	time.Sleep(150 * time.Millisecond)
-	for id, n := range waited() {
-		require.Equal(t, 1, n, "conversation %s reported waiting once", id)
-	}
+	clock.Add(int64(2 * time.Minute))
+	require.Eventually(t, func() bool { return waited()[v2.conv] == 1 }, 10*time.Second, 10*time.Millisecond)
+	v3 := e.newVisitor()
+	v3.start()
+	clock.Add(int64(2 * time.Minute))
+	require.Eventually(t, func() bool { return waited()[v3.conv] == 1 }, 10*time.Second, 10*time.Millisecond)
+	require.Equal(t, map[string]int{v2.conv: 1, v3.conv: 1}, waited(), "each waiting conversation reported once")
 	mu.Lock()
 	for _, n := range got {
 		require.NotEmpty(t, n.ID)
