@@ -56,10 +56,10 @@ func (s *suite) assignment(t *testing.T) {
 		require.ErrorIs(t, err, livechat.ErrNotFound)
 	})
 	t.Run("CapacityHoldsUnderConcurrency", func(t *testing.T) {
-		// 200 conversations start at once against 5 agents of capacity 10:
+		// 100 conversations start at once against 5 agents of capacity 10:
 		// each tries the agents in turn; no agent may get more than 10.
-		st, ctx := s.open(t), testContext(t)
-		const conversations, agents, capacity = 200, 5, 10
+		st, ctx := s.open(t), concurrentContext(t)
+		const conversations, agents, capacity = 100, 5, 10
 		for i := range conversations {
 			require.NoError(t, st.CreateConversation(ctx, newConversation(fmt.Sprintf("c%03d", i), "visitor-1", i)))
 		}

@@ -143,7 +143,7 @@ func (s *suite) chatflows(t *testing.T) {
 		}
 	})
 	t.Run("ConcurrentUpdatesOfOneVersionSucceedOnce", func(t *testing.T) {
-		st, ctx := s.open(t), testContext(t)
+		st, ctx := s.open(t), concurrentContext(t)
 		_, err := st.PutChatflow(ctx, newChatflow("flow-1"), 0)
 		require.NoError(t, err)
 		const n = 10

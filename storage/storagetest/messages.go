@@ -211,7 +211,7 @@ func (s *suite) messages(t *testing.T) {
 		}
 	})
 	t.Run("ConcurrentAppendsGetDenseSeqs", func(t *testing.T) {
-		st, ctx := s.open(t), testContext(t)
+		st, ctx := s.open(t), concurrentContext(t)
 		c := mustCreateConversation(t, st, "conv-1")
 		const goroutines, each = 50, 3
 		got := make([][]*livechat.Message, goroutines)
@@ -294,7 +294,7 @@ func (s *suite) idempotency(t *testing.T) {
 		require.EqualValues(t, 3, next.Seq, "a repeat must not take a Seq")
 	})
 	t.Run("ConcurrentRepeatsStoreOne", func(t *testing.T) {
-		st, ctx := s.open(t), testContext(t)
+		st, ctx := s.open(t), concurrentContext(t)
 		c := mustCreateConversation(t, st, "conv-1")
 		const n = 30
 		type result struct {
@@ -330,7 +330,7 @@ func (s *suite) idempotency(t *testing.T) {
 		require.EqualValues(t, 1, conv.LastSeq)
 	})
 	t.Run("ConcurrentMixOfRepeatsAndNewGetDenseSeqs", func(t *testing.T) {
-		st, ctx := s.open(t), testContext(t)
+		st, ctx := s.open(t), concurrentContext(t)
 		c := mustCreateConversation(t, st, "conv-1")
 		const n, keys = 40, 8
 		errs := make([]error, n)
@@ -355,7 +355,7 @@ func (s *suite) idempotency(t *testing.T) {
 		}
 	})
 	t.Run("EmptyClientMsgIDIsNeverDeduplicated", func(t *testing.T) {
-		st, ctx := s.open(t), testContext(t)
+		st, ctx := s.open(t), concurrentContext(t)
 		c := mustCreateConversation(t, st, "conv-1")
 		for i := range 3 {
 			m, created, err := st.AppendMessage(ctx, newMessage(c.ID, "", "same text"))

@@ -189,7 +189,7 @@ func (s *suite) contacts(t *testing.T) {
 		require.ErrorIs(t, err, livechat.ErrNotFound, "a failed update must not claim the email")
 	})
 	t.Run("ConcurrentCreatesWithOneEmailStoreOne", func(t *testing.T) {
-		st, ctx := s.open(t), testContext(t)
+		st, ctx := s.open(t), concurrentContext(t)
 		const n = 20
 		errs := make([]error, n)
 		concurrently(t, n, func(i int) {

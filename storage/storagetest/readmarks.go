@@ -112,7 +112,7 @@ func (s *suite) readMarks(t *testing.T) {
 		require.Empty(t, marks)
 	})
 	t.Run("ConcurrentMarksKeepHighest", func(t *testing.T) {
-		st, ctx := s.open(t), testContext(t)
+		st, ctx := s.open(t), concurrentContext(t)
 		c := mustCreateConversation(t, st, "conv-1")
 		const n = 20
 		mustAppend(t, st, c.ID, n)

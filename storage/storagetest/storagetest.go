@@ -16,10 +16,13 @@ import (
 
 // callTimeout bounds each subtest's context, and waitTimeout how long the
 // concurrency tests wait for their goroutines: a store that deadlocks fails
-// quickly instead of hanging the test binary.
+// instead of hanging the test binary. They are bounds for a deadlock, not
+// for speed: a concurrency test queues hundreds of writes behind a
+// single-writer store (SQLite), and under -race on a busy machine those take
+// tens of seconds, so waitTimeout and concurrentContext allow minutes.
 const (
 	callTimeout = 10 * time.Second
-	waitTimeout = 10 * time.Second
+	waitTimeout = 2 * time.Minute
 )
 
 // Run runs the conformance suite against the stores newStore returns.
@@ -63,6 +66,15 @@ func (s *suite) open(t *testing.T) livechat.Storage {
 func testContext(t *testing.T) context.Context {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// concurrentContext is testContext for a subtest whose calls queue behind
+// each other: it ends with t, or after waitTimeout.
+func concurrentContext(t *testing.T) context.Context {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
 	t.Cleanup(cancel)
 	return ctx
 }
