@@ -248,6 +248,21 @@ func waitFor(t *testing.T, tab context.Context, what, expr, state string) {
 	}
 }
 
+// openRow opens a conversation from the inbox list: it waits for the row
+// and clicks it in one evaluation in the page. A click through the DevTools
+// protocol finds the node first and clicks it later; a list that renders
+// meanwhile (a live update, a reload after the socket connects) moves the
+// row and leaves that click on a node id that is gone.
+func openRow(t *testing.T, tab context.Context, convID string) {
+	t.Helper()
+	waitFor(t, tab, "the conversation's row, clicked", `(() => {
+		const row = document.querySelector('.lc-conv[data-id="`+convID+`"]');
+		if (!row || row.getClientRects().length === 0) return false;
+		row.click();
+		return true;
+	})()`, inboxState)
+}
+
 // stepCtx bounds one call to the server side by stepTimeout from now: a
 // context made before browser steps would run out while they run on a
 // busy machine.
@@ -429,7 +444,7 @@ func TestBrowser(t *testing.T) {
 	if me := eval[string](t, tabB, `document.getElementById('lc-me').textContent`); me != "Ada Lovelace" {
 		t.Errorf("inbox shows the agent as %q, want Ada Lovelace", me)
 	}
-	do(t, tabB, "open the conversation", chromedp.Click(row))
+	openRow(t, tabB, convID)
 	waitFor(t, tabB, "the visitor's message in the inbox thread",
 		threadIs("#lc-thread", []shownMessage{{"1", "visitor", hello}}), inboxState)
 	do(t, tabB, "reply",

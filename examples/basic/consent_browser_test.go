@@ -287,7 +287,7 @@ func testConsentSurvey(t *testing.T, browser context.Context) {
 
 	// The agent has the conversation open in the inbox.
 	inbox := inboxTab(t, browser, site.url)
-	do(t, inbox, "open the conversation", chromedp.Click(chromedp.CSS(`.lc-conv[data-id="`+id+`"]`)))
+	openRow(t, inbox, id)
 	waitFor(t, inbox, "the thread", `[...document.querySelectorAll('#lc-thread [data-seq]')].some(e => e.textContent.includes('Thanks for the help')) &&
 		document.getElementById('lc-info-survey').textContent === '—'`, inboxInfoState)
 

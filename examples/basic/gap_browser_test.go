@@ -388,12 +388,8 @@ func testGapInbox(t *testing.T, browser context.Context) {
 	_, err = chromedp.Call(cctx, network.SetCookie, network.SetCookieParams{Name: "demo_agent", Value: "ada", URL: proxy.url + "/"})
 	cancel()
 	require.NoError(t, err)
-	row := chromedp.CSS(`.lc-conv[data-id="` + conv.ID + `"]`)
-	do(t, tab, "open the inbox and the conversation",
-		chromedp.Navigate(proxy.url+"/livechat/inbox/"),
-		chromedp.WaitVisible(row),
-		chromedp.Click(row),
-	)
+	do(t, tab, "open the inbox", chromedp.Navigate(proxy.url+"/livechat/inbox/"))
+	openRow(t, tab, conv.ID)
 	waitFor(t, tab, "the visitor's message", threadIs("#lc-thread", want), inboxState)
 	agentSays := func(text string) {
 		t.Helper()
