@@ -17,7 +17,7 @@ const MarketingContactProperty = "marketing_contact"
 func normalizeEmail(s string) (string, error) {
 	s = strings.TrimSpace(s)
 	if s == "" || len(s) > 254 {
-		return "", publicf(ErrInvalid, "email must be 1 to 254 characters")
+		return "", publicf(ErrInvalid, "email must be 1 to 254 bytes")
 	}
 	a, err := mail.ParseAddress(s)
 	if err != nil || a.Name != "" || a.Address != s || !strings.Contains(s[strings.LastIndexByte(s, '@')+1:], ".") {

@@ -2,7 +2,9 @@ package livechat_test
 
 import (
 	"context"
+	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/require"
 
@@ -70,4 +72,18 @@ func TestMarketingContacts(t *testing.T) {
 	c, err := e.store.ContactByEmail(context.Background(), "lead@example.com")
 	require.NoError(t, err)
 	require.Equal(t, "true", c.Properties[livechat.MarketingContactProperty])
+}
+
+// The address limit is 254 bytes (as in RFC 5321), and the error says
+// so: an address of 138 characters that takes 264 bytes is refused for
+// its bytes, not told it has too many characters.
+func TestEmailLimitIsInBytes(t *testing.T) {
+	e := newEnv(t)
+	v := e.newVisitor()
+	email := strings.Repeat("é", 126) + "@example.com"
+	require.Less(t, utf8.RuneCountInString(email), 254)
+	status, body := v.do("POST", "api/v1/visitor/email", map[string]any{"email": email})
+	require.Equal(t, 400, status)
+	require.Equal(t, "bad_request", errCode(body))
+	require.Equal(t, "email must be 1 to 254 bytes", body["error"].(map[string]any)["message"])
 }
