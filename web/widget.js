@@ -1105,6 +1105,8 @@
   }
 
   async function read(id, from) {
+    clearTimeout(findTimer); // an article opened supersedes the searches under way
+    findN++;
     let a;
     try { a = (await api('GET', 'knowledge/articles/' + enc(id))).article; } catch (e) { /* stay on the list */ }
     if (!a) return;
