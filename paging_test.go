@@ -41,7 +41,10 @@ func TestAgentConversationPaging(t *testing.T) {
 	start := func(i int) string {
 		t.Helper()
 		vid := fmt.Sprintf("visitor-%d", i)
-		require.NoError(t, e.store.CreateVisitor(ctx, &livechat.Visitor{ID: vid, CreatedAt: now}))
+		mu.Lock()
+		at := now // the handler's clock moves it too
+		mu.Unlock()
+		require.NoError(t, e.store.CreateVisitor(ctx, &livechat.Visitor{ID: vid, CreatedAt: at}))
 		c, created, err := e.chat.StartConversation(ctx, vid, "https://example.com/")
 		require.NoError(t, err)
 		require.True(t, created)

@@ -187,7 +187,12 @@
       const r = await api('GET', 'conversations?' + FILTERS[f]);
       if (f !== filter) return;
       const next = new Map();
-      for (const c of r.conversations || []) next.set(c.id, c);
+      for (const c of r.conversations || []) {
+        // An answer older than an event already shown keeps the event.
+        const o = convs.get(c.id), seq = x => Math.max(x.lastSeq || 0, (x.lastMessage && x.lastMessage.seq) || 0);
+        if (o && seq(o) > seq(c)) Object.assign(c, { lastMessage: o.lastMessage, lastSeq: o.lastSeq, updatedAt: o.updatedAt, unread: o.unread });
+        next.set(c.id, c);
+      }
       if (cur && !next.has(cur.id) && convs.has(cur.id)) next.set(cur.id, convs.get(cur.id));
       // Keep the older pages "Load more" brought; else page on from this one.
       if (olderLoaded) { for (const [id, c] of convs) if (!next.has(id) && matches(c)) next.set(id, c); }
