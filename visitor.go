@@ -247,8 +247,16 @@ func (h *Handler) visitorStart(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, status, map[string]any{"conversation": toVisitorConversation(c)})
 }
 
+// visitorList pages through the visitor's conversations, newest first,
+// as agentList does: nothing is cut off silently.
 func (h *Handler) visitorList(w http.ResponseWriter, r *http.Request) {
-	convs, err := h.store.Conversations(r.Context(), ConversationFilter{VisitorID: visitorIDFrom(r.Context())})
+	limit, err := queryInt(r, "limit", maxConversationPage, 1, maxConversationPage)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	f := ConversationFilter{VisitorID: visitorIDFrom(r.Context()), Limit: int(limit)}
+	convs, next, err := h.ConversationPage(r.Context(), f, r.URL.Query().Get("cursor"))
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -257,7 +265,11 @@ func (h *Handler) visitorList(w http.ResponseWriter, r *http.Request) {
 	for _, c := range convs {
 		out = append(out, toVisitorConversation(c))
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"conversations": out})
+	body := map[string]any{"conversations": out}
+	if next != "" {
+		body["nextCursor"] = next
+	}
+	writeJSON(w, http.StatusOK, body)
 }
 
 // readPage reads one page of messages for the messages endpoints.
