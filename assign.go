@@ -196,13 +196,17 @@ func (h *Handler) drainQueue(ctx context.Context) {
 	}
 }
 
+// maxQueueCount is how far a queue position is counted; a conversation
+// further back is told maxQueueCount+1.
+const maxQueueCount = 1000
+
 // queuePosition is the conversation's place among those waiting (1 is
 // next), or 0 when it is not waiting.
 func (h *Handler) queuePosition(ctx context.Context, c *Conversation) (int, error) {
 	if c.Status != StatusOpen || c.AssigneeID != "" {
 		return 0, nil
 	}
-	waiting, err := h.store.Conversations(ctx, ConversationFilter{Status: StatusOpen, Unassigned: true, OldestFirst: true, Limit: 1000})
+	waiting, err := h.store.Conversations(ctx, ConversationFilter{Status: StatusOpen, Unassigned: true, OldestFirst: true, Limit: maxQueueCount})
 	if err != nil {
 		return 0, err
 	}
@@ -210,7 +214,12 @@ func (h *Handler) queuePosition(ctx context.Context, c *Conversation) (int, erro
 	for i, w := range waiting {
 		q[i] = routing.Waiting{ConversationID: w.ID, Since: w.CreatedAt}
 	}
-	pos, _ := routing.Position(q, c.ID)
+	pos, ok := routing.Position(q, c.ID)
+	if !ok {
+		// Not among the oldest maxQueueCount: at least that many are
+		// ahead. Never 0, which would say it is not waiting.
+		return maxQueueCount + 1, nil
+	}
 	return pos, nil
 }
 

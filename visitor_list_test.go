@@ -1,10 +1,15 @@
 package livechat_test
 
 import (
+	"context"
+	"fmt"
 	"net/url"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/golivechat/livechat"
 )
 
 // The visitor's conversation list pages like the agents' one: limit and
@@ -49,4 +54,24 @@ func TestVisitorConversationListPages(t *testing.T) {
 		require.Equal(t, 400, status, bad)
 		require.Equal(t, "bad_request", errCode(body))
 	}
+}
+
+// A conversation behind more than 1,000 waiting ones is told 1001 ("more
+// than 1,000 ahead"), never 0, which says it is not waiting.
+func TestQueuePositionBeyondTheCountedPart(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	start := time.Now().Add(-time.Hour)
+	for i := range 1000 {
+		at := start.Add(time.Duration(i) * time.Millisecond)
+		require.NoError(t, e.store.CreateConversation(ctx, &livechat.Conversation{
+			ID: fmt.Sprintf("waiting-%04d", i), VisitorID: fmt.Sprintf("other-%04d", i),
+			Status: livechat.StatusOpen, CreatedAt: at, UpdatedAt: at,
+		}))
+	}
+	v := e.newVisitor()
+	v.start()
+	status, body := v.do("GET", "api/v1/visitor/conversations/"+v.conv+"/queue", nil)
+	require.Equal(t, 200, status, "%v", body)
+	require.Equal(t, float64(1001), body["position"])
 }
