@@ -1,11 +1,9 @@
 package livechat_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -40,27 +38,6 @@ func (c *testClock) Add(d time.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.now = c.now.Add(d)
-}
-
-// doWithHeaders is doJSON with the response's headers.
-func doWithHeaders(t testing.TB, c *http.Client, method, url string, body any, h http.Header) (*http.Response, map[string]any) {
-	t.Helper()
-	data, err := json.Marshal(body)
-	require.NoError(t, err)
-	req, err := http.NewRequest(method, url, bytes.NewReader(data))
-	require.NoError(t, err)
-	req.Header.Set("Content-Type", "application/json")
-	for k, vs := range h {
-		req.Header[k] = vs
-	}
-	resp, err := c.Do(req)
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(resp.Body)
-	require.NoError(t, err)
-	var out map[string]any
-	_ = json.Unmarshal(raw, &out)
-	return resp, out
 }
 
 // newIdentity asks for a visitor config as a browser without a token.

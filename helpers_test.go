@@ -114,6 +114,13 @@ func (e *testEnv) agentDo(agentID, method, path string, body any) (int, map[stri
 
 func doJSON(t testing.TB, c *http.Client, method, url string, body any, h http.Header) (int, map[string]any) {
 	t.Helper()
+	resp, out := doWithHeaders(t, c, method, url, body, h)
+	return resp.StatusCode, out
+}
+
+// doWithHeaders is doJSON with the whole response, its body read.
+func doWithHeaders(t testing.TB, c *http.Client, method, url string, body any, h http.Header) (*http.Response, map[string]any) {
+	t.Helper()
 	var rd io.Reader
 	switch b := body.(type) {
 	case nil:
@@ -143,7 +150,7 @@ func doJSON(t testing.TB, c *http.Client, method, url string, body any, h http.H
 	if len(data) > 0 {
 		_ = json.Unmarshal(data, &out)
 	}
-	return resp.StatusCode, out
+	return resp, out
 }
 
 func errCode(body map[string]any) string {

@@ -107,8 +107,9 @@ func startBrowser(t *testing.T, ctx context.Context, chromium string) (tab conte
 // browserSite is the demo site on a test server, with a way to cut its
 // WebSockets as a network failure would.
 type browserSite struct {
-	srv  *httptest.Server
-	chat *livechat.Handler
+	srv   *httptest.Server
+	chat  *livechat.Handler
+	store *memory.Store
 
 	mu sync.Mutex
 	ws []liveConn // every WebSocket opened so far, oldest first
@@ -128,7 +129,7 @@ func newBrowserSite(t *testing.T) *browserSite {
 	rand.Read(secret)
 	site, chat, err := newSite(store, secret)
 	require.NoError(t, err)
-	s := &browserSite{chat: chat}
+	s := &browserSite{chat: chat, store: store}
 	s.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		for _, who := range []string{"visitor", "agent"} {
 			if strings.HasSuffix(r.URL.Path, "/api/v1/"+who+"/ws") {

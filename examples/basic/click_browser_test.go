@@ -2,9 +2,7 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
 	"fmt"
-	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -14,7 +12,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/golivechat/livechat"
-	"github.com/golivechat/livechat/storage/memory"
 )
 
 // An agent's click on a conversation opens it even when the list changes
@@ -25,19 +22,9 @@ func TestInboxClickWhileListChanges(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
 	defer cancel()
 
-	store := memory.New()
-	defer store.Close()
-	secret := make([]byte, 32)
-	rand.Read(secret)
-	site, chat, err := newSite(store, secret)
-	require.NoError(t, err)
-	srv := httptest.NewServer(site)
-	defer srv.Close()
-	defer func() {
-		sctx, scancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer scancel()
-		require.NoError(t, chat.Shutdown(sctx))
-	}()
+	site := newBrowserSite(t)
+	defer site.close(t)
+	store, chat, srv := site.store, site.chat, site.srv
 	require.NoError(t, store.CreateVisitor(ctx, &livechat.Visitor{ID: "visitor", CreatedAt: time.Now()}))
 	c, _, err := chat.StartConversation(ctx, "visitor", srv.URL+"/help")
 	require.NoError(t, err)
