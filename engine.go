@@ -230,11 +230,15 @@ func (h *Handler) sendAsVisitor(ctx context.Context, visitorID, conversationID, 
 	if err := checkClientMsgID(clientMsgID); err != nil {
 		return nil, false, err
 	}
-	if err := h.checkText(text); err != nil {
-		return nil, false, err
-	}
 	c, err := h.visitorConversationByID(ctx, visitorID, conversationID)
 	if err != nil {
+		return nil, false, err
+	}
+	if err := h.checkText(text); err != nil {
+		// Stored under older rules (a longer MaxMessageLength, say).
+		if m := h.resentMessage(ctx, c.ID, SenderVisitor, visitorID, clientMsgID); m != nil {
+			return m, false, nil
+		}
 		return nil, false, err
 	}
 	if c.Status == StatusClosed {
@@ -272,6 +276,10 @@ func (h *Handler) Reply(ctx context.Context, conversationID, agentID, clientMsgI
 
 func (h *Handler) sendAsAgent(ctx context.Context, conversationID, agentID, clientMsgID, text string) (*Message, bool, error) {
 	if err := h.checkText(text); err != nil {
+		// Stored under older rules (a longer MaxMessageLength, say).
+		if m := h.resentMessage(ctx, conversationID, SenderAgent, agentID, clientMsgID); m != nil {
+			return m, false, nil
+		}
 		return nil, false, err
 	}
 	a, err := h.store.Agent(ctx, agentID)

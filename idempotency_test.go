@@ -142,3 +142,30 @@ func TestResendWhileRateLimited(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, after, len(stored), "resends store nothing")
 }
+
+// A resend still gets the original when the text rules have tightened
+// since it was stored: a client retrying across an upgrade loses nothing.
+func TestResendUnderStricterRules(t *testing.T) {
+	e := newEnv(t)
+	v := e.newVisitor()
+	conv := v.start()
+	status, body := v.do("POST", "api/v1/visitor/conversations/"+conv+"/messages", map[string]any{"clientMessageId": "m1", "text": "a message of some length"})
+	require.Equal(t, http.StatusCreated, status, "%v", body)
+	status, body = e.agentDo("a1", "POST", "api/v1/agent/conversations/"+conv+"/messages", map[string]any{"clientMessageId": "r1", "text": "a reply of some length"})
+	require.Equal(t, http.StatusCreated, status, "%v", body)
+
+	strict := newEnv(t, func(c *livechat.Config) { c.Storage = e.store; c.MaxMessageLength = 10 })
+	ctx := context.Background()
+	c, err := strict.chat.Conversation(ctx, conv)
+	require.NoError(t, err)
+	m, err := strict.chat.Send(ctx, c.VisitorID, conv, "m1", "a message of some length")
+	require.NoError(t, err)
+	require.EqualValues(t, 1, m.Seq)
+	r, err := strict.chat.Reply(ctx, conv, "a1", "r1", "a reply of some length")
+	require.NoError(t, err)
+	require.EqualValues(t, 2, r.Seq)
+
+	// A new message under the new rules is refused as before.
+	_, err = strict.chat.Send(ctx, c.VisitorID, conv, "m2", "a message of some length")
+	require.ErrorIs(t, err, livechat.ErrTooLarge)
+}
