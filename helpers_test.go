@@ -43,20 +43,14 @@ func newEnv(t testing.TB, mutate ...func(*livechat.Config)) *testEnv {
 	cfg := livechat.Config{
 		Storage: store,
 		Secret:  testSecret,
-		AgentAuth: func(r *http.Request) (*livechat.Agent, error) {
-			id := r.Header.Get("X-Test-Agent")
-			if id == "" {
-				return nil, errors.New("not signed in")
-			}
-			a := &livechat.Agent{ID: id, Name: "Agent " + id}
-			if strings.HasPrefix(id, "admin") {
+		AgentAuth: testAgentAuth(func(a *livechat.Agent) {
+			if strings.HasPrefix(a.ID, "admin") {
 				a.Permissions = []string{livechat.PermissionManageChatflows}
 			}
-			if strings.HasPrefix(id, "dpo") {
+			if strings.HasPrefix(a.ID, "dpo") {
 				a.Permissions = []string{livechat.PermissionManageData}
 			}
-			return a, nil
-		},
+		}),
 	}
 	for _, f := range mutate {
 		f(&cfg)
@@ -73,6 +67,20 @@ func newEnv(t testing.TB, mutate ...func(*livechat.Config)) *testEnv {
 		store.Close()
 	})
 	return e
+}
+
+// testAgentAuth signs in the agent named by the X-Test-Agent header, as
+// "Agent <id>" with what profile adds.
+func testAgentAuth(profile func(*livechat.Agent)) func(*http.Request) (*livechat.Agent, error) {
+	return func(r *http.Request) (*livechat.Agent, error) {
+		id := r.Header.Get("X-Test-Agent")
+		if id == "" {
+			return nil, errors.New("not signed in")
+		}
+		a := &livechat.Agent{ID: id, Name: "Agent " + id}
+		profile(a)
+		return a, nil
+	}
 }
 
 // visitor is a browser: a cookie jar and the server's origin.

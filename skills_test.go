@@ -2,7 +2,6 @@ package livechat_test
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"net/http/cookiejar"
 	"strings"
@@ -29,13 +28,7 @@ func TestSkillRouting(t *testing.T) {
 	skills := map[string][]string{"a1-general": nil, "a2-enterprise": {"enterprise"}, "a3-swedish": {"swedish"}}
 	e := newEnv(t, func(c *livechat.Config) {
 		c.Flows = []*flow.Chatflow{f}
-		c.AgentAuth = func(r *http.Request) (*livechat.Agent, error) {
-			id := r.Header.Get("X-Test-Agent")
-			if id == "" {
-				return nil, errors.New("not signed in")
-			}
-			return &livechat.Agent{ID: id, Name: "Agent " + id, Skills: skills[id]}, nil
-		}
+		c.AgentAuth = testAgentAuth(func(a *livechat.Agent) { a.Skills = skills[a.ID] })
 	})
 	now := time.Now()
 	for id := range skills {

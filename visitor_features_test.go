@@ -7,7 +7,6 @@ package livechat_test
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"testing"
 	"time"
@@ -104,13 +103,7 @@ func TestAssignToTeam(t *testing.T) {
 	teams := map[string][]string{"a1-support": {"support"}, "a2-sales": {"sales"}}
 	e := newEnv(t, func(c *livechat.Config) {
 		c.Flows = []*flow.Chatflow{f}
-		c.AgentAuth = func(r *http.Request) (*livechat.Agent, error) {
-			id := r.Header.Get("X-Test-Agent")
-			if id == "" {
-				return nil, errors.New("not signed in")
-			}
-			return &livechat.Agent{ID: id, Name: "Agent " + id, TeamIDs: teams[id]}, nil
-		}
+		c.AgentAuth = testAgentAuth(func(a *livechat.Agent) { a.TeamIDs = teams[a.ID] })
 	})
 	now := time.Now()
 	for id := range teams {
