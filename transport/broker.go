@@ -18,16 +18,21 @@ type Broker interface {
 	// Publish sends payload to the topic's subscribers. The broker may keep
 	// payload after Publish returns; the caller must not modify it.
 	Publish(ctx context.Context, topic string, payload []byte) error
-	// Subscribe calls fn for every payload published on topic until the
-	// returned cancel function is called. fn runs on the broker's goroutine
-	// and must not block; it must not modify payload.
+	// Subscribe calls fn for every payload published on topic, by any
+	// node, after Subscribe returns, until the returned cancel function is
+	// called; once cancel returns, payloads published later do not reach
+	// fn. cancel may be called more than once. fn runs on the broker's
+	// goroutine and must not block; it must not modify payload.
 	Subscribe(topic string, fn func(payload []byte)) (cancel func(), err error)
-	// Close stops delivery and releases resources.
+	// Close stops delivery and releases resources: once it returns, no
+	// subscriber is called again, and Publish and Subscribe return
+	// ErrBrokerClosed.
 	Close() error
 }
 
 // LocalBroker is a Broker for a single process: Publish calls the
-// subscribers synchronously.
+// subscribers synchronously. It has no connection to lose and does not
+// implement StateNotifier.
 type LocalBroker struct {
 	mu     sync.RWMutex
 	next   uint64

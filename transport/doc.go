@@ -8,6 +8,9 @@
 // comes back.
 //
 // [Broker] moves opaque payloads by topic to every subscriber on every
-// node. [LocalBroker] is the in-process broker for a single node, the only
-// one in this module; a broker for several nodes implements [Broker].
+// node. [LocalBroker] is the in-process broker for a single node; a broker
+// for several nodes implements [Broker], and also [StateNotifier] when it
+// can lose payloads to a broken connection, so that the node catches its
+// clients up from the storage when the connection returns. Package
+// brokertest is the conformance suite every broker passes.
 package transport

@@ -14,6 +14,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/golivechat/livechat/transport"
+	"github.com/golivechat/livechat/transport/brokertest"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -124,6 +125,12 @@ func TestGoingAway(t *testing.T) {
 	}()
 	cancel()
 	require.Equal(t, websocket.StatusGoingAway, websocket.CloseStatus(<-errc))
+}
+
+func TestLocalBrokerConformance(t *testing.T) {
+	brokertest.Run(t, func(t *testing.T) transport.Broker {
+		return transport.NewLocalBroker()
+	}, &brokertest.Options{SingleNode: true})
 }
 
 func TestLocalBroker(t *testing.T) {
