@@ -1,0 +1,74 @@
+package postgres_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/golivechat/livechat"
+)
+
+func mustCreateConversation(tb testing.TB, s livechat.Storage, id string) {
+	tb.Helper()
+	err := s.CreateConversation(context.Background(), &livechat.Conversation{
+		ID: id, VisitorID: "v-" + id, Status: livechat.StatusOpen,
+		CreatedAt: time.Now(), UpdatedAt: time.Now(),
+	})
+	require.NoError(tb, err)
+}
+
+// BenchmarkAppendMessage is one append after another: a round trip to the
+// database and a commit each.
+func BenchmarkAppendMessage(b *testing.B) {
+	ctx := context.Background()
+	s := mustOpen(b)
+	mustCreateConversation(b, s, "c1")
+	b.ReportAllocs()
+	for b.Loop() {
+		_, _, err := s.AppendMessage(ctx, &livechat.Message{
+			ConversationID: "c1", Sender: livechat.SenderVisitor, AuthorID: "v1", Text: "Hello, is anyone there?",
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkAppendMessageParallel appends to one conversation from
+// GOMAXPROCS goroutines: they queue on the conversation's row lock.
+func BenchmarkAppendMessageParallel(b *testing.B) {
+	ctx := context.Background()
+	s := mustOpen(b)
+	mustCreateConversation(b, s, "c1")
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			_, _, err := s.AppendMessage(ctx, &livechat.Message{
+				ConversationID: "c1", Sender: livechat.SenderVisitor, AuthorID: "v1", Text: "Hello, is anyone there?",
+			})
+			if err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+}
+
+func BenchmarkMessages(b *testing.B) {
+	ctx := context.Background()
+	s := mustOpen(b)
+	mustCreateConversation(b, s, "c1")
+	for range 1000 {
+		if _, _, err := s.AppendMessage(ctx, &livechat.Message{ConversationID: "c1", Text: "Hello"}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := s.Messages(ctx, "c1", 900, 50); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
