@@ -88,6 +88,23 @@ func TestStorage(t *testing.T) {
 	})
 }
 
+// TestStorageShared runs the concurrency tests on two Stores with pools
+// of their own on one schema, as two nodes have.
+func TestStorageShared(t *testing.T) {
+	dsn := testDSN(t)
+	storagetest.RunShared(t, func(t *testing.T) (a, b livechat.Storage) {
+		schema := testSchema(t, dsn)
+		sa, err := postgres.Open(context.Background(), dsn, postgres.WithSchema(schema))
+		require.NoError(t, err)
+		sb, err := postgres.Open(context.Background(), dsn, postgres.WithSchema(schema))
+		if err != nil {
+			sa.Close()
+		}
+		require.NoError(t, err)
+		return sa, sb // RunShared closes them
+	})
+}
+
 func TestStorageReopen(t *testing.T) {
 	dsn := testDSN(t)
 	storagetest.RunReopen(t, func(t *testing.T) func() livechat.Storage {

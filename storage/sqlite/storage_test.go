@@ -29,6 +29,25 @@ func TestStorageInMemory(t *testing.T) {
 	})
 }
 
+// TestStorageShared runs the concurrency tests on two Stores opened on
+// one file, as two processes would: SQLite's file locks and the busy
+// timeout order their writes.
+func TestStorageShared(t *testing.T) {
+	storagetest.RunShared(t, func(t *testing.T) (a, b livechat.Storage) {
+		path := filepath.Join(t.TempDir(), "chat.db")
+		sa, err := sqlite.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sb, err := sqlite.Open(path)
+		if err != nil {
+			sa.Close()
+			t.Fatal(err)
+		}
+		return sa, sb // RunShared closes them
+	})
+}
+
 func TestStorageReopen(t *testing.T) {
 	storagetest.RunReopen(t, func(t *testing.T) func() livechat.Storage {
 		path := filepath.Join(t.TempDir(), "chat.db")

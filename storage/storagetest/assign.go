@@ -55,47 +55,7 @@ func (s *suite) assignment(t *testing.T) {
 		_, err = st.AssignConversation(ctx, "missing", "agent-1", 2, at(36))
 		require.ErrorIs(t, err, livechat.ErrNotFound)
 	})
-	t.Run("CapacityHoldsUnderConcurrency", func(t *testing.T) {
-		// 100 conversations start at once against 5 agents of capacity 10:
-		// each tries the agents in turn; no agent may get more than 10.
-		st, ctx := s.open(t), concurrentContext(t)
-		const conversations, agents, capacity = 100, 5, 10
-		for i := range conversations {
-			require.NoError(t, st.CreateConversation(ctx, newConversation(fmt.Sprintf("c%03d", i), "visitor-1", i)))
-		}
-		var wg sync.WaitGroup
-		errs := make(chan error, conversations)
-		for i := range conversations {
-			wg.Go(func() {
-				for a := range agents {
-					_, err := st.AssignConversation(ctx, fmt.Sprintf("c%03d", i), fmt.Sprint("agent-", (i+a)%agents), capacity, at(50))
-					if err == nil {
-						return
-					}
-					if !errors.Is(err, livechat.ErrAtCapacity) {
-						errs <- err
-						return
-					}
-				}
-			})
-		}
-		wg.Wait()
-		close(errs)
-		for err := range errs {
-			require.NoError(t, err)
-		}
-		counts, err := st.OpenCounts(ctx)
-		require.NoError(t, err)
-		total := 0
-		for agent, n := range counts {
-			require.LessOrEqual(t, n, capacity, "agent %s over capacity", agent)
-			total += n
-		}
-		require.Equal(t, agents*capacity, total)
-		waiting, err := st.Conversations(ctx, livechat.ConversationFilter{Status: livechat.StatusOpen, Unassigned: true, OldestFirst: true, Limit: 1000})
-		require.NoError(t, err)
-		require.Len(t, waiting, conversations-agents*capacity)
-	})
+	t.Run("CapacityHoldsUnderConcurrency", s.concurrentAssign)
 	t.Run("OldestFirst", func(t *testing.T) {
 		st, ctx := s.open(t), testContext(t)
 		for i, minute := range []int{5, 1, 3} {
@@ -111,4 +71,46 @@ func (s *suite) assignment(t *testing.T) {
 		}
 		require.Equal(t, []string{"q1", "q2", "q0"}, ids)
 	})
+}
+
+func (s *suite) concurrentAssign(t *testing.T) {
+	// 100 conversations start at once against 5 agents of capacity 10:
+	// each tries the agents in turn; no agent may get more than 10.
+	ss, ctx := s.openShared(t), concurrentContext(t)
+	const conversations, agents, capacity = 100, 5, 10
+	for i := range conversations {
+		require.NoError(t, ss.setup.CreateConversation(ctx, newConversation(fmt.Sprintf("c%03d", i), "visitor-1", i)))
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, conversations)
+	for i := range conversations {
+		wg.Go(func() {
+			for a := range agents {
+				_, err := ss.on(i).AssignConversation(ctx, fmt.Sprintf("c%03d", i), fmt.Sprint("agent-", (i+a)%agents), capacity, at(50))
+				if err == nil {
+					return
+				}
+				if !errors.Is(err, livechat.ErrAtCapacity) {
+					errs <- err
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		require.NoError(t, err)
+	}
+	counts, err := ss.check.OpenCounts(ctx)
+	require.NoError(t, err)
+	total := 0
+	for agent, n := range counts {
+		require.LessOrEqual(t, n, capacity, "agent %s over capacity", agent)
+		total += n
+	}
+	require.Equal(t, agents*capacity, total)
+	waiting, err := ss.check.Conversations(ctx, livechat.ConversationFilter{Status: livechat.StatusOpen, Unassigned: true, OldestFirst: true, Limit: 1000})
+	require.NoError(t, err)
+	require.Len(t, waiting, conversations-agents*capacity)
 }

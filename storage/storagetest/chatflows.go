@@ -142,34 +142,7 @@ func (s *suite) chatflows(t *testing.T) {
 			requireChatflow(t, newChatflow(rec.ID), rec)
 		}
 	})
-	t.Run("ConcurrentUpdatesOfOneVersionSucceedOnce", func(t *testing.T) {
-		st, ctx := s.open(t), concurrentContext(t)
-		_, err := st.PutChatflow(ctx, newChatflow("flow-1"), 0)
-		require.NoError(t, err)
-		const n = 10
-		got := make([]*livechat.ChatflowRecord, n)
-		errs := make([]error, n)
-		concurrently(t, n, func(i int) {
-			rec := newChatflow("flow-1")
-			rec.Data = json.RawMessage(`{"writer":` + string(rune('0'+i)) + `}`)
-			got[i], errs[i] = st.PutChatflow(ctx, rec, 1)
-		})
-		winner := -1
-		for i, err := range errs {
-			if err != nil {
-				require.ErrorIs(t, err, livechat.ErrConflict, "goroutine %d", i)
-				continue
-			}
-			require.Equal(t, -1, winner, "goroutines %d and %d both updated version 1", winner, i)
-			winner = i
-		}
-		require.NotEqual(t, -1, winner, "no update succeeded")
-		require.EqualValues(t, 2, got[winner].Version)
-		stored, err := st.Chatflow(ctx, "flow-1")
-		require.NoError(t, err)
-		require.EqualValues(t, 2, stored.Version)
-		require.JSONEq(t, string(got[winner].Data), string(stored.Data))
-	})
+	t.Run("ConcurrentUpdatesOfOneVersionSucceedOnce", s.concurrentChatflowUpdates)
 	t.Run("ValuesAreCopies", func(t *testing.T) {
 		st, ctx := s.open(t), testContext(t)
 		rec := newChatflow("flow-1")
@@ -190,4 +163,33 @@ func (s *suite) chatflows(t *testing.T) {
 		require.EqualValues(t, 1, got.Version)
 		require.JSONEq(t, `{"a":1}`, string(got.Data))
 	})
+}
+
+func (s *suite) concurrentChatflowUpdates(t *testing.T) {
+	ss, ctx := s.openShared(t), concurrentContext(t)
+	_, err := ss.setup.PutChatflow(ctx, newChatflow("flow-1"), 0)
+	require.NoError(t, err)
+	const n = 10
+	got := make([]*livechat.ChatflowRecord, n)
+	errs := make([]error, n)
+	concurrently(t, n, func(i int) {
+		rec := newChatflow("flow-1")
+		rec.Data = json.RawMessage(`{"writer":` + string(rune('0'+i)) + `}`)
+		got[i], errs[i] = ss.on(i).PutChatflow(ctx, rec, 1)
+	})
+	winner := -1
+	for i, err := range errs {
+		if err != nil {
+			require.ErrorIs(t, err, livechat.ErrConflict, "goroutine %d", i)
+			continue
+		}
+		require.Equal(t, -1, winner, "goroutines %d and %d both updated version 1", winner, i)
+		winner = i
+	}
+	require.NotEqual(t, -1, winner, "no update succeeded")
+	require.EqualValues(t, 2, got[winner].Version)
+	stored, err := ss.check.Chatflow(ctx, "flow-1")
+	require.NoError(t, err)
+	require.EqualValues(t, 2, stored.Version)
+	require.JSONEq(t, string(got[winner].Data), string(stored.Data))
 }

@@ -1,7 +1,9 @@
 // Package storagetest is the conformance suite for [livechat.Storage]
 // implementations, in the manner of testing/fstest.TestFS: an adapter's own
 // test calls [Run] with a function that returns a fresh, empty store, and
-// an adapter that persists its data also calls [RunReopen].
+// an adapter that persists its data also calls [RunReopen], and one whose
+// stores several nodes share calls [RunShared] with two stores on one
+// database.
 //
 //	func TestStorage(t *testing.T) {
 //		storagetest.Run(t, func(t *testing.T) livechat.Storage {
@@ -51,4 +53,12 @@
 // Tests do not run in parallel and each closes its store before the next
 // asks for one, so newStore may hand out stores backed by one database as
 // long as each starts empty.
+//
+// # Several nodes
+//
+// [RunShared] runs the concurrency tests with their calls spread over two
+// stores on the same data, as two nodes behind a load balancer make them.
+// A store passes it only if it keeps its guarantees in the database
+// (row locks, unique constraints, atomic updates) rather than in a lock of
+// the process.
 package storagetest

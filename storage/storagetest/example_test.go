@@ -37,3 +37,26 @@ func ExampleRunReopen() {
 		})
 	}
 }
+
+// An adapter that several nodes share runs the concurrency tests with two
+// stores on one database, such as two connection pools. Here open stands
+// for the adapter's constructor, and newDatabase for a helper that makes a
+// new, empty database (or schema) for a test.
+func ExampleRunShared() {
+	var open func(db string) (livechat.Storage, error)
+	var newDatabase func(t *testing.T) string
+
+	_ = func(t *testing.T) {
+		storagetest.RunShared(t, func(t *testing.T) (a, b livechat.Storage) {
+			db := newDatabase(t)
+			var err error
+			if a, err = open(db); err != nil {
+				t.Fatal(err)
+			}
+			if b, err = open(db); err != nil {
+				t.Fatal(err)
+			}
+			return a, b
+		})
+	}
+}

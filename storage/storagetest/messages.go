@@ -210,45 +210,7 @@ func (s *suite) messages(t *testing.T) {
 			})
 		}
 	})
-	t.Run("ConcurrentAppendsGetDenseSeqs", func(t *testing.T) {
-		st, ctx := s.open(t), concurrentContext(t)
-		c := mustCreateConversation(t, st, "conv-1")
-		const goroutines, each = 50, 3
-		got := make([][]*livechat.Message, goroutines)
-		errs := make([]error, goroutines)
-		concurrently(t, goroutines, func(i int) {
-			for j := range each {
-				m, _, err := st.AppendMessage(ctx, newMessage(c.ID, "", fmt.Sprintf("g%d-%d", i, j)))
-				if err != nil {
-					errs[i] = err
-					return
-				}
-				got[i] = append(got[i], m)
-			}
-		})
-		const n = goroutines * each
-		bySeq := make(map[int64]string, n)
-		for i := range goroutines {
-			require.NoError(t, errs[i], "goroutine %d", i)
-			prev := int64(0)
-			for _, m := range got[i] {
-				require.Greater(t, m.Seq, prev, "goroutine %d: Seqs of its own appends must grow", i)
-				prev = m.Seq
-				require.NotContains(t, bySeq, m.Seq, "Seq %d given twice", m.Seq)
-				bySeq[m.Seq] = m.Text
-			}
-		}
-		require.Len(t, bySeq, n)
-
-		stored := allMessages(t, st, c.ID)
-		require.Equal(t, denseSeqs(n), seqs(stored))
-		for _, m := range stored {
-			require.Equal(t, bySeq[m.Seq], m.Text, "Seq %d: stored text differs from the returned one", m.Seq)
-		}
-		conv, err := st.Conversation(ctx, c.ID)
-		require.NoError(t, err)
-		require.EqualValues(t, n, conv.LastSeq)
-	})
+	t.Run("ConcurrentAppendsGetDenseSeqs", s.concurrentAppends)
 	t.Run("ValuesAreCopies", func(t *testing.T) {
 		st, ctx := s.open(t), testContext(t)
 		c := mustCreateConversation(t, st, "conv-1")
@@ -293,88 +255,9 @@ func (s *suite) idempotency(t *testing.T) {
 		require.NoError(t, err)
 		require.EqualValues(t, 3, next.Seq, "a repeat must not take a Seq")
 	})
-	t.Run("ConcurrentRepeatsStoreOne", func(t *testing.T) {
-		st, ctx := s.open(t), concurrentContext(t)
-		c := mustCreateConversation(t, st, "conv-1")
-		const n = 30
-		type result struct {
-			m       *livechat.Message
-			created bool
-			err     error
-		}
-		results := make([]result, n)
-		concurrently(t, n, func(i int) {
-			m, created, err := st.AppendMessage(ctx, newMessage(c.ID, "client-1", fmt.Sprintf("attempt %d", i)))
-			results[i] = result{m, created, err}
-		})
-		createdCount := 0
-		var winner *livechat.Message
-		for i, r := range results {
-			require.NoError(t, r.err, "goroutine %d", i)
-			require.NotNil(t, r.m, "goroutine %d", i)
-			if r.created {
-				createdCount++
-				winner = r.m
-			}
-		}
-		require.Equal(t, 1, createdCount, "appends that report created")
-		for i, r := range results {
-			require.Equal(t, winner.ID, r.m.ID, "goroutine %d: ID", i)
-			require.Equal(t, winner.Seq, r.m.Seq, "goroutine %d: Seq", i)
-			require.Equal(t, winner.Text, r.m.Text, "goroutine %d: Text", i)
-		}
-		stored := allMessages(t, st, c.ID)
-		requireMessages(t, []*livechat.Message{winner}, stored)
-		conv, err := st.Conversation(ctx, c.ID)
-		require.NoError(t, err)
-		require.EqualValues(t, 1, conv.LastSeq)
-	})
-	t.Run("ConcurrentMixOfRepeatsAndNewGetDenseSeqs", func(t *testing.T) {
-		st, ctx := s.open(t), concurrentContext(t)
-		c := mustCreateConversation(t, st, "conv-1")
-		const n, keys = 40, 8
-		errs := make([]error, n)
-		created := make([]bool, n)
-		concurrently(t, n, func(i int) {
-			_, created[i], errs[i] = st.AppendMessage(ctx, newMessage(c.ID, fmt.Sprintf("client-%d", i%keys), "hi"))
-		})
-		count := 0
-		for i := range n {
-			require.NoError(t, errs[i], "goroutine %d", i)
-			if created[i] {
-				count++
-			}
-		}
-		require.Equal(t, keys, count, "appends that report created")
-		stored := allMessages(t, st, c.ID)
-		require.Equal(t, denseSeqs(keys), seqs(stored))
-		clientIDs := make(map[string]bool)
-		for _, m := range stored {
-			require.False(t, clientIDs[m.ClientMsgID], "ClientMsgID %q stored twice", m.ClientMsgID)
-			clientIDs[m.ClientMsgID] = true
-		}
-	})
-	t.Run("EmptyClientMsgIDIsNeverDeduplicated", func(t *testing.T) {
-		st, ctx := s.open(t), concurrentContext(t)
-		c := mustCreateConversation(t, st, "conv-1")
-		for i := range 3 {
-			m, created, err := st.AppendMessage(ctx, newMessage(c.ID, "", "same text"))
-			require.NoError(t, err)
-			require.True(t, created, "append %d", i)
-			require.EqualValues(t, i+1, m.Seq)
-		}
-		const n = 10
-		errs := make([]error, n)
-		created := make([]bool, n)
-		concurrently(t, n, func(i int) {
-			_, created[i], errs[i] = st.AppendMessage(ctx, newMessage(c.ID, "", "same text"))
-		})
-		for i := range n {
-			require.NoError(t, errs[i])
-			require.True(t, created[i], "concurrent append %d", i)
-		}
-		require.Equal(t, denseSeqs(3+n), seqs(allMessages(t, st, c.ID)))
-	})
+	t.Run("ConcurrentRepeatsStoreOne", s.concurrentRepeats)
+	t.Run("ConcurrentMixOfRepeatsAndNewGetDenseSeqs", s.concurrentMix)
+	t.Run("EmptyClientMsgIDIsNeverDeduplicated", s.concurrentEmptyClientMsgID)
 	t.Run("SameClientMsgIDInTwoConversationsStoresTwo", func(t *testing.T) {
 		st, ctx := s.open(t), testContext(t)
 		a := mustCreateConversation(t, st, "conv-a")
@@ -465,4 +348,129 @@ func nilIfEmpty(s []int64) []int64 {
 		return nil
 	}
 	return s
+}
+
+func (s *suite) concurrentAppends(t *testing.T) {
+	ss, ctx := s.openShared(t), concurrentContext(t)
+	c := mustCreateConversation(t, ss.setup, "conv-1")
+	const goroutines, each = 50, 3
+	got := make([][]*livechat.Message, goroutines)
+	errs := make([]error, goroutines)
+	concurrently(t, goroutines, func(i int) {
+		for j := range each {
+			m, _, err := ss.on(i).AppendMessage(ctx, newMessage(c.ID, "", fmt.Sprintf("g%d-%d", i, j)))
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			got[i] = append(got[i], m)
+		}
+	})
+	const n = goroutines * each
+	bySeq := make(map[int64]string, n)
+	for i := range goroutines {
+		require.NoError(t, errs[i], "goroutine %d", i)
+		prev := int64(0)
+		for _, m := range got[i] {
+			require.Greater(t, m.Seq, prev, "goroutine %d: Seqs of its own appends must grow", i)
+			prev = m.Seq
+			require.NotContains(t, bySeq, m.Seq, "Seq %d given twice", m.Seq)
+			bySeq[m.Seq] = m.Text
+		}
+	}
+	require.Len(t, bySeq, n)
+
+	stored := allMessages(t, ss.check, c.ID)
+	require.Equal(t, denseSeqs(n), seqs(stored))
+	for _, m := range stored {
+		require.Equal(t, bySeq[m.Seq], m.Text, "Seq %d: stored text differs from the returned one", m.Seq)
+	}
+	conv, err := ss.check.Conversation(ctx, c.ID)
+	require.NoError(t, err)
+	require.EqualValues(t, n, conv.LastSeq)
+}
+
+func (s *suite) concurrentRepeats(t *testing.T) {
+	ss, ctx := s.openShared(t), concurrentContext(t)
+	c := mustCreateConversation(t, ss.setup, "conv-1")
+	const n = 30
+	type result struct {
+		m       *livechat.Message
+		created bool
+		err     error
+	}
+	results := make([]result, n)
+	concurrently(t, n, func(i int) {
+		m, created, err := ss.on(i).AppendMessage(ctx, newMessage(c.ID, "client-1", fmt.Sprintf("attempt %d", i)))
+		results[i] = result{m, created, err}
+	})
+	createdCount := 0
+	var winner *livechat.Message
+	for i, r := range results {
+		require.NoError(t, r.err, "goroutine %d", i)
+		require.NotNil(t, r.m, "goroutine %d", i)
+		if r.created {
+			createdCount++
+			winner = r.m
+		}
+	}
+	require.Equal(t, 1, createdCount, "appends that report created")
+	for i, r := range results {
+		require.Equal(t, winner.ID, r.m.ID, "goroutine %d: ID", i)
+		require.Equal(t, winner.Seq, r.m.Seq, "goroutine %d: Seq", i)
+		require.Equal(t, winner.Text, r.m.Text, "goroutine %d: Text", i)
+	}
+	stored := allMessages(t, ss.check, c.ID)
+	requireMessages(t, []*livechat.Message{winner}, stored)
+	conv, err := ss.check.Conversation(ctx, c.ID)
+	require.NoError(t, err)
+	require.EqualValues(t, 1, conv.LastSeq)
+}
+
+func (s *suite) concurrentMix(t *testing.T) {
+	ss, ctx := s.openShared(t), concurrentContext(t)
+	c := mustCreateConversation(t, ss.setup, "conv-1")
+	const n, keys = 40, 8
+	errs := make([]error, n)
+	created := make([]bool, n)
+	concurrently(t, n, func(i int) {
+		_, created[i], errs[i] = ss.on(i).AppendMessage(ctx, newMessage(c.ID, fmt.Sprintf("client-%d", i%keys), "hi"))
+	})
+	count := 0
+	for i := range n {
+		require.NoError(t, errs[i], "goroutine %d", i)
+		if created[i] {
+			count++
+		}
+	}
+	require.Equal(t, keys, count, "appends that report created")
+	stored := allMessages(t, ss.check, c.ID)
+	require.Equal(t, denseSeqs(keys), seqs(stored))
+	clientIDs := make(map[string]bool)
+	for _, m := range stored {
+		require.False(t, clientIDs[m.ClientMsgID], "ClientMsgID %q stored twice", m.ClientMsgID)
+		clientIDs[m.ClientMsgID] = true
+	}
+}
+
+func (s *suite) concurrentEmptyClientMsgID(t *testing.T) {
+	ss, ctx := s.openShared(t), concurrentContext(t)
+	c := mustCreateConversation(t, ss.setup, "conv-1")
+	for i := range 3 {
+		m, created, err := ss.setup.AppendMessage(ctx, newMessage(c.ID, "", "same text"))
+		require.NoError(t, err)
+		require.True(t, created, "append %d", i)
+		require.EqualValues(t, i+1, m.Seq)
+	}
+	const n = 10
+	errs := make([]error, n)
+	created := make([]bool, n)
+	concurrently(t, n, func(i int) {
+		_, created[i], errs[i] = ss.on(i).AppendMessage(ctx, newMessage(c.ID, "", "same text"))
+	})
+	for i := range n {
+		require.NoError(t, errs[i])
+		require.True(t, created[i], "concurrent append %d", i)
+	}
+	require.Equal(t, denseSeqs(3+n), seqs(allMessages(t, ss.check, c.ID)))
 }

@@ -188,23 +188,7 @@ func (s *suite) contacts(t *testing.T) {
 		_, err := st.ContactByEmail(ctx, "m@example.com")
 		require.ErrorIs(t, err, livechat.ErrNotFound, "a failed update must not claim the email")
 	})
-	t.Run("ConcurrentCreatesWithOneEmailStoreOne", func(t *testing.T) {
-		st, ctx := s.open(t), concurrentContext(t)
-		const n = 20
-		errs := make([]error, n)
-		concurrently(t, n, func(i int) {
-			errs[i] = st.CreateContact(ctx, newContact(string(rune('a'+i))+"-contact", "same@example.com"))
-		})
-		created := 0
-		for _, err := range errs {
-			if err == nil {
-				created++
-				continue
-			}
-			require.ErrorIs(t, err, livechat.ErrConflict)
-		}
-		require.Equal(t, 1, created, "successful creates")
-	})
+	t.Run("ConcurrentCreatesWithOneEmailStoreOne", s.concurrentContactCreates)
 	t.Run("ValuesAreCopies", func(t *testing.T) {
 		st, ctx := s.open(t), testContext(t)
 		c := newContact("contact-1", "a@example.com")
@@ -348,4 +332,22 @@ func (s *suite) teams(t *testing.T) {
 		require.NoError(t, err)
 		requireTeam(t, newTeam("team-1"), got)
 	})
+}
+
+func (s *suite) concurrentContactCreates(t *testing.T) {
+	ss, ctx := s.openShared(t), concurrentContext(t)
+	const n = 20
+	errs := make([]error, n)
+	concurrently(t, n, func(i int) {
+		errs[i] = ss.on(i).CreateContact(ctx, newContact(string(rune('a'+i))+"-contact", "same@example.com"))
+	})
+	created := 0
+	for _, err := range errs {
+		if err == nil {
+			created++
+			continue
+		}
+		require.ErrorIs(t, err, livechat.ErrConflict)
+	}
+	require.Equal(t, 1, created, "successful creates")
 }

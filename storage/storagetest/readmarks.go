@@ -111,25 +111,27 @@ func (s *suite) readMarks(t *testing.T) {
 		}
 		require.Empty(t, marks)
 	})
-	t.Run("ConcurrentMarksKeepHighest", func(t *testing.T) {
-		st, ctx := s.open(t), concurrentContext(t)
-		c := mustCreateConversation(t, st, "conv-1")
-		const n = 20
-		mustAppend(t, st, c.ID, n)
-		got := make([]livechat.ReadMark, n)
-		errs := make([]error, n)
-		concurrently(t, n, func(i int) {
-			got[i], errs[i] = st.SetReadMark(ctx, livechat.ReadMark{
-				ConversationID: c.ID, Participant: "visitor", Seq: int64(i + 1), UpdatedAt: at(i),
-			})
+	t.Run("ConcurrentMarksKeepHighest", s.concurrentReadMarks)
+}
+
+func (s *suite) concurrentReadMarks(t *testing.T) {
+	ss, ctx := s.openShared(t), concurrentContext(t)
+	c := mustCreateConversation(t, ss.setup, "conv-1")
+	const n = 20
+	mustAppend(t, ss.setup, c.ID, n)
+	got := make([]livechat.ReadMark, n)
+	errs := make([]error, n)
+	concurrently(t, n, func(i int) {
+		got[i], errs[i] = ss.on(i).SetReadMark(ctx, livechat.ReadMark{
+			ConversationID: c.ID, Participant: "visitor", Seq: int64(i + 1), UpdatedAt: at(i),
 		})
-		for i := range n {
-			require.NoError(t, errs[i], "goroutine %d", i)
-			require.GreaterOrEqual(t, got[i].Seq, int64(i+1), "goroutine %d: returned mark", i)
-		}
-		marks, err := st.ReadMarks(ctx, c.ID)
-		require.NoError(t, err)
-		require.Len(t, marks, 1)
-		requireReadMark(t, livechat.ReadMark{ConversationID: c.ID, Participant: "visitor", Seq: n, UpdatedAt: at(n - 1)}, marks[0])
 	})
+	for i := range n {
+		require.NoError(t, errs[i], "goroutine %d", i)
+		require.GreaterOrEqual(t, got[i].Seq, int64(i+1), "goroutine %d: returned mark", i)
+	}
+	marks, err := ss.check.ReadMarks(ctx, c.ID)
+	require.NoError(t, err)
+	require.Len(t, marks, 1)
+	requireReadMark(t, livechat.ReadMark{ConversationID: c.ID, Participant: "visitor", Seq: n, UpdatedAt: at(n - 1)}, marks[0])
 }

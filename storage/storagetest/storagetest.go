@@ -49,8 +49,107 @@ func Run(t *testing.T, newStore func(t *testing.T) livechat.Storage) {
 	t.Run("Close", s.close)
 }
 
+// RunShared runs the suite's concurrency tests against two stores that
+// share one database, as two nodes do: concurrent appends to one
+// conversation get unique, dense sequence numbers; concurrent resends of
+// one client message id store one message; concurrent capacity-checked
+// assignments never pass an agent's capacity; concurrent updates of one
+// chatflow version, creates of contacts with one email, and read marks
+// behave as with one store. The calls of each test alternate between the
+// two stores, and its results are read through the store that did not
+// write its fixtures.
+//
+// newPair is called once per subtest and must return two stores on the
+// same data, which starts empty: two connection pools to one database,
+// two handles of one file. RunShared closes both when the subtest ends. An
+// adapter whose stores cannot share their data (storage/memory) does not
+// call it.
+func RunShared(t *testing.T, newPair func(t *testing.T) (a, b livechat.Storage)) {
+	t.Helper()
+	s := &suite{newPair: newPair}
+	t.Run("DataIsShared", s.dataIsShared)
+	t.Run("Messages", func(t *testing.T) {
+		t.Run("ConcurrentAppendsGetDenseSeqs", s.concurrentAppends)
+	})
+	t.Run("Idempotency", func(t *testing.T) {
+		t.Run("ConcurrentRepeatsStoreOne", s.concurrentRepeats)
+		t.Run("ConcurrentMixOfRepeatsAndNewGetDenseSeqs", s.concurrentMix)
+		t.Run("EmptyClientMsgIDIsNeverDeduplicated", s.concurrentEmptyClientMsgID)
+	})
+	t.Run("Assignment", func(t *testing.T) {
+		t.Run("CapacityHoldsUnderConcurrency", s.concurrentAssign)
+	})
+	t.Run("Contacts", func(t *testing.T) {
+		t.Run("ConcurrentCreatesWithOneEmailStoreOne", s.concurrentContactCreates)
+	})
+	t.Run("ReadMarks", func(t *testing.T) {
+		t.Run("ConcurrentMarksKeepHighest", s.concurrentReadMarks)
+	})
+	t.Run("Chatflows", func(t *testing.T) {
+		t.Run("ConcurrentUpdatesOfOneVersionSucceedOnce", s.concurrentChatflowUpdates)
+	})
+}
+
 type suite struct {
 	newStore func(t *testing.T) livechat.Storage
+	// newPair, set by RunShared, makes the two stores of a concurrency
+	// test.
+	newPair func(t *testing.T) (a, b livechat.Storage)
+}
+
+// shared is what a concurrency test runs on: under Run one store, under
+// RunShared two on the same data.
+type shared struct {
+	setup  livechat.Storage // writes the fixtures
+	check  livechat.Storage // reads the results
+	stores []livechat.Storage
+}
+
+// on returns the store the i-th concurrent call uses.
+func (sh shared) on(i int) livechat.Storage { return sh.stores[i%len(sh.stores)] }
+
+// openShared returns the stores of a concurrency test, closed when t ends.
+func (s *suite) openShared(t *testing.T) shared {
+	t.Helper()
+	if s.newPair == nil {
+		st := s.open(t)
+		return shared{setup: st, check: st, stores: []livechat.Storage{st}}
+	}
+	a, b := s.newPair(t)
+	require.NotNil(t, a, "newPair returned a nil store")
+	require.NotNil(t, b, "newPair returned a nil store")
+	t.Cleanup(func() {
+		assert.NoError(t, a.Close(), "Close")
+		assert.NoError(t, b.Close(), "Close")
+	})
+	return shared{setup: a, check: b, stores: []livechat.Storage{a, b}}
+}
+
+// dataIsShared checks that what one store writes the other reads, and
+// that sequences and idempotency keys carry over between them.
+func (s *suite) dataIsShared(t *testing.T) {
+	sh, ctx := s.openShared(t), testContext(t)
+	a, b := sh.setup, sh.check
+	v := newVisitor("visitor-1")
+	require.NoError(t, a.CreateVisitor(ctx, v))
+	got, err := b.Visitor(ctx, v.ID)
+	require.NoError(t, err)
+	requireVisitor(t, v, got)
+	require.ErrorIs(t, b.CreateVisitor(ctx, v), livechat.ErrConflict)
+
+	c := mustCreateConversation(t, a, "conv-1")
+	first, created, err := a.AppendMessage(ctx, newMessage(c.ID, "client-1", "first"))
+	require.NoError(t, err)
+	require.True(t, created)
+	again, created, err := b.AppendMessage(ctx, newMessage(c.ID, "client-1", "first, resent"))
+	require.NoError(t, err)
+	require.False(t, created, "a resend through the other store")
+	requireMessage(t, first, again)
+	second, created, err := b.AppendMessage(ctx, newMessage(c.ID, "client-2", "second"))
+	require.NoError(t, err)
+	require.True(t, created)
+	require.EqualValues(t, 2, second.Seq)
+	requireMessages(t, []*livechat.Message{first, second}, allMessages(t, a, c.ID))
 }
 
 // open returns a new store that is closed when t ends.

@@ -29,3 +29,12 @@ func TestRunReopen(t *testing.T) {
 		return func() livechat.Storage { return persistent{shared} }
 	})
 }
+
+// TestRunShared runs RunShared itself, on two handles of one memory.Store.
+func TestRunShared(t *testing.T) {
+	storagetest.RunShared(t, func(t *testing.T) (a, b livechat.Storage) {
+		shared := memory.New()
+		t.Cleanup(func() { _ = shared.Close() })
+		return &persistent{shared}, &persistent{shared}
+	})
+}
