@@ -24,8 +24,10 @@ func TestImportGraph(t *testing.T) {
 	// A driver is matched with its subpackages (pgx/v5/pgxpool is pgx/v5);
 	// its value lists the packages that may import it.
 	drivers := map[string][]string{
-		"modernc.org/sqlite":      {mod + "/storage/sqlite"},
-		"github.com/jackc/pgx/v5": {mod + "/storage/postgres", mod + "/transport/pgbroker"},
+		"modernc.org/sqlite":           {mod + "/storage/sqlite"},
+		"github.com/jackc/pgx/v5":      {mod + "/storage/postgres", mod + "/transport/pgbroker"},
+		"github.com/redis/go-redis/v9": {mod + "/transport/redisbroker"},
+		"github.com/nats-io/nats.go":   {mod + "/transport/natsbroker"},
 	}
 	for pkg, deps := range imports {
 		for _, d := range deps {

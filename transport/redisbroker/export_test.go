@@ -1,0 +1,5 @@
+package redisbroker
+
+// WithPing sets how long the subscribing connection may stay silent before
+// it is checked.
+var WithPing = withPing
