@@ -2,6 +2,8 @@ package postgres_test
 
 import (
 	"context"
+	"fmt"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -47,6 +49,31 @@ func BenchmarkAppendMessageParallel(b *testing.B) {
 		for pb.Next() {
 			_, _, err := s.AppendMessage(ctx, &livechat.Message{
 				ConversationID: "c1", Sender: livechat.SenderVisitor, AuthorID: "v1", Text: "Hello, is anyone there?",
+			})
+			if err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+}
+
+// BenchmarkAppendMessageManyConversations appends from 8 × GOMAXPROCS
+// goroutines, each to a conversation of its own, as the visitors of a busy
+// site do: the appends do not wait for each other's row locks, only for a
+// connection of the pool and for the database.
+func BenchmarkAppendMessageManyConversations(b *testing.B) {
+	ctx := context.Background()
+	s := mustOpen(b)
+	var next atomic.Int64
+	b.SetParallelism(8) // 8 × GOMAXPROCS goroutines
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		id := fmt.Sprint("c", next.Add(1))
+		mustCreateConversation(b, s, id)
+		for pb.Next() {
+			_, _, err := s.AppendMessage(ctx, &livechat.Message{
+				ConversationID: id, Sender: livechat.SenderVisitor, AuthorID: "v1", Text: "Hello, is anyone there?",
 			})
 			if err != nil {
 				b.Error(err)
