@@ -148,10 +148,12 @@ func states(b *redisbroker.Broker) <-chan transport.State {
 // state is reported, and delivery goes on.
 func TestQuietConnectionIsKept(t *testing.T) {
 	s := newServer(t)
-	a, b := s.open(t, redisbroker.WithPing(20*time.Millisecond)), s.open(t)
+	// Each PING has as long again for its answer: 200 ms, enough on a
+	// busy machine under -race.
+	a, b := s.open(t, redisbroker.WithPing(200*time.Millisecond)), s.open(t)
 	st := states(a)
 	got := record(t, a, "quiet")
-	time.Sleep(300 * time.Millisecond)
+	time.Sleep(1500 * time.Millisecond)
 	require.NoError(t, b.Publish(context.Background(), "quiet", []byte("still here")))
 	require.Equal(t, "still here", receive(t, got))
 	require.Empty(t, st, "a quiet connection is not a lost one")
