@@ -324,6 +324,36 @@ func encode(payload []byte) (string, bool) {
 	return string(kindBase64) + base64.StdEncoding.EncodeToString(payload), true
 }
 
+// decode reads a NOTIFY payload made by encode or Publish: the payload
+// itself, or the id (above zero) of the row that holds it. Anything else,
+// which another client of the database may have sent on the channel, is
+// not ok.
+func decode(msg string) (payload []byte, ref int64, ok bool) {
+	if msg == "" {
+		return nil, 0, false
+	}
+	body := msg[1:]
+	switch msg[0] {
+	case kindText:
+		for i := range len(body) {
+			if body[i] == 0 || body[i] >= 0x80 {
+				return nil, 0, false
+			}
+		}
+		return []byte(body), 0, true
+	case kindBase64:
+		p, err := base64.StdEncoding.DecodeString(body)
+		return p, 0, err == nil
+	case kindRef:
+		id, err := strconv.ParseInt(body, 10, 64)
+		if err != nil || id <= 0 || strconv.FormatInt(id, 10) != body {
+			return nil, 0, false
+		}
+		return nil, id, true
+	}
+	return nil, 0, false
+}
+
 // Subscribe calls fn for every payload published on topic until the
 // returned cancel function is called. When the listening connection is
 // live, Subscribe returns once the database listens on the topic, so a
@@ -666,26 +696,16 @@ func (b *Broker) dispatch(conn *pgx.Conn, n *pgconn.Notification) error {
 	b.mu.RLock()
 	subscribed := b.topics[n.Channel] != nil
 	b.mu.RUnlock()
-	if !subscribed || n.Payload == "" {
+	if !subscribed {
 		return nil
 	}
-	var payload []byte
-	switch n.Payload[0] {
-	case kindText:
-		payload = []byte(n.Payload[1:])
-	case kindBase64:
-		p, err := base64.StdEncoding.DecodeString(n.Payload[1:])
-		if err != nil {
-			return nil
-		}
-		payload = p
-	case kindRef:
-		id, err := strconv.ParseInt(n.Payload[1:], 10, 64)
-		if err != nil {
-			return nil
-		}
+	payload, ref, ok := decode(n.Payload)
+	if !ok {
+		return nil
+	}
+	if ref != 0 {
 		ctx, cancel := context.WithTimeout(b.ctx, queryTimeout)
-		err = conn.QueryRow(ctx, `SELECT payload FROM `+b.table+` WHERE id = $1`, id).Scan(&payload)
+		err := conn.QueryRow(ctx, `SELECT payload FROM `+b.table+` WHERE id = $1`, ref).Scan(&payload)
 		cancel()
 		if errors.Is(err, pgx.ErrNoRows) {
 			return nil
@@ -693,8 +713,6 @@ func (b *Broker) dispatch(conn *pgx.Conn, n *pgconn.Notification) error {
 		if err != nil {
 			return err
 		}
-	default:
-		return nil
 	}
 	b.mu.RLock()
 	defer b.mu.RUnlock()

@@ -535,3 +535,20 @@ func TestIdleCheck(t *testing.T) {
 	require.Equal(t, pid, pgbroker.ListenerPID(b))
 	require.Empty(t, states)
 }
+
+// Notifications that another client of the database sends on a broker's
+// channel are dropped; the broker goes on delivering.
+func TestForeignNotificationsAreDropped(t *testing.T) {
+	db := newTestDB(t)
+	b := db.open(t)
+	states := make(chan transport.State, 1)
+	defer b.OnState(func(st transport.State) { states <- st })()
+	in := subscribe(t, b, "t")
+	for _, msg := range []string{"", "hello", "b!!", "r", "rabc", "r0", "r-5", "r999999999", "tü"} {
+		_, err := db.pool.Exec(context.Background(), `SELECT pg_notify($1, $2)`, b.Channel("t"), msg)
+		require.NoError(t, err)
+	}
+	publish(t, b, "t", []byte("real"))
+	require.Equal(t, [][]byte{[]byte("real")}, in.wait(t, 1))
+	require.Empty(t, states)
+}
