@@ -32,11 +32,12 @@
 // them a third larger, so binary payloads up to 5,997 bytes and ASCII up
 // to 7,998 bytes travel inline. A larger payload travels by reference:
 // Publish inserts it into the table pgbroker_payloads, in the schema set
-// with [WithSchema] (default "public"), and notifies its row id in the
-// same statement; each listening node reads the row before it calls the
-// subscribers, so large and small payloads keep their order. The table
-// and the schema are created when missing by [New], under an advisory
-// lock, so nodes may start together. The table is UNLOGGED: its writes
+// with [WithSchema] (default "livechat", beside the tables of
+// storage/postgres), and notifies its row id in the same statement; each
+// listening node reads the row before it calls the subscribers, so large
+// and small payloads keep their order. The table and the schema are
+// created when missing by [New], under an advisory lock, so nodes may
+// start together. The table is UNLOGGED: its writes
 // skip the write-ahead log, so a large payload costs no disk flush, and
 // its rows are not replicated and do not survive a crash of the server,
 // which a broker does not need.

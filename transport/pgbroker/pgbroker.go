@@ -49,7 +49,10 @@ const (
 	kindRef    = 'r' // the decimal id of a row of the payload table
 )
 
-var prefixRE = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+var (
+	prefixRE = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+	schemaRE = regexp.MustCompile(`^[a-z_][a-z0-9_]{0,62}$`)
+)
 
 // Option configures a Broker.
 type Option func(*options)
@@ -81,7 +84,9 @@ func WithPrefix(prefix string) Option {
 }
 
 // WithSchema sets the schema of the table that holds payloads too large
-// for NOTIFY; it is created when missing. Default "public".
+// for NOTIFY, created when it does not exist: a lower-case identifier (a
+// letter or underscore, then letters, digits or underscores, at most 63
+// bytes). Default "livechat", the schema of storage/postgres.
 func WithSchema(schema string) Option {
 	return func(o *options) { o.schema = schema }
 }
@@ -110,7 +115,7 @@ func WithReconnectBackoff(first, longest time.Duration) Option {
 func buildOptions(opts []Option) (options, error) {
 	o := options{
 		prefix:     "livechat",
-		schema:     "public",
+		schema:     "livechat",
 		retention:  5 * time.Minute,
 		maxPayload: 1 << 20,
 		minBackoff: 100 * time.Millisecond,
@@ -123,8 +128,8 @@ func buildOptions(opts []Option) (options, error) {
 	switch {
 	case len(o.prefix) > maxPrefix || !prefixRE.MatchString(o.prefix):
 		return o, fmt.Errorf("pgbroker: prefix %q: want lower-case letters, digits and _, starting with a letter, at most %d bytes", o.prefix, maxPrefix)
-	case o.schema == "" || len(o.schema) > 63:
-		return o, fmt.Errorf("pgbroker: schema %q: want 1 to 63 bytes", o.schema)
+	case !schemaRE.MatchString(o.schema):
+		return o, fmt.Errorf("pgbroker: schema %q: want a letter or _, then letters, digits and _, at most 63 bytes", o.schema)
 	case o.retention <= 0:
 		return o, fmt.Errorf("pgbroker: retention %v: want more than zero", o.retention)
 	case o.maxPayload <= 0:
@@ -232,23 +237,36 @@ func New(ctx context.Context, pool *pgxpool.Pool, opts ...Option) (*Broker, erro
 }
 
 // createTable creates the schema and the table of large payloads when
-// missing.
+// missing. Brokers take turns under an advisory lock; another program
+// creating the schema at the same moment (storage/postgres) makes the
+// attempt fail with a duplicate, and it is tried again.
 func (b *Broker) createTable(ctx context.Context) error {
+	for attempt := 1; ; attempt++ {
+		err := b.tryCreateTable(ctx)
+		var pgErr *pgconn.PgError
+		if attempt < 3 && errors.As(err, &pgErr) && (pgErr.Code == "23505" || pgErr.Code == "42P06" || pgErr.Code == "42P07") {
+			continue // unique_violation, duplicate_schema, duplicate_table
+		}
+		return b.fail(ctx, "create table", err)
+	}
+}
+
+func (b *Broker) tryCreateTable(ctx context.Context) error {
 	tx, err := b.pool.Begin(ctx)
 	if err != nil {
-		return b.fail(ctx, "create table", err)
+		return err
 	}
 	defer tx.Rollback(context.Background()) //nolint:errcheck // a no-op after Commit
 	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, lockKey); err != nil {
-		return b.fail(ctx, "create table", err)
+		return err
 	}
 	var exists bool
 	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1)`, b.opts.schema).Scan(&exists); err != nil {
-		return b.fail(ctx, "create table", err)
+		return err
 	}
 	if !exists {
 		if _, err := tx.Exec(ctx, `CREATE SCHEMA `+pgx.Identifier{b.opts.schema}.Sanitize()); err != nil {
-			return b.fail(ctx, "create schema", err)
+			return err
 		}
 	}
 	index := pgx.Identifier{"pgbroker_payloads_created_at"}.Sanitize()
@@ -257,13 +275,13 @@ func (b *Broker) createTable(ctx context.Context) error {
 		payload    bytea       NOT NULL,
 		created_at timestamptz NOT NULL DEFAULT now()
 	)`); err != nil {
-		return b.fail(ctx, "create table", err)
+		return err
 	}
 	if _, err := tx.Exec(ctx, `CREATE INDEX IF NOT EXISTS `+index+` ON `+b.table+` (created_at)`); err != nil {
-		return b.fail(ctx, "create table", err)
+		return err
 	}
 	if err := tx.Commit(ctx); err != nil {
-		return b.fail(ctx, "create table", err)
+		return err
 	}
 	return nil
 }

@@ -501,6 +501,8 @@ func TestOptions(t *testing.T) {
 		{"PrefixTooLong", pgbroker.WithPrefix(strings.Repeat("a", 31))},
 		{"PrefixWithQuote", pgbroker.WithPrefix(`a"b`)},
 		{"EmptySchema", pgbroker.WithSchema("")},
+		{"UpperCaseSchema", pgbroker.WithSchema("Chat")},
+		{"QuotedSchema", pgbroker.WithSchema(`"x"`)},
 		{"ZeroRetention", pgbroker.WithRetention(0)},
 		{"ZeroMaxPayload", pgbroker.WithMaxPayload(0)},
 		{"BackoffReversed", pgbroker.WithReconnectBackoff(time.Second, time.Millisecond)},
@@ -551,4 +553,28 @@ func TestForeignNotificationsAreDropped(t *testing.T) {
 	publish(t, b, "t", []byte("real"))
 	require.Equal(t, [][]byte{[]byte("real")}, in.wait(t, 1))
 	require.Empty(t, states)
+}
+
+// A schema that another program creates at the same moment (the storage,
+// say) is no reason to fail.
+func TestSchemaCreatedMeanwhile(t *testing.T) {
+	db := newTestDB(t)
+	ctx := context.Background()
+	tx, err := db.pool.Begin(ctx)
+	require.NoError(t, err)
+	defer tx.Rollback(ctx) //nolint:errcheck // a no-op after Commit
+	_, err = tx.Exec(ctx, `CREATE SCHEMA `+pgx.Identifier{db.schema}.Sanitize())
+	require.NoError(t, err)
+	done := make(chan error, 1)
+	var b *pgbroker.Broker
+	go func() {
+		var err error
+		b, err = pgbroker.New(ctx, db.pool, pgbroker.WithPrefix(db.prefix), pgbroker.WithSchema(db.schema))
+		done <- err
+	}()
+	time.Sleep(300 * time.Millisecond) // New waits for the schema's creator
+	require.NoError(t, tx.Commit(ctx))
+	require.NoError(t, <-done)
+	require.NoError(t, b.Close())
+	require.Equal(t, 0, db.rows(t))
 }
