@@ -434,7 +434,7 @@ func TestReconnect(t *testing.T) {
 // and is deleted after it.
 func TestRetention(t *testing.T) {
 	db := newTestDB(t)
-	const retention = 3 * time.Second
+	const retention = 4 * time.Second
 	fast := db.open(t, pgbroker.WithRetention(retention))
 	slow := db.open(t, pgbroker.WithRetention(retention))
 	big := func(i int) []byte { return append(bytes.Repeat([]byte{0}, 10_000), byte(i)) }
@@ -457,7 +457,7 @@ func TestRetention(t *testing.T) {
 		publish(t, fast, "r", big(i))
 	}
 	quick.wait(t, 3)
-	time.Sleep(retention / 3)
+	time.Sleep(retention / 4)
 	close(release)
 	require.Eventually(t, func() bool {
 		mu.Lock()
