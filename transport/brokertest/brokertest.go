@@ -136,6 +136,31 @@ func subscribe(t *testing.T, b transport.Broker, topic, name string) (*recorder,
 	return r, cancel
 }
 
+// subscribeWithin is subscribe for a broker that may be disconnected:
+// Subscribe must return within reconnectTimeout.
+func subscribeWithin(t *testing.T, b transport.Broker, topic, name string) *recorder {
+	t.Helper()
+	r := &recorder{name: name, changed: make(chan struct{})}
+	type result struct {
+		cancel func()
+		err    error
+	}
+	done := make(chan result, 1)
+	go func() {
+		cancel, err := b.Subscribe(topic, r.receive)
+		done <- result{cancel, err}
+	}()
+	select {
+	case res := <-done:
+		require.NoError(t, res.err, "Subscribe(%q) for %s", topic, name)
+		require.NotNil(t, res.cancel, "Subscribe returned a nil cancel function")
+		t.Cleanup(res.cancel)
+	case <-time.After(reconnectTimeout):
+		t.Fatalf("Subscribe(%q) for %s did not return within %v", topic, name, reconnectTimeout)
+	}
+	return r
+}
+
 func (r *recorder) receive(payload []byte) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -563,6 +588,9 @@ func (s *suite) reconnect(t *testing.T) {
 	cut.waitFor(t, "before")
 
 	s.opts.Cut(t, nodes[0])
+	// A subscription made while the connection is down, or about to be
+	// found down, returns, and is active once StateConnected is reported.
+	during := subscribeWithin(t, nodes[0], tp+"/during", "a subscriber during the cut")
 	for _, want := range []transport.State{transport.StateDisconnected, transport.StateConnected} {
 		select {
 		case got := <-states:
@@ -574,6 +602,8 @@ func (s *suite) reconnect(t *testing.T) {
 	// Connected means subscribed again: the next payload arrives.
 	publish(t, ctx, nodes[1], tp, "after")
 	cut.waitFor(t, "after")
+	publish(t, ctx, nodes[1], tp+"/during", "after")
+	during.waitFor(t, "after")
 	publish(t, ctx, nodes[0], tp, "from the cut node")
 	other.waitFor(t, "from the cut node")
 	cut.waitFor(t, "from the cut node")

@@ -36,7 +36,10 @@
 //   - A broker that implements [transport.StateNotifier] reports
 //     [transport.StateDisconnected] then [transport.StateConnected] when
 //     [Options].Cut breaks its connection, within a minute, and then
-//     delivers both ways again, to old subscriptions and new ones.
+//     delivers both ways again, to old subscriptions and new ones. A
+//     Subscribe made right after the cut, while the broker may or may not
+//     have noticed it, returns within that minute (it need not wait for
+//     the reconnection) and is active once StateConnected is reported.
 //
 // Order is tested per publisher and topic only; the order of payloads
 // from different publishers or of different topics is left open.

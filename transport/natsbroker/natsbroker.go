@@ -244,9 +244,12 @@ func (b *Broker) Subscribe(topicName string, fn func(payload []byte)) (func(), e
 
 	if first {
 		// The server answers the PING only after the SUB before it. An
-		// error means the connection is down or dying: the watcher
-		// reports it.
-		_ = b.nc.FlushTimeout(b.opts.flush)
+		// error, or no connection, means the connection is down or
+		// dying: the watcher reports it, and StateConnected once nats.go
+		// has subscribed again.
+		if b.nc.IsConnected() {
+			_ = b.nc.FlushTimeout(b.opts.flush)
+		}
 		close(t.ready)
 	}
 	select {

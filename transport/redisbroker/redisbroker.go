@@ -302,14 +302,6 @@ func (b *Broker) report(st transport.State) {
 	for _, fn := range b.states {
 		fns = append(fns, fn)
 	}
-	if st == transport.StateDisconnected {
-		// A Subscribe waiting for its confirmation returns: its
-		// subscription is made again before StateConnected.
-		for pong, w := range b.waiters {
-			w.release()
-			delete(b.waiters, pong)
-		}
-	}
 	b.mu.Unlock()
 	for _, fn := range fns {
 		fn(st)
@@ -349,6 +341,10 @@ func (b *Broker) receive() {
 			if isTimeout(err) {
 				b.replace()
 			}
+			// The PINGs that Subscribe calls wait for went down with the
+			// connection: they return, and their subscriptions are made
+			// again before StateConnected.
+			b.releaseWaiters()
 			pinged = false
 			for {
 				if !b.sleep(backoff) {
@@ -383,6 +379,20 @@ func (b *Broker) receive() {
 				b.mu.Unlock()
 			}
 		}
+	}
+}
+
+// releaseWaiters lets every Subscribe waiting for its PING return.
+func (b *Broker) releaseWaiters() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.releaseWaitersLocked()
+}
+
+func (b *Broker) releaseWaitersLocked() {
+	for pong, w := range b.waiters {
+		w.release()
+		delete(b.waiters, pong)
 	}
 }
 
@@ -461,10 +471,7 @@ func (b *Broker) Close() error {
 	close(b.done)
 	ps := b.ps
 	b.topics = make(map[string]*topic)
-	for pong, w := range b.waiters {
-		w.release()
-		delete(b.waiters, pong)
-	}
+	b.releaseWaitersLocked()
 	b.mu.Unlock()
 	err := ps.Close()
 	b.wg.Wait()
