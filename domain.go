@@ -3,6 +3,8 @@ package livechat
 import (
 	"encoding/json"
 	"time"
+
+	"github.com/golivechat/livechat/flow"
 )
 
 // Visitor is a browser that has loaded the widget. Its ID is random and is
@@ -226,4 +228,41 @@ type Event struct {
 	// instead of the agent's (a chatflow's brand alias).
 	AuthorAlias string   `json:"authorAlias,omitempty"`
 	Presence    Presence `json:"presence,omitempty"`
+}
+
+// PermissionManageData lets an agent export and erase what is stored about
+// a visitor or contact.
+const PermissionManageData = "manage_data"
+
+// Export is everything stored about one visitor: what a data request
+// returns.
+type Export struct {
+	Visitor       *Visitor             `json:"visitor"`
+	Contact       *Contact             `json:"contact,omitempty"`
+	Conversations []ExportConversation `json:"conversations"`
+	Consents      []*ConsentRecord     `json:"consents"`
+}
+
+// ExportConversation is one conversation with all its messages.
+type ExportConversation struct {
+	Conversation *Conversation `json:"conversation"`
+	Messages     []*Message    `json:"messages"`
+	ReadMarks    []ReadMark    `json:"readMarks"`
+	Survey       *SurveyAnswer `json:"survey,omitempty"`
+}
+
+// MarketingContactProperty is the contact property set to "true" on
+// contacts created by a chatflow whose consent settings mark them as
+// marketing contacts.
+const MarketingContactProperty = "marketing_contact"
+
+// DefaultChatflowID is the id of the chatflow a Handler creates when the
+// Storage has none and Config.Flows is empty.
+const DefaultChatflowID = "default"
+
+// StoredChatflow is a chatflow with the version optimistic concurrency
+// checks: pass it back to UpdateChatflow.
+type StoredChatflow struct {
+	Version  int64          `json:"version"`
+	Chatflow *flow.Chatflow `json:"chatflow"`
 }

@@ -2,61 +2,11 @@ package livechat
 
 import (
 	"context"
-	"errors"
+	"encoding/json"
 	"fmt"
+	"hash/fnv"
 	"maps"
-	"unicode"
-	"unicode/utf8"
-
-	"github.com/google/uuid"
 )
-
-// newID returns a random record id.
-func newID() string { return uuid.NewString() }
-
-// checkText applies the rules every message text must meet: valid
-// UTF-8; no control characters but line feed and tab (so no NUL, no CR:
-// line breaks are \n, as browsers send them; no DEL or C1 controls);
-// something visible, not only whitespace and invisible format characters
-// such as U+200B; at most MaxMessageLength characters.
-func (h *Handler) checkText(text string) error {
-	if !utf8.ValidString(text) {
-		return publicf(ErrInvalid, "text is not valid UTF-8")
-	}
-	visible := false
-	for _, r := range text {
-		switch {
-		case r == '\n' || r == '\t':
-		case unicode.IsControl(r):
-			return errControlText
-		case !visible && !invisible(r):
-			visible = true
-		}
-	}
-	if !visible {
-		return publicf(ErrInvalid, "text is empty")
-	}
-	if n := utf8.RuneCountInString(text); n > h.cfg.MaxMessageLength {
-		return publicf(ErrTooLarge, "text is too long (limit %d characters)", h.cfg.MaxMessageLength)
-	}
-	return nil
-}
-
-var errControlText = publicf(ErrInvalid, "text must not contain control characters other than line feed and tab")
-
-// invisible reports whether r shows nothing on its own: whitespace,
-// format characters (Cf: U+200B to U+200F, U+2060, U+FEFF, …), variation
-// selectors and the other default-ignorable code points (U+3164, …).
-func invisible(r rune) bool {
-	return unicode.IsSpace(r) || unicode.In(r, unicode.Cf, unicode.Variation_Selector, unicode.Other_Default_Ignorable_Code_Point)
-}
-
-func checkClientMsgID(id string) error {
-	if !validID(id) {
-		return publicf(ErrInvalid, "clientMessageId must be 1 to 64 characters of A-Z, a-z, 0-9, - and _")
-	}
-	return nil
-}
 
 // post appends a message and publishes it. created is false when the
 // sender already used the client message id in the conversation; the
@@ -435,15 +385,42 @@ func (h *Handler) markRead(ctx context.Context, convID, participant string, seq 
 	return mark, nil
 }
 
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n]
+func (h *Handler) lockConversation(id string) func() {
+	f := fnv.New32a()
+	f.Write([]byte(id))
+	m := &h.convLocks[f.Sum32()%uint32(len(h.convLocks))]
+	m.Lock()
+	return m.Unlock
 }
 
-// isNotFound reports whether err is ErrNotFound.
-func isNotFound(err error) bool { return errors.Is(err, ErrNotFound) }
+// publish sends an event to every node.
+func (hd *Handler) publish(ctx context.Context, ev Event) {
+	payload, err := json.Marshal(envelope{Event: ev})
+	if err != nil {
+		hd.log.Error("livechat: encode event", "err", err)
+		return
+	}
+	if err := hd.broker.Publish(ctx, eventsTopic, payload); err != nil {
+		// Clients recover missed messages from storage by sequence number.
+		hd.log.Warn("livechat: publish event", "type", string(ev.Type), "conversation", ev.ConversationID, "err", err)
+	}
+}
+
+// notify hands a notification to the Notifier; it never fails the caller.
+func (h *Handler) notify(ctx context.Context, n Notification) {
+	if h.cfg.Notifier == nil {
+		return
+	}
+	n.ID = newID()
+	n.Time = h.now().UTC()
+	if err := h.cfg.Notifier.Notify(context.WithoutCancel(ctx), n); err != nil {
+		h.log.Warn("livechat: notify", "kind", string(n.Kind), "conversation", n.ConversationID, "err", err)
+	}
+}
+
+// typing forwards a typing indicator, coalesced; it is not stored.
+func (h *Handler) typing(ctx context.Context, convID, participant string, on bool) {
+	if h.typists.admit(convID, participant, on, h.now()) {
+		h.publish(ctx, Event{Type: EventTyping, ConversationID: convID, Participant: participant, Typing: on})
+	}
+}

@@ -1,6 +1,9 @@
 package livechat
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+)
 
 // Domain errors. Storage adapters and the Handler's Go API return them,
 // possibly wrapped; test for them with [errors.Is]. Only the HTTP layer maps
@@ -46,3 +49,29 @@ var (
 	// ErrRateLimited means the caller sent too much too fast.
 	ErrRateLimited = errors.New("livechat: rate limited")
 )
+
+// publicError is a domain error with a message written for clients: the
+// HTTP and WebSocket answers carry msg as it is. Only code that writes
+// client-safe text (no ids of others, no storage or Go details) makes
+// one, with publicf; every other error is answered with its code's
+// default message.
+type publicError struct {
+	kind error // a sentinel of errors.go, which decides the code
+	msg  string
+}
+
+// Error returns the sentinel's text and the message, as fmt.Errorf("%w: …")
+// did.
+func (e *publicError) Error() string { return e.kind.Error() + ": " + e.msg }
+
+// Unwrap returns the sentinel, for errors.Is.
+func (e *publicError) Unwrap() error { return e.kind }
+
+// publicf returns an error of kind (ErrInvalid, ErrNotFound, …) whose
+// message clients see.
+func publicf(kind error, format string, args ...any) error {
+	return &publicError{kind: kind, msg: fmt.Sprintf(format, args...)}
+}
+
+// isNotFound reports whether err is ErrNotFound.
+func isNotFound(err error) bool { return errors.Is(err, ErrNotFound) }

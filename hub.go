@@ -1,10 +1,8 @@
 package livechat
 
 import (
-	"context"
 	"encoding/json"
 	"sync"
-	"time"
 
 	"github.com/golivechat/livechat/transport"
 )
@@ -17,42 +15,6 @@ const eventsTopic = "livechat.events.v1"
 // envelope is an Event as it travels through the broker.
 type envelope struct {
 	Event Event `json:"event"`
-}
-
-// client is one live connection (WebSocket) of a visitor or an agent.
-type client struct {
-	conn      *transport.Conn
-	visitorID string // set for visitors
-	agentID   string // set for agents
-	ipKey     string // the client IP as the per-IP limits count it, for visitors
-
-	mu sync.Mutex
-	// replaying holds, per conversation being replayed from storage, the
-	// live message frames that arrived meanwhile; they are sent after the
-	// replay so that the client sees seq order.
-	replaying map[string][]seqFrame
-
-	// signalsQuietUntil is when typing and read frames refused by the
-	// rate limit get an answer again; only the reading goroutine uses it.
-	signalsQuietUntil time.Time
-}
-
-type seqFrame struct {
-	seq   int64
-	frame []byte
-}
-
-func (c *client) isAgent() bool { return c.agentID != "" }
-
-// deliver queues a frame, holding it back while its conversation replays.
-func (c *client) deliver(convID string, seq int64, frame []byte, isMessage bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if pending, ok := c.replaying[convID]; ok && isMessage {
-		c.replaying[convID] = append(pending, seqFrame{seq, frame})
-		return
-	}
-	c.conn.Send(frame)
 }
 
 // hub fans events out to this node's connections.
@@ -219,15 +181,28 @@ func (h *hub) closeAll() {
 	h.waiters = make(map[string]map[chan struct{}]struct{})
 }
 
-// publish sends an event to every node.
-func (hd *Handler) publish(ctx context.Context, ev Event) {
-	payload, err := json.Marshal(envelope{Event: ev})
-	if err != nil {
-		hd.log.Error("livechat: encode event", "err", err)
-		return
+// agentIDs lists the agents with a live connection on this node.
+func (h *hub) agentIDs() []string {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	seen := map[string]bool{}
+	var out []string
+	for c := range h.agents {
+		if !seen[c.agentID] {
+			seen[c.agentID] = true
+			out = append(out, c.agentID)
+		}
 	}
-	if err := hd.broker.Publish(ctx, eventsTopic, payload); err != nil {
-		// Clients recover missed messages from storage by sequence number.
-		hd.log.Warn("livechat: publish event", "type", string(ev.Type), "conversation", ev.ConversationID, "err", err)
+	return out
+}
+
+// closeVisitor ends a visitor's live connections.
+func (h *hub) closeVisitor(visitorID string) {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	for c := range h.all {
+		if c.visitorID == visitorID {
+			c.conn.Close(4401, "erased")
+		}
 	}
 }

@@ -2,252 +2,17 @@ package livechat
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
-	"net/http"
+	"sync"
 	"time"
-	"unicode/utf8"
-
-	"github.com/coder/websocket"
 
 	"github.com/golivechat/livechat/transport"
 )
-
-// inFrame is any frame a client sends.
-type inFrame struct {
-	Type            string `json:"type"`
-	Ref             string `json:"ref,omitempty"`
-	ConversationID  string `json:"conversationId,omitempty"`
-	After           int64  `json:"after,omitempty"`
-	ClientMessageID string `json:"clientMessageId,omitempty"`
-	Text            string `json:"text,omitempty"`
-	Typing          bool   `json:"typing,omitempty"`
-	Seq             int64  `json:"seq,omitempty"`
-}
-
-type errorFrame struct {
-	Type string `json:"type"`
-	Ref  string `json:"ref,omitempty"`
-	apiError
-}
-
-type ackFrame struct {
-	Type    string   `json:"type"`
-	Ref     string   `json:"ref,omitempty"`
-	Message *Message `json:"message"`
-}
-
-type subscribedFrame struct {
-	Type           string `json:"type"`
-	ConversationID string `json:"conversationId"`
-	Seq            int64  `json:"seq"`
-}
-
-var (
-	readyFrame = []byte(`{"type":"ready","protocol":1}`)
-	pongFrame  = []byte(`{"type":"pong"}`)
-)
-
-func mustJSON(v any) []byte {
-	b, err := json.Marshal(v)
-	if err != nil {
-		panic("livechat: encode frame: " + err.Error())
-	}
-	return b
-}
-
-func (h *Handler) visitorWS(w http.ResponseWriter, r *http.Request) {
-	vid := visitorIDFrom(r.Context())
-	// Refused before the handshake, so that the answer is a 429 with
-	// Retry-After rather than a socket that closes at once.
-	ip := h.limits.ipKey(r)
-	release, err := h.limits.conns.acquire(ip, vid)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	defer release()
-	h.serveWS(w, r, &client{visitorID: vid, ipKey: ip})
-}
-
-func (h *Handler) agentWS(w http.ResponseWriter, r *http.Request) {
-	h.serveWS(w, r, &client{agentID: agentFrom(r.Context()).ID})
-}
-
-// serveWS runs one live connection until it ends or the Handler closes.
-func (h *Handler) serveWS(w http.ResponseWriter, r *http.Request, c *client) {
-	if !h.track() {
-		h.fail(w, r, errShuttingDown)
-		return
-	}
-	defer h.wg.Done()
-	// visitorAuth and agentAuth checked the origin (scheme, host and port,
-	// see originAllowed); Accept's own check compares hosts only.
-	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{InsecureSkipVerify: true, Subprotocols: []string{wsSubprotocol}})
-	if err != nil {
-		return // Accept answered 400 for a bad handshake
-	}
-	c.conn = transport.NewConn(ws, &transport.ConnOptions{
-		QueueSize:    h.cfg.SendQueueSize,
-		ReadLimit:    maxBody,
-		PingInterval: h.cfg.PingInterval,
-		PingTimeout:  h.cfg.PingTimeout,
-		WriteTimeout: h.cfg.WriteTimeout,
-	})
-	c.replaying = make(map[string][]seqFrame)
-	watched := map[string]bool{}
-	if !h.hub.add(c) {
-		ws.Close(websocket.StatusGoingAway, "server shutting down")
-		return
-	}
-	defer func() {
-		ids := make([]string, 0, len(watched))
-		for id := range watched {
-			ids = append(ids, id)
-		}
-		h.hub.remove(c, ids)
-	}()
-	if c.isAgent() {
-		h.touchAgent(c.agentID)
-		defer h.touchAgent(c.agentID) // the grace period starts when the last connection closes
-	}
-	c.conn.Send(readyFrame)
-	err = c.conn.Run(h.ctx, func(frame []byte) {
-		h.handleFrame(h.ctx, c, watched, frame)
-	})
-	if err != nil && !errors.Is(err, context.Canceled) {
-		h.log.Debug("livechat: connection ended", "err", err)
-	}
-}
-
-// touchAgent records that the agent's inbox is connected now.
-func (h *Handler) touchAgent(agentID string) {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(h.ctx), 5*time.Second)
-	defer cancel()
-	if err := h.store.TouchAgent(ctx, agentID, h.now().UTC()); err != nil {
-		h.log.Warn("livechat: touch agent", "agent", agentID, "err", err)
-	}
-}
-
-// frameError answers a frame with an error frame carrying the frame's ref,
-// logged as fail logs HTTP errors.
-func (h *Handler) frameError(c *client, ref string, err error) {
-	_, body := toAPIError(err)
-	h.logError(err, "livechat: frame failed")
-	c.conn.Send(mustJSON(errorFrame{Type: "error", Ref: ref, apiError: body}))
-}
-
-// handleFrame runs one client frame in the connection's reading goroutine.
-func (h *Handler) handleFrame(ctx context.Context, c *client, watched map[string]bool, data []byte) {
-	var f inFrame
-	if err := decodeFrame(data, &f); err != nil {
-		h.frameError(c, f.Ref, err) // the ref survives a wrong type elsewhere
-		return
-	}
-	// The conversation a visitor names must be theirs.
-	ownConversation := func() (*Conversation, error) {
-		if c.isAgent() {
-			if !validID(f.ConversationID) {
-				return nil, errConversationNotFound
-			}
-			return h.conversation(ctx, f.ConversationID)
-		}
-		return h.visitorConversationByID(ctx, c.visitorID, f.ConversationID)
-	}
-	if (f.Type == "typing" || f.Type == "read") && !c.isAgent() {
-		// Limited before the conversation is looked up: a flood costs little.
-		// The first refused frame is answered; the frames after it, until
-		// the time it names, are dropped without an answer.
-		if err := h.limitSignal(c.visitorID); err != nil {
-			if now := h.now(); !now.Before(c.signalsQuietUntil) {
-				var limited *rateLimitError
-				if errors.As(err, &limited) {
-					c.signalsQuietUntil = now.Add(limited.retryAfter)
-				}
-				h.frameError(c, f.Ref, err)
-			}
-			return
-		}
-	}
-	switch f.Type {
-	case "ping":
-		c.conn.Send(pongFrame)
-	case "subscribe":
-		conv, err := ownConversation()
-		if err != nil {
-			h.frameError(c, f.Ref, err)
-			return
-		}
-		if f.After < 0 {
-			h.frameError(c, f.Ref, publicf(ErrInvalid, "after must not be negative"))
-			return
-		}
-		h.subscribe(ctx, c, watched, conv, f.After, f.Ref)
-	case "send":
-		var m *Message
-		var err error
-		if c.isAgent() {
-			if err = checkClientMsgID(f.ClientMessageID); err == nil {
-				m, _, err = h.sendAsAgent(ctx, f.ConversationID, c.agentID, f.ClientMessageID, f.Text)
-			}
-		} else if err = h.limitMessage(c.visitorID, c.ipKey); err != nil {
-			if m = h.resentMessage(ctx, f.ConversationID, SenderVisitor, c.visitorID, f.ClientMessageID); m != nil {
-				err = nil
-			}
-		} else {
-			m, _, err = h.sendAsVisitor(ctx, c.visitorID, f.ConversationID, f.ClientMessageID, f.Text)
-		}
-		if err != nil {
-			h.frameError(c, f.Ref, err)
-			return
-		}
-		c.conn.Send(mustJSON(ackFrame{Type: "ack", Ref: f.Ref, Message: m}))
-	case "typing":
-		conv, err := ownConversation()
-		if err != nil {
-			h.frameError(c, f.Ref, err)
-			return
-		}
-		h.typing(ctx, conv.ID, c.participant(), f.Typing)
-	case "read":
-		conv, err := ownConversation()
-		if err != nil {
-			h.frameError(c, f.Ref, err)
-			return
-		}
-		if _, err := h.markRead(ctx, conv.ID, c.participant(), f.Seq); err != nil {
-			h.frameError(c, f.Ref, err)
-		}
-	default:
-		h.frameError(c, f.Ref, publicf(ErrInvalid, "unknown frame type"))
-	}
-}
 
 func (c *client) participant() string {
 	if c.isAgent() {
 		return agentParticipant(c.agentID)
 	}
 	return participantVisitor
-}
-
-// decodeFrame decodes a client frame; unknown fields are allowed so that
-// newer clients work with older servers. When a field has the wrong type
-// the other fields, ref included, are still decoded.
-func decodeFrame(data []byte, f *inFrame) error {
-	if !json.Valid(data) {
-		return publicf(ErrInvalid, "malformed JSON frame")
-	}
-	err := json.Unmarshal(data, f) // first, for the ref
-	if !utf8.Valid(data) {
-		return publicf(ErrInvalid, "frame is not valid UTF-8")
-	}
-	if err != nil {
-		return jsonProblem(err, errFrameNotObject)
-	}
-	if f.Type == "" {
-		return publicf(ErrInvalid, "frame has no type")
-	}
-	return nil
 }
 
 // subscribe replays a conversation's messages after `after` from storage,
@@ -315,87 +80,38 @@ func (h *Handler) eventFrame(c *client, ev Event) []byte {
 	return mustJSON(vev)
 }
 
-// poll answers a long-poll request with the messages after ?after=, waiting
-// for one when there are none yet. An after beyond the end counts from the
-// conversation's last seq, so that the answer's seq is never more than
-// there is.
-func (h *Handler) poll(w http.ResponseWriter, r *http.Request, conv *Conversation, visitor bool) {
-	after, err := queryInt(r, "after", 0, 0, 1<<53)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	after = min(after, conv.LastSeq)
-	convID := conv.ID
-	maxWait := max(int64(h.cfg.PollTimeout/time.Second), 1)
-	wait, err := queryInt(r, "timeout", maxWait, 1, maxWait)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	if !h.track() {
-		h.fail(w, r, errShuttingDown)
-		return
-	}
-	defer h.wg.Done()
-	ctx := r.Context()
-	timer := time.NewTimer(time.Duration(wait) * time.Second)
-	defer timer.Stop()
-	for {
-		ch, stop := h.hub.wait(convID)
-		msgs, err := h.store.Messages(ctx, convID, after, 100)
-		if err != nil {
-			stop()
-			h.fail(w, r, err)
-			return
-		}
-		if len(msgs) > 0 {
-			stop()
-			h.pollAnswer(w, r, convID, after, msgs, visitor)
-			return
-		}
-		select {
-		case <-ch:
-			stop()
-			continue
-		case <-timer.C:
-		case <-ctx.Done():
-		case <-h.ctx.Done():
-		}
-		stop()
-		if ctx.Err() != nil {
-			return // the client went away
-		}
-		h.pollAnswer(w, r, convID, after, nil, visitor)
-		return
-	}
+// client is one live connection (WebSocket) of a visitor or an agent.
+type client struct {
+	conn      *transport.Conn
+	visitorID string // set for visitors
+	agentID   string // set for agents
+	ipKey     string // the client IP as the per-IP limits count it, for visitors
+
+	mu sync.Mutex
+	// replaying holds, per conversation being replayed from storage, the
+	// live message frames that arrived meanwhile; they are sent after the
+	// replay so that the client sees seq order.
+	replaying map[string][]seqFrame
+
+	// signalsQuietUntil is when typing and read frames refused by the
+	// rate limit get an answer again; only the reading goroutine uses it.
+	signalsQuietUntil time.Time
 }
 
-func (h *Handler) pollAnswer(w http.ResponseWriter, r *http.Request, convID string, after int64, msgs []*Message, visitor bool) {
-	conv, err := h.store.Conversation(r.Context(), convID)
-	if err != nil {
-		h.fail(w, r, err)
+type seqFrame struct {
+	seq   int64
+	frame []byte
+}
+
+func (c *client) isAgent() bool { return c.agentID != "" }
+
+// deliver queues a frame, holding it back while its conversation replays.
+func (c *client) deliver(convID string, seq int64, frame []byte, isMessage bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if pending, ok := c.replaying[convID]; ok && isMessage {
+		c.replaying[convID] = append(pending, seqFrame{seq, frame})
 		return
 	}
-	events := make([]any, 0, len(msgs))
-	seq := after
-	alias := ""
-	if visitor {
-		alias = brandAlias(h.flowFor(r.Context(), conv.ChatflowID))
-	}
-	for _, m := range msgs {
-		ev := Event{Type: EventMessage, ConversationID: convID, Seq: m.Seq, Message: m, AuthorAlias: alias}
-		if visitor {
-			vev, _ := visitorEvent(ev)
-			events = append(events, vev)
-		} else {
-			events = append(events, ev)
-		}
-		seq = m.Seq
-	}
-	var c any = conv
-	if visitor {
-		c = toVisitorConversation(conv)
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"events": events, "conversation": c, "seq": seq})
+	c.conn.Send(frame)
 }

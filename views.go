@@ -1,6 +1,12 @@
 package livechat
 
-import "time"
+import (
+	"time"
+
+	"github.com/golivechat/livechat/availability"
+	"github.com/golivechat/livechat/consent"
+	"github.com/golivechat/livechat/flow"
+)
 
 const participantVisitor = "visitor"
 
@@ -79,4 +85,113 @@ func visitorReadMarks(marks []ReadMark) []ReadMark {
 		out = append(out, agent)
 	}
 	return out
+}
+
+// aliasMessages returns msgs as a visitor of the conversation sees them:
+// with the brand standing in for agents when the chatflow says so.
+func aliasMessages(msgs []*Message, alias string) []*Message {
+	if alias == "" {
+		return msgs
+	}
+	out := make([]*Message, len(msgs))
+	for i, m := range msgs {
+		out[i] = aliasMessage(m, alias)
+	}
+	return out
+}
+
+func aliasMessage(m *Message, alias string) *Message {
+	if m == nil || alias == "" || m.Sender != SenderAgent {
+		return m
+	}
+	cp := *m
+	cp.AuthorName = alias
+	return &cp
+}
+
+// contactView is what a visitor is told of their contact: nothing they did
+// not type themselves.
+func contactView(c *Contact) map[string]any {
+	return map[string]any{"email": c.Email, "verified": c.Verified}
+}
+
+type avatar struct {
+	Name      string `json:"name"`
+	AvatarURL string `json:"avatarUrl,omitempty"`
+}
+
+// chatConfig is a chatflow's public face: what the widget needs to show
+// it, and nothing else.
+type chatConfig struct {
+	ChatflowID       string       `json:"chatflowId"`
+	Title            string       `json:"title"`
+	Subtitle         string       `json:"subtitle,omitempty"`
+	Avatars          []avatar     `json:"avatars"`
+	Welcome          string       `json:"welcome"`
+	AccentColor      string       `json:"accentColor"`
+	MaxMessageLength int          `json:"maxMessageLength"`
+	Desktop          flow.Desktop `json:"desktop"`
+	Mobile           flow.Mobile  `json:"mobile"`
+	Preview          bool         `json:"preview"`
+	// Language is the language of Texts and of the consent texts.
+	Language string `json:"language"`
+	// Texts are every visitor-facing text in Language.
+	Texts map[consent.Key]string `json:"texts"`
+	// Consent is what the visitor is asked to agree to, with its texts.
+	Consent *chatConsent `json:"consent"`
+	// KnowledgeBase is whether the widget has a Help tab.
+	KnowledgeBase *chatKnowledge `json:"knowledgeBase,omitempty"`
+	// Survey is shown when a conversation ends, when the chatflow names one.
+	Survey *chatSurvey `json:"survey"`
+	// EmailCapture is when to ask for the visitor's email address.
+	EmailCapture flow.EmailCapture `json:"emailCapture"`
+	// Availability is the chat's status now and what to show for it.
+	Availability availability.Result `json:"availability"`
+}
+
+// chatSurvey is the satisfaction survey the widget shows after a
+// conversation ends: a 1-5 rating and an optional comment.
+type chatSurvey struct {
+	ID string `json:"id"`
+}
+
+func surveyOf(f *flow.Chatflow) *chatSurvey {
+	if f.Options.SurveyID == "" {
+		return nil
+	}
+	return &chatSurvey{ID: f.Options.SurveyID}
+}
+
+// chatConsent is a chatflow's consent settings as the widget shows them:
+// each text split into plain text and safe links.
+type chatConsent struct {
+	Cookies       *consentText      `json:"cookies,omitempty"`
+	Processing    *processingText   `json:"processing,omitempty"`
+	Communication []consentCheckbox `json:"communication,omitempty"`
+}
+
+type consentText struct {
+	When     consent.BannerWhen `json:"when,omitempty"`
+	Text     string             `json:"text"`
+	TextHash string             `json:"textHash"`
+	Segments []consent.Segment  `json:"segments"`
+}
+
+type processingText struct {
+	Kind consent.ProcessingKind `json:"kind"`
+	consentText
+}
+
+type consentCheckbox struct {
+	Kind     consent.Kind `json:"kind"`
+	Label    string       `json:"label"`
+	TextHash string       `json:"textHash"`
+}
+
+func textOf(s string) consentText {
+	return consentText{Text: s, TextHash: consent.TextHash(s), Segments: consent.Segments(s)}
+}
+
+type chatKnowledge struct {
+	Enabled bool `json:"enabled"`
 }

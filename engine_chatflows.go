@@ -5,44 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"sync"
-	"time"
 
 	"github.com/golivechat/livechat/flow"
 	"github.com/golivechat/livechat/invalid"
-	"github.com/golivechat/livechat/targeting"
 )
-
-// DefaultChatflowID is the id of the chatflow a Handler creates when the
-// Storage has none and Config.Flows is empty.
-const DefaultChatflowID = "default"
-
-// flowRefresh is how long a node trusts its copy of the chatflows before it
-// reads them again; changes made on this node apply at once.
-const flowRefresh = 2 * time.Second
-
-// compiledFlow is a stored chatflow ready to serve.
-type compiledFlow struct {
-	flow    *flow.Chatflow
-	version int64
-	matcher *targeting.Matcher
-}
-
-// flowSet is an immutable snapshot of every chatflow and the selector over
-// the published ones.
-type flowSet struct {
-	byID     map[string]*compiledFlow
-	selector *targeting.Selector
-	loadedAt time.Time
-}
-
-// flowCache keeps the current flowSet, reloading it from Storage when it is
-// older than flowRefresh.
-type flowCache struct {
-	mu    sync.Mutex // serialises reloads
-	cur   *flowSet
-	stale bool
-}
 
 var (
 	errChatflowExists = publicf(ErrConflict, "a chatflow with this id exists")
@@ -160,99 +126,101 @@ func (h *Handler) putFlow(ctx context.Context, f *flow.Chatflow, version int64) 
 	return &compiledFlow{flow: &cp, version: rec.Version}, nil
 }
 
-func (c *flowCache) invalidate() {
-	c.mu.Lock()
-	c.stale = true
-	c.mu.Unlock()
-}
-
-// flowSet returns the current chatflows, reloading them when stale.
-func (h *Handler) flowSet(ctx context.Context) (*flowSet, error) {
-	c := &h.flows
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	now := h.now()
-	if c.cur != nil && !c.stale && now.Sub(c.cur.loadedAt) < flowRefresh && now.Sub(c.cur.loadedAt) >= 0 {
-		return c.cur, nil
-	}
+// Chatflows returns every stored chatflow, published or not, ordered by ID.
+func (h *Handler) Chatflows(ctx context.Context) ([]StoredChatflow, error) {
 	recs, err := h.store.Chatflows(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("livechat: load chatflows: %w", err)
+		return nil, err
 	}
-	set := &flowSet{byID: make(map[string]*compiledFlow, len(recs)), loadedAt: now}
-	var cands []targeting.Candidate
+	out := make([]StoredChatflow, 0, len(recs))
 	for _, rec := range recs {
-		cf := (*compiledFlow)(nil)
-		if c.cur != nil {
-			if old := c.cur.byID[rec.ID]; old != nil && old.version == rec.Version {
-				cf = old // unchanged: keep its compiled rules
-			}
+		f, err := flow.Parse(rec.Data)
+		if err != nil {
+			return nil, fmt.Errorf("livechat: stored chatflow %q: %w", rec.ID, err)
 		}
-		if cf == nil {
-			f, err := flow.Parse(rec.Data)
-			if err != nil {
-				h.log.Error("livechat: stored chatflow is invalid; it is not shown", "chatflow", rec.ID, "err", err)
-				continue
-			}
-			m, err := targeting.Compile(f.Target)
-			if err != nil {
-				h.log.Error("livechat: stored chatflow targeting is invalid; it is not shown", "chatflow", rec.ID, "err", err)
-				continue
-			}
-			cf = &compiledFlow{flow: f, version: rec.Version, matcher: m}
-		}
-		set.byID[rec.ID] = cf
-		if cf.flow.Enabled {
-			cands = append(cands, targeting.Candidate{ID: rec.ID, Priority: cf.flow.Priority, Matcher: cf.matcher})
-		}
+		out = append(out, StoredChatflow{Version: rec.Version, Chatflow: f})
 	}
-	set.selector = targeting.NewSelector(cands)
-	c.cur, c.stale = set, false
-	return set, nil
+	return out, nil
 }
 
-// flowFor returns the chatflow of a conversation, or nil.
-func (h *Handler) flowFor(ctx context.Context, chatflowID string) *flow.Chatflow {
-	if chatflowID == "" {
-		return nil
-	}
-	set, err := h.flowSet(ctx)
+// Chatflow returns one stored chatflow. Returns ErrNotFound.
+func (h *Handler) Chatflow(ctx context.Context, id string) (StoredChatflow, error) {
+	rec, err := h.store.Chatflow(ctx, id)
 	if err != nil {
-		return nil
+		return StoredChatflow{}, err
 	}
-	if cf := set.byID[chatflowID]; cf != nil {
-		return cf.flow
+	f, err := flow.Parse(rec.Data)
+	if err != nil {
+		return StoredChatflow{}, fmt.Errorf("livechat: stored chatflow %q: %w", rec.ID, err)
 	}
+	return StoredChatflow{Version: rec.Version, Chatflow: f}, nil
+}
+
+// CreateChatflow validates and stores a new chatflow, assigning an ID when
+// it has none. Returns ErrInvalid with every field error (nothing is
+// stored) or ErrConflict when the ID is taken.
+func (h *Handler) CreateChatflow(ctx context.Context, f *flow.Chatflow) (StoredChatflow, error) {
+	cp := *f
+	if cp.ID == "" {
+		cp.ID = newID()
+	}
+	cf, err := h.putFlow(ctx, &cp, 0)
+	if err != nil {
+		return StoredChatflow{}, err
+	}
+	return StoredChatflow{Version: cf.version, Chatflow: cf.flow}, nil
+}
+
+// UpdateChatflow replaces a stored chatflow if version is still its
+// version. Returns ErrInvalid with every field error, ErrConflict for a
+// stale version, ErrNotFound. Nothing is stored on error.
+func (h *Handler) UpdateChatflow(ctx context.Context, f *flow.Chatflow, version int64) (StoredChatflow, error) {
+	if version <= 0 {
+		return StoredChatflow{}, publicf(ErrInvalid, "a version is required to update a chatflow")
+	}
+	cur, err := h.Chatflow(ctx, f.ID)
+	if err != nil {
+		return StoredChatflow{}, err
+	}
+	cp := *f
+	cp.CreatedAt = cur.Chatflow.CreatedAt
+	cf, err := h.putFlow(ctx, &cp, version)
+	if err != nil {
+		return StoredChatflow{}, err
+	}
+	cf.flow.CreatedAt = cur.Chatflow.CreatedAt
+	return StoredChatflow{Version: cf.version, Chatflow: cf.flow}, nil
+}
+
+// PublishChatflow turns a chatflow on (published) or off. version 0 means
+// the current version. Returns ErrNotFound or ErrConflict.
+func (h *Handler) PublishChatflow(ctx context.Context, id string, on bool, version int64) (StoredChatflow, error) {
+	cur, err := h.Chatflow(ctx, id)
+	if err != nil {
+		return StoredChatflow{}, err
+	}
+	if version == 0 {
+		version = cur.Version
+	}
+	cur.Chatflow.Enabled = on
+	return h.UpdateChatflow(ctx, cur.Chatflow, version)
+}
+
+// DeleteChatflow removes a chatflow; version 0 skips the version check.
+// Returns ErrNotFound or ErrConflict.
+func (h *Handler) DeleteChatflow(ctx context.Context, id string, version int64) error {
+	if version != 0 {
+		cur, err := h.store.Chatflow(ctx, id)
+		if err != nil {
+			return err
+		}
+		if cur.Version != version {
+			return fmt.Errorf("%w: chatflow %q is at version %d, not %d", errStaleChatflow, id, cur.Version, version)
+		}
+	}
+	if err := h.store.DeleteChatflow(ctx, id); err != nil {
+		return err
+	}
+	h.flows.invalidate()
 	return nil
-}
-
-// brandAlias returns the name that stands in for agents in a chatflow's
-// conversations, or "".
-func brandAlias(f *flow.Chatflow) string {
-	if f != nil && f.Display.Heading.Kind == flow.HeadingBrand && f.Display.Heading.BrandAlias {
-		return f.Display.Heading.BrandName
-	}
-	return ""
-}
-
-// aliasMessages returns msgs as a visitor of the conversation sees them:
-// with the brand standing in for agents when the chatflow says so.
-func aliasMessages(msgs []*Message, alias string) []*Message {
-	if alias == "" {
-		return msgs
-	}
-	out := make([]*Message, len(msgs))
-	for i, m := range msgs {
-		out[i] = aliasMessage(m, alias)
-	}
-	return out
-}
-
-func aliasMessage(m *Message, alias string) *Message {
-	if m == nil || alias == "" || m.Sender != SenderAgent {
-		return m
-	}
-	cp := *m
-	cp.AuthorName = alias
-	return &cp
 }

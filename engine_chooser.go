@@ -6,45 +6,10 @@ import (
 	"net/http"
 	"slices"
 
-	"github.com/golivechat/livechat/availability"
 	"github.com/golivechat/livechat/consent"
 	"github.com/golivechat/livechat/flow"
 	"github.com/golivechat/livechat/targeting"
 )
-
-type avatar struct {
-	Name      string `json:"name"`
-	AvatarURL string `json:"avatarUrl,omitempty"`
-}
-
-// chatConfig is a chatflow's public face: what the widget needs to show
-// it, and nothing else.
-type chatConfig struct {
-	ChatflowID       string       `json:"chatflowId"`
-	Title            string       `json:"title"`
-	Subtitle         string       `json:"subtitle,omitempty"`
-	Avatars          []avatar     `json:"avatars"`
-	Welcome          string       `json:"welcome"`
-	AccentColor      string       `json:"accentColor"`
-	MaxMessageLength int          `json:"maxMessageLength"`
-	Desktop          flow.Desktop `json:"desktop"`
-	Mobile           flow.Mobile  `json:"mobile"`
-	Preview          bool         `json:"preview"`
-	// Language is the language of Texts and of the consent texts.
-	Language string `json:"language"`
-	// Texts are every visitor-facing text in Language.
-	Texts map[consent.Key]string `json:"texts"`
-	// Consent is what the visitor is asked to agree to, with its texts.
-	Consent *chatConsent `json:"consent"`
-	// KnowledgeBase is whether the widget has a Help tab.
-	KnowledgeBase *chatKnowledge `json:"knowledgeBase,omitempty"`
-	// Survey is shown when a conversation ends, when the chatflow names one.
-	Survey *chatSurvey `json:"survey"`
-	// EmailCapture is when to ask for the visitor's email address.
-	EmailCapture flow.EmailCapture `json:"emailCapture"`
-	// Availability is the chat's status now and what to show for it.
-	Availability availability.Result `json:"availability"`
-}
 
 // chooseChat picks the chatflow for a page view: the preview the request
 // names when an agent who manages chatflows asks, else the published
@@ -233,49 +198,6 @@ func (h *Handler) headingAvatars(ctx context.Context, f *flow.Chatflow, v *Visit
 	return out, nil
 }
 
-// chatSurvey is the satisfaction survey the widget shows after a
-// conversation ends: a 1-5 rating and an optional comment.
-type chatSurvey struct {
-	ID string `json:"id"`
-}
-
-func surveyOf(f *flow.Chatflow) *chatSurvey {
-	if f.Options.SurveyID == "" {
-		return nil
-	}
-	return &chatSurvey{ID: f.Options.SurveyID}
-}
-
-// chatConsent is a chatflow's consent settings as the widget shows them:
-// each text split into plain text and safe links.
-type chatConsent struct {
-	Cookies       *consentText      `json:"cookies,omitempty"`
-	Processing    *processingText   `json:"processing,omitempty"`
-	Communication []consentCheckbox `json:"communication,omitempty"`
-}
-
-type consentText struct {
-	When     consent.BannerWhen `json:"when,omitempty"`
-	Text     string             `json:"text"`
-	TextHash string             `json:"textHash"`
-	Segments []consent.Segment  `json:"segments"`
-}
-
-type processingText struct {
-	Kind consent.ProcessingKind `json:"kind"`
-	consentText
-}
-
-type consentCheckbox struct {
-	Kind     consent.Kind `json:"kind"`
-	Label    string       `json:"label"`
-	TextHash string       `json:"textHash"`
-}
-
-func textOf(s string) consentText {
-	return consentText{Text: s, TextHash: consent.TextHash(s), Segments: consent.Segments(s)}
-}
-
 // chatTexts picks the visitor's language (their browser's when supported,
 // else the chatflow's, else English) and returns the texts in it.
 func (h *Handler) chatTexts(r *http.Request, f *flow.Chatflow, visitorLang string) (string, map[consent.Key]string, *chatConsent) {
@@ -299,10 +221,6 @@ func (h *Handler) chatTexts(r *http.Request, f *flow.Chatflow, visitorLang strin
 		cs.Communication = append(cs.Communication, consentCheckbox{Kind: c.Kind, Label: c.Label, TextHash: consent.TextHash(c.Label)})
 	}
 	return lang.String(), h.cfg.Texts.All(lang), cs
-}
-
-type chatKnowledge struct {
-	Enabled bool `json:"enabled"`
 }
 
 // hostName is a request's host without its port.

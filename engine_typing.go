@@ -1,7 +1,6 @@
 package livechat
 
 import (
-	"context"
 	"sync"
 	"time"
 )
@@ -96,12 +95,5 @@ func (h *Handler) typingTicker() {
 				h.publish(h.ctx, Event{Type: EventTyping, ConversationID: k.conversationID, Participant: k.participant, Typing: false})
 			}
 		}
-	}
-}
-
-// typing forwards a typing indicator, coalesced; it is not stored.
-func (h *Handler) typing(ctx context.Context, convID, participant string, on bool) {
-	if h.typists.admit(convID, participant, on, h.now()) {
-		h.publish(ctx, Event{Type: EventTyping, ConversationID: convID, Participant: participant, Typing: on})
 	}
 }

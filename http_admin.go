@@ -1,7 +1,6 @@
 package livechat
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"html/template"
@@ -17,112 +16,6 @@ import (
 
 // maxFlowBody is the largest chatflow document accepted.
 const maxFlowBody = 256 << 10
-
-// StoredChatflow is a chatflow with the version optimistic concurrency
-// checks: pass it back to UpdateChatflow.
-type StoredChatflow struct {
-	Version  int64          `json:"version"`
-	Chatflow *flow.Chatflow `json:"chatflow"`
-}
-
-// Chatflows returns every stored chatflow, published or not, ordered by ID.
-func (h *Handler) Chatflows(ctx context.Context) ([]StoredChatflow, error) {
-	recs, err := h.store.Chatflows(ctx)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]StoredChatflow, 0, len(recs))
-	for _, rec := range recs {
-		f, err := flow.Parse(rec.Data)
-		if err != nil {
-			return nil, fmt.Errorf("livechat: stored chatflow %q: %w", rec.ID, err)
-		}
-		out = append(out, StoredChatflow{Version: rec.Version, Chatflow: f})
-	}
-	return out, nil
-}
-
-// Chatflow returns one stored chatflow. Returns ErrNotFound.
-func (h *Handler) Chatflow(ctx context.Context, id string) (StoredChatflow, error) {
-	rec, err := h.store.Chatflow(ctx, id)
-	if err != nil {
-		return StoredChatflow{}, err
-	}
-	f, err := flow.Parse(rec.Data)
-	if err != nil {
-		return StoredChatflow{}, fmt.Errorf("livechat: stored chatflow %q: %w", rec.ID, err)
-	}
-	return StoredChatflow{Version: rec.Version, Chatflow: f}, nil
-}
-
-// CreateChatflow validates and stores a new chatflow, assigning an ID when
-// it has none. Returns ErrInvalid with every field error (nothing is
-// stored) or ErrConflict when the ID is taken.
-func (h *Handler) CreateChatflow(ctx context.Context, f *flow.Chatflow) (StoredChatflow, error) {
-	cp := *f
-	if cp.ID == "" {
-		cp.ID = newID()
-	}
-	cf, err := h.putFlow(ctx, &cp, 0)
-	if err != nil {
-		return StoredChatflow{}, err
-	}
-	return StoredChatflow{Version: cf.version, Chatflow: cf.flow}, nil
-}
-
-// UpdateChatflow replaces a stored chatflow if version is still its
-// version. Returns ErrInvalid with every field error, ErrConflict for a
-// stale version, ErrNotFound. Nothing is stored on error.
-func (h *Handler) UpdateChatflow(ctx context.Context, f *flow.Chatflow, version int64) (StoredChatflow, error) {
-	if version <= 0 {
-		return StoredChatflow{}, publicf(ErrInvalid, "a version is required to update a chatflow")
-	}
-	cur, err := h.Chatflow(ctx, f.ID)
-	if err != nil {
-		return StoredChatflow{}, err
-	}
-	cp := *f
-	cp.CreatedAt = cur.Chatflow.CreatedAt
-	cf, err := h.putFlow(ctx, &cp, version)
-	if err != nil {
-		return StoredChatflow{}, err
-	}
-	cf.flow.CreatedAt = cur.Chatflow.CreatedAt
-	return StoredChatflow{Version: cf.version, Chatflow: cf.flow}, nil
-}
-
-// PublishChatflow turns a chatflow on (published) or off. version 0 means
-// the current version. Returns ErrNotFound or ErrConflict.
-func (h *Handler) PublishChatflow(ctx context.Context, id string, on bool, version int64) (StoredChatflow, error) {
-	cur, err := h.Chatflow(ctx, id)
-	if err != nil {
-		return StoredChatflow{}, err
-	}
-	if version == 0 {
-		version = cur.Version
-	}
-	cur.Chatflow.Enabled = on
-	return h.UpdateChatflow(ctx, cur.Chatflow, version)
-}
-
-// DeleteChatflow removes a chatflow; version 0 skips the version check.
-// Returns ErrNotFound or ErrConflict.
-func (h *Handler) DeleteChatflow(ctx context.Context, id string, version int64) error {
-	if version != 0 {
-		cur, err := h.store.Chatflow(ctx, id)
-		if err != nil {
-			return err
-		}
-		if cur.Version != version {
-			return fmt.Errorf("%w: chatflow %q is at version %d, not %d", errStaleChatflow, id, cur.Version, version)
-		}
-	}
-	if err := h.store.DeleteChatflow(ctx, id); err != nil {
-		return err
-	}
-	h.flows.invalidate()
-	return nil
-}
 
 // adminAuth admits agents the host lets manage chatflows.
 func (h *Handler) adminAuth(next http.HandlerFunc) http.HandlerFunc {
@@ -298,4 +191,33 @@ func (h *Handler) adminPreview(w http.ResponseWriter, r *http.Request) {
 		"Device":  map[string]string{"mobile": "mobile"}[q.Get("embed")],
 		"Mobile":  q.Get("view") == "mobile",
 	})
+}
+
+// dataAuth admits agents the host lets handle data requests.
+func (h *Handler) dataAuth(next http.HandlerFunc) http.HandlerFunc {
+	return h.agentAuth(func(w http.ResponseWriter, r *http.Request) {
+		if !agentFrom(r.Context()).Can(PermissionManageData) {
+			h.fail(w, r, publicf(ErrForbidden, `data requests need the "manage_data" permission`))
+			return
+		}
+		next(w, r)
+	})
+}
+
+func (h *Handler) adminExport(w http.ResponseWriter, r *http.Request) {
+	exp, err := h.ExportVisitor(r.Context(), r.PathValue("id"))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Disposition", `attachment; filename="visitor-export.json"`)
+	writeJSON(w, http.StatusOK, exp)
+}
+
+func (h *Handler) adminErase(w http.ResponseWriter, r *http.Request) {
+	if err := h.EraseVisitor(r.Context(), r.PathValue("id"), r.URL.Query().Get("contact") == "true"); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
 }

@@ -2,7 +2,6 @@ package livechat
 
 import (
 	"context"
-	"net/http"
 	"regexp"
 	"strings"
 
@@ -73,28 +72,6 @@ func (h *Handler) RecordConsent(ctx context.Context, visitorID, kind string, gra
 		return nil, err
 	}
 	return r, nil
-}
-
-func (h *Handler) visitorConsent(w http.ResponseWriter, r *http.Request) {
-	var req struct {
-		Kind     string `json:"kind"`
-		Granted  bool   `json:"granted"`
-		TextHash string `json:"textHash"`
-	}
-	if err := decodeJSON(w, r, &req); err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	rec, err := h.RecordConsent(r.Context(), visitorIDFrom(r.Context()), req.Kind, req.Granted, req.TextHash)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	if consent.Kind(req.Kind) == consent.KindCookies && req.Granted {
-		// From now on the token may live in the browser.
-		h.setVisitorCookie(w, r, rec.VisitorID)
-	}
-	writeJSON(w, http.StatusCreated, map[string]any{"consent": rec})
 }
 
 // recordImpliedConsent records, once, that a visitor who starts a

@@ -2,9 +2,7 @@ package livechat
 
 import (
 	"context"
-	"fmt"
 	"net/http"
-	"slices"
 )
 
 type agentKey struct{}
@@ -44,47 +42,6 @@ func (h *Handler) agentAuth(next http.HandlerFunc) http.HandlerFunc {
 		}
 		next(w, r.WithContext(context.WithValue(r.Context(), agentKey{}, stored)))
 	}
-}
-
-// syncAgent stores the host's view of an agent when it changed, keeping
-// the presence the agent chose, and returns the stored agent.
-func (h *Handler) syncAgent(ctx context.Context, a *Agent) (*Agent, error) {
-	h.agentsMu.Lock()
-	seen, ok := h.agentsSeen[a.ID]
-	h.agentsMu.Unlock()
-	if ok && sameProfile(&seen, a) {
-		return &seen, nil
-	}
-	stored, err := h.store.Agent(ctx, a.ID)
-	switch {
-	case isNotFound(err):
-		stored = &Agent{Presence: PresenceAway}
-	case err != nil:
-		return nil, err
-	}
-	next := *a
-	next.Presence = stored.Presence
-	if next.Presence == "" {
-		next.Presence = PresenceAway
-	}
-	if stored.ID == "" || !sameProfile(stored, &next) {
-		next.UpdatedAt = h.now().UTC()
-		if err := h.store.PutAgent(ctx, &next); err != nil {
-			return nil, fmt.Errorf("livechat: store agent: %w", err)
-		}
-	} else {
-		next = *stored
-	}
-	h.agentsMu.Lock()
-	h.agentsSeen[a.ID] = next
-	h.agentsMu.Unlock()
-	return &next, nil
-}
-
-func sameProfile(a, b *Agent) bool {
-	return a.ID == b.ID && a.Name == b.Name && a.Email == b.Email && a.AvatarURL == b.AvatarURL &&
-		a.Capacity == b.Capacity && slices.Equal(a.TeamIDs, b.TeamIDs) &&
-		slices.Equal(a.Skills, b.Skills) && slices.Equal(a.Permissions, b.Permissions)
 }
 
 func (h *Handler) agentMe(w http.ResponseWriter, r *http.Request) {

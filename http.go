@@ -2,15 +2,12 @@ package livechat
 
 import (
 	"bytes"
-	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"mime"
 	"net/http"
-	"net/url"
-	"path"
 	"reflect"
 	"strconv"
 	"strings"
@@ -99,29 +96,6 @@ var defaultMessages = map[string]string{
 	"unavailable":            "server is shutting down",
 	"unsupported_media_type": "body must be application/json",
 	"internal":               "internal error",
-}
-
-// publicError is a domain error with a message written for clients: the
-// HTTP and WebSocket answers carry msg as it is. Only code that writes
-// client-safe text (no ids of others, no storage or Go details) makes
-// one, with publicf; every other error is answered with its code's
-// default message.
-type publicError struct {
-	kind error // a sentinel of errors.go, which decides the code
-	msg  string
-}
-
-// Error returns the sentinel's text and the message, as fmt.Errorf("%w: …")
-// did.
-func (e *publicError) Error() string { return e.kind.Error() + ": " + e.msg }
-
-// Unwrap returns the sentinel, for errors.Is.
-func (e *publicError) Unwrap() error { return e.kind }
-
-// publicf returns an error of kind (ErrInvalid, ErrNotFound, …) whose
-// message clients see.
-func publicf(kind error, format string, args ...any) error {
-	return &publicError{kind: kind, msg: fmt.Sprintf(format, args...)}
 }
 
 // publicMessage returns the message a client sees for err: its
@@ -292,116 +266,6 @@ func queryInt(r *http.Request, name string, def, min, max int64) (int64, error) 
 	return n, nil
 }
 
-var errOriginNotAllowed = publicf(ErrForbidden, "origin not allowed")
-
-// originAllowed reports whether a request from a browser page may use the
-// API. Requests without Origin (same-origin GETs, non-browser clients)
-// are allowed; otherwise the page's origin, scheme, host and port, must
-// be the server's own or match Config.AllowedOrigins.
-//
-// The server's own scheme is https when the request came over TLS or
-// says X-Forwarded-Proto: https, http when it says X-Forwarded-Proto:
-// http, and unknown otherwise (a proxy may have ended TLS), when either
-// scheme passes. The header can only narrow the check, and pages cannot
-// set it on the requests this guards (a WebSocket handshake takes no
-// custom header, and a fetch with one needs a preflight this Handler
-// does not grant). Ports compare with the scheme's default filled in:
-// https://example.com:8443 is not https://example.com.
-func (h *Handler) originAllowed(r *http.Request) bool {
-	o := r.Header.Get("Origin")
-	if o == "" {
-		return true
-	}
-	page, ok := parseOrigin(o)
-	if !ok {
-		return false
-	}
-	scheme := ownScheme(r)
-	host, port := splitHostPort(r.Host)
-	if port == "" {
-		port = defaultPort(cmp.Or(scheme, page.scheme))
-	}
-	if strings.EqualFold(host, page.host) && port == page.port && (scheme == "" || scheme == page.scheme) {
-		return true
-	}
-	for _, p := range h.cfg.AllowedOrigins {
-		if originMatch(p, page, scheme) {
-			return true
-		}
-	}
-	return false
-}
-
-// origin is a page's origin, the host in lower case, the port filled in.
-type origin struct{ scheme, host, port string }
-
-func parseOrigin(s string) (origin, bool) {
-	u, err := url.Parse(s)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil ||
-		(u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" {
-		return origin{}, false
-	}
-	return origin{u.Scheme, strings.ToLower(u.Hostname()), cmp.Or(u.Port(), defaultPort(u.Scheme))}, true
-}
-
-// ownScheme is the scheme the client used to reach the server, or "" when
-// it cannot be known.
-func ownScheme(r *http.Request) string {
-	if r.TLS != nil {
-		return "https"
-	}
-	proto, _, _ := strings.Cut(r.Header.Get("X-Forwarded-Proto"), ",")
-	switch strings.ToLower(strings.TrimSpace(proto)) {
-	case "https":
-		return "https"
-	case "http":
-		return "http"
-	}
-	return ""
-}
-
-func defaultPort(scheme string) string {
-	if scheme == "https" {
-		return "443"
-	}
-	return "80"
-}
-
-// splitHostPort splits "host:port", "[::1]:port" or a bare host.
-func splitHostPort(hp string) (host, port string) {
-	if i := strings.LastIndexByte(hp, ':'); i >= 0 && !strings.Contains(hp[i:], "]") {
-		return strings.Trim(hp[:i], "[]"), hp[i+1:]
-	}
-	return strings.Trim(hp, "[]"), ""
-}
-
-// originMatch reports whether a page's origin matches an AllowedOrigins
-// pattern, "[scheme://]host[:port]" with path.Match syntax in host and
-// port. A pattern with a scheme matches that scheme only; one without
-// matches https pages, and http pages unless the server itself is known
-// to be https (see originAllowed). A pattern without a port matches the
-// scheme's default port only.
-func originMatch(pattern string, page origin, ownScheme string) bool {
-	pattern = strings.ToLower(pattern)
-	scheme, rest, hasScheme := strings.Cut(pattern, "://")
-	if !hasScheme {
-		scheme, rest = "", pattern
-	}
-	switch {
-	case scheme != "" && scheme != page.scheme:
-		return false
-	case scheme == "" && page.scheme == "http" && ownScheme == "https":
-		return false
-	}
-	host, port := splitHostPort(rest)
-	if port == "" {
-		port = defaultPort(page.scheme)
-	}
-	hostOK, _ := path.Match(host, page.host)
-	portOK, _ := path.Match(port, page.port)
-	return hostOK && portOK
-}
-
 // serveConv runs the shape most conversation endpoints share: decode the
 // JSON body into a T, resolve the conversation the caller may use, act,
 // and answer with the status and body do returns (no body for 204).
@@ -428,4 +292,31 @@ func serveConv[T any](h *Handler, w http.ResponseWriter, r *http.Request,
 		return
 	}
 	writeJSON(w, status, body)
+}
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+// readPage reads one page of messages for the messages endpoints.
+func (h *Handler) readPage(r *http.Request, convID string) (msgs []*Message, hasMore bool, err error) {
+	after, err := queryInt(r, "after", 0, 0, 1<<53)
+	if err != nil {
+		return nil, false, err
+	}
+	limit, err := queryInt(r, "limit", 50, 1, 200)
+	if err != nil {
+		return nil, false, err
+	}
+	msgs, err = h.store.Messages(r.Context(), convID, after, int(limit)+1)
+	if err != nil {
+		return nil, false, err
+	}
+	if len(msgs) > int(limit) {
+		return msgs[:limit], true, nil
+	}
+	return msgs, false, nil
 }

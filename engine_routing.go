@@ -3,6 +3,8 @@ package livechat
 import (
 	"context"
 	"errors"
+	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -223,18 +225,6 @@ func (h *Handler) queuePosition(ctx context.Context, c *Conversation) (int, erro
 	return pos, nil
 }
 
-// notify hands a notification to the Notifier; it never fails the caller.
-func (h *Handler) notify(ctx context.Context, n Notification) {
-	if h.cfg.Notifier == nil {
-		return
-	}
-	n.ID = newID()
-	n.Time = h.now().UTC()
-	if err := h.cfg.Notifier.Notify(context.WithoutCancel(ctx), n); err != nil {
-		h.log.Warn("livechat: notify", "kind", string(n.Kind), "conversation", n.ConversationID, "err", err)
-	}
-}
-
 // afterVisitorMessage tells the team about a visitor's message when nobody
 // is there to see it live.
 func (h *Handler) afterVisitorMessage(ctx context.Context, c *Conversation, m *Message) {
@@ -344,25 +334,60 @@ func (h *Handler) reassignAway(ctx context.Context, now time.Time) {
 	}
 }
 
-// agentIDs lists the agents with a live connection on this node.
-func (h *hub) agentIDs() []string {
-	h.mu.RLock()
-	defer h.mu.RUnlock()
-	seen := map[string]bool{}
-	var out []string
-	for c := range h.agents {
-		if !seen[c.agentID] {
-			seen[c.agentID] = true
-			out = append(out, c.agentID)
-		}
-	}
-	return out
-}
-
 // assignState is the Handler's routing memory on this node.
 type assignState struct {
 	assignMu     sync.Mutex
 	lastAssigned map[string]time.Time
 	waitNotified map[string]bool
 	drainMu      sync.Mutex
+}
+
+// touchAgent records that the agent's inbox is connected now.
+func (h *Handler) touchAgent(agentID string) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(h.ctx), 5*time.Second)
+	defer cancel()
+	if err := h.store.TouchAgent(ctx, agentID, h.now().UTC()); err != nil {
+		h.log.Warn("livechat: touch agent", "agent", agentID, "err", err)
+	}
+}
+
+// syncAgent stores the host's view of an agent when it changed, keeping
+// the presence the agent chose, and returns the stored agent.
+func (h *Handler) syncAgent(ctx context.Context, a *Agent) (*Agent, error) {
+	h.agentsMu.Lock()
+	seen, ok := h.agentsSeen[a.ID]
+	h.agentsMu.Unlock()
+	if ok && sameProfile(&seen, a) {
+		return &seen, nil
+	}
+	stored, err := h.store.Agent(ctx, a.ID)
+	switch {
+	case isNotFound(err):
+		stored = &Agent{Presence: PresenceAway}
+	case err != nil:
+		return nil, err
+	}
+	next := *a
+	next.Presence = stored.Presence
+	if next.Presence == "" {
+		next.Presence = PresenceAway
+	}
+	if stored.ID == "" || !sameProfile(stored, &next) {
+		next.UpdatedAt = h.now().UTC()
+		if err := h.store.PutAgent(ctx, &next); err != nil {
+			return nil, fmt.Errorf("livechat: store agent: %w", err)
+		}
+	} else {
+		next = *stored
+	}
+	h.agentsMu.Lock()
+	h.agentsSeen[a.ID] = next
+	h.agentsMu.Unlock()
+	return &next, nil
+}
+
+func sameProfile(a, b *Agent) bool {
+	return a.ID == b.ID && a.Name == b.Name && a.Email == b.Email && a.AvatarURL == b.AvatarURL &&
+		a.Capacity == b.Capacity && slices.Equal(a.TeamIDs, b.TeamIDs) &&
+		slices.Equal(a.Skills, b.Skills) && slices.Equal(a.Permissions, b.Permissions)
 }

@@ -3,28 +3,56 @@ package livechat
 import (
 	"context"
 	"fmt"
-	"net/http"
+	"net/mail"
+	"strings"
+
+	"github.com/golivechat/livechat/identity"
 )
 
-// PermissionManageData lets an agent export and erase what is stored about
-// a visitor or contact.
-const PermissionManageData = "manage_data"
-
-// Export is everything stored about one visitor: what a data request
-// returns.
-type Export struct {
-	Visitor       *Visitor             `json:"visitor"`
-	Contact       *Contact             `json:"contact,omitempty"`
-	Conversations []ExportConversation `json:"conversations"`
-	Consents      []*ConsentRecord     `json:"consents"`
+// linkIdentity makes sure an identified visitor has their contact, with
+// the name and email the host vouched for, marked verified.
+func (h *Handler) linkIdentity(ctx context.Context, v *Visitor, c identity.Claims) error {
+	contactID := "c-" + userHash(c)
+	now := h.now().UTC()
+	ct, err := h.store.Contact(ctx, contactID)
+	switch {
+	case isNotFound(err):
+		ct = &Contact{ID: contactID, Name: c.Name, Email: c.Email, Verified: true, CreatedAt: now, UpdatedAt: now}
+		if err := h.store.CreateContact(ctx, ct); err != nil {
+			// The email may belong to an older, unverified contact: keep
+			// the identity without claiming that address.
+			ct.Email = ""
+			if err := h.store.CreateContact(ctx, ct); err != nil {
+				return err
+			}
+		}
+	case err != nil:
+		return err
+	case ct.Name != c.Name || !ct.Verified:
+		ct.Name, ct.Verified, ct.UpdatedAt = c.Name, true, now
+		if err := h.store.UpdateContact(ctx, ct); err != nil {
+			return err
+		}
+	}
+	if v.ContactID != contactID {
+		v.ContactID = contactID
+		return h.store.UpdateVisitor(ctx, v)
+	}
+	return nil
 }
 
-// ExportConversation is one conversation with all its messages.
-type ExportConversation struct {
-	Conversation *Conversation `json:"conversation"`
-	Messages     []*Message    `json:"messages"`
-	ReadMarks    []ReadMark    `json:"readMarks"`
-	Survey       *SurveyAnswer `json:"survey,omitempty"`
+// normalizeEmail checks a visitor-typed address: one plain address,
+// "name@domain", at most 254 bytes.
+func normalizeEmail(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	if s == "" || len(s) > 254 {
+		return "", publicf(ErrInvalid, "email must be 1 to 254 bytes")
+	}
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Name != "" || a.Address != s || !strings.Contains(s[strings.LastIndexByte(s, '@')+1:], ".") {
+		return "", publicf(ErrInvalid, "email is not a valid address")
+	}
+	return s, nil
 }
 
 // ExportVisitor gathers everything stored about a visitor. Returns
@@ -95,44 +123,4 @@ func (h *Handler) EraseVisitor(ctx context.Context, visitorID string, contact bo
 	}
 	h.hub.closeVisitor(visitorID)
 	return nil
-}
-
-// closeVisitor ends a visitor's live connections.
-func (h *hub) closeVisitor(visitorID string) {
-	h.mu.RLock()
-	defer h.mu.RUnlock()
-	for c := range h.all {
-		if c.visitorID == visitorID {
-			c.conn.Close(4401, "erased")
-		}
-	}
-}
-
-// dataAuth admits agents the host lets handle data requests.
-func (h *Handler) dataAuth(next http.HandlerFunc) http.HandlerFunc {
-	return h.agentAuth(func(w http.ResponseWriter, r *http.Request) {
-		if !agentFrom(r.Context()).Can(PermissionManageData) {
-			h.fail(w, r, publicf(ErrForbidden, `data requests need the "manage_data" permission`))
-			return
-		}
-		next(w, r)
-	})
-}
-
-func (h *Handler) adminExport(w http.ResponseWriter, r *http.Request) {
-	exp, err := h.ExportVisitor(r.Context(), r.PathValue("id"))
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	w.Header().Set("Content-Disposition", `attachment; filename="visitor-export.json"`)
-	writeJSON(w, http.StatusOK, exp)
-}
-
-func (h *Handler) adminErase(w http.ResponseWriter, r *http.Request) {
-	if err := h.EraseVisitor(r.Context(), r.PathValue("id"), r.URL.Query().Get("contact") == "true"); err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
 }

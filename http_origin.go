@@ -1,0 +1,119 @@
+package livechat
+
+import (
+	"cmp"
+	"net/http"
+	"net/url"
+	"path"
+	"strings"
+)
+
+var errOriginNotAllowed = publicf(ErrForbidden, "origin not allowed")
+
+// originAllowed reports whether a request from a browser page may use the
+// API. Requests without Origin (same-origin GETs, non-browser clients)
+// are allowed; otherwise the page's origin, scheme, host and port, must
+// be the server's own or match Config.AllowedOrigins.
+//
+// The server's own scheme is https when the request came over TLS or
+// says X-Forwarded-Proto: https, http when it says X-Forwarded-Proto:
+// http, and unknown otherwise (a proxy may have ended TLS), when either
+// scheme passes. The header can only narrow the check, and pages cannot
+// set it on the requests this guards (a WebSocket handshake takes no
+// custom header, and a fetch with one needs a preflight this Handler
+// does not grant). Ports compare with the scheme's default filled in:
+// https://example.com:8443 is not https://example.com.
+func (h *Handler) originAllowed(r *http.Request) bool {
+	o := r.Header.Get("Origin")
+	if o == "" {
+		return true
+	}
+	page, ok := parseOrigin(o)
+	if !ok {
+		return false
+	}
+	scheme := ownScheme(r)
+	host, port := splitHostPort(r.Host)
+	if port == "" {
+		port = defaultPort(cmp.Or(scheme, page.scheme))
+	}
+	if strings.EqualFold(host, page.host) && port == page.port && (scheme == "" || scheme == page.scheme) {
+		return true
+	}
+	for _, p := range h.cfg.AllowedOrigins {
+		if originMatch(p, page, scheme) {
+			return true
+		}
+	}
+	return false
+}
+
+// origin is a page's origin, the host in lower case, the port filled in.
+type origin struct{ scheme, host, port string }
+
+func parseOrigin(s string) (origin, bool) {
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil ||
+		(u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" {
+		return origin{}, false
+	}
+	return origin{u.Scheme, strings.ToLower(u.Hostname()), cmp.Or(u.Port(), defaultPort(u.Scheme))}, true
+}
+
+// ownScheme is the scheme the client used to reach the server, or "" when
+// it cannot be known.
+func ownScheme(r *http.Request) string {
+	if r.TLS != nil {
+		return "https"
+	}
+	proto, _, _ := strings.Cut(r.Header.Get("X-Forwarded-Proto"), ",")
+	switch strings.ToLower(strings.TrimSpace(proto)) {
+	case "https":
+		return "https"
+	case "http":
+		return "http"
+	}
+	return ""
+}
+
+func defaultPort(scheme string) string {
+	if scheme == "https" {
+		return "443"
+	}
+	return "80"
+}
+
+// splitHostPort splits "host:port", "[::1]:port" or a bare host.
+func splitHostPort(hp string) (host, port string) {
+	if i := strings.LastIndexByte(hp, ':'); i >= 0 && !strings.Contains(hp[i:], "]") {
+		return strings.Trim(hp[:i], "[]"), hp[i+1:]
+	}
+	return strings.Trim(hp, "[]"), ""
+}
+
+// originMatch reports whether a page's origin matches an AllowedOrigins
+// pattern, "[scheme://]host[:port]" with path.Match syntax in host and
+// port. A pattern with a scheme matches that scheme only; one without
+// matches https pages, and http pages unless the server itself is known
+// to be https (see originAllowed). A pattern without a port matches the
+// scheme's default port only.
+func originMatch(pattern string, page origin, ownScheme string) bool {
+	pattern = strings.ToLower(pattern)
+	scheme, rest, hasScheme := strings.Cut(pattern, "://")
+	if !hasScheme {
+		scheme, rest = "", pattern
+	}
+	switch {
+	case scheme != "" && scheme != page.scheme:
+		return false
+	case scheme == "" && page.scheme == "http" && ownScheme == "https":
+		return false
+	}
+	host, port := splitHostPort(rest)
+	if port == "" {
+		port = defaultPort(page.scheme)
+	}
+	hostOK, _ := path.Match(host, page.host)
+	portOK, _ := path.Match(port, page.port)
+	return hostOK && portOK
+}

@@ -1,0 +1,157 @@
+package livechat
+
+import (
+	"errors"
+	"net/http"
+	"time"
+
+	"golang.org/x/text/language"
+)
+
+type configRequest struct {
+	URL      string `json:"url"`
+	Referrer string `json:"referrer"`
+	Language string `json:"language"`
+	Device   string `json:"device"`
+	Preview  string `json:"preview"`
+	Identity string `json:"identity"`
+	// Cookies false means the visitor has not accepted cookies: the token
+	// comes back in the answer for the page to keep in memory.
+	Cookies *bool `json:"cookies"`
+}
+
+// visitorConfig is the widget's first call on a page view: it identifies
+// (or creates) the visitor and says what to show.
+func (h *Handler) visitorConfig(w http.ResponseWriter, r *http.Request) {
+	if !h.originAllowed(r) {
+		h.fail(w, r, errOriginNotAllowed)
+		return
+	}
+	var req configRequest
+	if err := decodeJSON(w, r, &req); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	ctx := r.Context()
+	now := h.now().UTC()
+	id, issued, ok := h.visitorFromCookie(r)
+	// The token goes in a cookie once the visitor accepted cookies (or
+	// the host identified them); before that, in the answer only.
+	memoryToken := ""
+	persist := req.Cookies == nil || *req.Cookies
+	issue := func(id string) {
+		if persist {
+			h.setVisitorCookie(w, r, id)
+		} else {
+			memoryToken = signVisitor(h.cfg.Secret, id, h.now())
+		}
+	}
+	identified, claims := h.identify(req.Identity)
+	if identified != "" {
+		persist = true // identified visitors skip the cookie banner
+	}
+	switch {
+	case identified != "" && (!ok || id != identified):
+		// A user the host vouches for: the same visitor on every device.
+		// A different user in this browser gets a new session, so the
+		// previous user's conversations and events stay with them.
+		id, ok, issued = identified, true, now
+		issue(id)
+	case identified == "" && ok && isIdentifiedVisitor(id):
+		// Logged out (or the token failed): stop speaking for that user.
+		ok = false
+	}
+	var v *Visitor
+	if ok {
+		var err error
+		v, err = h.store.Visitor(ctx, id)
+		if err != nil && !isNotFound(err) {
+			h.fail(w, r, err)
+			return
+		}
+	}
+	if v == nil {
+		if identified == "" {
+			if err := h.limitNewVisitor(r); err != nil {
+				h.fail(w, r, err)
+				return
+			}
+		}
+		if !ok {
+			id = newID()
+		}
+		v = &Visitor{ID: id, CreatedAt: now}
+		v.LastSeenAt = now
+		v.PageURL = truncate(req.URL, 2048)
+		v.Language = visitorLanguage(r, req.Language)
+		v.UserAgent = truncate(r.UserAgent(), 512)
+		if err := h.store.CreateVisitor(ctx, v); err != nil && !(identified != "" && errors.Is(err, ErrConflict)) {
+			h.fail(w, r, err)
+			return
+		}
+		if identified == "" {
+			issue(id)
+		}
+	} else {
+		v.LastSeenAt = now
+		v.PageURL = truncate(req.URL, 2048)
+		if lang := visitorLanguage(r, req.Language); lang != "" {
+			v.Language = lang
+		}
+		if err := h.store.UpdateVisitor(ctx, v); err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		// Renewed after a day; moved into the cookie once it may be
+		// there (the widget's second call on a chat without a banner).
+		if _, err := r.Cookie(visitorCookie); now.Sub(issued) > 24*time.Hour || (persist && err != nil) {
+			issue(id)
+		}
+	}
+	if identified != "" {
+		if err := h.linkIdentity(ctx, v, claims); err != nil {
+			h.fail(w, r, err)
+			return
+		}
+	}
+	// The open conversation if there is one, else the latest: a late
+	// message in a closed conversation must not hide the open one.
+	convs, err := h.store.Conversations(ctx, ConversationFilter{VisitorID: v.ID, Status: StatusOpen, Limit: 1})
+	if err == nil && len(convs) == 0 {
+		convs, err = h.store.Conversations(ctx, ConversationFilter{VisitorID: v.ID, Limit: 1})
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	var conv *visitorConversation
+	if len(convs) > 0 {
+		conv = toVisitorConversation(convs[0])
+	}
+	chat, err := h.chooseChat(r, v, &req)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if !persist && memoryToken == "" {
+		memoryToken = signVisitor(h.cfg.Secret, v.ID, h.now())
+	}
+	resp := map[string]any{"protocol": 1, "chat": chat, "conversation": conv, "identified": identified != ""}
+	if memoryToken != "" {
+		resp["token"] = memoryToken
+	}
+	writeJSON(w, http.StatusOK, resp)
+}
+
+// visitorLanguage is the language a config request reports: its language
+// field, else the browser's first choice in Accept-Language (as the texts
+// are chosen), so that routing and agents see the language the chat speaks.
+func visitorLanguage(r *http.Request, reported string) string {
+	if reported != "" {
+		return truncate(reported, 35)
+	}
+	if tags, _, err := language.ParseAcceptLanguage(r.Header.Get("Accept-Language")); err == nil && len(tags) > 0 {
+		return truncate(tags[0].String(), 35)
+	}
+	return ""
+}
