@@ -5,15 +5,64 @@ import (
 	"encoding/json"
 	"fmt"
 	"hash/fnv"
+	"log/slog"
 	"maps"
+	"sync"
+	"time"
+
+	"github.com/golivechat/livechat/transport"
 )
+
+// engine is the conversation engine: it starts conversations, posts and
+// reads messages, marks them read, forwards typing, assigns, closes and
+// sets presence, checking consent and the text rules on the way, with
+// routing and the queue in its router. It knows the Storage, the broker
+// (through its outbox), the clock and the policy packages, and nothing of
+// HTTP, frames or cookies: every endpoint and the host's Go API call the
+// same methods.
+type engine struct {
+	cfg     *Config // read only
+	store   Storage
+	out     *outbox
+	now     func() time.Time
+	log     *slog.Logger
+	flows   *flowCache
+	routing *router
+	typists *typingGate
+
+	// convLocks serialises append+publish per conversation on this node so
+	// that live events leave in sequence order.
+	convLocks [64]sync.Mutex
+}
+
+func newEngine(cfg *Config, out *outbox, flows *flowCache, routing *router) *engine {
+	return &engine{
+		cfg:     cfg,
+		store:   cfg.Storage,
+		out:     out,
+		now:     cfg.Now,
+		log:     cfg.Logger,
+		flows:   flows,
+		routing: routing,
+		typists: newTypingGate(),
+	}
+}
+
+// outbox is how the engine's decisions leave it: events to every node
+// through the broker, notifications to the host's Notifier.
+type outbox struct {
+	broker   transport.Broker
+	notifier Notifier
+	now      func() time.Time
+	log      *slog.Logger
+}
 
 // post appends a message and publishes it. created is false when the
 // sender already used the client message id in the conversation; the
 // original message is returned.
-func (h *Handler) post(ctx context.Context, m *Message, alias string) (*Message, bool, error) {
+func (e *engine) post(ctx context.Context, m *Message, alias string) (*Message, bool, error) {
 	if m.Sender != SenderSystem {
-		if err := h.checkText(m.Text); err != nil {
+		if err := e.checkText(m.Text); err != nil {
 			return nil, false, err
 		}
 	}
@@ -23,16 +72,16 @@ func (h *Handler) post(ctx context.Context, m *Message, alias string) (*Message,
 		}
 	}
 	if m.CreatedAt.IsZero() {
-		m.CreatedAt = h.now().UTC()
+		m.CreatedAt = e.now().UTC()
 	}
-	unlock := h.lockConversation(m.ConversationID)
+	unlock := e.lockConversation(m.ConversationID)
 	defer unlock()
-	stored, created, err := h.store.AppendMessage(ctx, m)
+	stored, created, err := e.store.AppendMessage(ctx, m)
 	if err != nil {
 		return nil, false, fmt.Errorf("livechat: append message: %w", err)
 	}
 	if created {
-		h.publish(ctx, Event{Type: EventMessage, ConversationID: stored.ConversationID, Seq: stored.Seq, Message: stored, AuthorAlias: alias})
+		e.out.publish(ctx, Event{Type: EventMessage, ConversationID: stored.ConversationID, Seq: stored.Seq, Message: stored, AuthorAlias: alias})
 	}
 	return stored, created, nil
 }
@@ -43,14 +92,14 @@ func (h *Handler) post(ctx context.Context, m *Message, alias string) (*Message,
 // conversation), so callers look it up only before refusing: the normal
 // path costs nothing more. The key includes the sender, so it finds only
 // the sender's own messages.
-func (h *Handler) resentMessage(ctx context.Context, convID string, sender SenderKind, authorID, clientMsgID string) *Message {
+func (e *engine) resentMessage(ctx context.Context, convID string, sender SenderKind, authorID, clientMsgID string) *Message {
 	if !validID(convID) || !validID(clientMsgID) {
 		return nil
 	}
-	m, err := h.store.MessageByClientID(ctx, convID, sender, authorID, clientMsgID)
+	m, err := e.store.MessageByClientID(ctx, convID, sender, authorID, clientMsgID)
 	if err != nil {
 		if !isNotFound(err) {
-			h.log.Warn("livechat: look up a resent message", "conversation", convID, "err", err)
+			e.log.Warn("livechat: look up a resent message", "conversation", convID, "err", err)
 		}
 		return nil
 	}
@@ -65,11 +114,11 @@ var errConversationNotFound = publicf(ErrNotFound, "conversation not found")
 var errAgentNotFound = publicf(ErrNotFound, "agent not found")
 
 // conversation returns a stored conversation, or errConversationNotFound.
-func (h *Handler) conversation(ctx context.Context, convID string) (*Conversation, error) {
+func (e *engine) conversation(ctx context.Context, convID string) (*Conversation, error) {
 	if !validID(convID) {
 		return nil, errConversationNotFound
 	}
-	c, err := h.store.Conversation(ctx, convID)
+	c, err := e.store.Conversation(ctx, convID)
 	if isNotFound(err) {
 		return nil, errConversationNotFound
 	}
@@ -79,8 +128,8 @@ func (h *Handler) conversation(ctx context.Context, convID string) (*Conversatio
 // visitorConversationByID returns the visitor's conversation, or
 // errConversationNotFound when it does not exist or belongs to someone
 // else.
-func (h *Handler) visitorConversationByID(ctx context.Context, visitorID, convID string) (*Conversation, error) {
-	c, err := h.conversation(ctx, convID)
+func (e *engine) visitorConversationByID(ctx context.Context, visitorID, convID string) (*Conversation, error) {
+	c, err := e.conversation(ctx, convID)
 	if err != nil {
 		return nil, err
 	}
@@ -90,29 +139,22 @@ func (h *Handler) visitorConversationByID(ctx context.Context, visitorID, convID
 	return c, nil
 }
 
-// StartConversation returns the visitor's open conversation, or starts one
-// when there is none; created reports which. pageURL is where the visitor
-// started it. It returns ErrNotFound for an unknown visitor.
-func (h *Handler) StartConversation(ctx context.Context, visitorID, pageURL string) (conv *Conversation, created bool, err error) {
-	return h.startConversation(ctx, visitorID, pageURL, "", nil)
-}
-
 // startConversation is StartConversation for a chatflow; an unknown
 // chatflow id is dropped. admit, when set, may refuse a new conversation;
 // it is not asked when the visitor has an open one.
-func (h *Handler) startConversation(ctx context.Context, visitorID, pageURL, chatflowID string, admit func() error) (conv *Conversation, created bool, err error) {
+func (e *engine) startConversation(ctx context.Context, visitorID, pageURL, chatflowID string, admit func() error) (conv *Conversation, created bool, err error) {
 	var props map[string]string
-	if f := h.flowFor(ctx, chatflowID); f != nil {
+	if f := e.flows.flowFor(ctx, chatflowID); f != nil {
 		props = maps.Clone(f.Options.ConversationProperties)
 	} else {
 		chatflowID = ""
 	}
-	if _, err := h.store.Visitor(ctx, visitorID); err != nil {
+	if _, err := e.store.Visitor(ctx, visitorID); err != nil {
 		return nil, false, fmt.Errorf("livechat: visitor: %w", err)
 	}
-	unlock := h.lockConversation("visitor:" + visitorID)
+	unlock := e.lockConversation("visitor:" + visitorID)
 	defer unlock()
-	open, err := h.store.Conversations(ctx, ConversationFilter{VisitorID: visitorID, Status: StatusOpen, Limit: 1})
+	open, err := e.store.Conversations(ctx, ConversationFilter{VisitorID: visitorID, Status: StatusOpen, Limit: 1})
 	if err != nil {
 		return nil, false, fmt.Errorf("livechat: list conversations: %w", err)
 	}
@@ -124,7 +166,7 @@ func (h *Handler) startConversation(ctx context.Context, visitorID, pageURL, cha
 			return nil, false, err
 		}
 	}
-	now := h.now().UTC()
+	now := e.now().UTC()
 	c := &Conversation{
 		ID:         newID(),
 		VisitorID:  visitorID,
@@ -135,75 +177,47 @@ func (h *Handler) startConversation(ctx context.Context, visitorID, pageURL, cha
 		CreatedAt:  now,
 		UpdatedAt:  now,
 	}
-	if err := h.store.CreateConversation(ctx, c); err != nil {
+	if err := e.store.CreateConversation(ctx, c); err != nil {
 		return nil, false, fmt.Errorf("livechat: create conversation: %w", err)
 	}
-	h.publish(ctx, Event{Type: EventConversation, ConversationID: c.ID, Conversation: c})
-	h.notify(ctx, Notification{Kind: NotifyNewConversation, ConversationID: c.ID, ChatflowID: c.ChatflowID})
-	if routed, _, err := h.route(ctx, c); err != nil {
-		h.log.Warn("livechat: route a new conversation", "conversation", c.ID, "err", err)
+	e.out.publish(ctx, Event{Type: EventConversation, ConversationID: c.ID, Conversation: c})
+	e.out.notify(ctx, Notification{Kind: NotifyNewConversation, ConversationID: c.ID, ChatflowID: c.ChatflowID})
+	if routed, _, err := e.routing.route(ctx, c); err != nil {
+		e.log.Warn("livechat: route a new conversation", "conversation", c.ID, "err", err)
 	} else {
 		c = routed
 	}
 	return c, true, nil
 }
 
-// Conversation returns one conversation. Returns ErrNotFound.
-func (h *Handler) Conversation(ctx context.Context, id string) (*Conversation, error) {
-	return h.store.Conversation(ctx, id)
-}
-
-// Conversations lists conversations, newest activity first: at most
-// f.Limit (0 means 100), after f.After when set. ConversationPage pages
-// through all of them with an opaque cursor.
-func (h *Handler) Conversations(ctx context.Context, f ConversationFilter) ([]*Conversation, error) {
-	return h.store.Conversations(ctx, f)
-}
-
-// Messages returns up to limit messages of a conversation after the
-// sequence number after, in order. Returns ErrNotFound.
-func (h *Handler) Messages(ctx context.Context, conversationID string, after int64, limit int) ([]*Message, error) {
-	return h.store.Messages(ctx, conversationID, after, limit)
-}
-
-// Send posts a visitor's message to their conversation; it is stored
-// before Send returns. clientMsgID makes a retry safe: a repeat returns the
-// original message, even once the conversation is closed. Returns ErrNotFound for a conversation that is not the
-// visitor's, ErrClosed when it is closed, ErrInvalid or ErrTooLarge for bad
-// text.
-func (h *Handler) Send(ctx context.Context, visitorID, conversationID, clientMsgID, text string) (*Message, error) {
-	m, _, err := h.sendAsVisitor(ctx, visitorID, conversationID, clientMsgID, text)
-	return m, err
-}
-
-func (h *Handler) sendAsVisitor(ctx context.Context, visitorID, conversationID, clientMsgID, text string) (*Message, bool, error) {
+func (e *engine) sendAsVisitor(ctx context.Context, visitorID, conversationID, clientMsgID, text string) (*Message, bool, error) {
 	if err := checkClientMsgID(clientMsgID); err != nil {
 		return nil, false, err
 	}
-	c, err := h.visitorConversationByID(ctx, visitorID, conversationID)
+	c, err := e.visitorConversationByID(ctx, visitorID, conversationID)
 	if err != nil {
 		return nil, false, err
 	}
-	if err := h.checkText(text); err != nil {
+	if err := e.checkText(text); err != nil {
 		// Stored under older rules (a longer MaxMessageLength, say).
-		if m := h.resentMessage(ctx, c.ID, SenderVisitor, visitorID, clientMsgID); m != nil {
+		if m := e.resentMessage(ctx, c.ID, SenderVisitor, visitorID, clientMsgID); m != nil {
 			return m, false, nil
 		}
 		return nil, false, err
 	}
 	if c.Status == StatusClosed {
-		if m := h.resentMessage(ctx, c.ID, SenderVisitor, visitorID, clientMsgID); m != nil {
+		if m := e.resentMessage(ctx, c.ID, SenderVisitor, visitorID, clientMsgID); m != nil {
 			return m, false, nil
 		}
 		return nil, false, publicf(ErrClosed, "conversation is closed")
 	}
-	if err := h.checkConsent(ctx, visitorID, c); err != nil {
-		if m := h.resentMessage(ctx, c.ID, SenderVisitor, visitorID, clientMsgID); m != nil {
+	if err := e.checkConsent(ctx, visitorID, c); err != nil {
+		if m := e.resentMessage(ctx, c.ID, SenderVisitor, visitorID, clientMsgID); m != nil {
 			return m, false, nil
 		}
 		return nil, false, err
 	}
-	m, created, err := h.post(ctx, &Message{
+	m, created, err := e.post(ctx, &Message{
 		ConversationID: c.ID,
 		ClientMsgID:    clientMsgID,
 		Sender:         SenderVisitor,
@@ -211,60 +225,50 @@ func (h *Handler) sendAsVisitor(ctx context.Context, visitorID, conversationID, 
 		Text:           text,
 	}, "")
 	if err == nil && created {
-		h.afterVisitorMessage(ctx, c, m)
+		e.routing.afterVisitorMessage(ctx, c, m)
 	}
 	return m, created, err
 }
 
-// Reply posts an agent's message to a conversation; it is stored before
-// Reply returns. clientMsgID may be empty; when set, a repeat returns the
-// original message. Returns ErrNotFound, ErrInvalid or ErrTooLarge.
-func (h *Handler) Reply(ctx context.Context, conversationID, agentID, clientMsgID, text string) (*Message, error) {
-	m, _, err := h.sendAsAgent(ctx, conversationID, agentID, clientMsgID, text)
-	return m, err
-}
-
-func (h *Handler) sendAsAgent(ctx context.Context, conversationID, agentID, clientMsgID, text string) (*Message, bool, error) {
-	if err := h.checkText(text); err != nil {
+func (e *engine) sendAsAgent(ctx context.Context, conversationID, agentID, clientMsgID, text string) (*Message, bool, error) {
+	if err := e.checkText(text); err != nil {
 		// Stored under older rules (a longer MaxMessageLength, say).
-		if m := h.resentMessage(ctx, conversationID, SenderAgent, agentID, clientMsgID); m != nil {
+		if m := e.resentMessage(ctx, conversationID, SenderAgent, agentID, clientMsgID); m != nil {
 			return m, false, nil
 		}
 		return nil, false, err
 	}
-	a, err := h.store.Agent(ctx, agentID)
+	a, err := e.store.Agent(ctx, agentID)
 	if err != nil {
 		return nil, false, fmt.Errorf("livechat: agent: %w", err)
 	}
-	c, err := h.conversation(ctx, conversationID)
+	c, err := e.conversation(ctx, conversationID)
 	if err != nil {
 		return nil, false, err
 	}
-	return h.post(ctx, &Message{
+	return e.post(ctx, &Message{
 		ConversationID: conversationID,
 		ClientMsgID:    clientMsgID,
 		Sender:         SenderAgent,
 		AuthorID:       a.ID,
 		AuthorName:     a.Name,
 		Text:           text,
-	}, brandAlias(h.flowFor(ctx, c.ChatflowID)))
+	}, brandAlias(e.flows.flowFor(ctx, c.ChatflowID)))
 }
 
-// CloseConversation closes a conversation on behalf of an agent (agentID
-// may be empty for the host itself) and adds a system message so that
-// every client learns it in sequence. Closing a closed conversation
-// changes nothing. Returns ErrNotFound.
-func (h *Handler) CloseConversation(ctx context.Context, conversationID, agentID string) (*Conversation, error) {
-	c, err := h.store.Conversation(ctx, conversationID)
+// closeConversation closes a conversation and adds a system message so
+// that every client learns it in sequence; see Handler.CloseConversation.
+func (e *engine) closeConversation(ctx context.Context, conversationID, agentID string) (*Conversation, error) {
+	c, err := e.store.Conversation(ctx, conversationID)
 	if err != nil {
 		return nil, err
 	}
 	if c.Status == StatusClosed {
 		return c, nil
 	}
-	by := brandAlias(h.flowFor(ctx, c.ChatflowID))
+	by := brandAlias(e.flows.flowFor(ctx, c.ChatflowID))
 	if by == "" && agentID != "" {
-		if a, err := h.store.Agent(ctx, agentID); err == nil {
+		if a, err := e.store.Agent(ctx, agentID); err == nil {
 			by = a.Name
 		}
 	}
@@ -272,95 +276,91 @@ func (h *Handler) CloseConversation(ctx context.Context, conversationID, agentID
 	if by != "" {
 		text = by + " ended the conversation."
 	}
-	now := h.now().UTC()
+	now := e.now().UTC()
 	c.Status = StatusClosed
 	c.ClosedAt = now
 	c.UpdatedAt = now
-	if err := h.store.UpdateConversation(ctx, c); err != nil {
+	if err := e.store.UpdateConversation(ctx, c); err != nil {
 		return nil, fmt.Errorf("livechat: close conversation: %w", err)
 	}
-	if _, _, err := h.post(ctx, &Message{ConversationID: c.ID, ClientMsgID: fmt.Sprintf("close-%d", now.UnixNano()), Sender: SenderSystem, AuthorName: by, Text: text, Code: CodeConversationEnded}, ""); err != nil {
+	if _, _, err := e.post(ctx, &Message{ConversationID: c.ID, ClientMsgID: fmt.Sprintf("close-%d", now.UnixNano()), Sender: SenderSystem, AuthorName: by, Text: text, Code: CodeConversationEnded}, ""); err != nil {
 		return nil, err
 	}
-	if c, err = h.store.Conversation(ctx, conversationID); err != nil {
+	if c, err = e.store.Conversation(ctx, conversationID); err != nil {
 		return nil, err
 	}
-	h.publish(ctx, Event{Type: EventConversation, ConversationID: c.ID, Seq: c.LastSeq, Conversation: c})
+	e.out.publish(ctx, Event{Type: EventConversation, ConversationID: c.ID, Seq: c.LastSeq, Conversation: c})
 	if c.AssigneeID != "" {
-		h.drainQueue(ctx) // the agent has room for a waiting conversation
+		e.routing.drainQueue(ctx) // the agent has room for a waiting conversation
 	}
 	return c, nil
 }
 
-// Assign gives a conversation to an agent, within the agent's capacity;
-// an empty agentID unassigns it. Returns ErrNotFound for an unknown
-// conversation or agent and ErrAtCapacity when the agent has no room.
-func (h *Handler) Assign(ctx context.Context, conversationID, agentID string) (*Conversation, error) {
-	c, err := h.store.Conversation(ctx, conversationID)
+// assign gives a conversation to an agent within the agent's capacity, or
+// unassigns it; see Handler.Assign.
+func (e *engine) assign(ctx context.Context, conversationID, agentID string) (*Conversation, error) {
+	c, err := e.store.Conversation(ctx, conversationID)
 	if err != nil {
 		return nil, err
 	}
 	capacity := 0
 	if agentID != "" {
-		a, err := h.store.Agent(ctx, agentID)
+		a, err := e.store.Agent(ctx, agentID)
 		if isNotFound(err) {
 			return nil, errAgentNotFound
 		}
 		if err != nil {
 			return nil, fmt.Errorf("livechat: agent: %w", err)
 		}
-		capacity = h.capacity(a)
+		capacity = e.routing.capacity(a)
 	}
 	if c.AssigneeID == agentID {
 		return c, nil
 	}
 	previous := c.AssigneeID
-	c, err = h.store.AssignConversation(ctx, conversationID, agentID, capacity, h.now().UTC())
+	c, err = e.store.AssignConversation(ctx, conversationID, agentID, capacity, e.now().UTC())
 	if err != nil {
 		return nil, fmt.Errorf("livechat: assign conversation: %w", err)
 	}
-	h.publish(ctx, Event{Type: EventConversation, ConversationID: c.ID, Seq: c.LastSeq, Conversation: c})
+	e.out.publish(ctx, Event{Type: EventConversation, ConversationID: c.ID, Seq: c.LastSeq, Conversation: c})
 	if agentID != "" {
-		h.notify(ctx, Notification{Kind: NotifyAssigned, ConversationID: c.ID, ChatflowID: c.ChatflowID, AgentID: agentID})
+		e.out.notify(ctx, Notification{Kind: NotifyAssigned, ConversationID: c.ID, ChatflowID: c.ChatflowID, AgentID: agentID})
 	}
 	if previous != "" && c.Status == StatusOpen {
-		h.drainQueue(ctx) // the previous agent has room again
+		e.routing.drainQueue(ctx) // the previous agent has room again
 	}
 	return c, nil
 }
 
-// SetPresence sets an agent's presence and tells the other agents.
-// Returns ErrNotFound for an unknown agent and ErrInvalid for an unknown
-// presence.
-func (h *Handler) SetPresence(ctx context.Context, agentID string, p Presence) (*Agent, error) {
+// setPresence sets an agent's presence and tells the other agents; see
+// Handler.SetPresence.
+func (e *engine) setPresence(ctx context.Context, agentID string, p Presence) (*Agent, error) {
 	if p != PresenceAvailable && p != PresenceAway {
 		return nil, publicf(ErrInvalid, `presence must be "available" or "away"`)
 	}
-	a, err := h.store.Agent(ctx, agentID)
+	a, err := e.store.Agent(ctx, agentID)
 	if err != nil {
 		return nil, err
 	}
 	a.Presence = p
-	a.UpdatedAt = h.now().UTC()
-	if err := h.store.PutAgent(ctx, a); err != nil {
+	a.UpdatedAt = e.now().UTC()
+	if err := e.store.PutAgent(ctx, a); err != nil {
 		return nil, fmt.Errorf("livechat: store agent: %w", err)
 	}
-	h.agentsMu.Lock()
-	h.agentsSeen[a.ID] = *a
-	h.agentsMu.Unlock()
-	h.publish(ctx, Event{Type: EventPresence, AgentID: a.ID, Presence: p})
+	e.routing.remember(a)
+	e.out.publish(ctx, Event{Type: EventPresence, AgentID: a.ID, Presence: p})
 	if p == PresenceAvailable {
-		h.drainQueue(ctx)
+		e.routing.drainQueue(ctx)
 	}
 	return a, nil
 }
 
 // markRead stores a read mark and tells the other side when it moved.
-func (h *Handler) markRead(ctx context.Context, convID, participant string, seq int64) (ReadMark, error) {
+func (e *engine) markRead(ctx context.Context, convID, participant string, seq int64) (ReadMark, error) {
 	if seq < 0 {
 		return ReadMark{}, publicf(ErrInvalid, "seq must not be negative")
 	}
-	c, err := h.store.Conversation(ctx, convID)
+	c, err := e.store.Conversation(ctx, convID)
 	if err != nil {
 		return ReadMark{}, err
 	}
@@ -368,7 +368,7 @@ func (h *Handler) markRead(ctx context.Context, convID, participant string, seq 
 		seq = c.LastSeq
 	}
 	// A mark that does not move is neither written nor told to anyone.
-	marks, err := h.store.ReadMarks(ctx, convID)
+	marks, err := e.store.ReadMarks(ctx, convID)
 	if err != nil {
 		return ReadMark{}, fmt.Errorf("livechat: read marks: %w", err)
 	}
@@ -377,50 +377,50 @@ func (h *Handler) markRead(ctx context.Context, convID, participant string, seq 
 			return m, nil
 		}
 	}
-	mark, err := h.store.SetReadMark(ctx, ReadMark{ConversationID: convID, Participant: participant, Seq: seq, UpdatedAt: h.now().UTC()})
+	mark, err := e.store.SetReadMark(ctx, ReadMark{ConversationID: convID, Participant: participant, Seq: seq, UpdatedAt: e.now().UTC()})
 	if err != nil {
 		return ReadMark{}, fmt.Errorf("livechat: read mark: %w", err)
 	}
-	h.publish(ctx, Event{Type: EventRead, ConversationID: convID, Seq: mark.Seq, Participant: participant})
+	e.out.publish(ctx, Event{Type: EventRead, ConversationID: convID, Seq: mark.Seq, Participant: participant})
 	return mark, nil
 }
 
-func (h *Handler) lockConversation(id string) func() {
+func (e *engine) lockConversation(id string) func() {
 	f := fnv.New32a()
 	f.Write([]byte(id))
-	m := &h.convLocks[f.Sum32()%uint32(len(h.convLocks))]
+	m := &e.convLocks[f.Sum32()%uint32(len(e.convLocks))]
 	m.Lock()
 	return m.Unlock
 }
 
 // publish sends an event to every node.
-func (hd *Handler) publish(ctx context.Context, ev Event) {
+func (o *outbox) publish(ctx context.Context, ev Event) {
 	payload, err := json.Marshal(envelope{Event: ev})
 	if err != nil {
-		hd.log.Error("livechat: encode event", "err", err)
+		o.log.Error("livechat: encode event", "err", err)
 		return
 	}
-	if err := hd.broker.Publish(ctx, eventsTopic, payload); err != nil {
+	if err := o.broker.Publish(ctx, eventsTopic, payload); err != nil {
 		// Clients recover missed messages from storage by sequence number.
-		hd.log.Warn("livechat: publish event", "type", string(ev.Type), "conversation", ev.ConversationID, "err", err)
+		o.log.Warn("livechat: publish event", "type", string(ev.Type), "conversation", ev.ConversationID, "err", err)
 	}
 }
 
 // notify hands a notification to the Notifier; it never fails the caller.
-func (h *Handler) notify(ctx context.Context, n Notification) {
-	if h.cfg.Notifier == nil {
+func (o *outbox) notify(ctx context.Context, n Notification) {
+	if o.notifier == nil {
 		return
 	}
 	n.ID = newID()
-	n.Time = h.now().UTC()
-	if err := h.cfg.Notifier.Notify(context.WithoutCancel(ctx), n); err != nil {
-		h.log.Warn("livechat: notify", "kind", string(n.Kind), "conversation", n.ConversationID, "err", err)
+	n.Time = o.now().UTC()
+	if err := o.notifier.Notify(context.WithoutCancel(ctx), n); err != nil {
+		o.log.Warn("livechat: notify", "kind", string(n.Kind), "conversation", n.ConversationID, "err", err)
 	}
 }
 
 // typing forwards a typing indicator, coalesced; it is not stored.
-func (h *Handler) typing(ctx context.Context, convID, participant string, on bool) {
-	if h.typists.admit(convID, participant, on, h.now()) {
-		h.publish(ctx, Event{Type: EventTyping, ConversationID: convID, Participant: participant, Typing: on})
+func (e *engine) typing(ctx context.Context, convID, participant string, on bool) {
+	if e.typists.admit(convID, participant, on, e.now()) {
+		e.out.publish(ctx, Event{Type: EventTyping, ConversationID: convID, Participant: participant, Typing: on})
 	}
 }

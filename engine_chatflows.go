@@ -5,10 +5,21 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/golivechat/livechat/flow"
 	"github.com/golivechat/livechat/invalid"
 )
+
+// flowEditor creates, changes and deletes the stored chatflows, for the
+// admin API and the host's Go API; the flowCache sees each change at once
+// on this node.
+type flowEditor struct {
+	cfg   *Config // read only
+	store Storage
+	flows *flowCache
+	now   func() time.Time
+}
 
 var (
 	errChatflowExists = publicf(ErrConflict, "a chatflow with this id exists")
@@ -43,10 +54,10 @@ func asInvalidFlow(err error) error {
 // seedFlows stores the chatflows of Config.Flows that the Storage does not
 // have yet, or a default chatflow when there are none at all. Stored
 // chatflows win over Config, so edits made at run time survive restarts.
-func (h *Handler) seedFlows(ctx context.Context) error {
-	flows := h.cfg.Flows
+func (fe *flowEditor) seedFlows(ctx context.Context) error {
+	flows := fe.cfg.Flows
 	if len(flows) == 0 {
-		stored, err := h.store.Chatflows(ctx)
+		stored, err := fe.store.Chatflows(ctx)
 		if err != nil {
 			return err
 		}
@@ -55,19 +66,19 @@ func (h *Handler) seedFlows(ctx context.Context) error {
 		}
 		f := flow.New("Default")
 		f.ID = DefaultChatflowID
-		f.Build.Welcome = h.cfg.Welcome
-		f.Display.Heading.Title = h.cfg.Title
-		f.Display.Heading.Subtitle = h.cfg.Subtitle
-		f.Display.AccentColor = h.cfg.AccentColor
+		f.Build.Welcome = fe.cfg.Welcome
+		f.Display.Heading.Title = fe.cfg.Title
+		f.Display.Heading.Subtitle = fe.cfg.Subtitle
+		f.Display.AccentColor = fe.cfg.AccentColor
 		flows = []*flow.Chatflow{f}
 	}
 	for _, f := range flows {
-		if _, err := h.store.Chatflow(ctx, f.ID); err == nil {
+		if _, err := fe.store.Chatflow(ctx, f.ID); err == nil {
 			continue
 		} else if !isNotFound(err) {
 			return err
 		}
-		if _, err := h.putFlow(ctx, f, 0); err != nil && !errors.Is(err, ErrConflict) {
+		if _, err := fe.putFlow(ctx, f, 0); err != nil && !errors.Is(err, ErrConflict) {
 			return err
 		}
 	}
@@ -99,11 +110,11 @@ func checkConfigFlows(flows []*flow.Chatflow) []error {
 }
 
 // putFlow validates and stores a chatflow; version 0 creates it.
-func (h *Handler) putFlow(ctx context.Context, f *flow.Chatflow, version int64) (*compiledFlow, error) {
+func (fe *flowEditor) putFlow(ctx context.Context, f *flow.Chatflow, version int64) (*compiledFlow, error) {
 	if err := f.Validate(); err != nil {
 		return nil, asInvalidFlow(err)
 	}
-	now := h.now().UTC()
+	now := fe.now().UTC()
 	cp := *f
 	if version == 0 {
 		cp.CreatedAt = now
@@ -113,7 +124,7 @@ func (h *Handler) putFlow(ctx context.Context, f *flow.Chatflow, version int64) 
 	if err != nil {
 		return nil, err
 	}
-	rec, err := h.store.PutChatflow(ctx, &ChatflowRecord{ID: cp.ID, Data: data, UpdatedAt: now}, version)
+	rec, err := fe.store.PutChatflow(ctx, &ChatflowRecord{ID: cp.ID, Data: data, UpdatedAt: now}, version)
 	switch {
 	case errors.Is(err, ErrConflict) && version == 0:
 		return nil, fmt.Errorf("%w (%w)", errChatflowExists, err)
@@ -122,13 +133,13 @@ func (h *Handler) putFlow(ctx context.Context, f *flow.Chatflow, version int64) 
 	case err != nil:
 		return nil, err
 	}
-	h.flows.invalidate()
+	fe.flows.invalidate()
 	return &compiledFlow{flow: &cp, version: rec.Version}, nil
 }
 
-// Chatflows returns every stored chatflow, published or not, ordered by ID.
-func (h *Handler) Chatflows(ctx context.Context) ([]StoredChatflow, error) {
-	recs, err := h.store.Chatflows(ctx)
+// list returns every stored chatflow, ordered by ID.
+func (fe *flowEditor) list(ctx context.Context) ([]StoredChatflow, error) {
+	recs, err := fe.store.Chatflows(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -143,9 +154,9 @@ func (h *Handler) Chatflows(ctx context.Context) ([]StoredChatflow, error) {
 	return out, nil
 }
 
-// Chatflow returns one stored chatflow. Returns ErrNotFound.
-func (h *Handler) Chatflow(ctx context.Context, id string) (StoredChatflow, error) {
-	rec, err := h.store.Chatflow(ctx, id)
+// get returns one stored chatflow.
+func (fe *flowEditor) get(ctx context.Context, id string) (StoredChatflow, error) {
+	rec, err := fe.store.Chatflow(ctx, id)
 	if err != nil {
 		return StoredChatflow{}, err
 	}
@@ -156,35 +167,31 @@ func (h *Handler) Chatflow(ctx context.Context, id string) (StoredChatflow, erro
 	return StoredChatflow{Version: rec.Version, Chatflow: f}, nil
 }
 
-// CreateChatflow validates and stores a new chatflow, assigning an ID when
-// it has none. Returns ErrInvalid with every field error (nothing is
-// stored) or ErrConflict when the ID is taken.
-func (h *Handler) CreateChatflow(ctx context.Context, f *flow.Chatflow) (StoredChatflow, error) {
+// create validates and stores a new chatflow; see Handler.CreateChatflow.
+func (fe *flowEditor) create(ctx context.Context, f *flow.Chatflow) (StoredChatflow, error) {
 	cp := *f
 	if cp.ID == "" {
 		cp.ID = newID()
 	}
-	cf, err := h.putFlow(ctx, &cp, 0)
+	cf, err := fe.putFlow(ctx, &cp, 0)
 	if err != nil {
 		return StoredChatflow{}, err
 	}
 	return StoredChatflow{Version: cf.version, Chatflow: cf.flow}, nil
 }
 
-// UpdateChatflow replaces a stored chatflow if version is still its
-// version. Returns ErrInvalid with every field error, ErrConflict for a
-// stale version, ErrNotFound. Nothing is stored on error.
-func (h *Handler) UpdateChatflow(ctx context.Context, f *flow.Chatflow, version int64) (StoredChatflow, error) {
+// update replaces a stored chatflow at version; see Handler.UpdateChatflow.
+func (fe *flowEditor) update(ctx context.Context, f *flow.Chatflow, version int64) (StoredChatflow, error) {
 	if version <= 0 {
 		return StoredChatflow{}, publicf(ErrInvalid, "a version is required to update a chatflow")
 	}
-	cur, err := h.Chatflow(ctx, f.ID)
+	cur, err := fe.get(ctx, f.ID)
 	if err != nil {
 		return StoredChatflow{}, err
 	}
 	cp := *f
 	cp.CreatedAt = cur.Chatflow.CreatedAt
-	cf, err := h.putFlow(ctx, &cp, version)
+	cf, err := fe.putFlow(ctx, &cp, version)
 	if err != nil {
 		return StoredChatflow{}, err
 	}
@@ -192,10 +199,9 @@ func (h *Handler) UpdateChatflow(ctx context.Context, f *flow.Chatflow, version 
 	return StoredChatflow{Version: cf.version, Chatflow: cf.flow}, nil
 }
 
-// PublishChatflow turns a chatflow on (published) or off. version 0 means
-// the current version. Returns ErrNotFound or ErrConflict.
-func (h *Handler) PublishChatflow(ctx context.Context, id string, on bool, version int64) (StoredChatflow, error) {
-	cur, err := h.Chatflow(ctx, id)
+// publish turns a chatflow on or off; see Handler.PublishChatflow.
+func (fe *flowEditor) publish(ctx context.Context, id string, on bool, version int64) (StoredChatflow, error) {
+	cur, err := fe.get(ctx, id)
 	if err != nil {
 		return StoredChatflow{}, err
 	}
@@ -203,14 +209,13 @@ func (h *Handler) PublishChatflow(ctx context.Context, id string, on bool, versi
 		version = cur.Version
 	}
 	cur.Chatflow.Enabled = on
-	return h.UpdateChatflow(ctx, cur.Chatflow, version)
+	return fe.update(ctx, cur.Chatflow, version)
 }
 
-// DeleteChatflow removes a chatflow; version 0 skips the version check.
-// Returns ErrNotFound or ErrConflict.
-func (h *Handler) DeleteChatflow(ctx context.Context, id string, version int64) error {
+// delete removes a chatflow; see Handler.DeleteChatflow.
+func (fe *flowEditor) delete(ctx context.Context, id string, version int64) error {
 	if version != 0 {
-		cur, err := h.store.Chatflow(ctx, id)
+		cur, err := fe.store.Chatflow(ctx, id)
 		if err != nil {
 			return err
 		}
@@ -218,9 +223,9 @@ func (h *Handler) DeleteChatflow(ctx context.Context, id string, version int64) 
 			return fmt.Errorf("%w: chatflow %q is at version %d, not %d", errStaleChatflow, id, cur.Version, version)
 		}
 	}
-	if err := h.store.DeleteChatflow(ctx, id); err != nil {
+	if err := fe.store.DeleteChatflow(ctx, id); err != nil {
 		return err
 	}
-	h.flows.invalidate()
+	fe.flows.invalidate()
 	return nil
 }

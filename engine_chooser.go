@@ -2,35 +2,60 @@ package livechat
 
 import (
 	"context"
-	"net"
-	"net/http"
 	"slices"
+	"time"
 
 	"github.com/golivechat/livechat/consent"
 	"github.com/golivechat/livechat/flow"
 	"github.com/golivechat/livechat/targeting"
 )
 
+// chooser decides which chatflow a page view shows and builds what the
+// widget needs to show it: the chatflow's public settings, its
+// availability now, the heading's avatars and the texts in the visitor's
+// language.
+type chooser struct {
+	cfg     *Config // read only
+	store   Storage
+	flows   *flowCache
+	routing *router
+	now     func() time.Time
+}
+
+// pageView is a page view as the widget reports it, with what the HTTP
+// layer read from the request.
+type pageView struct {
+	URL, Device string
+	// Language is the language the widget reports; AcceptLanguage the
+	// browser's header, used when Language is empty.
+	Language, AcceptLanguage string
+	// Preview names a chatflow to preview; Manager says whether the
+	// request comes from an agent who may manage chatflows.
+	Preview string
+	Manager bool
+	// Host is the site's host name, for the consent texts.
+	Host string
+}
+
 // chooseChat picks the chatflow for a page view: the preview the request
 // names when an agent who manages chatflows asks, else the published
 // chatflow with the highest priority whose targeting matches the page and
 // what the server knows of the visitor. It returns nil for no chat.
-func (h *Handler) chooseChat(r *http.Request, v *Visitor, req *configRequest) (*chatConfig, error) {
-	ctx := r.Context()
-	set, err := h.flowSet(ctx)
+func (ch *chooser) chooseChat(ctx context.Context, v *Visitor, req *pageView) (*chatConfig, error) {
+	set, err := ch.flows.set(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if req.Preview != "" && h.canManageFlows(r) {
+	if req.Preview != "" && req.Manager {
 		if cf := set.byID[req.Preview]; cf != nil {
-			c, err := h.publicChat(r, cf.flow, v, req)
+			c, err := ch.publicChat(ctx, cf.flow, v, req)
 			if c != nil {
 				c.Preview = true
 			}
 			return c, err
 		}
 	}
-	tc, err := h.targetContact(ctx, v)
+	tc, err := ch.targetContact(ctx, v)
 	if err != nil {
 		return nil, err
 	}
@@ -39,7 +64,7 @@ func (h *Handler) chooseChat(r *http.Request, v *Visitor, req *configRequest) (*
 	if !ok {
 		return nil, nil
 	}
-	return h.publicChat(r, set.byID[id].flow, v, req)
+	return ch.publicChat(ctx, set.byID[id].flow, v, req)
 }
 
 // startingFlow checks the chatflow a visitor says a conversation starts
@@ -47,11 +72,11 @@ func (h *Handler) chooseChat(r *http.Request, v *Visitor, req *configRequest) (*
 // visitor, as the config call would have found; or be a preview for an
 // agent who manages chatflows. Anything else starts the conversation
 // without a chatflow rather than trusting the client.
-func (h *Handler) startingFlow(r *http.Request, visitorID, chatflowID, pageURL, device string) (string, error) {
+func (ch *chooser) startingFlow(ctx context.Context, visitorID, chatflowID, pageURL, device string, manager bool) (string, error) {
 	if chatflowID == "" {
 		return "", nil
 	}
-	set, err := h.flowSet(r.Context())
+	set, err := ch.flows.set(ctx)
 	if err != nil {
 		return "", err
 	}
@@ -59,17 +84,17 @@ func (h *Handler) startingFlow(r *http.Request, visitorID, chatflowID, pageURL, 
 	if cf == nil {
 		return "", nil
 	}
-	if h.canManageFlows(r) {
+	if manager {
 		return chatflowID, nil
 	}
 	if !cf.flow.Enabled {
 		return "", nil
 	}
-	v, err := h.store.Visitor(r.Context(), visitorID)
+	v, err := ch.store.Visitor(ctx, visitorID)
 	if err != nil {
 		return "", err
 	}
-	tc, err := h.targetContact(r.Context(), v)
+	tc, err := ch.targetContact(ctx, v)
 	if err != nil {
 		return "", err
 	}
@@ -81,11 +106,11 @@ func (h *Handler) startingFlow(r *http.Request, visitorID, chatflowID, pageURL, 
 
 // targetContact is what targeting may know of a visitor: the properties of
 // their contact, from the server's own records.
-func (h *Handler) targetContact(ctx context.Context, v *Visitor) (*targeting.Contact, error) {
+func (ch *chooser) targetContact(ctx context.Context, v *Visitor) (*targeting.Contact, error) {
 	if v == nil || v.ContactID == "" {
 		return nil, nil
 	}
-	c, err := h.store.Contact(ctx, v.ContactID)
+	c, err := ch.store.Contact(ctx, v.ContactID)
 	if isNotFound(err) {
 		return nil, nil
 	}
@@ -95,25 +120,14 @@ func (h *Handler) targetContact(ctx context.Context, v *Visitor) (*targeting.Con
 	return &targeting.Contact{Properties: c.Properties}, nil
 }
 
-// canManageFlows reports whether the request comes from an agent allowed to
-// manage chatflows; it never fails the request.
-func (h *Handler) canManageFlows(r *http.Request) bool {
-	if h.cfg.AgentAuth == nil {
-		return false
-	}
-	a, err := h.cfg.AgentAuth(r)
-	return err == nil && a != nil && a.Can(PermissionManageChatflows)
-}
-
 // publicChat builds what the widget shows for a chatflow.
-func (h *Handler) publicChat(r *http.Request, f *flow.Chatflow, v *Visitor, req *configRequest) (*chatConfig, error) {
-	ctx := r.Context()
+func (ch *chooser) publicChat(ctx context.Context, f *flow.Chatflow, v *Visitor, req *pageView) (*chatConfig, error) {
 	hd := f.Display.Heading
-	avatars, err := h.headingAvatars(ctx, f, v)
+	avatars, err := ch.headingAvatars(ctx, f, v)
 	if err != nil {
 		return nil, err
 	}
-	st, err := h.status(ctx, f, v)
+	st, err := ch.routing.status(ctx, f, v)
 	if err != nil {
 		return nil, err
 	}
@@ -124,14 +138,14 @@ func (h *Handler) publicChat(r *http.Request, f *flow.Chatflow, v *Visitor, req 
 		Avatars:          avatars,
 		Welcome:          f.Build.Welcome,
 		AccentColor:      f.Display.AccentColor,
-		MaxMessageLength: h.cfg.MaxMessageLength,
+		MaxMessageLength: ch.cfg.MaxMessageLength,
 		Desktop:          f.Display.Desktop,
 		Mobile:           f.Display.Mobile,
 		Availability:     st,
 		EmailCapture:     f.Build.EmailCapture,
 		Survey:           surveyOf(f),
 	}
-	out.Language, out.Texts, out.Consent = h.chatTexts(r, f, req.Language)
+	out.Language, out.Texts, out.Consent = ch.chatTexts(f, req)
 	// Texts the team left at their defaults follow the visitor's language.
 	if out.Welcome == flow.DefaultWelcome {
 		out.Welcome = out.Texts[consent.KeyWelcome]
@@ -142,7 +156,7 @@ func (h *Handler) publicChat(r *http.Request, f *flow.Chatflow, v *Visitor, req 
 	if out.EmailCapture.Prompt == flow.DefaultEmailPrompt {
 		out.EmailCapture.Prompt = out.Texts[consent.KeyEmailPrompt]
 	}
-	if f.Build.KnowledgeBase.Enabled && h.cfg.Knowledge != nil {
+	if f.Build.KnowledgeBase.Enabled && ch.cfg.Knowledge != nil {
 		out.KnowledgeBase = &chatKnowledge{Enabled: true}
 	}
 	return out, nil
@@ -151,7 +165,7 @@ func (h *Handler) publicChat(r *http.Request, f *flow.Chatflow, v *Visitor, req 
 // headingAvatars is who the chat's header shows: the brand; the contact's
 // owner; or the chosen agents and teams (by default the available agents
 // among those the chatflow assigns to).
-func (h *Handler) headingAvatars(ctx context.Context, f *flow.Chatflow, v *Visitor) ([]avatar, error) {
+func (ch *chooser) headingAvatars(ctx context.Context, f *flow.Chatflow, v *Visitor) ([]avatar, error) {
 	hd := f.Display.Heading
 	out := []avatar{}
 	switch hd.Kind {
@@ -159,8 +173,8 @@ func (h *Handler) headingAvatars(ctx context.Context, f *flow.Chatflow, v *Visit
 		return append(out, avatar{Name: hd.BrandName, AvatarURL: hd.BrandAvatarURL}), nil
 	case flow.HeadingOwner:
 		if v != nil && v.ContactID != "" {
-			if c, err := h.store.Contact(ctx, v.ContactID); err == nil && c.OwnerID != "" {
-				if a, err := h.store.Agent(ctx, c.OwnerID); err == nil {
+			if c, err := ch.store.Contact(ctx, v.ContactID); err == nil && c.OwnerID != "" {
+				if a, err := ch.store.Agent(ctx, c.OwnerID); err == nil {
 					return append(out, avatar{Name: a.Name, AvatarURL: a.AvatarURL}), nil
 				}
 			}
@@ -171,27 +185,27 @@ func (h *Handler) headingAvatars(ctx context.Context, f *flow.Chatflow, v *Visit
 		// The available agents the assignment lists or whose team it
 		// lists (every agent when it lists none), as routing sees them.
 		as := f.Build.Assignment
-		agents, err := h.store.Agents(ctx)
+		agents, err := ch.store.Agents(ctx)
 		if err != nil {
 			return nil, err
 		}
-		now := h.now()
+		now := ch.now()
 		for _, a := range agents {
 			listed := len(as.UserIDs) == 0 && len(as.TeamIDs) == 0 || slices.Contains(as.UserIDs, a.ID) ||
 				slices.ContainsFunc(a.TeamIDs, func(t string) bool { return slices.Contains(as.TeamIDs, t) })
-			if listed && h.isAvailable(a, now) && len(out) < 3 {
+			if listed && ch.routing.isAvailable(a, now) && len(out) < 3 {
 				out = append(out, avatar{Name: a.Name, AvatarURL: a.AvatarURL})
 			}
 		}
 		return out, nil
 	}
 	for _, id := range users {
-		if a, err := h.store.Agent(ctx, id); err == nil && len(out) < 3 {
+		if a, err := ch.store.Agent(ctx, id); err == nil && len(out) < 3 {
 			out = append(out, avatar{Name: a.Name, AvatarURL: a.AvatarURL})
 		}
 	}
 	for _, id := range teams {
-		if t, err := h.store.Team(ctx, id); err == nil && len(out) < 3 {
+		if t, err := ch.store.Team(ctx, id); err == nil && len(out) < 3 {
 			out = append(out, avatar{Name: t.Name, AvatarURL: t.AvatarURL})
 		}
 	}
@@ -200,13 +214,14 @@ func (h *Handler) headingAvatars(ctx context.Context, f *flow.Chatflow, v *Visit
 
 // chatTexts picks the visitor's language (their browser's when supported,
 // else the chatflow's, else English) and returns the texts in it.
-func (h *Handler) chatTexts(r *http.Request, f *flow.Chatflow, visitorLang string) (string, map[consent.Key]string, *chatConsent) {
+func (ch *chooser) chatTexts(f *flow.Chatflow, req *pageView) (string, map[consent.Key]string, *chatConsent) {
+	visitorLang := req.Language
 	if visitorLang == "" {
-		visitorLang = r.Header.Get("Accept-Language")
+		visitorLang = req.AcceptLanguage
 	}
 	lang := consent.Match(f.Options.Language, visitorLang)
-	company := h.cfg.Company
-	texts := f.Options.Consent.Texts(h.cfg.Texts, lang, consent.Sender{Company: company, Account: h.cfg.Account, Domain: hostName(r.Host)})
+	company := ch.cfg.Company
+	texts := f.Options.Consent.Texts(ch.cfg.Texts, lang, consent.Sender{Company: company, Account: ch.cfg.Account, Domain: req.Host})
 	cs := &chatConsent{}
 	s := f.Options.Consent
 	if s.Cookies.Enabled {
@@ -220,13 +235,5 @@ func (h *Handler) chatTexts(r *http.Request, f *flow.Chatflow, visitorLang strin
 	for _, c := range texts.Communication {
 		cs.Communication = append(cs.Communication, consentCheckbox{Kind: c.Kind, Label: c.Label, TextHash: consent.TextHash(c.Label)})
 	}
-	return lang.String(), h.cfg.Texts.All(lang), cs
-}
-
-// hostName is a request's host without its port.
-func hostName(host string) string {
-	if h, _, err := net.SplitHostPort(host); err == nil {
-		return h
-	}
-	return host
+	return lang.String(), ch.cfg.Texts.All(lang), cs
 }

@@ -20,8 +20,8 @@ func explicitConsent(f *flow.Chatflow) bool {
 
 // hasConsent reports whether the visitor's latest record of the kind
 // grants it.
-func (h *Handler) hasConsent(ctx context.Context, visitorID, kind string) (bool, error) {
-	recs, err := h.store.Consents(ctx, visitorID)
+func (e *engine) hasConsent(ctx context.Context, visitorID, kind string) (bool, error) {
+	recs, err := e.store.Consents(ctx, visitorID)
 	if err != nil {
 		return false, err
 	}
@@ -37,12 +37,12 @@ func (h *Handler) hasConsent(ctx context.Context, visitorID, kind string) (bool,
 // checkConsent refuses a visitor's message when their chat needs explicit
 // consent to process data and none is recorded: the server enforces it,
 // not only the widget.
-func (h *Handler) checkConsent(ctx context.Context, visitorID string, c *Conversation) error {
-	f := h.flowFor(ctx, c.ChatflowID)
+func (e *engine) checkConsent(ctx context.Context, visitorID string, c *Conversation) error {
+	f := e.flows.flowFor(ctx, c.ChatflowID)
 	if f == nil || !explicitConsent(f) {
 		return nil
 	}
-	ok, err := h.hasConsent(ctx, visitorID, string(consent.KindProcessing))
+	ok, err := e.hasConsent(ctx, visitorID, string(consent.KindProcessing))
 	if err != nil {
 		return err
 	}
@@ -52,10 +52,9 @@ func (h *Handler) checkConsent(ctx context.Context, visitorID string, c *Convers
 	return nil
 }
 
-// RecordConsent stores a consent given or withdrawn by a visitor, with the
-// SHA-256 (hex) of the text they were shown. Returns ErrInvalid for an
-// unknown kind or a malformed hash, ErrNotFound for an unknown visitor.
-func (h *Handler) RecordConsent(ctx context.Context, visitorID, kind string, granted bool, textHash string) (*ConsentRecord, error) {
+// recordConsent stores a consent given or withdrawn by a visitor; see
+// Handler.RecordConsent.
+func (e *engine) recordConsent(ctx context.Context, visitorID, kind string, granted bool, textHash string) (*ConsentRecord, error) {
 	if !consent.Kind(kind).Valid() {
 		return nil, publicf(ErrInvalid, "kind must be cookies, processing or communication:<subscription id>")
 	}
@@ -63,12 +62,12 @@ func (h *Handler) RecordConsent(ctx context.Context, visitorID, kind string, gra
 	if !textHashRE.MatchString(textHash) {
 		return nil, publicf(ErrInvalid, "textHash must be the hex SHA-256 of the text shown")
 	}
-	v, err := h.store.Visitor(ctx, visitorID)
+	v, err := e.store.Visitor(ctx, visitorID)
 	if err != nil {
 		return nil, err
 	}
-	r := &ConsentRecord{ID: newID(), VisitorID: v.ID, ContactID: v.ContactID, Kind: kind, Granted: granted, TextHash: textHash, At: h.now().UTC()}
-	if err := h.store.AddConsent(ctx, r); err != nil {
+	r := &ConsentRecord{ID: newID(), VisitorID: v.ID, ContactID: v.ContactID, Kind: kind, Granted: granted, TextHash: textHash, At: e.now().UTC()}
+	if err := e.store.AddConsent(ctx, r); err != nil {
 		return nil, err
 	}
 	return r, nil
@@ -78,21 +77,21 @@ func (h *Handler) RecordConsent(ctx context.Context, visitorID, kind string, gra
 // conversation under legitimate interest was shown the processing text:
 // starting to chat implies consent, and the record says to which text. It
 // runs when a conversation starts, not on every message.
-func (h *Handler) recordImpliedConsent(ctx context.Context, visitorID string, c *Conversation) {
-	f := h.flowFor(ctx, c.ChatflowID)
+func (e *engine) recordImpliedConsent(ctx context.Context, visitorID string, c *Conversation) {
+	f := e.flows.flowFor(ctx, c.ChatflowID)
 	if f == nil || !f.Options.Consent.Processing.Enabled || f.Options.Consent.Processing.Kind != consent.ProcessingLegitimateInterest {
 		return
 	}
-	if ok, err := h.hasConsent(ctx, visitorID, string(consent.KindProcessing)); err != nil || ok {
+	if ok, err := e.hasConsent(ctx, visitorID, string(consent.KindProcessing)); err != nil || ok {
 		return
 	}
-	v, err := h.store.Visitor(ctx, visitorID)
+	v, err := e.store.Visitor(ctx, visitorID)
 	if err != nil {
 		return
 	}
 	lang := consent.Match(f.Options.Language, v.Language)
-	text := f.Options.Consent.Texts(h.cfg.Texts, lang, consent.Sender{Company: h.cfg.Company}).Processing
-	if _, err := h.RecordConsent(ctx, visitorID, string(consent.KindProcessing), true, consent.TextHash(text)); err != nil {
-		h.log.Warn("livechat: record implied consent", "err", err)
+	text := f.Options.Consent.Texts(e.cfg.Texts, lang, consent.Sender{Company: e.cfg.Company}).Processing
+	if _, err := e.recordConsent(ctx, visitorID, string(consent.KindProcessing), true, consent.TextHash(text)); err != nil {
+		e.log.Warn("livechat: record implied consent", "err", err)
 	}
 }

@@ -12,19 +12,9 @@ import (
 // Limit of 0 means for ConversationPage.
 const maxConversationPage = 100
 
-// ConversationPage lists one page of the conversations matching f, in f's
-// order, starting after cursor (empty: from the start), and returns the
-// cursor of the next page: empty when this page is the last. f.Limit is
-// the page size, 1 to 100 (0 means 100); f.After is ignored, the cursor
-// takes its place. Cursors are opaque: pass back what the previous call
-// returned, with the same filter.
-//
-// Paging is by position (keyset), not by offset: conversations that start
-// or change while you page do not shift the pages still to come, so one
-// that does not change meanwhile is listed exactly once. One that gets
-// newer activity meanwhile moves ahead of the cursor, to the first page.
-// Returns ErrInvalid for a malformed cursor or a limit outside 0 to 100.
-func (h *Handler) ConversationPage(ctx context.Context, f ConversationFilter, cursor string) (page []*Conversation, next string, err error) {
+// conversationPage lists one page of conversations; see
+// Handler.ConversationPage.
+func (e *engine) conversationPage(ctx context.Context, f ConversationFilter, cursor string) (page []*Conversation, next string, err error) {
 	if f.Limit < 0 || f.Limit > maxConversationPage {
 		return nil, "", publicf(ErrInvalid, "limit must be from 1 to %d", maxConversationPage)
 	}
@@ -39,7 +29,7 @@ func (h *Handler) ConversationPage(ctx context.Context, f ConversationFilter, cu
 		}
 	}
 	f.Limit = limit + 1 // one more tells whether a next page exists
-	page, err = h.store.Conversations(ctx, f)
+	page, err = e.store.Conversations(ctx, f)
 	if err != nil {
 		return nil, "", fmt.Errorf("livechat: list conversations: %w", err)
 	}

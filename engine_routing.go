@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"sync"
 	"time"
@@ -13,6 +14,46 @@ import (
 	"github.com/golivechat/livechat/routing"
 )
 
+// router is the engine's routing and queue: it assigns new and waiting
+// conversations to eligible agents within their capacity, evaluates a
+// chatflow's availability, keeps agents' presence fresh and runs the
+// periodic work (queue, long waits, reassignment). Its memory (who was
+// assigned last, which waits were told) is this node's.
+type router struct {
+	cfg   *Config // read only
+	store Storage
+	out   *outbox
+	flows *flowCache
+	now   func() time.Time
+	log   *slog.Logger
+	// connected lists the agents with a live connection on this node.
+	connected func() []string
+
+	assignMu     sync.Mutex
+	lastAssigned map[string]time.Time
+	waitNotified map[string]bool
+	drainMu      sync.Mutex
+
+	// agentsSeen caches agent profiles already stored, by id.
+	agentsMu   sync.Mutex
+	agentsSeen map[string]Agent
+}
+
+func newRouter(cfg *Config, out *outbox, flows *flowCache, connected func() []string) *router {
+	return &router{
+		cfg:          cfg,
+		store:        cfg.Storage,
+		out:          out,
+		flows:        flows,
+		now:          cfg.Now,
+		log:          cfg.Logger,
+		connected:    connected,
+		lastAssigned: make(map[string]time.Time),
+		waitNotified: make(map[string]bool),
+		agentsSeen:   make(map[string]Agent),
+	}
+}
+
 // team is what routing and availability need to know of every agent at
 // one instant.
 type team struct {
@@ -21,35 +62,35 @@ type team struct {
 	now    time.Time
 }
 
-func (h *Handler) loadTeam(ctx context.Context) (*team, error) {
-	agents, err := h.store.Agents(ctx)
+func (rt *router) loadTeam(ctx context.Context) (*team, error) {
+	agents, err := rt.store.Agents(ctx)
 	if err != nil {
 		return nil, err
 	}
-	open, err := h.store.OpenCounts(ctx)
+	open, err := rt.store.OpenCounts(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return &team{agents: agents, open: open, now: h.now()}, nil
+	return &team{agents: agents, open: open, now: rt.now()}, nil
 }
 
 // capacity is an agent's limit of open conversations.
-func (h *Handler) capacity(a *Agent) int {
+func (rt *router) capacity(a *Agent) int {
 	if a.Capacity > 0 {
 		return a.Capacity
 	}
-	return h.cfg.DefaultCapacity
+	return rt.cfg.DefaultCapacity
 }
 
 // isAvailable reports whether an agent counts as available: they chose
 // available and an inbox of theirs was connected within the grace period.
 // Several tabs count once; a closed laptop stops counting after the grace.
-func (h *Handler) isAvailable(a *Agent, now time.Time) bool {
-	return a.Presence == PresenceAvailable && !a.LastSeenAt.IsZero() && now.Sub(a.LastSeenAt) <= h.cfg.PresenceGrace
+func (rt *router) isAvailable(a *Agent, now time.Time) bool {
+	return a.Presence == PresenceAvailable && !a.LastSeenAt.IsZero() && now.Sub(a.LastSeenAt) <= rt.cfg.PresenceGrace
 }
 
 // routingRequest is who may take a conversation of the chatflow.
-func (h *Handler) routingRequest(ctx context.Context, f *flow.Chatflow, c *Conversation, v *Visitor) routing.Request {
+func (rt *router) routingRequest(ctx context.Context, f *flow.Chatflow, c *Conversation, v *Visitor) routing.Request {
 	req := routing.Request{Strategy: routing.StrategyRoundRobin}
 	if f == nil {
 		return req
@@ -59,7 +100,7 @@ func (h *Handler) routingRequest(ctx context.Context, f *flow.Chatflow, c *Conve
 	req.UserIDs, req.TeamIDs = as.UserIDs, as.TeamIDs
 	var contactProps map[string]string
 	if v != nil && v.ContactID != "" {
-		if ct, err := h.store.Contact(ctx, v.ContactID); err == nil {
+		if ct, err := rt.store.Contact(ctx, v.ContactID); err == nil {
 			req.OwnerID = ct.OwnerID
 			contactProps = ct.Properties
 		}
@@ -78,19 +119,19 @@ func (h *Handler) routingRequest(ctx context.Context, f *flow.Chatflow, c *Conve
 	return req
 }
 
-func (h *Handler) candidates(t *team) []routing.Candidate {
+func (rt *router) candidates(t *team) []routing.Candidate {
 	out := make([]routing.Candidate, 0, len(t.agents))
-	h.assignMu.Lock()
-	defer h.assignMu.Unlock()
+	rt.assignMu.Lock()
+	defer rt.assignMu.Unlock()
 	for _, a := range t.agents {
 		out = append(out, routing.Candidate{
 			ID:           a.ID,
 			Teams:        a.TeamIDs,
 			Skills:       a.Skills,
-			Available:    h.isAvailable(a, t.now),
+			Available:    rt.isAvailable(a, t.now),
 			Open:         t.open[a.ID],
-			Capacity:     h.capacity(a),
-			LastAssigned: h.lastAssigned[a.ID],
+			Capacity:     rt.capacity(a),
+			LastAssigned: rt.lastAssigned[a.ID],
 		})
 	}
 	return out
@@ -98,14 +139,14 @@ func (h *Handler) candidates(t *team) []routing.Candidate {
 
 // status evaluates a chatflow's availability now, over the agents its
 // assignment could route to.
-func (h *Handler) status(ctx context.Context, f *flow.Chatflow, v *Visitor) (availability.Result, error) {
-	t, err := h.loadTeam(ctx)
+func (rt *router) status(ctx context.Context, f *flow.Chatflow, v *Visitor) (availability.Result, error) {
+	t, err := rt.loadTeam(ctx)
 	if err != nil {
 		return availability.Result{}, err
 	}
-	req := h.routingRequest(ctx, f, nil, v)
+	req := rt.routingRequest(ctx, f, nil, v)
 	var agents []availability.Agent
-	for _, c := range h.candidates(t) {
+	for _, c := range rt.candidates(t) {
 		if routing.Eligible(req, c) || c.ID == req.OwnerID && req.OwnerID != "" {
 			agents = append(agents, availability.Agent{ID: c.ID, Available: c.Available, Open: c.Open, Capacity: c.Capacity})
 		}
@@ -122,18 +163,18 @@ func (h *Handler) status(ctx context.Context, f *flow.Chatflow, v *Visitor) (ava
 // the Storage; when another node filled the chosen agent first, the next
 // candidate is tried. It returns the conversation as stored and whether
 // every eligible available agent was at capacity (the conversation waits).
-func (h *Handler) route(ctx context.Context, c *Conversation) (*Conversation, bool, error) {
-	f := h.flowFor(ctx, c.ChatflowID)
+func (rt *router) route(ctx context.Context, c *Conversation) (*Conversation, bool, error) {
+	f := rt.flows.flowFor(ctx, c.ChatflowID)
 	var v *Visitor
-	if vv, err := h.store.Visitor(ctx, c.VisitorID); err == nil {
+	if vv, err := rt.store.Visitor(ctx, c.VisitorID); err == nil {
 		v = vv
 	}
-	t, err := h.loadTeam(ctx)
+	t, err := rt.loadTeam(ctx)
 	if err != nil {
 		return c, false, err
 	}
-	req := h.routingRequest(ctx, f, c, v)
-	cands := h.candidates(t)
+	req := rt.routingRequest(ctx, f, c, v)
+	cands := rt.candidates(t)
 	for range len(cands) + 1 {
 		id, ok, reason := routing.Choose(req, cands)
 		if !ok {
@@ -145,7 +186,7 @@ func (h *Handler) route(ctx context.Context, c *Conversation) (*Conversation, bo
 				capacity = cands[i].Capacity
 			}
 		}
-		assigned, err := h.store.AssignConversation(ctx, c.ID, id, capacity, h.now().UTC())
+		assigned, err := rt.store.AssignConversation(ctx, c.ID, id, capacity, rt.now().UTC())
 		if errors.Is(err, ErrAtCapacity) {
 			for i := range cands {
 				if cands[i].ID == id {
@@ -157,11 +198,11 @@ func (h *Handler) route(ctx context.Context, c *Conversation) (*Conversation, bo
 		if err != nil {
 			return c, false, err
 		}
-		h.assignMu.Lock()
-		h.lastAssigned[id] = h.now()
-		h.assignMu.Unlock()
-		h.publish(ctx, Event{Type: EventConversation, ConversationID: assigned.ID, Seq: assigned.LastSeq, Conversation: assigned})
-		h.notify(ctx, Notification{Kind: NotifyAssigned, ConversationID: assigned.ID, ChatflowID: assigned.ChatflowID, AgentID: id})
+		rt.assignMu.Lock()
+		rt.lastAssigned[id] = rt.now()
+		rt.assignMu.Unlock()
+		rt.out.publish(ctx, Event{Type: EventConversation, ConversationID: assigned.ID, Seq: assigned.LastSeq, Conversation: assigned})
+		rt.out.notify(ctx, Notification{Kind: NotifyAssigned, ConversationID: assigned.ID, ChatflowID: assigned.ChatflowID, AgentID: id})
 		return assigned, false, nil
 	}
 	return c, true, nil
@@ -170,29 +211,29 @@ func (h *Handler) route(ctx context.Context, c *Conversation) (*Conversation, bo
 // drainQueue offers waiting conversations, oldest first, to agents who
 // have room: after a close, when an agent becomes available or raises
 // their limit, and on every tick.
-func (h *Handler) drainQueue(ctx context.Context) {
-	h.drainMu.Lock()
-	defer h.drainMu.Unlock()
-	t, err := h.loadTeam(ctx)
+func (rt *router) drainQueue(ctx context.Context) {
+	rt.drainMu.Lock()
+	defer rt.drainMu.Unlock()
+	t, err := rt.loadTeam(ctx)
 	if err != nil {
-		h.log.Warn("livechat: read the team", "err", err)
+		rt.log.Warn("livechat: read the team", "err", err)
 		return
 	}
 	room := false
-	for _, c := range h.candidates(t) {
+	for _, c := range rt.candidates(t) {
 		room = room || c.Available && c.HasRoom()
 	}
 	if !room {
 		return // nobody could take a waiting conversation
 	}
-	waiting, err := h.store.Conversations(ctx, ConversationFilter{Status: StatusOpen, Unassigned: true, OldestFirst: true, Limit: 100})
+	waiting, err := rt.store.Conversations(ctx, ConversationFilter{Status: StatusOpen, Unassigned: true, OldestFirst: true, Limit: 100})
 	if err != nil {
-		h.log.Warn("livechat: read the queue", "err", err)
+		rt.log.Warn("livechat: read the queue", "err", err)
 		return
 	}
 	for _, c := range waiting {
-		if _, _, err := h.route(ctx, c); err != nil {
-			h.log.Warn("livechat: route a waiting conversation", "conversation", c.ID, "err", err)
+		if _, _, err := rt.route(ctx, c); err != nil {
+			rt.log.Warn("livechat: route a waiting conversation", "conversation", c.ID, "err", err)
 			return
 		}
 	}
@@ -204,11 +245,11 @@ const maxQueueCount = 1000
 
 // queuePosition is the conversation's place among those waiting (1 is
 // next), or 0 when it is not waiting.
-func (h *Handler) queuePosition(ctx context.Context, c *Conversation) (int, error) {
+func (rt *router) queuePosition(ctx context.Context, c *Conversation) (int, error) {
 	if c.Status != StatusOpen || c.AssigneeID != "" {
 		return 0, nil
 	}
-	waiting, err := h.store.Conversations(ctx, ConversationFilter{Status: StatusOpen, Unassigned: true, OldestFirst: true, Limit: maxQueueCount})
+	waiting, err := rt.store.Conversations(ctx, ConversationFilter{Status: StatusOpen, Unassigned: true, OldestFirst: true, Limit: maxQueueCount})
 	if err != nil {
 		return 0, err
 	}
@@ -227,140 +268,131 @@ func (h *Handler) queuePosition(ctx context.Context, c *Conversation) (int, erro
 
 // afterVisitorMessage tells the team about a visitor's message when nobody
 // is there to see it live.
-func (h *Handler) afterVisitorMessage(ctx context.Context, c *Conversation, m *Message) {
-	if h.cfg.Notifier == nil {
+func (rt *router) afterVisitorMessage(ctx context.Context, c *Conversation, m *Message) {
+	if rt.cfg.Notifier == nil {
 		return
 	}
 	if c.AssigneeID != "" {
-		if a, err := h.store.Agent(ctx, c.AssigneeID); err == nil && !h.isAvailable(a, h.now()) {
-			h.notify(ctx, Notification{Kind: NotifyMessageWhileAway, ConversationID: c.ID, ChatflowID: c.ChatflowID, AgentID: a.ID, Seq: m.Seq})
+		if a, err := rt.store.Agent(ctx, c.AssigneeID); err == nil && !rt.isAvailable(a, rt.now()) {
+			rt.out.notify(ctx, Notification{Kind: NotifyMessageWhileAway, ConversationID: c.ID, ChatflowID: c.ChatflowID, AgentID: a.ID, Seq: m.Seq})
 		}
 		return
 	}
-	if st, err := h.status(ctx, h.flowFor(ctx, c.ChatflowID), nil); err == nil && st.Status != availability.StatusAvailable {
-		h.notify(ctx, Notification{Kind: NotifyOfflineMessage, ConversationID: c.ID, ChatflowID: c.ChatflowID, Seq: m.Seq})
+	if st, err := rt.status(ctx, rt.flows.flowFor(ctx, c.ChatflowID), nil); err == nil && st.Status != availability.StatusAvailable {
+		rt.out.notify(ctx, Notification{Kind: NotifyOfflineMessage, ConversationID: c.ID, ChatflowID: c.ChatflowID, Seq: m.Seq})
 	}
 }
 
-// ticker runs the Handler's periodic work until Close: keeping connected
+// run does the routing's periodic work until ctx is done: keeping connected
 // agents' presence fresh, routing waiting conversations, telling the team
 // about long waits and reassigning away agents' conversations.
-func (h *Handler) ticker() {
-	defer h.wg.Done()
-	every := min(h.cfg.PresenceGrace/4, 30*time.Second)
+func (rt *router) run(ctx context.Context) {
+	every := min(rt.cfg.PresenceGrace/4, 30*time.Second)
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
 		select {
-		case <-h.ctx.Done():
+		case <-ctx.Done():
 			return
 		case <-t.C:
-			h.tick(h.ctx)
+			rt.tick(ctx)
 		}
 	}
 }
 
-func (h *Handler) tick(ctx context.Context) {
-	now := h.now().UTC()
-	for _, id := range h.hub.agentIDs() {
-		if err := h.store.TouchAgent(ctx, id, now); err != nil && !errors.Is(err, ErrNotFound) {
-			h.log.Warn("livechat: touch agent", "agent", id, "err", err)
+func (rt *router) tick(ctx context.Context) {
+	now := rt.now().UTC()
+	for _, id := range rt.connected() {
+		if err := rt.store.TouchAgent(ctx, id, now); err != nil && !errors.Is(err, ErrNotFound) {
+			rt.log.Warn("livechat: touch agent", "agent", id, "err", err)
 		}
 	}
-	h.drainQueue(ctx)
-	h.notifyLongWaits(ctx, now)
-	h.reassignAway(ctx, now)
+	rt.drainQueue(ctx)
+	rt.notifyLongWaits(ctx, now)
+	rt.reassignAway(ctx, now)
 }
 
 // notifyLongWaits tells the team, once per conversation, that it has waited
 // for an agent longer than Config.WaitingThreshold.
-func (h *Handler) notifyLongWaits(ctx context.Context, now time.Time) {
-	if h.cfg.Notifier == nil {
+func (rt *router) notifyLongWaits(ctx context.Context, now time.Time) {
+	if rt.cfg.Notifier == nil {
 		return
 	}
-	waiting, err := h.store.Conversations(ctx, ConversationFilter{Status: StatusOpen, Unassigned: true, OldestFirst: true, Limit: 100})
+	waiting, err := rt.store.Conversations(ctx, ConversationFilter{Status: StatusOpen, Unassigned: true, OldestFirst: true, Limit: 100})
 	if err != nil {
 		return
 	}
 	for _, c := range waiting {
-		if now.Sub(c.CreatedAt) < h.cfg.WaitingThreshold {
+		if now.Sub(c.CreatedAt) < rt.cfg.WaitingThreshold {
 			break
 		}
-		h.assignMu.Lock()
-		done := h.waitNotified[c.ID]
-		h.waitNotified[c.ID] = true
-		h.assignMu.Unlock()
+		rt.assignMu.Lock()
+		done := rt.waitNotified[c.ID]
+		rt.waitNotified[c.ID] = true
+		rt.assignMu.Unlock()
 		if !done {
-			h.notify(ctx, Notification{Kind: NotifyWaiting, ConversationID: c.ID, ChatflowID: c.ChatflowID, WaitingSince: c.CreatedAt})
+			rt.out.notify(ctx, Notification{Kind: NotifyWaiting, ConversationID: c.ID, ChatflowID: c.ChatflowID, WaitingSince: c.CreatedAt})
 		}
 	}
 }
 
 // reassignAway moves the open conversations of agents who have not been
 // available for Config.ReassignAfter back through routing.
-func (h *Handler) reassignAway(ctx context.Context, now time.Time) {
-	if h.cfg.ReassignAfter <= 0 {
+func (rt *router) reassignAway(ctx context.Context, now time.Time) {
+	if rt.cfg.ReassignAfter <= 0 {
 		return
 	}
-	agents, err := h.store.Agents(ctx)
+	agents, err := rt.store.Agents(ctx)
 	if err != nil {
 		return
 	}
 	for _, a := range agents {
-		if h.isAvailable(a, now) {
+		if rt.isAvailable(a, now) {
 			continue
 		}
-		since := a.LastSeenAt.Add(h.cfg.PresenceGrace)
+		since := a.LastSeenAt.Add(rt.cfg.PresenceGrace)
 		if a.Presence == PresenceAway && a.UpdatedAt.After(a.LastSeenAt) {
 			since = a.UpdatedAt
 		}
-		if now.Sub(since) < h.cfg.ReassignAfter {
+		if now.Sub(since) < rt.cfg.ReassignAfter {
 			continue
 		}
-		convs, err := h.store.Conversations(ctx, ConversationFilter{Status: StatusOpen, AssigneeID: a.ID, OldestFirst: true})
+		convs, err := rt.store.Conversations(ctx, ConversationFilter{Status: StatusOpen, AssigneeID: a.ID, OldestFirst: true})
 		if err != nil {
 			return
 		}
 		for _, c := range convs {
-			un, err := h.store.AssignConversation(ctx, c.ID, "", 0, now)
+			un, err := rt.store.AssignConversation(ctx, c.ID, "", 0, now)
 			if err != nil {
 				continue
 			}
-			h.publish(ctx, Event{Type: EventConversation, ConversationID: un.ID, Seq: un.LastSeq, Conversation: un})
-			if _, _, err := h.route(ctx, un); err != nil {
-				h.log.Warn("livechat: reassign", "conversation", c.ID, "err", err)
+			rt.out.publish(ctx, Event{Type: EventConversation, ConversationID: un.ID, Seq: un.LastSeq, Conversation: un})
+			if _, _, err := rt.route(ctx, un); err != nil {
+				rt.log.Warn("livechat: reassign", "conversation", c.ID, "err", err)
 			}
 		}
 	}
 }
 
-// assignState is the Handler's routing memory on this node.
-type assignState struct {
-	assignMu     sync.Mutex
-	lastAssigned map[string]time.Time
-	waitNotified map[string]bool
-	drainMu      sync.Mutex
-}
-
 // touchAgent records that the agent's inbox is connected now.
-func (h *Handler) touchAgent(agentID string) {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(h.ctx), 5*time.Second)
+func (rt *router) touchAgent(ctx context.Context, agentID string) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
-	if err := h.store.TouchAgent(ctx, agentID, h.now().UTC()); err != nil {
-		h.log.Warn("livechat: touch agent", "agent", agentID, "err", err)
+	if err := rt.store.TouchAgent(ctx, agentID, rt.now().UTC()); err != nil {
+		rt.log.Warn("livechat: touch agent", "agent", agentID, "err", err)
 	}
 }
 
 // syncAgent stores the host's view of an agent when it changed, keeping
 // the presence the agent chose, and returns the stored agent.
-func (h *Handler) syncAgent(ctx context.Context, a *Agent) (*Agent, error) {
-	h.agentsMu.Lock()
-	seen, ok := h.agentsSeen[a.ID]
-	h.agentsMu.Unlock()
+func (rt *router) syncAgent(ctx context.Context, a *Agent) (*Agent, error) {
+	rt.agentsMu.Lock()
+	seen, ok := rt.agentsSeen[a.ID]
+	rt.agentsMu.Unlock()
 	if ok && sameProfile(&seen, a) {
 		return &seen, nil
 	}
-	stored, err := h.store.Agent(ctx, a.ID)
+	stored, err := rt.store.Agent(ctx, a.ID)
 	switch {
 	case isNotFound(err):
 		stored = &Agent{Presence: PresenceAway}
@@ -373,17 +405,24 @@ func (h *Handler) syncAgent(ctx context.Context, a *Agent) (*Agent, error) {
 		next.Presence = PresenceAway
 	}
 	if stored.ID == "" || !sameProfile(stored, &next) {
-		next.UpdatedAt = h.now().UTC()
-		if err := h.store.PutAgent(ctx, &next); err != nil {
+		next.UpdatedAt = rt.now().UTC()
+		if err := rt.store.PutAgent(ctx, &next); err != nil {
 			return nil, fmt.Errorf("livechat: store agent: %w", err)
 		}
 	} else {
 		next = *stored
 	}
-	h.agentsMu.Lock()
-	h.agentsSeen[a.ID] = next
-	h.agentsMu.Unlock()
+	rt.agentsMu.Lock()
+	rt.agentsSeen[a.ID] = next
+	rt.agentsMu.Unlock()
 	return &next, nil
+}
+
+// remember caches the agent's profile as stored.
+func (rt *router) remember(a *Agent) {
+	rt.agentsMu.Lock()
+	rt.agentsSeen[a.ID] = *a
+	rt.agentsMu.Unlock()
 }
 
 func sameProfile(a, b *Agent) bool {

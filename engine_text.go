@@ -15,7 +15,7 @@ func newID() string { return uuid.NewString() }
 // line breaks are \n, as browsers send them; no DEL or C1 controls);
 // something visible, not only whitespace and invisible format characters
 // such as U+200B; at most MaxMessageLength characters.
-func (h *Handler) checkText(text string) error {
+func (e *engine) checkText(text string) error {
 	if !utf8.ValidString(text) {
 		return publicf(ErrInvalid, "text is not valid UTF-8")
 	}
@@ -32,8 +32,8 @@ func (h *Handler) checkText(text string) error {
 	if !visible {
 		return publicf(ErrInvalid, "text is empty")
 	}
-	if n := utf8.RuneCountInString(text); n > h.cfg.MaxMessageLength {
-		return publicf(ErrTooLarge, "text is too long (limit %d characters)", h.cfg.MaxMessageLength)
+	if n := utf8.RuneCountInString(text); n > e.cfg.MaxMessageLength {
+		return publicf(ErrTooLarge, "text is too long (limit %d characters)", e.cfg.MaxMessageLength)
 	}
 	return nil
 }

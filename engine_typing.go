@@ -1,6 +1,7 @@
 package livechat
 
 import (
+	"context"
 	"sync"
 	"time"
 )
@@ -81,18 +82,17 @@ func (g *typingGate) expire(now time.Time) []typingKey {
 	return stopped
 }
 
-// typingTicker publishes the automatic stops until Close.
-func (h *Handler) typingTicker() {
-	defer h.wg.Done()
+// runTyping publishes the automatic stops until ctx is done.
+func (e *engine) runTyping(ctx context.Context) {
 	t := time.NewTicker(time.Second)
 	defer t.Stop()
 	for {
 		select {
-		case <-h.ctx.Done():
+		case <-ctx.Done():
 			return
 		case <-t.C:
-			for _, k := range h.typists.expire(h.now()) {
-				h.publish(h.ctx, Event{Type: EventTyping, ConversationID: k.conversationID, Participant: k.participant, Typing: false})
+			for _, k := range e.typists.expire(e.now()) {
+				e.out.publish(ctx, Event{Type: EventTyping, ConversationID: k.conversationID, Participant: k.participant, Typing: false})
 			}
 		}
 	}

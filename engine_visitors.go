@@ -2,27 +2,43 @@ package livechat
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/mail"
 	"strings"
+	"time"
+	"unicode/utf8"
 
 	"github.com/golivechat/livechat/identity"
 )
 
+// visitors keeps what is known of visitors and their contacts: the
+// identity the host vouches for, the email a visitor gives, survey
+// answers, and data requests (export and erasure).
+type visitors struct {
+	cfg   *Config // read only
+	store Storage
+	out   *outbox
+	flows *flowCache
+	now   func() time.Time
+	// closeLive ends a visitor's live connections on this node.
+	closeLive func(visitorID string)
+}
+
 // linkIdentity makes sure an identified visitor has their contact, with
 // the name and email the host vouched for, marked verified.
-func (h *Handler) linkIdentity(ctx context.Context, v *Visitor, c identity.Claims) error {
+func (vs *visitors) linkIdentity(ctx context.Context, v *Visitor, c identity.Claims) error {
 	contactID := "c-" + userHash(c)
-	now := h.now().UTC()
-	ct, err := h.store.Contact(ctx, contactID)
+	now := vs.now().UTC()
+	ct, err := vs.store.Contact(ctx, contactID)
 	switch {
 	case isNotFound(err):
 		ct = &Contact{ID: contactID, Name: c.Name, Email: c.Email, Verified: true, CreatedAt: now, UpdatedAt: now}
-		if err := h.store.CreateContact(ctx, ct); err != nil {
+		if err := vs.store.CreateContact(ctx, ct); err != nil {
 			// The email may belong to an older, unverified contact: keep
 			// the identity without claiming that address.
 			ct.Email = ""
-			if err := h.store.CreateContact(ctx, ct); err != nil {
+			if err := vs.store.CreateContact(ctx, ct); err != nil {
 				return err
 			}
 		}
@@ -30,13 +46,13 @@ func (h *Handler) linkIdentity(ctx context.Context, v *Visitor, c identity.Claim
 		return err
 	case ct.Name != c.Name || !ct.Verified:
 		ct.Name, ct.Verified, ct.UpdatedAt = c.Name, true, now
-		if err := h.store.UpdateContact(ctx, ct); err != nil {
+		if err := vs.store.UpdateContact(ctx, ct); err != nil {
 			return err
 		}
 	}
 	if v.ContactID != contactID {
 		v.ContactID = contactID
-		return h.store.UpdateVisitor(ctx, v)
+		return vs.store.UpdateVisitor(ctx, v)
 	}
 	return nil
 }
@@ -55,29 +71,103 @@ func normalizeEmail(s string) (string, error) {
 	return s, nil
 }
 
-// ExportVisitor gathers everything stored about a visitor. Returns
-// ErrNotFound.
-func (h *Handler) ExportVisitor(ctx context.Context, visitorID string) (*Export, error) {
-	v, err := h.store.Visitor(ctx, visitorID)
+// captureEmail records the email a visitor gave: a known address
+// (compared case-insensitively) links the visitor to that contact, an
+// unknown one creates a contact. Either way the contact stays unverified
+// unless the host verified it, and a visitor sees only their own
+// conversations, so typing someone's address reveals nothing of theirs.
+// It returns the visitor's contact.
+func (vs *visitors) captureEmail(ctx context.Context, visitorID, address, chatflowID string) (*Contact, error) {
+	email, err := normalizeEmail(address)
+	if err != nil {
+		return nil, err
+	}
+	v, err := vs.store.Visitor(ctx, visitorID)
+	if err != nil {
+		return nil, err
+	}
+	if v.ContactID != "" {
+		if c, err := vs.store.Contact(ctx, v.ContactID); err == nil && c.Verified {
+			// An identified user keeps the contact the host vouched for.
+			return c, nil
+		}
+	}
+	c, err := vs.store.ContactByEmail(ctx, email)
+	if isNotFound(err) {
+		now := vs.now().UTC()
+		c = &Contact{ID: newID(), Email: email, CreatedAt: now, UpdatedAt: now}
+		if f := vs.flows.flowFor(ctx, chatflowID); f != nil && f.Options.Consent.MarketingContacts {
+			// The chatflow marks the contacts it creates for marketing.
+			c.Properties = map[string]string{MarketingContactProperty: "true"}
+		}
+		err = vs.store.CreateContact(ctx, c)
+		if errors.Is(err, ErrConflict) { // created meanwhile
+			c, err = vs.store.ContactByEmail(ctx, email)
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	if v.ContactID != c.ID {
+		v.ContactID = c.ID
+		if err := vs.store.UpdateVisitor(ctx, v); err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
+}
+
+// maxSurveyComment is the longest survey comment, in characters.
+const maxSurveyComment = 1000
+
+// answerSurvey stores the visitor's rating of a closed conversation, once,
+// and tells the agents.
+func (vs *visitors) answerSurvey(ctx context.Context, c *Conversation, rating int, comment string) (*SurveyAnswer, error) {
+	if f := vs.flows.flowFor(ctx, c.ChatflowID); f == nil || f.Options.SurveyID == "" {
+		return nil, publicf(ErrInvalid, "this conversation's chat has no survey")
+	}
+	if c.Status != StatusClosed {
+		return nil, publicf(ErrInvalid, "the survey opens when the conversation has ended")
+	}
+	if rating < 1 || rating > 5 {
+		return nil, publicf(ErrInvalid, "rating must be 1 to 5")
+	}
+	comment = strings.TrimSpace(comment)
+	if n := utf8.RuneCountInString(comment); n > maxSurveyComment {
+		return nil, publicf(ErrTooLarge, "comment is too long (limit %d characters)", maxSurveyComment)
+	}
+	a := &SurveyAnswer{ConversationID: c.ID, Rating: rating, Comment: comment, CreatedAt: vs.now().UTC()}
+	if err := vs.store.PutSurvey(ctx, a); errors.Is(err, ErrConflict) {
+		return nil, fmt.Errorf("%w (%w)", publicf(ErrConflict, "the survey has already been answered"), err)
+	} else if err != nil {
+		return nil, err
+	}
+	vs.out.publish(ctx, Event{Type: EventSurvey, ConversationID: c.ID, Seq: c.LastSeq, Survey: a})
+	return a, nil
+}
+
+// export gathers everything stored about a visitor.
+func (vs *visitors) export(ctx context.Context, visitorID string) (*Export, error) {
+	v, err := vs.store.Visitor(ctx, visitorID)
 	if err != nil {
 		return nil, err
 	}
 	out := &Export{Visitor: v, Conversations: []ExportConversation{}}
 	if v.ContactID != "" {
-		if c, err := h.store.Contact(ctx, v.ContactID); err == nil {
+		if c, err := vs.store.Contact(ctx, v.ContactID); err == nil {
 			out.Contact = c
 		} else if !isNotFound(err) {
 			return nil, err
 		}
 	}
-	convs, err := h.store.Conversations(ctx, ConversationFilter{VisitorID: visitorID, Limit: 1 << 20})
+	convs, err := vs.store.Conversations(ctx, ConversationFilter{VisitorID: visitorID, Limit: 1 << 20})
 	if err != nil {
 		return nil, err
 	}
 	for _, c := range convs {
 		ec := ExportConversation{Conversation: c, Messages: []*Message{}}
 		for after := int64(0); ; {
-			page, err := h.store.Messages(ctx, c.ID, after, 500)
+			page, err := vs.store.Messages(ctx, c.ID, after, 500)
 			if err != nil {
 				return nil, err
 			}
@@ -87,40 +177,36 @@ func (h *Handler) ExportVisitor(ctx context.Context, visitorID string) (*Export,
 			}
 			after = page[len(page)-1].Seq
 		}
-		if ec.ReadMarks, err = h.store.ReadMarks(ctx, c.ID); err != nil {
+		if ec.ReadMarks, err = vs.store.ReadMarks(ctx, c.ID); err != nil {
 			return nil, err
 		}
-		if s, err := h.store.Survey(ctx, c.ID); err == nil {
+		if s, err := vs.store.Survey(ctx, c.ID); err == nil {
 			ec.Survey = s
 		} else if !isNotFound(err) {
 			return nil, err
 		}
 		out.Conversations = append(out.Conversations, ec)
 	}
-	if out.Consents, err = h.store.Consents(ctx, visitorID); err != nil {
+	if out.Consents, err = vs.store.Consents(ctx, visitorID); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
-// EraseVisitor deletes everything stored about a visitor: conversations,
-// messages, read marks, survey answers, and consent records older than
-// Config.ConsentRetention; with contact true, also the contact linked to
-// them. Their live connections are closed. Returns ErrNotFound for an
-// unknown visitor.
-func (h *Handler) EraseVisitor(ctx context.Context, visitorID string, contact bool) error {
-	v, err := h.store.Visitor(ctx, visitorID)
+// erase deletes everything stored about a visitor; see Handler.EraseVisitor.
+func (vs *visitors) erase(ctx context.Context, visitorID string, contact bool) error {
+	v, err := vs.store.Visitor(ctx, visitorID)
 	if err != nil {
 		return err
 	}
-	if err := h.store.EraseVisitor(ctx, visitorID, h.now().Add(-h.cfg.ConsentRetention)); err != nil {
+	if err := vs.store.EraseVisitor(ctx, visitorID, vs.now().Add(-vs.cfg.ConsentRetention)); err != nil {
 		return fmt.Errorf("livechat: erase visitor: %w", err)
 	}
 	if contact && v.ContactID != "" {
-		if err := h.store.EraseContact(ctx, v.ContactID); err != nil && !isNotFound(err) {
+		if err := vs.store.EraseContact(ctx, v.ContactID); err != nil && !isNotFound(err) {
 			return fmt.Errorf("livechat: erase contact: %w", err)
 		}
 	}
-	h.hub.closeVisitor(visitorID)
+	vs.closeLive(visitorID)
 	return nil
 }

@@ -17,4 +17,4 @@ func (k KeyedLimiter) Size() int { return k.l.size() }
 
 // OpenConns is how many visitor WebSockets the Handler counts, by IP and
 // by visitor.
-func (h *Handler) OpenConns() (byIP, byVisitor int) { return h.limits.conns.open() }
+func (h *Handler) OpenConns() (byIP, byVisitor int) { return h.srv.limits.conns.open() }

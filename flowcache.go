@@ -3,6 +3,7 @@ package livechat
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"sync"
 	"time"
 
@@ -30,8 +31,13 @@ type flowSet struct {
 }
 
 // flowCache keeps the current flowSet, reloading it from Storage when it is
-// older than flowRefresh.
+// older than flowRefresh. It only loads, compiles and selects chatflows;
+// the flowEditor changes them.
 type flowCache struct {
+	store Storage
+	now   func() time.Time
+	log   *slog.Logger
+
 	mu    sync.Mutex // serialises reloads
 	cur   *flowSet
 	stale bool
@@ -43,16 +49,15 @@ func (c *flowCache) invalidate() {
 	c.mu.Unlock()
 }
 
-// flowSet returns the current chatflows, reloading them when stale.
-func (h *Handler) flowSet(ctx context.Context) (*flowSet, error) {
-	c := &h.flows
+// set returns the current chatflows, reloading them when stale.
+func (c *flowCache) set(ctx context.Context) (*flowSet, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	now := h.now()
+	now := c.now()
 	if c.cur != nil && !c.stale && now.Sub(c.cur.loadedAt) < flowRefresh && now.Sub(c.cur.loadedAt) >= 0 {
 		return c.cur, nil
 	}
-	recs, err := h.store.Chatflows(ctx)
+	recs, err := c.store.Chatflows(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("livechat: load chatflows: %w", err)
 	}
@@ -68,12 +73,12 @@ func (h *Handler) flowSet(ctx context.Context) (*flowSet, error) {
 		if cf == nil {
 			f, err := flow.Parse(rec.Data)
 			if err != nil {
-				h.log.Error("livechat: stored chatflow is invalid; it is not shown", "chatflow", rec.ID, "err", err)
+				c.log.Error("livechat: stored chatflow is invalid; it is not shown", "chatflow", rec.ID, "err", err)
 				continue
 			}
 			m, err := targeting.Compile(f.Target)
 			if err != nil {
-				h.log.Error("livechat: stored chatflow targeting is invalid; it is not shown", "chatflow", rec.ID, "err", err)
+				c.log.Error("livechat: stored chatflow targeting is invalid; it is not shown", "chatflow", rec.ID, "err", err)
 				continue
 			}
 			cf = &compiledFlow{flow: f, version: rec.Version, matcher: m}
@@ -89,11 +94,11 @@ func (h *Handler) flowSet(ctx context.Context) (*flowSet, error) {
 }
 
 // flowFor returns the chatflow of a conversation, or nil.
-func (h *Handler) flowFor(ctx context.Context, chatflowID string) *flow.Chatflow {
+func (c *flowCache) flowFor(ctx context.Context, chatflowID string) *flow.Chatflow {
 	if chatflowID == "" {
 		return nil
 	}
-	set, err := h.flowSet(ctx)
+	set, err := c.set(ctx)
 	if err != nil {
 		return nil
 	}

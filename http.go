@@ -6,14 +6,46 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"mime"
 	"net/http"
 	"reflect"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/golivechat/livechat/invalid"
+)
+
+// server is what the HTTP and WebSocket endpoints share. An endpoint
+// decodes the request, authorizes it, calls the engine (or one of its
+// parts) and encodes the answer; it decides nothing about conversations.
+type server struct {
+	cfg      *Config // read only
+	log      *slog.Logger
+	now      func() time.Time
+	store    Storage // reads that only build an answer
+	eng      *engine
+	routing  *router
+	editor   *flowEditor
+	visitors *visitors
+	chooser  *chooser
+	flows    *flowCache
+	hub      *hub
+	limits   *limits
+	static   *staticFiles
+	life     *lifecycle
+}
+
+// The endpoints, by audience: each type serves one part of the route
+// table (livechat.go).
+type (
+	visitorAPI struct{ *server } // the widget's calls (http_visitor*.go)
+	helpAPI    struct{ *server } // the widget's Help tab (http_help.go)
+	agentAPI   struct{ *server } // the inbox (http_agent.go)
+	adminAPI   struct{ *server } // chatflows and data requests (http_admin.go)
+	liveAPI    struct{ *server } // WebSockets (http_ws.go)
 )
 
 // maxBody is the largest request body accepted.
@@ -140,14 +172,14 @@ func writeError(w http.ResponseWriter, r *http.Request, err error) {
 // fail writes an error and logs it, without message text or tokens:
 // unexpected ones as errors, those whose details the answer withholds at
 // debug level.
-func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
+func (h *server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	h.logError(err, "livechat: request failed", "method", r.Method, "path", r.URL.Path)
 	writeError(w, r, err)
 }
 
 // logError logs an error answered to a client, with the details the
 // answer leaves out: internal ones as errors, the others at debug level.
-func (h *Handler) logError(err error, msg string, args ...any) {
+func (h *server) logError(err error, msg string, args ...any) {
 	status, code := errorCode(err)
 	args = append(args, "code", code, "err", err)
 	if status == http.StatusInternalServerError {
@@ -269,7 +301,7 @@ func queryInt(r *http.Request, name string, def, min, max int64) (int64, error) 
 // serveConv runs the shape most conversation endpoints share: decode the
 // JSON body into a T, resolve the conversation the caller may use, act,
 // and answer with the status and body do returns (no body for 204).
-func serveConv[T any](h *Handler, w http.ResponseWriter, r *http.Request,
+func serveConv[T any](h *server, w http.ResponseWriter, r *http.Request,
 	resolve func(*http.Request) (*Conversation, error),
 	do func(c *Conversation, req *T) (status int, body any, err error)) {
 	var req T
@@ -302,7 +334,7 @@ func nonNil[T any](s []T) []T {
 }
 
 // readPage reads one page of messages for the messages endpoints.
-func (h *Handler) readPage(r *http.Request, convID string) (msgs []*Message, hasMore bool, err error) {
+func (h *server) readPage(r *http.Request, convID string) (msgs []*Message, hasMore bool, err error) {
 	after, err := queryInt(r, "after", 0, 0, 1<<53)
 	if err != nil {
 		return nil, false, err

@@ -18,7 +18,7 @@ import (
 const maxFlowBody = 256 << 10
 
 // adminAuth admits agents the host lets manage chatflows.
-func (h *Handler) adminAuth(next http.HandlerFunc) http.HandlerFunc {
+func (h *adminAPI) adminAuth(next http.HandlerFunc) http.HandlerFunc {
 	return h.agentAuth(func(w http.ResponseWriter, r *http.Request) {
 		if !agentFrom(r.Context()).Can(PermissionManageChatflows) {
 			h.fail(w, r, publicf(ErrForbidden, `managing chatflows needs the "manage_chatflows" permission`))
@@ -67,8 +67,8 @@ func writeFlow(w http.ResponseWriter, status int, sf StoredChatflow) {
 	writeJSON(w, status, sf)
 }
 
-func (h *Handler) adminList(w http.ResponseWriter, r *http.Request) {
-	flows, err := h.Chatflows(r.Context())
+func (h *adminAPI) adminList(w http.ResponseWriter, r *http.Request) {
+	flows, err := h.editor.list(r.Context())
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -76,8 +76,8 @@ func (h *Handler) adminList(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"chatflows": flows})
 }
 
-func (h *Handler) adminGet(w http.ResponseWriter, r *http.Request) {
-	sf, err := h.Chatflow(r.Context(), r.PathValue("id"))
+func (h *adminAPI) adminGet(w http.ResponseWriter, r *http.Request) {
+	sf, err := h.editor.get(r.Context(), r.PathValue("id"))
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -85,13 +85,13 @@ func (h *Handler) adminGet(w http.ResponseWriter, r *http.Request) {
 	writeFlow(w, http.StatusOK, sf)
 }
 
-func (h *Handler) adminCreate(w http.ResponseWriter, r *http.Request) {
+func (h *adminAPI) adminCreate(w http.ResponseWriter, r *http.Request) {
 	f, err := readFlow(w, r)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	sf, err := h.CreateChatflow(r.Context(), f)
+	sf, err := h.editor.create(r.Context(), f)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -99,7 +99,7 @@ func (h *Handler) adminCreate(w http.ResponseWriter, r *http.Request) {
 	writeFlow(w, http.StatusCreated, sf)
 }
 
-func (h *Handler) adminUpdate(w http.ResponseWriter, r *http.Request) {
+func (h *adminAPI) adminUpdate(w http.ResponseWriter, r *http.Request) {
 	version, err := ifMatch(r)
 	if err == nil && version == 0 {
 		err = publicf(ErrInvalid, "If-Match with the chatflow's version is required")
@@ -119,7 +119,7 @@ func (h *Handler) adminUpdate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f.ID = id
-	sf, err := h.UpdateChatflow(r.Context(), f, version)
+	sf, err := h.editor.update(r.Context(), f, version)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -127,27 +127,27 @@ func (h *Handler) adminUpdate(w http.ResponseWriter, r *http.Request) {
 	writeFlow(w, http.StatusOK, sf)
 }
 
-func (h *Handler) adminDelete(w http.ResponseWriter, r *http.Request) {
+func (h *adminAPI) adminDelete(w http.ResponseWriter, r *http.Request) {
 	version, err := ifMatch(r)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	if err := h.DeleteChatflow(r.Context(), r.PathValue("id"), version); err != nil {
+	if err := h.editor.delete(r.Context(), r.PathValue("id"), version); err != nil {
 		h.fail(w, r, err)
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
 }
 
-func (h *Handler) adminPublish(on bool) http.HandlerFunc {
+func (h *adminAPI) adminPublish(on bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		version, err := ifMatch(r)
 		if err != nil {
 			h.fail(w, r, err)
 			return
 		}
-		sf, err := h.PublishChatflow(r.Context(), r.PathValue("id"), on, version)
+		sf, err := h.editor.publish(r.Context(), r.PathValue("id"), on, version)
 		if err != nil {
 			h.fail(w, r, err)
 			return
@@ -172,8 +172,8 @@ nav a{margin-right:1rem}iframe{border:1px solid #c9cfdb;border-radius:12px;width
 // adminPreview shows a chatflow as it would appear, published or not,
 // whatever its targeting. The mobile view frames a page whose widget
 // behaves as on a phone (?embed=mobile), whatever the agent's screen.
-func (h *Handler) adminPreview(w http.ResponseWriter, r *http.Request) {
-	sf, err := h.Chatflow(r.Context(), r.PathValue("id"))
+func (h *adminAPI) adminPreview(w http.ResponseWriter, r *http.Request) {
+	sf, err := h.editor.get(r.Context(), r.PathValue("id"))
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -194,7 +194,7 @@ func (h *Handler) adminPreview(w http.ResponseWriter, r *http.Request) {
 }
 
 // dataAuth admits agents the host lets handle data requests.
-func (h *Handler) dataAuth(next http.HandlerFunc) http.HandlerFunc {
+func (h *adminAPI) dataAuth(next http.HandlerFunc) http.HandlerFunc {
 	return h.agentAuth(func(w http.ResponseWriter, r *http.Request) {
 		if !agentFrom(r.Context()).Can(PermissionManageData) {
 			h.fail(w, r, publicf(ErrForbidden, `data requests need the "manage_data" permission`))
@@ -204,8 +204,8 @@ func (h *Handler) dataAuth(next http.HandlerFunc) http.HandlerFunc {
 	})
 }
 
-func (h *Handler) adminExport(w http.ResponseWriter, r *http.Request) {
-	exp, err := h.ExportVisitor(r.Context(), r.PathValue("id"))
+func (h *adminAPI) adminExport(w http.ResponseWriter, r *http.Request) {
+	exp, err := h.visitors.export(r.Context(), r.PathValue("id"))
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -214,8 +214,8 @@ func (h *Handler) adminExport(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, exp)
 }
 
-func (h *Handler) adminErase(w http.ResponseWriter, r *http.Request) {
-	if err := h.EraseVisitor(r.Context(), r.PathValue("id"), r.URL.Query().Get("contact") == "true"); err != nil {
+func (h *adminAPI) adminErase(w http.ResponseWriter, r *http.Request) {
+	if err := h.visitors.erase(r.Context(), r.PathValue("id"), r.URL.Query().Get("contact") == "true"); err != nil {
 		h.fail(w, r, err)
 		return
 	}

@@ -15,7 +15,7 @@ func agentFrom(ctx context.Context) *Agent {
 }
 
 // agentAuth admits requests the host's AgentAuth approves.
-func (h *Handler) agentAuth(next http.HandlerFunc) http.HandlerFunc {
+func (h *server) agentAuth(next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if h.cfg.AgentAuth == nil {
 			h.fail(w, r, publicf(ErrUnauthorized, "agent login is not configured"))
@@ -35,7 +35,7 @@ func (h *Handler) agentAuth(next http.HandlerFunc) http.HandlerFunc {
 			h.fail(w, r, errNotAgent)
 			return
 		}
-		stored, err := h.syncAgent(r.Context(), a)
+		stored, err := h.routing.syncAgent(r.Context(), a)
 		if err != nil {
 			h.fail(w, r, err)
 			return
@@ -44,11 +44,11 @@ func (h *Handler) agentAuth(next http.HandlerFunc) http.HandlerFunc {
 	}
 }
 
-func (h *Handler) agentMe(w http.ResponseWriter, r *http.Request) {
+func (h *agentAPI) agentMe(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"agent": agentFrom(r.Context())})
 }
 
-func (h *Handler) agentPresence(w http.ResponseWriter, r *http.Request) {
+func (h *agentAPI) agentPresence(w http.ResponseWriter, r *http.Request) {
 	var req struct {
 		Presence Presence `json:"presence"`
 	}
@@ -56,7 +56,7 @@ func (h *Handler) agentPresence(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	a, err := h.SetPresence(r.Context(), agentFrom(r.Context()).ID, req.Presence)
+	a, err := h.eng.setPresence(r.Context(), agentFrom(r.Context()).ID, req.Presence)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -64,7 +64,7 @@ func (h *Handler) agentPresence(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"agent": a})
 }
 
-func (h *Handler) agentAgents(w http.ResponseWriter, r *http.Request) {
+func (h *agentAPI) agentAgents(w http.ResponseWriter, r *http.Request) {
 	agents, err := h.store.Agents(r.Context())
 	if err != nil {
 		h.fail(w, r, err)
@@ -101,7 +101,7 @@ type contactBrief struct {
 	OwnerID  string `json:"ownerId,omitempty"`
 }
 
-func (h *Handler) summarize(ctx context.Context, c *Conversation, agentID string) (*conversationSummary, error) {
+func (h *agentAPI) summarize(ctx context.Context, c *Conversation, agentID string) (*conversationSummary, error) {
 	s := &conversationSummary{Conversation: c, VisitorID: c.VisitorID}
 	if v, err := h.store.Visitor(ctx, c.VisitorID); err == nil {
 		s.Visitor = &visitorBrief{ID: v.ID, PageURL: v.PageURL, Language: v.Language}
@@ -152,7 +152,7 @@ func (h *Handler) summarize(ctx context.Context, c *Conversation, agentID string
 	return s, nil
 }
 
-func (h *Handler) agentList(w http.ResponseWriter, r *http.Request) {
+func (h *agentAPI) agentList(w http.ResponseWriter, r *http.Request) {
 	me := agentFrom(r.Context())
 	limit, err := queryInt(r, "limit", maxConversationPage, 1, maxConversationPage)
 	if err != nil {
@@ -187,7 +187,7 @@ func (h *Handler) agentList(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	convs, next, err := h.ConversationPage(r.Context(), f, r.URL.Query().Get("cursor"))
+	convs, next, err := h.eng.conversationPage(r.Context(), f, r.URL.Query().Get("cursor"))
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -208,15 +208,15 @@ func (h *Handler) agentList(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, body)
 }
 
-func (h *Handler) agentConversation(r *http.Request) (*Conversation, error) {
+func (h *agentAPI) agentConversation(r *http.Request) (*Conversation, error) {
 	id := r.PathValue("id")
 	if id == "" {
 		id = r.URL.Query().Get("conversationId")
 	}
-	return h.conversation(r.Context(), id)
+	return h.eng.conversation(r.Context(), id)
 }
 
-func (h *Handler) agentThread(w http.ResponseWriter, r *http.Request) {
+func (h *agentAPI) agentThread(w http.ResponseWriter, r *http.Request) {
 	c, err := h.agentConversation(r)
 	if err != nil {
 		h.fail(w, r, err)
@@ -248,7 +248,7 @@ func (h *Handler) agentThread(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"conversation": s, "messages": nonNil(msgs), "readMarks": nonNil(marks), "hasMore": from > 0, "survey": survey})
 }
 
-func (h *Handler) agentMessages(w http.ResponseWriter, r *http.Request) {
+func (h *agentAPI) agentMessages(w http.ResponseWriter, r *http.Request) {
 	c, err := h.agentConversation(r)
 	if err != nil {
 		h.fail(w, r, err)
@@ -267,7 +267,7 @@ func (h *Handler) agentMessages(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"conversation": c, "messages": nonNil(msgs), "readMarks": nonNil(marks), "hasMore": more})
 }
 
-func (h *Handler) agentSend(w http.ResponseWriter, r *http.Request) {
+func (h *agentAPI) agentSend(w http.ResponseWriter, r *http.Request) {
 	var req sendRequest
 	if err := decodeJSON(w, r, &req); err != nil {
 		h.fail(w, r, err)
@@ -277,7 +277,7 @@ func (h *Handler) agentSend(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	m, created, err := h.sendAsAgent(r.Context(), r.PathValue("id"), agentFrom(r.Context()).ID, req.ClientMessageID, req.Text)
+	m, created, err := h.eng.sendAsAgent(r.Context(), r.PathValue("id"), agentFrom(r.Context()).ID, req.ClientMessageID, req.Text)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -289,7 +289,7 @@ func (h *Handler) agentSend(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, status, map[string]any{"message": m})
 }
 
-func (h *Handler) agentPoll(w http.ResponseWriter, r *http.Request) {
+func (h *agentAPI) agentPoll(w http.ResponseWriter, r *http.Request) {
 	c, err := h.agentConversation(r)
 	if err != nil {
 		h.fail(w, r, err)
@@ -298,9 +298,9 @@ func (h *Handler) agentPoll(w http.ResponseWriter, r *http.Request) {
 	h.poll(w, r, c, false)
 }
 
-func (h *Handler) agentClose(w http.ResponseWriter, r *http.Request) {
-	serveConv(h, w, r, h.agentConversation, func(c *Conversation, _ *struct{}) (int, any, error) {
-		c, err := h.CloseConversation(r.Context(), c.ID, agentFrom(r.Context()).ID)
+func (h *agentAPI) agentClose(w http.ResponseWriter, r *http.Request) {
+	serveConv(h.server, w, r, h.agentConversation, func(c *Conversation, _ *struct{}) (int, any, error) {
+		c, err := h.eng.closeConversation(r.Context(), c.ID, agentFrom(r.Context()).ID)
 		return http.StatusOK, map[string]any{"conversation": c}, err
 	})
 }
@@ -309,26 +309,26 @@ type assignRequest struct {
 	AgentID string `json:"agentId"`
 }
 
-func (h *Handler) agentAssign(w http.ResponseWriter, r *http.Request) {
-	serveConv(h, w, r, h.agentConversation, func(c *Conversation, req *assignRequest) (int, any, error) {
+func (h *agentAPI) agentAssign(w http.ResponseWriter, r *http.Request) {
+	serveConv(h.server, w, r, h.agentConversation, func(c *Conversation, req *assignRequest) (int, any, error) {
 		if req.AgentID != "" && !validID(req.AgentID) {
 			return 0, nil, errAgentNotFound
 		}
-		c, err := h.Assign(r.Context(), c.ID, req.AgentID)
+		c, err := h.eng.assign(r.Context(), c.ID, req.AgentID)
 		return http.StatusOK, map[string]any{"conversation": c}, err
 	})
 }
 
-func (h *Handler) agentRead(w http.ResponseWriter, r *http.Request) {
-	serveConv(h, w, r, h.agentConversation, func(c *Conversation, req *readRequest) (int, any, error) {
-		mark, err := h.markRead(r.Context(), c.ID, agentParticipant(agentFrom(r.Context()).ID), req.Seq)
+func (h *agentAPI) agentRead(w http.ResponseWriter, r *http.Request) {
+	serveConv(h.server, w, r, h.agentConversation, func(c *Conversation, req *readRequest) (int, any, error) {
+		mark, err := h.eng.markRead(r.Context(), c.ID, agentParticipant(agentFrom(r.Context()).ID), req.Seq)
 		return http.StatusOK, map[string]any{"seq": mark.Seq}, err
 	})
 }
 
-func (h *Handler) agentTyping(w http.ResponseWriter, r *http.Request) {
-	serveConv(h, w, r, h.agentConversation, func(c *Conversation, req *typingRequest) (int, any, error) {
-		h.typing(r.Context(), c.ID, agentParticipant(agentFrom(r.Context()).ID), req.Typing)
+func (h *agentAPI) agentTyping(w http.ResponseWriter, r *http.Request) {
+	serveConv(h.server, w, r, h.agentConversation, func(c *Conversation, req *typingRequest) (int, any, error) {
+		h.eng.typing(r.Context(), c.ID, agentParticipant(agentFrom(r.Context()).ID), req.Typing)
 		return http.StatusNoContent, nil, nil
 	})
 }

@@ -13,7 +13,7 @@ const maxHelpQuery = 200
 
 // helpBase returns the knowledge base, or ErrNotFound when the host has
 // none.
-func (h *Handler) helpBase() (knowledge.Base, error) {
+func (h *helpAPI) helpBase() (knowledge.Base, error) {
 	if h.cfg.Knowledge == nil {
 		return nil, publicf(ErrNotFound, "no knowledge base")
 	}
@@ -22,7 +22,7 @@ func (h *Handler) helpBase() (knowledge.Base, error) {
 
 // visitorHelpSearch searches the help articles, in the visitor's language
 // first.
-func (h *Handler) visitorHelpSearch(w http.ResponseWriter, r *http.Request) {
+func (h *helpAPI) visitorHelpSearch(w http.ResponseWriter, r *http.Request) {
 	base, err := h.helpBase()
 	if err != nil {
 		h.fail(w, r, err)
@@ -54,7 +54,7 @@ func (h *Handler) visitorHelpSearch(w http.ResponseWriter, r *http.Request) {
 
 // visitorHelpArticle returns one article, its body sanitised here whatever
 // the Base did.
-func (h *Handler) visitorHelpArticle(w http.ResponseWriter, r *http.Request) {
+func (h *helpAPI) visitorHelpArticle(w http.ResponseWriter, r *http.Request) {
 	base, err := h.helpBase()
 	if err != nil {
 		h.fail(w, r, err)

@@ -149,6 +149,7 @@ type limits struct {
 	conns         *connCounter
 	proxies       []netip.Prefix
 	clientIP      func(*http.Request) string
+	now           func() time.Time
 }
 
 func newLimits(cfg Config, proxies []netip.Prefix) *limits {
@@ -161,6 +162,7 @@ func newLimits(cfg Config, proxies []netip.Prefix) *limits {
 		conns:         newConnCounter(cfg.MaxConnsPerIP, cfg.MaxConnsPerVisitor),
 		proxies:       proxies,
 		clientIP:      cfg.ClientIP,
+		now:           cfg.Now,
 	}
 }
 
@@ -172,26 +174,29 @@ func check(l *keyedLimiter, key string, now time.Time, kind error, msg string) e
 	return nil
 }
 
-// limitMessage applies the visitor's and the client IP's (ipKey) message
+// message applies the visitor's and the client IP's (ipKey) message
 // limits.
-func (h *Handler) limitMessage(visitorID, ipKey string) error {
-	now := h.now()
-	if err := check(h.limits.messages, visitorID, now, ErrRateLimited, "too many messages"); err != nil {
+func (l *limits) message(visitorID, ipKey string) error {
+	now := l.now()
+	if err := check(l.messages, visitorID, now, ErrRateLimited, "too many messages"); err != nil {
 		return err
 	}
-	return check(h.limits.ipMessages, ipKey, now, ErrRateLimited, "too many messages from this address")
+	return check(l.ipMessages, ipKey, now, ErrRateLimited, "too many messages from this address")
 }
 
-func (h *Handler) limitSignal(visitorID string) error {
-	return check(h.limits.signals, visitorID, h.now(), ErrRateLimited, "too many typing or read updates")
+// signal applies the visitor's limit on typing and read updates.
+func (l *limits) signal(visitorID string) error {
+	return check(l.signals, visitorID, l.now(), ErrRateLimited, "too many typing or read updates")
 }
 
-func (h *Handler) limitNewVisitor(r *http.Request) error {
-	return check(h.limits.visitors, h.limits.ipKey(r), h.now(), errTooManyVisitors, "too many new visitors from this address")
+// newVisitor applies the client IP's limit on new visitor identities.
+func (l *limits) newVisitor(r *http.Request) error {
+	return check(l.visitors, l.ipKey(r), l.now(), errTooManyVisitors, "too many new visitors from this address")
 }
 
-func (h *Handler) limitNewConversation(r *http.Request) error {
-	return check(h.limits.conversations, h.limits.ipKey(r), h.now(), errTooManyConversations, "too many new conversations from this address")
+// newConversation applies the client IP's limit on new conversations.
+func (l *limits) newConversation(r *http.Request) error {
+	return check(l.conversations, l.ipKey(r), l.now(), errTooManyConversations, "too many new conversations from this address")
 }
 
 // connCounter caps the open WebSockets per client IP and per visitor.

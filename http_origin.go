@@ -23,7 +23,7 @@ var errOriginNotAllowed = publicf(ErrForbidden, "origin not allowed")
 // custom header, and a fetch with one needs a preflight this Handler
 // does not grant). Ports compare with the scheme's default filled in:
 // https://example.com:8443 is not https://example.com.
-func (h *Handler) originAllowed(r *http.Request) bool {
+func (h *server) originAllowed(r *http.Request) bool {
 	o := r.Header.Get("Origin")
 	if o == "" {
 		return true

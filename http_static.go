@@ -57,7 +57,7 @@ func loadStatic() (*staticFiles, error) {
 // serveStatic serves an embedded file with an ETag, gzip when the client
 // takes it, and a short cache lifetime: the widget's URL never changes, so
 // browsers revalidate it every few minutes and get 304 while it is the same.
-func (h *Handler) serveStatic(name string) http.HandlerFunc {
+func (h *server) serveStatic(name string) http.HandlerFunc {
 	f := h.static.files[name]
 	return func(w http.ResponseWriter, r *http.Request) {
 		hd := w.Header()

@@ -28,7 +28,7 @@ const (
 	wsSubprotocol = "livechat.v1"
 )
 
-func (h *Handler) visitorFromCookie(r *http.Request) (id string, issued time.Time, ok bool) {
+func (h *server) visitorFromCookie(r *http.Request) (id string, issued time.Time, ok bool) {
 	tok := ""
 	if ck, err := r.Cookie(visitorCookie); err == nil {
 		tok = ck.Value
@@ -50,7 +50,7 @@ func (h *Handler) visitorFromCookie(r *http.Request) (id string, issued time.Tim
 }
 
 // visitorAuth admits requests with a valid visitor token.
-func (h *Handler) visitorAuth(next http.HandlerFunc) http.HandlerFunc {
+func (h *server) visitorAuth(next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if !h.originAllowed(r) {
 			h.fail(w, r, errOriginNotAllowed)
@@ -65,7 +65,7 @@ func (h *Handler) visitorAuth(next http.HandlerFunc) http.HandlerFunc {
 	}
 }
 
-func (h *Handler) setVisitorCookie(w http.ResponseWriter, r *http.Request, id string) {
+func (h *server) setVisitorCookie(w http.ResponseWriter, r *http.Request, id string) {
 	http.SetCookie(w, &http.Cookie{
 		Name:     visitorCookie,
 		Value:    signVisitor(h.cfg.Secret, id, h.now()),

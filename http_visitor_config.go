@@ -2,6 +2,7 @@ package livechat
 
 import (
 	"errors"
+	"net"
 	"net/http"
 	"time"
 
@@ -22,7 +23,7 @@ type configRequest struct {
 
 // visitorConfig is the widget's first call on a page view: it identifies
 // (or creates) the visitor and says what to show.
-func (h *Handler) visitorConfig(w http.ResponseWriter, r *http.Request) {
+func (h *visitorAPI) visitorConfig(w http.ResponseWriter, r *http.Request) {
 	if !h.originAllowed(r) {
 		h.fail(w, r, errOriginNotAllowed)
 		return
@@ -46,7 +47,7 @@ func (h *Handler) visitorConfig(w http.ResponseWriter, r *http.Request) {
 			memoryToken = signVisitor(h.cfg.Secret, id, h.now())
 		}
 	}
-	identified, claims := h.identify(req.Identity)
+	identified, claims := identify(h.cfg.Identity, h.log, req.Identity)
 	if identified != "" {
 		persist = true // identified visitors skip the cookie banner
 	}
@@ -72,7 +73,7 @@ func (h *Handler) visitorConfig(w http.ResponseWriter, r *http.Request) {
 	}
 	if v == nil {
 		if identified == "" {
-			if err := h.limitNewVisitor(r); err != nil {
+			if err := h.limits.newVisitor(r); err != nil {
 				h.fail(w, r, err)
 				return
 			}
@@ -109,7 +110,7 @@ func (h *Handler) visitorConfig(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if identified != "" {
-		if err := h.linkIdentity(ctx, v, claims); err != nil {
+		if err := h.visitors.linkIdentity(ctx, v, claims); err != nil {
 			h.fail(w, r, err)
 			return
 		}
@@ -128,7 +129,10 @@ func (h *Handler) visitorConfig(w http.ResponseWriter, r *http.Request) {
 	if len(convs) > 0 {
 		conv = toVisitorConversation(convs[0])
 	}
-	chat, err := h.chooseChat(r, v, &req)
+	chat, err := h.chooser.chooseChat(ctx, v, &pageView{
+		URL: req.URL, Device: req.Device, Language: req.Language, AcceptLanguage: r.Header.Get("Accept-Language"),
+		Preview: req.Preview, Manager: req.Preview != "" && h.canManageFlows(r), Host: hostName(r.Host),
+	})
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -154,4 +158,22 @@ func visitorLanguage(r *http.Request, reported string) string {
 		return truncate(tags[0].String(), 35)
 	}
 	return ""
+}
+
+// canManageFlows reports whether the request comes from an agent allowed to
+// manage chatflows; it never fails the request.
+func (h *visitorAPI) canManageFlows(r *http.Request) bool {
+	if h.cfg.AgentAuth == nil {
+		return false
+	}
+	a, err := h.cfg.AgentAuth(r)
+	return err == nil && a != nil && a.Can(PermissionManageChatflows)
+}
+
+// hostName is a request's host without its port.
+func hostName(host string) string {
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		return h
+	}
+	return host
 }

@@ -55,7 +55,7 @@ func mustJSON(v any) []byte {
 	return b
 }
 
-func (h *Handler) visitorWS(w http.ResponseWriter, r *http.Request) {
+func (h *liveAPI) visitorWS(w http.ResponseWriter, r *http.Request) {
 	vid := visitorIDFrom(r.Context())
 	// Refused before the handshake, so that the answer is a 429 with
 	// Retry-After rather than a socket that closes at once.
@@ -69,17 +69,17 @@ func (h *Handler) visitorWS(w http.ResponseWriter, r *http.Request) {
 	h.serveWS(w, r, &client{visitorID: vid, ipKey: ip})
 }
 
-func (h *Handler) agentWS(w http.ResponseWriter, r *http.Request) {
+func (h *liveAPI) agentWS(w http.ResponseWriter, r *http.Request) {
 	h.serveWS(w, r, &client{agentID: agentFrom(r.Context()).ID})
 }
 
 // serveWS runs one live connection until it ends or the Handler closes.
-func (h *Handler) serveWS(w http.ResponseWriter, r *http.Request, c *client) {
-	if !h.track() {
+func (h *liveAPI) serveWS(w http.ResponseWriter, r *http.Request, c *client) {
+	if !h.life.track() {
 		h.fail(w, r, errShuttingDown)
 		return
 	}
-	defer h.wg.Done()
+	defer h.life.done()
 	// visitorAuth and agentAuth checked the origin (scheme, host and port,
 	// see originAllowed); Accept's own check compares hosts only.
 	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{InsecureSkipVerify: true, Subprotocols: []string{wsSubprotocol}})
@@ -93,26 +93,21 @@ func (h *Handler) serveWS(w http.ResponseWriter, r *http.Request, c *client) {
 		PingTimeout:  h.cfg.PingTimeout,
 		WriteTimeout: h.cfg.WriteTimeout,
 	})
+	c.hub, c.store, c.flows = h.hub, h.store, h.flows
 	c.replaying = make(map[string][]seqFrame)
-	watched := map[string]bool{}
+	c.watched = make(map[string]bool)
 	if !h.hub.add(c) {
 		ws.Close(websocket.StatusGoingAway, "server shutting down")
 		return
 	}
-	defer func() {
-		ids := make([]string, 0, len(watched))
-		for id := range watched {
-			ids = append(ids, id)
-		}
-		h.hub.remove(c, ids)
-	}()
+	defer func() { h.hub.remove(c, c.watchedIDs()) }()
 	if c.isAgent() {
-		h.touchAgent(c.agentID)
-		defer h.touchAgent(c.agentID) // the grace period starts when the last connection closes
+		h.routing.touchAgent(h.life.ctx, c.agentID)
+		defer h.routing.touchAgent(h.life.ctx, c.agentID) // the grace period starts when the last connection closes
 	}
 	c.conn.Send(readyFrame)
-	err = c.conn.Run(h.ctx, func(frame []byte) {
-		h.handleFrame(h.ctx, c, watched, frame)
+	err = c.conn.Run(h.life.ctx, func(frame []byte) {
+		h.handleFrame(h.life.ctx, c, frame)
 	})
 	if err != nil && !errors.Is(err, context.Canceled) {
 		h.log.Debug("livechat: connection ended", "err", err)
@@ -121,14 +116,14 @@ func (h *Handler) serveWS(w http.ResponseWriter, r *http.Request, c *client) {
 
 // frameError answers a frame with an error frame carrying the frame's ref,
 // logged as fail logs HTTP errors.
-func (h *Handler) frameError(c *client, ref string, err error) {
+func (h *liveAPI) frameError(c *client, ref string, err error) {
 	_, body := toAPIError(err)
 	h.logError(err, "livechat: frame failed")
 	c.conn.Send(mustJSON(errorFrame{Type: "error", Ref: ref, apiError: body}))
 }
 
 // handleFrame runs one client frame in the connection's reading goroutine.
-func (h *Handler) handleFrame(ctx context.Context, c *client, watched map[string]bool, data []byte) {
+func (h *liveAPI) handleFrame(ctx context.Context, c *client, data []byte) {
 	var f inFrame
 	if err := decodeFrame(data, &f); err != nil {
 		h.frameError(c, f.Ref, err) // the ref survives a wrong type elsewhere
@@ -140,15 +135,15 @@ func (h *Handler) handleFrame(ctx context.Context, c *client, watched map[string
 			if !validID(f.ConversationID) {
 				return nil, errConversationNotFound
 			}
-			return h.conversation(ctx, f.ConversationID)
+			return h.eng.conversation(ctx, f.ConversationID)
 		}
-		return h.visitorConversationByID(ctx, c.visitorID, f.ConversationID)
+		return h.eng.visitorConversationByID(ctx, c.visitorID, f.ConversationID)
 	}
 	if (f.Type == "typing" || f.Type == "read") && !c.isAgent() {
 		// Limited before the conversation is looked up: a flood costs little.
 		// The first refused frame is answered; the frames after it, until
 		// the time it names, are dropped without an answer.
-		if err := h.limitSignal(c.visitorID); err != nil {
+		if err := h.limits.signal(c.visitorID); err != nil {
 			if now := h.now(); !now.Before(c.signalsQuietUntil) {
 				var limited *rateLimitError
 				if errors.As(err, &limited) {
@@ -172,20 +167,22 @@ func (h *Handler) handleFrame(ctx context.Context, c *client, watched map[string
 			h.frameError(c, f.Ref, publicf(ErrInvalid, "after must not be negative"))
 			return
 		}
-		h.subscribe(ctx, c, watched, conv, f.After, f.Ref)
+		if err := c.subscribe(ctx, conv, f.After); err != nil {
+			h.frameError(c, f.Ref, err)
+		}
 	case "send":
 		var m *Message
 		var err error
 		if c.isAgent() {
 			if err = checkClientMsgID(f.ClientMessageID); err == nil {
-				m, _, err = h.sendAsAgent(ctx, f.ConversationID, c.agentID, f.ClientMessageID, f.Text)
+				m, _, err = h.eng.sendAsAgent(ctx, f.ConversationID, c.agentID, f.ClientMessageID, f.Text)
 			}
-		} else if err = h.limitMessage(c.visitorID, c.ipKey); err != nil {
-			if m = h.resentMessage(ctx, f.ConversationID, SenderVisitor, c.visitorID, f.ClientMessageID); m != nil {
+		} else if err = h.limits.message(c.visitorID, c.ipKey); err != nil {
+			if m = h.eng.resentMessage(ctx, f.ConversationID, SenderVisitor, c.visitorID, f.ClientMessageID); m != nil {
 				err = nil
 			}
 		} else {
-			m, _, err = h.sendAsVisitor(ctx, c.visitorID, f.ConversationID, f.ClientMessageID, f.Text)
+			m, _, err = h.eng.sendAsVisitor(ctx, c.visitorID, f.ConversationID, f.ClientMessageID, f.Text)
 		}
 		if err != nil {
 			h.frameError(c, f.Ref, err)
@@ -198,14 +195,14 @@ func (h *Handler) handleFrame(ctx context.Context, c *client, watched map[string
 			h.frameError(c, f.Ref, err)
 			return
 		}
-		h.typing(ctx, conv.ID, c.participant(), f.Typing)
+		h.eng.typing(ctx, conv.ID, c.participant(), f.Typing)
 	case "read":
 		conv, err := ownConversation()
 		if err != nil {
 			h.frameError(c, f.Ref, err)
 			return
 		}
-		if _, err := h.markRead(ctx, conv.ID, c.participant(), f.Seq); err != nil {
+		if _, err := h.eng.markRead(ctx, conv.ID, c.participant(), f.Seq); err != nil {
 			h.frameError(c, f.Ref, err)
 		}
 	default:
@@ -237,7 +234,7 @@ func decodeFrame(data []byte, f *inFrame) error {
 // for one when there are none yet. An after beyond the end counts from the
 // conversation's last seq, so that the answer's seq is never more than
 // there is.
-func (h *Handler) poll(w http.ResponseWriter, r *http.Request, conv *Conversation, visitor bool) {
+func (h *server) poll(w http.ResponseWriter, r *http.Request, conv *Conversation, visitor bool) {
 	after, err := queryInt(r, "after", 0, 0, 1<<53)
 	if err != nil {
 		h.fail(w, r, err)
@@ -251,11 +248,11 @@ func (h *Handler) poll(w http.ResponseWriter, r *http.Request, conv *Conversatio
 		h.fail(w, r, err)
 		return
 	}
-	if !h.track() {
+	if !h.life.track() {
 		h.fail(w, r, errShuttingDown)
 		return
 	}
-	defer h.wg.Done()
+	defer h.life.done()
 	ctx := r.Context()
 	timer := time.NewTimer(time.Duration(wait) * time.Second)
 	defer timer.Stop()
@@ -278,7 +275,7 @@ func (h *Handler) poll(w http.ResponseWriter, r *http.Request, conv *Conversatio
 			continue
 		case <-timer.C:
 		case <-ctx.Done():
-		case <-h.ctx.Done():
+		case <-h.life.ctx.Done():
 		}
 		stop()
 		if ctx.Err() != nil {
@@ -289,7 +286,7 @@ func (h *Handler) poll(w http.ResponseWriter, r *http.Request, conv *Conversatio
 	}
 }
 
-func (h *Handler) pollAnswer(w http.ResponseWriter, r *http.Request, convID string, after int64, msgs []*Message, visitor bool) {
+func (h *server) pollAnswer(w http.ResponseWriter, r *http.Request, convID string, after int64, msgs []*Message, visitor bool) {
 	conv, err := h.store.Conversation(r.Context(), convID)
 	if err != nil {
 		h.fail(w, r, err)
@@ -299,7 +296,7 @@ func (h *Handler) pollAnswer(w http.ResponseWriter, r *http.Request, convID stri
 	seq := after
 	alias := ""
 	if visitor {
-		alias = brandAlias(h.flowFor(r.Context(), conv.ChatflowID))
+		alias = brandAlias(h.flows.flowFor(r.Context(), conv.ChatflowID))
 	}
 	for _, m := range msgs {
 		ev := Event{Type: EventMessage, ConversationID: convID, Seq: m.Seq, Message: m, AuthorAlias: alias}

@@ -3,6 +3,7 @@ package livechat
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"log/slog"
 	"strings"
 
 	"github.com/golivechat/livechat/identity"
@@ -15,13 +16,13 @@ func isIdentifiedVisitor(id string) bool { return strings.HasPrefix(id, identifi
 
 // identify verifies an identity token and returns the visitor id of the
 // user it names, or "" when there is no valid token.
-func (h *Handler) identify(token string) (string, identity.Claims) {
-	if token == "" || h.cfg.Identity == nil {
+func identify(verifier *identity.Verifier, log *slog.Logger, token string) (string, identity.Claims) {
+	if token == "" || verifier == nil {
 		return "", identity.Claims{}
 	}
-	c, err := h.cfg.Identity.Verify(token)
+	c, err := verifier.Verify(token)
 	if err != nil {
-		h.log.Info("livechat: identity token refused; the visitor stays anonymous", "err", err)
+		log.Info("livechat: identity token refused; the visitor stays anonymous", "err", err)
 		return "", identity.Claims{}
 	}
 	return identifiedPrefix + userHash(c), c

@@ -2,12 +2,9 @@ package livechat
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/golivechat/livechat/transport"
@@ -21,34 +18,17 @@ import (
 //
 // It is safe for concurrent use.
 type Handler struct {
-	cfg     Config
-	store   Storage
-	broker  transport.Broker
-	log     *slog.Logger
-	now     func() time.Time
-	mux     *http.ServeMux
-	static  *staticFiles
-	hub     *hub
-	unsub   func()
-	ownsBrk bool
-	limits  *limits
-	typists *typingGate
-	flows   flowCache
-	assignState
-
-	// convLocks serialises append+publish per conversation on this node so
-	// that live events leave in sequence order.
-	convLocks [64]sync.Mutex
-
-	// agentsSeen caches agent profiles already stored, by id.
-	agentsMu   sync.Mutex
-	agentsSeen map[string]Agent
-
-	ctx      context.Context // cancelled by Close; parent of connection contexts
-	cancel   context.CancelFunc
-	wg       sync.WaitGroup // live connections and long polls
-	closeMu  sync.Mutex
-	closing  bool
+	cfg      Config
+	eng      *engine     // conversations: the engine (engine*.go)
+	editor   *flowEditor // chatflow changes (engine_chatflows.go)
+	visitors *visitors   // visitors and contacts (engine_visitors.go)
+	hub      *hub        // fan-out to this node's connections (hub.go)
+	srv      *server     // the HTTP and WebSocket endpoints (http*.go)
+	mux      *http.ServeMux
+	life     *lifecycle
+	broker   transport.Broker
+	ownsBrk  bool
+	unsub    func()
 	closeErr error
 }
 
@@ -60,47 +40,46 @@ func New(cfg Config) (*Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	h := &Handler{
-		cfg:        cfg,
-		store:      cfg.Storage,
-		broker:     cfg.Broker,
-		log:        cfg.Logger,
-		now:        cfg.Now,
-		agentsSeen: make(map[string]Agent),
-		assignState: assignState{
-			lastAssigned: make(map[string]time.Time),
-			waitNotified: make(map[string]bool),
-		},
-		typists: newTypingGate(),
-	}
-	proxies, _ := parseProxies(cfg.TrustedProxies) // checked by withDefaults
-	h.limits = newLimits(cfg, proxies)
+	h := &Handler{cfg: cfg, broker: cfg.Broker, life: newLifecycle()}
 	if h.broker == nil {
 		h.broker = transport.NewLocalBroker()
 		h.ownsBrk = true
 	}
-	h.static, err = loadStatic()
+	static, err := loadStatic()
 	if err != nil {
 		return nil, fmt.Errorf("livechat: load web files: %w", err)
 	}
-	h.ctx, h.cancel = context.WithCancel(context.Background())
-	h.hub = newHub(func(err error) { h.log.Error("livechat: event", "err", err) })
+	c := &h.cfg
+	h.hub = newHub(func(err error) { c.Logger.Error("livechat: event", "err", err) })
+	out := &outbox{broker: h.broker, notifier: c.Notifier, now: c.Now, log: c.Logger}
+	flows := &flowCache{store: c.Storage, now: c.Now, log: c.Logger}
+	routing := newRouter(c, out, flows, h.hub.agentIDs)
+	h.eng = newEngine(c, out, flows, routing)
+	h.editor = &flowEditor{cfg: c, store: c.Storage, flows: flows, now: c.Now}
+	h.visitors = &visitors{cfg: c, store: c.Storage, out: out, flows: flows, now: c.Now, closeLive: h.hub.closeVisitor}
+	proxies, _ := parseProxies(c.TrustedProxies) // checked by withDefaults
+	srv := &server{
+		cfg: c, log: c.Logger, now: c.Now, store: c.Storage,
+		eng: h.eng, routing: routing, editor: h.editor, visitors: h.visitors,
+		chooser: &chooser{cfg: c, store: c.Storage, flows: flows, routing: routing, now: c.Now},
+		flows:   flows, hub: h.hub, limits: newLimits(*c, proxies), static: static, life: h.life,
+	}
 	h.unsub, err = h.broker.Subscribe(eventsTopic, h.hub.receive)
 	if err != nil {
-		h.cancel()
+		h.life.cancel()
 		return nil, fmt.Errorf("livechat: subscribe to broker: %w", err)
 	}
 	seedCtx, cancelSeed := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancelSeed()
-	if err := h.seedFlows(seedCtx); err != nil {
+	if err := h.editor.seedFlows(seedCtx); err != nil {
 		h.unsub()
-		h.cancel()
+		h.life.cancel()
 		return nil, fmt.Errorf("livechat: store chatflows: %w", err)
 	}
-	h.routes()
-	h.wg.Add(2)
-	go h.ticker()
-	go h.typingTicker()
+	h.srv = srv
+	h.mux = routes(srv, h.allowedMethods)
+	h.life.run(routing.run)
+	h.life.run(h.eng.runTyping)
 	return h, nil
 }
 
@@ -114,41 +93,18 @@ func (h *Handler) Close() error {
 // Shutdown is Close with a deadline: it returns ctx's error if connections
 // are still finishing when ctx is done.
 func (h *Handler) Shutdown(ctx context.Context) error {
-	h.closeMu.Lock()
-	if !h.closing {
-		h.closing = true
+	h.life.close(func() {
 		h.hub.closeAll()
-		h.cancel()
+		h.life.cancel()
 		h.unsub()
 		if h.ownsBrk {
 			h.closeErr = h.broker.Close()
 		}
+	})
+	if err := h.life.wait(ctx); err != nil {
+		return err
 	}
-	h.closeMu.Unlock()
-
-	done := make(chan struct{})
-	go func() {
-		h.wg.Wait()
-		close(done)
-	}()
-	select {
-	case <-done:
-		return h.closeErr
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
-// track registers a request-scoped goroutine that Close waits for. It
-// returns false when the Handler is closing.
-func (h *Handler) track() bool {
-	h.closeMu.Lock()
-	defer h.closeMu.Unlock()
-	if h.closing {
-		return false
-	}
-	h.wg.Add(1)
-	return true
+	return h.closeErr
 }
 
 // ServeHTTP serves the widget, the APIs, the WebSockets and the inbox
@@ -172,72 +128,73 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.mux.ServeHTTP(w, r2)
 }
 
-func (h *Handler) routes() {
+// routes is the route table: every endpoint, the layer that serves it
+// and the authorization it needs.
+func routes(s *server, allowed func(*http.Request) string) *http.ServeMux {
+	v, a, ad, hp, l := &visitorAPI{s}, &agentAPI{s}, &adminAPI{s}, &helpAPI{s}, &liveAPI{s}
 	m := http.NewServeMux()
-	m.HandleFunc("GET /widget.js", h.serveStatic("widget.js"))
-	m.HandleFunc("GET /widget.css", h.serveStatic("widget.css"))
+	m.HandleFunc("GET /widget.js", s.serveStatic("widget.js"))
+	m.HandleFunc("GET /widget.css", s.serveStatic("widget.css"))
 	m.HandleFunc("GET /inbox", func(w http.ResponseWriter, r *http.Request) {
 		// Relative to the URL the browser asked for, whatever the mount.
 		w.Header().Set("Location", "inbox/")
 		w.WriteHeader(http.StatusMovedPermanently)
 	})
-	m.HandleFunc("GET /inbox/", h.serveStatic("inbox/index.html"))
-	m.HandleFunc("GET /inbox/inbox.js", h.serveStatic("inbox/inbox.js"))
-	m.HandleFunc("GET /inbox/inbox.css", h.serveStatic("inbox/inbox.css"))
+	m.HandleFunc("GET /inbox/", s.serveStatic("inbox/index.html"))
+	m.HandleFunc("GET /inbox/inbox.js", s.serveStatic("inbox/inbox.js"))
+	m.HandleFunc("GET /inbox/inbox.css", s.serveStatic("inbox/inbox.css"))
 
-	m.HandleFunc("POST /api/v1/visitor/config", h.visitorConfig)
-	m.HandleFunc("POST /api/v1/visitor/conversations", h.visitorAuth(h.visitorStart))
-	m.HandleFunc("POST /api/v1/visitor/email", h.visitorAuth(h.visitorEmail))
-	m.HandleFunc("POST /api/v1/visitor/consent", h.visitorAuth(h.visitorConsent))
-	m.HandleFunc("GET /api/v1/visitor/knowledge/search", h.visitorAuth(h.visitorHelpSearch))
-	m.HandleFunc("GET /api/v1/visitor/knowledge/articles/{id}", h.visitorAuth(h.visitorHelpArticle))
-	m.HandleFunc("GET /api/v1/visitor/conversations", h.visitorAuth(h.visitorList))
-	m.HandleFunc("GET /api/v1/visitor/conversations/{id}/messages", h.visitorAuth(h.visitorMessages))
-	m.HandleFunc("POST /api/v1/visitor/conversations/{id}/messages", h.visitorAuth(h.visitorSend))
-	m.HandleFunc("POST /api/v1/visitor/conversations/{id}/read", h.visitorAuth(h.visitorRead))
-	m.HandleFunc("GET /api/v1/visitor/conversations/{id}/queue", h.visitorAuth(h.visitorQueue))
-	m.HandleFunc("POST /api/v1/visitor/conversations/{id}/survey", h.visitorAuth(h.visitorSurvey))
-	m.HandleFunc("POST /api/v1/visitor/conversations/{id}/typing", h.visitorAuth(h.visitorTyping))
-	m.HandleFunc("GET /api/v1/visitor/ws", h.visitorAuth(h.visitorWS))
-	m.HandleFunc("GET /api/v1/visitor/poll", h.visitorAuth(h.visitorPoll))
+	m.HandleFunc("POST /api/v1/visitor/config", v.visitorConfig)
+	m.HandleFunc("POST /api/v1/visitor/conversations", s.visitorAuth(v.visitorStart))
+	m.HandleFunc("POST /api/v1/visitor/email", s.visitorAuth(v.visitorEmail))
+	m.HandleFunc("POST /api/v1/visitor/consent", s.visitorAuth(v.visitorConsent))
+	m.HandleFunc("GET /api/v1/visitor/knowledge/search", s.visitorAuth(hp.visitorHelpSearch))
+	m.HandleFunc("GET /api/v1/visitor/knowledge/articles/{id}", s.visitorAuth(hp.visitorHelpArticle))
+	m.HandleFunc("GET /api/v1/visitor/conversations", s.visitorAuth(v.visitorList))
+	m.HandleFunc("GET /api/v1/visitor/conversations/{id}/messages", s.visitorAuth(v.visitorMessages))
+	m.HandleFunc("POST /api/v1/visitor/conversations/{id}/messages", s.visitorAuth(v.visitorSend))
+	m.HandleFunc("POST /api/v1/visitor/conversations/{id}/read", s.visitorAuth(v.visitorRead))
+	m.HandleFunc("GET /api/v1/visitor/conversations/{id}/queue", s.visitorAuth(v.visitorQueue))
+	m.HandleFunc("POST /api/v1/visitor/conversations/{id}/survey", s.visitorAuth(v.visitorSurvey))
+	m.HandleFunc("POST /api/v1/visitor/conversations/{id}/typing", s.visitorAuth(v.visitorTyping))
+	m.HandleFunc("GET /api/v1/visitor/ws", s.visitorAuth(l.visitorWS))
+	m.HandleFunc("GET /api/v1/visitor/poll", s.visitorAuth(v.visitorPoll))
 
-	m.HandleFunc("GET /api/v1/agent/me", h.agentAuth(h.agentMe))
-	m.HandleFunc("PUT /api/v1/agent/presence", h.agentAuth(h.agentPresence))
-	m.HandleFunc("GET /api/v1/agent/agents", h.agentAuth(h.agentAgents))
-	m.HandleFunc("GET /api/v1/agent/conversations", h.agentAuth(h.agentList))
-	m.HandleFunc("GET /api/v1/agent/conversations/{id}", h.agentAuth(h.agentThread))
-	m.HandleFunc("GET /api/v1/agent/conversations/{id}/messages", h.agentAuth(h.agentMessages))
-	m.HandleFunc("POST /api/v1/agent/conversations/{id}/messages", h.agentAuth(h.agentSend))
-	m.HandleFunc("POST /api/v1/agent/conversations/{id}/close", h.agentAuth(h.agentClose))
-	m.HandleFunc("POST /api/v1/agent/conversations/{id}/assign", h.agentAuth(h.agentAssign))
-	m.HandleFunc("POST /api/v1/agent/conversations/{id}/read", h.agentAuth(h.agentRead))
-	m.HandleFunc("POST /api/v1/agent/conversations/{id}/typing", h.agentAuth(h.agentTyping))
-	m.HandleFunc("GET /api/v1/agent/ws", h.agentAuth(h.agentWS))
-	m.HandleFunc("GET /api/v1/agent/poll", h.agentAuth(h.agentPoll))
+	m.HandleFunc("GET /api/v1/agent/me", s.agentAuth(a.agentMe))
+	m.HandleFunc("PUT /api/v1/agent/presence", s.agentAuth(a.agentPresence))
+	m.HandleFunc("GET /api/v1/agent/agents", s.agentAuth(a.agentAgents))
+	m.HandleFunc("GET /api/v1/agent/conversations", s.agentAuth(a.agentList))
+	m.HandleFunc("GET /api/v1/agent/conversations/{id}", s.agentAuth(a.agentThread))
+	m.HandleFunc("GET /api/v1/agent/conversations/{id}/messages", s.agentAuth(a.agentMessages))
+	m.HandleFunc("POST /api/v1/agent/conversations/{id}/messages", s.agentAuth(a.agentSend))
+	m.HandleFunc("POST /api/v1/agent/conversations/{id}/close", s.agentAuth(a.agentClose))
+	m.HandleFunc("POST /api/v1/agent/conversations/{id}/assign", s.agentAuth(a.agentAssign))
+	m.HandleFunc("POST /api/v1/agent/conversations/{id}/read", s.agentAuth(a.agentRead))
+	m.HandleFunc("POST /api/v1/agent/conversations/{id}/typing", s.agentAuth(a.agentTyping))
+	m.HandleFunc("GET /api/v1/agent/ws", s.agentAuth(l.agentWS))
+	m.HandleFunc("GET /api/v1/agent/poll", s.agentAuth(a.agentPoll))
 
-	m.HandleFunc("GET /api/v1/admin/chatflows", h.adminAuth(h.adminList))
-	m.HandleFunc("POST /api/v1/admin/chatflows", h.adminAuth(h.adminCreate))
-	m.HandleFunc("GET /api/v1/admin/chatflows/{id}", h.adminAuth(h.adminGet))
-	m.HandleFunc("PUT /api/v1/admin/chatflows/{id}", h.adminAuth(h.adminUpdate))
-	m.HandleFunc("DELETE /api/v1/admin/chatflows/{id}", h.adminAuth(h.adminDelete))
-	m.HandleFunc("POST /api/v1/admin/chatflows/{id}/publish", h.adminAuth(h.adminPublish(true)))
-	m.HandleFunc("POST /api/v1/admin/chatflows/{id}/unpublish", h.adminAuth(h.adminPublish(false)))
-	m.HandleFunc("GET /api/v1/admin/chatflows/{id}/preview", h.adminAuth(h.adminPreview))
+	m.HandleFunc("GET /api/v1/admin/chatflows", ad.adminAuth(ad.adminList))
+	m.HandleFunc("POST /api/v1/admin/chatflows", ad.adminAuth(ad.adminCreate))
+	m.HandleFunc("GET /api/v1/admin/chatflows/{id}", ad.adminAuth(ad.adminGet))
+	m.HandleFunc("PUT /api/v1/admin/chatflows/{id}", ad.adminAuth(ad.adminUpdate))
+	m.HandleFunc("DELETE /api/v1/admin/chatflows/{id}", ad.adminAuth(ad.adminDelete))
+	m.HandleFunc("POST /api/v1/admin/chatflows/{id}/publish", ad.adminAuth(ad.adminPublish(true)))
+	m.HandleFunc("POST /api/v1/admin/chatflows/{id}/unpublish", ad.adminAuth(ad.adminPublish(false)))
+	m.HandleFunc("GET /api/v1/admin/chatflows/{id}/preview", ad.adminAuth(ad.adminPreview))
 
-	m.HandleFunc("GET /api/v1/admin/visitors/{id}/export", h.dataAuth(h.adminExport))
-	m.HandleFunc("DELETE /api/v1/admin/visitors/{id}", h.dataAuth(h.adminErase))
+	m.HandleFunc("GET /api/v1/admin/visitors/{id}/export", ad.dataAuth(ad.adminExport))
+	m.HandleFunc("DELETE /api/v1/admin/visitors/{id}", ad.dataAuth(ad.adminErase))
 
 	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		if allow := h.allowedMethods(r); allow != "" {
+		if allow := allowed(r); allow != "" {
 			w.Header().Set("Allow", allow)
 			writeError(w, r, publicf(errMethodNotAllowed, "method not allowed"))
 			return
 		}
 		writeError(w, r, errNoRoute)
 	})
-	h.mux = m
+	return m
 }
 
 var errNoRoute = publicf(ErrNotFound, "no such route")
-
-var errShuttingDown = errors.New("livechat: shutting down")
