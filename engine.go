@@ -35,7 +35,12 @@ type engine struct {
 	convLocks [64]sync.Mutex
 }
 
-func newEngine(cfg *Config, out *outbox, flows *flowCache, routing *router) *engine {
+// newEngine assembles the engine and its parts on cfg (its defaults
+// filled in), publishing on broker; connected lists the agents with a live
+// connection on this node.
+func newEngine(cfg *Config, broker transport.Broker, connected func() []string) *engine {
+	out := &outbox{broker: broker, notifier: cfg.Notifier, now: cfg.Now, log: cfg.Logger}
+	flows := &flowCache{store: cfg.Storage, now: cfg.Now, log: cfg.Logger}
 	return &engine{
 		cfg:     cfg,
 		store:   cfg.Storage,
@@ -43,7 +48,7 @@ func newEngine(cfg *Config, out *outbox, flows *flowCache, routing *router) *eng
 		now:     cfg.Now,
 		log:     cfg.Logger,
 		flows:   flows,
-		routing: routing,
+		routing: newRouter(cfg, out, flows, connected),
 		typists: newTypingGate(),
 	}
 }

@@ -71,6 +71,55 @@ func normalizeEmail(s string) (string, error) {
 	return s, nil
 }
 
+// find returns a stored visitor, or nil when there is none.
+func (vs *visitors) find(ctx context.Context, id string) (*Visitor, error) {
+	v, err := vs.store.Visitor(ctx, id)
+	if isNotFound(err) {
+		return nil, nil
+	}
+	return v, err
+}
+
+// create stores a new visitor seen now, from what the page view told:
+// v's ID, PageURL, Language and UserAgent (each cut to its limit). A
+// visitor the host identified may have been created meanwhile by another
+// of their devices: that is no error.
+func (vs *visitors) create(ctx context.Context, v *Visitor, identified bool) (*Visitor, error) {
+	now := vs.now().UTC()
+	v.CreatedAt, v.LastSeenAt = now, now
+	v.PageURL = truncate(v.PageURL, 2048)
+	v.UserAgent = truncate(v.UserAgent, 512)
+	if err := vs.store.CreateVisitor(ctx, v); err != nil && !(identified && errors.Is(err, ErrConflict)) {
+		return nil, err
+	}
+	return v, nil
+}
+
+// touch records that a known visitor viewed a page now, in language
+// (kept as it was when empty).
+func (vs *visitors) touch(ctx context.Context, v *Visitor, pageURL, language string) error {
+	v.LastSeenAt = vs.now().UTC()
+	v.PageURL = truncate(pageURL, 2048)
+	if language != "" {
+		v.Language = language
+	}
+	return vs.store.UpdateVisitor(ctx, v)
+}
+
+// current is the visitor's open conversation if there is one, else their
+// latest, else nil: a late message in a closed conversation must not hide
+// the open one.
+func (vs *visitors) current(ctx context.Context, visitorID string) (*Conversation, error) {
+	convs, err := vs.store.Conversations(ctx, ConversationFilter{VisitorID: visitorID, Status: StatusOpen, Limit: 1})
+	if err == nil && len(convs) == 0 {
+		convs, err = vs.store.Conversations(ctx, ConversationFilter{VisitorID: visitorID, Limit: 1})
+	}
+	if err != nil || len(convs) == 0 {
+		return nil, err
+	}
+	return convs[0], nil
+}
+
 // captureEmail records the email a visitor gave: a known address
 // (compared case-insensitively) links the visitor to that contact, an
 // unknown one creates a contact. Either way the contact stays unverified

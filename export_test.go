@@ -1,6 +1,9 @@
 package livechat
 
-import "time"
+import (
+	"context"
+	"time"
+)
 
 // KeyedLimiter exposes the per-key rate limiter to the external tests.
 type KeyedLimiter struct{ l *keyedLimiter }
@@ -18,3 +21,57 @@ func (k KeyedLimiter) Size() int { return k.l.size() }
 // OpenConns is how many visitor WebSockets the Handler counts, by IP and
 // by visitor.
 func (h *Handler) OpenConns() (byIP, byVisitor int) { return h.srv.limits.conns.open() }
+
+// SetDeliverHook makes fn see every frame the hub delivers to a live
+// connection, on the delivering goroutine; nil removes it. Tests that set
+// it must not run in parallel.
+func SetDeliverHook(fn func(toAgent bool, frame []byte)) { deliverHook = fn }
+
+// EventsTopic is the broker topic the engine publishes its events on.
+const EventsTopic = eventsTopic
+
+// Engine is the conversation engine alone, with no server around it, for
+// the engine's unit tests.
+type Engine struct{ e *engine }
+
+// NewEngine builds an engine on cfg (defaults filled in as New does),
+// publishing on cfg.Broker, which is required.
+func NewEngine(cfg Config) (*Engine, error) {
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	return &Engine{newEngine(&cfg, cfg.Broker, func() []string { return nil })}, nil
+}
+
+func (x *Engine) Start(ctx context.Context, visitorID, pageURL string) (*Conversation, bool, error) {
+	return x.e.startConversation(ctx, visitorID, pageURL, "", nil)
+}
+
+func (x *Engine) SendAsVisitor(ctx context.Context, visitorID, convID, clientMsgID, text string) (*Message, bool, error) {
+	return x.e.sendAsVisitor(ctx, visitorID, convID, clientMsgID, text)
+}
+
+func (x *Engine) SendAsAgent(ctx context.Context, convID, agentID, clientMsgID, text string) (*Message, bool, error) {
+	return x.e.sendAsAgent(ctx, convID, agentID, clientMsgID, text)
+}
+
+func (x *Engine) MarkRead(ctx context.Context, convID, participant string, seq int64) (ReadMark, error) {
+	return x.e.markRead(ctx, convID, participant, seq)
+}
+
+func (x *Engine) Typing(ctx context.Context, convID, participant string, on bool) {
+	x.e.typing(ctx, convID, participant, on)
+}
+
+func (x *Engine) Close(ctx context.Context, convID, agentID string) (*Conversation, error) {
+	return x.e.closeConversation(ctx, convID, agentID)
+}
+
+func (x *Engine) SetPresence(ctx context.Context, agentID string, p Presence) (*Agent, error) {
+	return x.e.setPresence(ctx, agentID, p)
+}
+
+func (x *Engine) QueuePosition(ctx context.Context, c *Conversation) (int, error) {
+	return x.e.routing.queuePosition(ctx, c)
+}

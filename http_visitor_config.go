@@ -1,7 +1,6 @@
 package livechat
 
 import (
-	"errors"
 	"net"
 	"net/http"
 	"time"
@@ -65,8 +64,7 @@ func (h *visitorAPI) visitorConfig(w http.ResponseWriter, r *http.Request) {
 	var v *Visitor
 	if ok {
 		var err error
-		v, err = h.store.Visitor(ctx, id)
-		if err != nil && !isNotFound(err) {
+		if v, err = h.visitors.find(ctx, id); err != nil {
 			h.fail(w, r, err)
 			return
 		}
@@ -81,12 +79,9 @@ func (h *visitorAPI) visitorConfig(w http.ResponseWriter, r *http.Request) {
 		if !ok {
 			id = newID()
 		}
-		v = &Visitor{ID: id, CreatedAt: now}
-		v.LastSeenAt = now
-		v.PageURL = truncate(req.URL, 2048)
-		v.Language = visitorLanguage(r, req.Language)
-		v.UserAgent = truncate(r.UserAgent(), 512)
-		if err := h.store.CreateVisitor(ctx, v); err != nil && !(identified != "" && errors.Is(err, ErrConflict)) {
+		var err error
+		v, err = h.visitors.create(ctx, &Visitor{ID: id, PageURL: req.URL, Language: visitorLanguage(r, req.Language), UserAgent: r.UserAgent()}, identified != "")
+		if err != nil {
 			h.fail(w, r, err)
 			return
 		}
@@ -94,12 +89,7 @@ func (h *visitorAPI) visitorConfig(w http.ResponseWriter, r *http.Request) {
 			issue(id)
 		}
 	} else {
-		v.LastSeenAt = now
-		v.PageURL = truncate(req.URL, 2048)
-		if lang := visitorLanguage(r, req.Language); lang != "" {
-			v.Language = lang
-		}
-		if err := h.store.UpdateVisitor(ctx, v); err != nil {
+		if err := h.visitors.touch(ctx, v, req.URL, visitorLanguage(r, req.Language)); err != nil {
 			h.fail(w, r, err)
 			return
 		}
@@ -115,19 +105,14 @@ func (h *visitorAPI) visitorConfig(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	// The open conversation if there is one, else the latest: a late
-	// message in a closed conversation must not hide the open one.
-	convs, err := h.store.Conversations(ctx, ConversationFilter{VisitorID: v.ID, Status: StatusOpen, Limit: 1})
-	if err == nil && len(convs) == 0 {
-		convs, err = h.store.Conversations(ctx, ConversationFilter{VisitorID: v.ID, Limit: 1})
-	}
+	current, err := h.visitors.current(ctx, v.ID)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
 	var conv *visitorConversation
-	if len(convs) > 0 {
-		conv = toVisitorConversation(convs[0])
+	if current != nil {
+		conv = toVisitorConversation(current)
 	}
 	chat, err := h.chooser.chooseChat(ctx, v, &pageView{
 		URL: req.URL, Device: req.Device, Language: req.Language, AcceptLanguage: r.Header.Get("Accept-Language"),

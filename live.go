@@ -49,8 +49,15 @@ func (c *client) participant() string {
 	return participantVisitor
 }
 
+// deliverHook, set only by tests, sees every frame the hub delivers, on
+// the goroutine that delivers it.
+var deliverHook func(toAgent bool, frame []byte)
+
 // deliver queues a frame, holding it back while its conversation replays.
 func (c *client) deliver(convID string, seq int64, frame []byte, isMessage bool) {
+	if deliverHook != nil {
+		deliverHook(c.isAgent(), frame)
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if pending, ok := c.replaying[convID]; ok && isMessage {

@@ -51,12 +51,10 @@ func New(cfg Config) (*Handler, error) {
 	}
 	c := &h.cfg
 	h.hub = newHub(func(err error) { c.Logger.Error("livechat: event", "err", err) })
-	out := &outbox{broker: h.broker, notifier: c.Notifier, now: c.Now, log: c.Logger}
-	flows := &flowCache{store: c.Storage, now: c.Now, log: c.Logger}
-	routing := newRouter(c, out, flows, h.hub.agentIDs)
-	h.eng = newEngine(c, out, flows, routing)
+	h.eng = newEngine(c, h.broker, h.hub.agentIDs)
+	routing, flows := h.eng.routing, h.eng.flows
 	h.editor = &flowEditor{cfg: c, store: c.Storage, flows: flows, now: c.Now}
-	h.visitors = &visitors{cfg: c, store: c.Storage, out: out, flows: flows, now: c.Now, closeLive: h.hub.closeVisitor}
+	h.visitors = &visitors{cfg: c, store: c.Storage, out: h.eng.out, flows: flows, now: c.Now, closeLive: h.hub.closeVisitor}
 	proxies, _ := parseProxies(c.TrustedProxies) // checked by withDefaults
 	srv := &server{
 		cfg: c, log: c.Logger, now: c.Now, store: c.Storage,
