@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/golivechat/livechat/internal/typing"
 	"github.com/golivechat/livechat/transport"
 )
 
@@ -28,7 +29,7 @@ type engine struct {
 	log     *slog.Logger
 	flows   *flowCache
 	routing *router
-	typists *typingGate
+	typists *typing.Gate
 
 	// convLocks serialises append+publish per conversation on this node so
 	// that live events leave in sequence order.
@@ -49,7 +50,7 @@ func newEngine(cfg *Config, broker transport.Broker, connected func() []string) 
 		log:     cfg.Logger,
 		flows:   flows,
 		routing: newRouter(cfg, out, flows, connected),
-		typists: newTypingGate(),
+		typists: typing.New(),
 	}
 }
 
@@ -420,12 +421,5 @@ func (o *outbox) notify(ctx context.Context, n Notification) {
 	n.Time = o.now().UTC()
 	if err := o.notifier.Notify(context.WithoutCancel(ctx), n); err != nil {
 		o.log.Warn("livechat: notify", "kind", string(n.Kind), "conversation", n.ConversationID, "err", err)
-	}
-}
-
-// typing forwards a typing indicator, coalesced; it is not stored.
-func (e *engine) typing(ctx context.Context, convID, participant string, on bool) {
-	if e.typists.admit(convID, participant, on, e.now()) {
-		e.out.publish(ctx, Event{Type: EventTyping, ConversationID: convID, Participant: participant, Typing: on})
 	}
 }

@@ -101,6 +101,8 @@ func errorCode(err error) (int, string) {
 	return http.StatusInternalServerError, "internal"
 }
 
+var errOriginNotAllowed = publicf(ErrForbidden, "origin not allowed")
+
 var (
 	errUnsupportedMedia = errors.New("livechat: body must be application/json")
 	errMethodNotAllowed = errors.New("livechat: method not allowed")

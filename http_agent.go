@@ -3,6 +3,8 @@ package livechat
 import (
 	"context"
 	"net/http"
+
+	"github.com/golivechat/livechat/internal/origin"
 )
 
 type agentKey struct{}
@@ -21,7 +23,7 @@ func (h *server) agentAuth(next http.HandlerFunc) http.HandlerFunc {
 			h.fail(w, r, publicf(ErrUnauthorized, "agent login is not configured"))
 			return
 		}
-		if !h.originAllowed(r) {
+		if !origin.Allowed(r, h.cfg.AllowedOrigins) {
 			h.fail(w, r, errOriginNotAllowed)
 			return
 		}

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/golivechat/livechat/internal/origin"
 )
 
 const visitorCookie = "livechat_visitor"
@@ -52,7 +54,7 @@ func (h *server) visitorFromCookie(r *http.Request) (id string, issued time.Time
 // visitorAuth admits requests with a valid visitor token.
 func (h *server) visitorAuth(next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		if !h.originAllowed(r) {
+		if !origin.Allowed(r, h.cfg.AllowedOrigins) {
 			h.fail(w, r, errOriginNotAllowed)
 			return
 		}

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/golivechat/livechat/internal/origin"
 	"golang.org/x/text/language"
 )
 
@@ -23,7 +24,7 @@ type configRequest struct {
 // visitorConfig is the widget's first call on a page view: it identifies
 // (or creates) the visitor and says what to show.
 func (h *visitorAPI) visitorConfig(w http.ResponseWriter, r *http.Request) {
-	if !h.originAllowed(r) {
+	if !origin.Allowed(r, h.cfg.AllowedOrigins) {
 		h.fail(w, r, errOriginNotAllowed)
 		return
 	}

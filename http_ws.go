@@ -81,7 +81,7 @@ func (h *liveAPI) serveWS(w http.ResponseWriter, r *http.Request, c *client) {
 	}
 	defer h.life.done()
 	// visitorAuth and agentAuth checked the origin (scheme, host and port,
-	// see originAllowed); Accept's own check compares hosts only.
+	// see origin.Allowed); Accept's own check compares hosts only.
 	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{InsecureSkipVerify: true, Subprotocols: []string{wsSubprotocol}})
 	if err != nil {
 		return // Accept answered 400 for a bad handshake

@@ -1,4 +1,12 @@
-package livechat
+// Package origin decides whether a browser page may call the chat's API:
+// [Allowed] compares the page's Origin header with the server's own
+// origin and with the host's allowed patterns.
+//
+// The hard cases: the server's scheme is not always known (a proxy may
+// have ended TLS), ports compare with the scheme's default filled in, and
+// a pattern without a scheme must not let an http page call an https
+// server.
+package origin
 
 import (
 	"cmp"
@@ -8,22 +16,25 @@ import (
 	"strings"
 )
 
-var errOriginNotAllowed = publicf(ErrForbidden, "origin not allowed")
-
-// originAllowed reports whether a request from a browser page may use the
-// API. Requests without Origin (same-origin GETs, non-browser clients)
-// are allowed; otherwise the page's origin, scheme, host and port, must
-// be the server's own or match Config.AllowedOrigins.
+// Allowed reports whether a request from a browser page may use the API.
+// Requests without Origin (same-origin GETs, non-browser clients) are
+// allowed; otherwise the page's origin, scheme, host and port, must be
+// the server's own or match one of patterns, each
+// "[scheme://]host[:port]" with path.Match syntax in host and port.
 //
 // The server's own scheme is https when the request came over TLS or
 // says X-Forwarded-Proto: https, http when it says X-Forwarded-Proto:
 // http, and unknown otherwise (a proxy may have ended TLS), when either
 // scheme passes. The header can only narrow the check, and pages cannot
 // set it on the requests this guards (a WebSocket handshake takes no
-// custom header, and a fetch with one needs a preflight this Handler
-// does not grant). Ports compare with the scheme's default filled in:
+// custom header, and a fetch with one needs a preflight the chat does not
+// grant). Ports compare with the scheme's default filled in:
 // https://example.com:8443 is not https://example.com.
-func (h *server) originAllowed(r *http.Request) bool {
+//
+// A pattern with a scheme matches that scheme only; one without matches
+// https pages, and http pages unless the server itself is known to be
+// https. A pattern without a port matches the scheme's default port only.
+func Allowed(r *http.Request, patterns []string) bool {
 	o := r.Header.Get("Origin")
 	if o == "" {
 		return true
@@ -40,7 +51,7 @@ func (h *server) originAllowed(r *http.Request) bool {
 	if strings.EqualFold(host, page.host) && port == page.port && (scheme == "" || scheme == page.scheme) {
 		return true
 	}
-	for _, p := range h.cfg.AllowedOrigins {
+	for _, p := range patterns {
 		if originMatch(p, page, scheme) {
 			return true
 		}
@@ -48,16 +59,16 @@ func (h *server) originAllowed(r *http.Request) bool {
 	return false
 }
 
-// origin is a page's origin, the host in lower case, the port filled in.
-type origin struct{ scheme, host, port string }
+// pageOrigin is a page's origin, the host in lower case, the port filled in.
+type pageOrigin struct{ scheme, host, port string }
 
-func parseOrigin(s string) (origin, bool) {
+func parseOrigin(s string) (pageOrigin, bool) {
 	u, err := url.Parse(s)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil ||
 		(u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" {
-		return origin{}, false
+		return pageOrigin{}, false
 	}
-	return origin{u.Scheme, strings.ToLower(u.Hostname()), cmp.Or(u.Port(), defaultPort(u.Scheme))}, true
+	return pageOrigin{u.Scheme, strings.ToLower(u.Hostname()), cmp.Or(u.Port(), defaultPort(u.Scheme))}, true
 }
 
 // ownScheme is the scheme the client used to reach the server, or "" when
@@ -95,9 +106,9 @@ func splitHostPort(hp string) (host, port string) {
 // pattern, "[scheme://]host[:port]" with path.Match syntax in host and
 // port. A pattern with a scheme matches that scheme only; one without
 // matches https pages, and http pages unless the server itself is known
-// to be https (see originAllowed). A pattern without a port matches the
+// to be https (see Allowed). A pattern without a port matches the
 // scheme's default port only.
-func originMatch(pattern string, page origin, ownScheme string) bool {
+func originMatch(pattern string, page pageOrigin, ownScheme string) bool {
 	pattern = strings.ToLower(pattern)
 	scheme, rest, hasScheme := strings.Cut(pattern, "://")
 	if !hasScheme {
