@@ -19,12 +19,7 @@ import (
 // two WebSocket hops.
 func BenchmarkRoundTrip(b *testing.B) {
 	e := newEnv(b, func(c *livechat.Config) { c.VisitorRate = -1 })
-	v := e.newVisitor()
-	conv := v.start()
-	agent := e.dialAgent("a1")
-	vws := v.dial()
-	vws.send(map[string]any{"type": "subscribe", "conversationId": conv, "after": 0})
-	vws.nextOf("subscribed")
+	conv, vws, agent := e.liveChat()
 	ctx := context.Background()
 	b.ReportAllocs()
 	b.ResetTimer()

@@ -74,12 +74,21 @@ func (x *engineEnv) available(t *testing.T, id string, capacity int) {
 	require.NoError(t, err)
 }
 
-func types(evs []livechat.Event) []livechat.EventType {
-	out := make([]livechat.EventType, len(evs))
-	for i, ev := range evs {
-		out[i] = ev.Type
+func types(evs []livechat.Event) (out []livechat.EventType) {
+	for _, ev := range evs {
+		out = append(out, ev.Type)
 	}
 	return out
+}
+
+// started stores a visitor and starts their conversation.
+func (x *engineEnv) started(t *testing.T, visitorID string) *livechat.Conversation {
+	t.Helper()
+	x.visitor(t, visitorID)
+	c, created, err := x.eng.Start(context.Background(), visitorID, "https://example.com/pricing")
+	require.NoError(t, err)
+	require.True(t, created)
+	return c
 }
 
 // The engine alone posts, deduplicates, refuses and tells: no HTTP server,
@@ -87,10 +96,7 @@ func types(evs []livechat.Event) []livechat.EventType {
 func TestEngineMessages(t *testing.T) {
 	ctx := context.Background()
 	x := newEngineEnv(t)
-	x.visitor(t, "v1")
-	c, created, err := x.eng.Start(ctx, "v1", "https://example.com/pricing")
-	require.NoError(t, err)
-	require.True(t, created)
+	c := x.started(t, "v1")
 	require.Equal(t, []livechat.EventType{livechat.EventConversation}, types(x.take()))
 
 	again, created, err := x.eng.Start(ctx, "v1", "https://example.com/")
@@ -153,9 +159,7 @@ func TestEngineMessages(t *testing.T) {
 func TestEngineTyping(t *testing.T) {
 	ctx := context.Background()
 	x := newEngineEnv(t)
-	x.visitor(t, "v1")
-	c, _, err := x.eng.Start(ctx, "v1", "")
-	require.NoError(t, err)
+	c := x.started(t, "v1")
 	x.take()
 	for range 10 {
 		x.eng.Typing(ctx, c.ID, "visitor", true)

@@ -267,3 +267,15 @@ func httptestServer(t testing.TB, h http.Handler) string {
 	t.Cleanup(srv.Close)
 	return srv.URL
 }
+
+// liveChat starts a conversation with agent a1 on the inbox's WebSocket and
+// the visitor on theirs, subscribed to it.
+func (e *testEnv) liveChat() (conv string, visitorWS, agentWS *wsClient) {
+	v := e.newVisitor()
+	conv = v.start()
+	agentWS = e.dialAgent("a1")
+	visitorWS = v.dial()
+	visitorWS.send(map[string]any{"type": "subscribe", "conversationId": conv, "after": 0})
+	visitorWS.nextOf("subscribed")
+	return conv, visitorWS, agentWS
+}

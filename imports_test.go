@@ -8,7 +8,8 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// The module's import graph: leaves never import the root, the root
+// The module's import graph: leaves never import the root, internal
+// packages import nothing of the module, the root
 // never imports an adapter, and each driver is imported only by the
 // packages that adapt it.
 func TestImportGraph(t *testing.T) {
@@ -36,6 +37,11 @@ func TestImportGraph(t *testing.T) {
 					require.NotEqual(t, mod, d, "%s is a leaf and must not import the root", pkg)
 				}
 			}
+			if strings.HasPrefix(pkg, mod+"/internal/") {
+				// A piece moved out of the root because it needs nothing
+				// from it: it needs nothing else of the module either.
+				require.False(t, d == mod || strings.HasPrefix(d, mod+"/"), "%s is internal and must import nothing of the module, not %s", pkg, d)
+			}
 			if pkg == mod {
 				require.False(t, strings.HasPrefix(d, mod+"/storage") || strings.HasPrefix(d, mod+"/examples"), "the root must not import the adapter %s", d)
 			}
@@ -48,4 +54,5 @@ func TestImportGraph(t *testing.T) {
 	}
 	require.Contains(t, imports, mod+"/storage/sqlite")
 	require.Contains(t, imports, mod+"/storage/postgres")
+	require.Contains(t, imports[mod], mod+"/internal/typing")
 }

@@ -29,13 +29,7 @@ var messagePath = []string{"http_ws.go", "engine.go", "transport/broker.go", "hu
 // the call stack at the moment the hub hands the agent's frame to the
 // agent's connection.
 func TestMessagePath(t *testing.T) {
-	e := newEnv(t)
-	v := e.newVisitor()
-	conv := v.start()
-	agent := e.dialAgent("a1")
-	vws := v.dial()
-	vws.send(map[string]any{"type": "subscribe", "conversationId": conv, "after": 0})
-	vws.nextOf("subscribed")
+	conv, vws, agent := newEnv(t).liveChat()
 
 	var mu sync.Mutex
 	var stack []string
