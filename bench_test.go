@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/coder/websocket"
 
@@ -18,9 +19,11 @@ import (
 // agent's WebSocket receives it: validation, storage (memory), the hub and
 // two WebSocket hops.
 func BenchmarkRoundTrip(b *testing.B) {
-	e := newEnv(b, func(c *livechat.Config) { c.VisitorRate = -1 })
+	e := newEnv(b, func(c *livechat.Config) { c.VisitorRate, c.IPMessageRate = -1, -1 })
 	conv, vws, agent := e.liveChat()
-	ctx := context.Background()
+	// A benchmark must fail, not hang, when a frame never comes.
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {
@@ -68,12 +71,13 @@ func BenchmarkRoundTripBaseline(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer from.CloseNow()
+	in := <-peers // before the second dial: the server side of each, in order
 	to, _, err := websocket.Dial(ctx, url, nil)
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer to.CloseNow()
-	in, out := <-peers, <-peers
+	out := <-peers
 	defer in.CloseNow()
 	defer out.CloseNow()
 	done := make(chan struct{})
