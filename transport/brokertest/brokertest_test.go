@@ -2,9 +2,13 @@ package brokertest_test
 
 import (
 	"context"
+	"io"
+	"net"
 	"sync"
 	"testing"
+	"time"
 
+	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
 	"github.com/golivechat/livechat/transport"
@@ -101,4 +105,58 @@ func TestRunSeveralNodes(t *testing.T) {
 	brokertest.Run(t, func(t *testing.T) transport.Broker { return c.open() }, &brokertest.Options{
 		Cut: func(t *testing.T, b transport.Broker) { b.(*node).cut() },
 	})
+}
+
+// The proxy forwards, cuts the connections through it, and refuses new
+// ones while told to.
+func TestProxy(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	defer ln.Close()
+	wg.Go(func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			wg.Go(func() {
+				defer c.Close()
+				_, _ = io.Copy(c, c)
+			})
+		}
+	})
+	p := brokertest.NewProxy(t, ln.Addr().String())
+	echo := func(c net.Conn) error {
+		_ = c.SetDeadline(time.Now().Add(5 * time.Second))
+		if _, err := c.Write([]byte("ping")); err != nil {
+			return err
+		}
+		buf := make([]byte, 4)
+		if _, err := io.ReadFull(c, buf); err != nil {
+			return err
+		}
+		require.Equal(t, "ping", string(buf))
+		return nil
+	}
+
+	c, err := net.Dial("tcp", p.Addr())
+	require.NoError(t, err)
+	defer c.Close()
+	require.NoError(t, echo(c))
+	require.Equal(t, 1, p.Cut())
+	require.Error(t, echo(c), "a cut connection is closed")
+
+	p.Refuse(true)
+	refused, err := net.Dial("tcp", p.Addr())
+	require.NoError(t, err)
+	defer refused.Close()
+	require.Error(t, echo(refused), "a refused connection is closed")
+
+	p.Refuse(false)
+	again, err := net.Dial("tcp", p.Addr())
+	require.NoError(t, err)
+	defer again.Close()
+	require.NoError(t, echo(again))
 }

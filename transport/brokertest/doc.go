@@ -15,6 +15,12 @@
 // Run closes every broker it is given when the subtest that asked for it
 // ends, so open must not close it.
 //
+// [Options].Cut breaks one broker's connection to its server. A test that
+// cannot do that from the server's side (CLIENT KILL in Redis,
+// pg_terminate_backend in PostgreSQL) connects each broker through a
+// [Proxy] of its own and calls [Proxy.Cut]; [Proxy.Refuse] also keeps the
+// server unreachable for as long as a test needs.
+//
 // # What the suite expects beyond the interface's documentation
 //
 //   - Delivery starts when Subscribe returns: a payload published after

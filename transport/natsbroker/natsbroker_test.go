@@ -4,8 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"io"
-	"net"
 	"net/url"
 	"os"
 	"sync"
@@ -59,8 +57,8 @@ func (s *testServer) open(t *testing.T, opts ...natsbroker.Option) (*natsbroker.
 	t.Helper()
 	target, err := url.Parse(s.url)
 	require.NoError(t, err)
-	p := newProxy(t, target.Host)
-	nc, err := nats.Connect("nats://"+p.addr(), nats.MaxReconnects(-1), nats.ReconnectWait(20*time.Millisecond))
+	p := brokertest.NewProxy(t, target.Host)
+	nc, err := nats.Connect("nats://"+p.Addr(), nats.MaxReconnects(-1), nats.ReconnectWait(20*time.Millisecond))
 	require.NoError(t, err)
 	t.Cleanup(nc.Close)
 	b, err := natsbroker.New(nc, append([]natsbroker.Option{natsbroker.WithPrefix(s.prefix)}, opts...)...)
@@ -70,75 +68,19 @@ func (s *testServer) open(t *testing.T, opts ...natsbroker.Option) (*natsbroker.
 	return b, nc
 }
 
+// proxy returns the proxy of a broker open returned.
+func (s *testServer) proxy(b *natsbroker.Broker) *brokertest.Proxy {
+	p, _ := s.nodes.Load(b)
+	return p.(*brokertest.Proxy)
+}
+
 // cut breaks the TCP connections of b, as a network failure or a
 // restarting server would.
 func (s *testServer) cut(t *testing.T, b transport.Broker) {
 	t.Helper()
 	p, ok := s.nodes.Load(b)
 	require.True(t, ok, "cut of a broker the test did not open")
-	require.NotZero(t, p.(*proxy).cut(), "no connection to cut")
-}
-
-// proxy forwards TCP connections to a target until cut.
-type proxy struct {
-	ln     net.Listener
-	target string
-	wg     sync.WaitGroup
-	mu     sync.Mutex
-	conns  map[net.Conn]bool
-}
-
-func newProxy(t *testing.T, target string) *proxy {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	p := &proxy{ln: ln, target: target, conns: map[net.Conn]bool{}}
-	p.wg.Go(func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			p.wg.Go(func() { p.forward(c) })
-		}
-	})
-	t.Cleanup(func() {
-		_ = ln.Close()
-		p.cut()
-		p.wg.Wait()
-	})
-	return p
-}
-
-func (p *proxy) addr() string { return p.ln.Addr().String() }
-
-func (p *proxy) forward(client net.Conn) {
-	server, err := net.Dial("tcp", p.target)
-	if err != nil {
-		_ = client.Close()
-		return
-	}
-	p.mu.Lock()
-	p.conns[client], p.conns[server] = true, true
-	p.mu.Unlock()
-	p.wg.Go(func() {
-		_, _ = io.Copy(server, client)
-		_ = server.Close()
-	})
-	_, _ = io.Copy(client, server)
-	_ = client.Close()
-}
-
-// cut closes every connection through the proxy and returns how many.
-func (p *proxy) cut() int {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	n := len(p.conns)
-	for c := range p.conns {
-		_ = c.Close()
-	}
-	clear(p.conns)
-	return n
+	require.NotZero(t, p.(*brokertest.Proxy).Cut(), "no connection to cut")
 }
 
 func TestConformance(t *testing.T) {
@@ -277,4 +219,33 @@ func TestCloseLeavesHostConnectionOpen(t *testing.T) {
 	nc.Close()
 	_, err = natsbroker.New(nc)
 	require.ErrorContains(t, err, "natsbroker: connection is")
+}
+
+// A server that stays unreachable for a while: the broker reports the
+// loss once, Subscribe returns meanwhile, Publish keeps its payloads for
+// the reconnection, and when the server is back every subscription works
+// and the kept payloads arrive.
+func TestUnreachableServer(t *testing.T) {
+	s := newServer(t)
+	a, _ := s.open(t)
+	b, _ := s.open(t)
+	st := states(a)
+	before := record(t, a, "before")
+	fromA := record(t, b, "from-a")
+	p := s.proxy(a)
+	p.Refuse(true)
+	p.Cut()
+	requireStates(t, st, transport.StateDisconnected)
+	ctx := context.Background()
+	require.NoError(t, a.Publish(ctx, "from-a", []byte("kept")))
+	during := record(t, a, "during")
+	time.Sleep(500 * time.Millisecond) // nats.go tries again and again
+	require.Empty(t, st, "one loss is reported once")
+	p.Refuse(false)
+	requireStates(t, st, transport.StateConnected)
+	require.Equal(t, "kept", receive(t, fromA))
+	require.NoError(t, b.Publish(ctx, "before", []byte("1")))
+	require.NoError(t, b.Publish(ctx, "during", []byte("2")))
+	require.Equal(t, "1", receive(t, before))
+	require.Equal(t, "2", receive(t, during))
 }

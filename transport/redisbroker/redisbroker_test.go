@@ -62,10 +62,17 @@ func newServer(t *testing.T) *testServer {
 // its connections, closed when the test ends.
 func (s *testServer) open(t *testing.T, opts ...redisbroker.Option) *redisbroker.Broker {
 	t.Helper()
+	return s.openAt(t, s.addr, opts...)
+}
+
+// openAt is open for a broker that connects to addr, a proxy of the
+// test's Redis.
+func (s *testServer) openAt(t *testing.T, addr string, opts ...redisbroker.Option) *redisbroker.Broker {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	name := fmt.Sprintf("%s-node-%d", s.prefix, s.nodes.Add(1))
-	client := redis.NewClient(&redis.Options{Addr: s.addr, ClientName: name})
+	client := redis.NewClient(&redis.Options{Addr: addr, ClientName: name})
 	opts = append([]redisbroker.Option{
 		redisbroker.WithPrefix(s.prefix),
 		redisbroker.WithReconnectBackoff(20*time.Millisecond, time.Second),
@@ -218,4 +225,44 @@ func TestOpenFails(t *testing.T) {
 	require.ErrorContains(t, err, "redisbroker: connect")
 	_, err = redisbroker.Open(ctx, "127.0.0.1:1", redisbroker.WithReconnectBackoff(time.Second, time.Millisecond))
 	require.ErrorContains(t, err, "backoff")
+}
+
+// A server that stays unreachable for a while: the broker reports the
+// loss once, Publish fails, Subscribe returns meanwhile, and when the
+// server is back every subscription works.
+func TestUnreachableServer(t *testing.T) {
+	s := newServer(t)
+	p := brokertest.NewProxy(t, s.addr)
+	a, b := s.openAt(t, p.Addr()), s.open(t)
+	st := states(a)
+	before := record(t, a, "before")
+	p.Refuse(true)
+	p.Cut()
+	select {
+	case got := <-st:
+		require.Equal(t, transport.StateDisconnected, got)
+	case <-time.After(20 * time.Second):
+		t.Fatal("no StateDisconnected within 20 s")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	err := a.Publish(ctx, "before", []byte("lost"))
+	require.ErrorContains(t, err, "redisbroker: publish")
+	require.NotErrorIs(t, err, transport.ErrBrokerClosed)
+	during := record(t, a, "during")
+	time.Sleep(500 * time.Millisecond) // the broker tries again and again
+	require.Empty(t, st, "one loss is reported once")
+	p.Refuse(false)
+	select {
+	case got := <-st:
+		require.Equal(t, transport.StateConnected, got)
+	case <-time.After(20 * time.Second):
+		t.Fatal("no StateConnected within 20 s")
+	}
+	require.NoError(t, b.Publish(ctx, "before", []byte("1")))
+	require.NoError(t, b.Publish(ctx, "during", []byte("2")))
+	require.Equal(t, "1", receive(t, before))
+	require.Equal(t, "2", receive(t, during))
+	require.NoError(t, a.Publish(ctx, "during", []byte("3")))
+	require.Equal(t, "3", receive(t, during))
 }
