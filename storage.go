@@ -83,6 +83,18 @@ type Storage interface {
 	// at. Returns the stored conversation; ErrNotFound, or ErrAtCapacity
 	// (nothing changed).
 	AssignConversation(ctx context.Context, conversationID, agentID string, capacity int, at time.Time) (*Conversation, error)
+	// ClaimConversation makes agentID the assignee of a waiting
+	// conversation, one that is open and has no assignee, if the agent has
+	// fewer than capacity open conversations (capacity <= 0: no limit).
+	// It checks and assigns atomically, so that of concurrent claims of one
+	// conversation, from any node sharing the Storage, exactly one
+	// succeeds, and the limit holds as for AssignConversation. UpdatedAt is
+	// set to at. Returns the stored conversation; ErrNotFound, ErrConflict
+	// when the conversation is no longer open or already has an assignee
+	// (whatever the agent's load, and even if the assignee is agentID),
+	// ErrAtCapacity, or ErrInvalid for an empty agentID; on an error
+	// nothing changed.
+	ClaimConversation(ctx context.Context, conversationID, agentID string, capacity int, at time.Time) (*Conversation, error)
 	// OpenCounts returns how many open conversations each agent has
 	// assigned; agents with none are absent.
 	OpenCounts(ctx context.Context) (map[string]int, error)

@@ -490,6 +490,41 @@ func (s *Store) AssignConversation(ctx context.Context, conversationID, agentID 
 	return &c, nil
 }
 
+// ClaimConversation assigns a waiting conversation when the agent is below
+// capacity; the check and the assignment happen under the store's lock.
+func (s *Store) ClaimConversation(ctx context.Context, conversationID, agentID string, capacity int, at time.Time) (*livechat.Conversation, error) {
+	if agentID == "" {
+		return nil, fmt.Errorf("memory: claim conversation %q: %w: empty agent id", conversationID, livechat.ErrInvalid)
+	}
+	if err := s.write(ctx); err != nil {
+		return nil, err
+	}
+	defer s.mu.Unlock()
+	cv, ok := s.convs[conversationID]
+	if !ok {
+		return nil, notFound("conversation", conversationID)
+	}
+	if cv.conv.Status != livechat.StatusOpen || cv.conv.AssigneeID != "" {
+		return nil, fmt.Errorf("memory: conversation %q is %s, assigned to %q: %w",
+			conversationID, cv.conv.Status, cv.conv.AssigneeID, livechat.ErrConflict)
+	}
+	if capacity > 0 {
+		open := 0
+		for _, other := range s.convs {
+			if other.conv.AssigneeID == agentID && other.conv.Status == livechat.StatusOpen {
+				open++
+			}
+		}
+		if open >= capacity {
+			return nil, fmt.Errorf("memory: agent %q has %d open conversations: %w", agentID, open, livechat.ErrAtCapacity)
+		}
+	}
+	cv.conv.AssigneeID = agentID
+	cv.conv.UpdatedAt = at
+	c := cloneConversation(&cv.conv)
+	return &c, nil
+}
+
 // OpenCounts counts open conversations per assignee.
 func (s *Store) OpenCounts(ctx context.Context) (map[string]int, error) {
 	if err := s.read(ctx); err != nil {

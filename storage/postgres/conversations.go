@@ -207,6 +207,67 @@ func (s *Store) AssignConversation(ctx context.Context, conversationID, agentID 
 	return out, nil
 }
 
+// ClaimConversation assigns a waiting conversation when the agent is below
+// capacity. With a capacity it takes the agent's advisory lock first, as
+// AssignConversation does, so that counts and assignments to one agent
+// from every node run one after another; it then locks the conversation's
+// row, so that of concurrent claims of one conversation the first to lock
+// it assigns it and the others find it taken. The update repeats the
+// condition (open, no assignee), so it never takes a conversation that is
+// no longer waiting.
+func (s *Store) ClaimConversation(ctx context.Context, conversationID, agentID string, capacity int, at time.Time) (*livechat.Conversation, error) {
+	op := fmt.Sprintf("claim conversation %q", conversationID)
+	if err := s.ready(); err != nil {
+		return nil, err
+	}
+	if err := validID("agent", agentID); err != nil {
+		return nil, s.fail(op, err)
+	}
+	var e encoder
+	atArg := e.time(at)
+	if e.err != nil {
+		return nil, s.fail(op, e.err)
+	}
+	openStatus := string(livechat.StatusOpen)
+	var out *livechat.Conversation
+	err := s.tx(ctx, func(tx pgx.Tx) error {
+		if capacity > 0 {
+			if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, lockKey("livechat assign", s.schema, agentID)); err != nil {
+				return err
+			}
+		}
+		var status, assignee string
+		if err := tx.QueryRow(ctx, s.q(`SELECT status, assignee_id FROM {schema}.conversations
+			WHERE id = $1 FOR UPDATE`), conversationID).Scan(&status, &assignee); err != nil {
+			return err
+		}
+		if status != openStatus || assignee != "" {
+			return fmt.Errorf("conversation is %s, assigned to %q: %w", status, assignee, livechat.ErrConflict)
+		}
+		if capacity > 0 {
+			var n int
+			if err := tx.QueryRow(ctx, s.q(`SELECT count(*) FROM {schema}.conversations
+				WHERE assignee_id = $1 AND status = $2`), agentID, openStatus).Scan(&n); err != nil {
+				return err
+			}
+			if n >= capacity {
+				return fmt.Errorf("agent %q has %d open conversations: %w", agentID, n, livechat.ErrAtCapacity)
+			}
+		}
+		var err error
+		out, err = scanConversation(tx.QueryRow(ctx, s.q(`UPDATE {schema}.conversations SET assignee_id = $1, updated_at = $2
+			WHERE id = $3 AND assignee_id = '' AND status = $4 RETURNING `+conversationColumns), agentID, atArg, conversationID, openStatus))
+		if errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("conversation is no longer waiting: %w", livechat.ErrConflict)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, s.fail(op, err)
+	}
+	return out, nil
+}
+
 // OpenCounts counts open conversations per assignee.
 func (s *Store) OpenCounts(ctx context.Context) (map[string]int, error) {
 	if err := s.ready(); err != nil {

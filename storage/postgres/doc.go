@@ -28,6 +28,9 @@
 //     key makes a resend, however it races, return the original.
 //   - AssignConversation counts and assigns under an advisory lock of the
 //     agent, so an agent's capacity holds across nodes.
+//   - ClaimConversation does the same and also locks the conversation's
+//     row and assigns only while it is open and unassigned, so a waiting
+//     conversation is handed out once however many nodes route it.
 //   - PutChatflow compares and sets the version in one statement.
 //
 // Errors wrap the domain's sentinels ([livechat.ErrNotFound],

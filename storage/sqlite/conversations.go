@@ -192,6 +192,64 @@ func (s *Store) AssignConversation(ctx context.Context, conversationID, agentID 
 	return out, nil
 }
 
+// ClaimConversation assigns a waiting conversation when the agent is below
+// capacity. The read, the count and the update run in one write
+// transaction, which holds the database's write lock from its start, so
+// claims from every connection and process sharing the file run one after
+// another; the update also repeats the condition, so it never takes a
+// conversation that is no longer waiting.
+func (s *Store) ClaimConversation(ctx context.Context, conversationID, agentID string, capacity int, at time.Time) (*livechat.Conversation, error) {
+	op := fmt.Sprintf("claim conversation %q", conversationID)
+	if err := s.ready(); err != nil {
+		return nil, err
+	}
+	if err := validID("agent", agentID); err != nil {
+		return nil, s.fail(op, err)
+	}
+	var e encoder
+	atCol := e.time(at)
+	if e.err != nil {
+		return nil, s.fail(op, e.err)
+	}
+	openStatus := string(livechat.StatusOpen)
+	var out *livechat.Conversation
+	err := s.writeTx(ctx, func(tx *sql.Tx) error {
+		cur, err := scanConversation(tx.QueryRowContext(ctx, `SELECT `+conversationColumns+` FROM conversations WHERE id = ?`, conversationID))
+		if err != nil {
+			return err
+		}
+		if cur.Status != livechat.StatusOpen || cur.AssigneeID != "" {
+			return fmt.Errorf("conversation is %s, assigned to %q: %w", cur.Status, cur.AssigneeID, livechat.ErrConflict)
+		}
+		if capacity > 0 {
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM conversations
+				WHERE assignee_id = ? AND status = ?`, agentID, openStatus).Scan(&n); err != nil {
+				return err
+			}
+			if n >= capacity {
+				return fmt.Errorf("agent %q has %d open conversations: %w", agentID, n, livechat.ErrAtCapacity)
+			}
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE conversations SET assignee_id = ?, updated_at = ?
+			WHERE id = ? AND assignee_id = '' AND status = ?`, agentID, atCol, conversationID, openStatus)
+		if err := mustAffect(res, err); err != nil {
+			if errors.Is(err, sql.ErrNoRows) {
+				return fmt.Errorf("conversation is no longer waiting: %w", livechat.ErrConflict)
+			}
+			return err
+		}
+		cur.AssigneeID = agentID
+		cur.UpdatedAt = at.UTC()
+		out = cur
+		return nil
+	})
+	if err != nil {
+		return nil, s.fail(op, err)
+	}
+	return out, nil
+}
+
 // OpenCounts counts open conversations per assignee.
 func (s *Store) OpenCounts(ctx context.Context) (map[string]int, error) {
 	if err := s.ready(); err != nil {

@@ -90,6 +90,10 @@ func (s *suite) close(t *testing.T) {
 			{"UpdateConversation", func(ctx context.Context, st livechat.Storage) error {
 				return st.UpdateConversation(ctx, c)
 			}},
+			{"ClaimConversation", func(ctx context.Context, st livechat.Storage) error {
+				_, err := st.ClaimConversation(ctx, c.ID, "agent-1", 2, at(30))
+				return err
+			}},
 			{"AppendMessage", func(ctx context.Context, st livechat.Storage) error {
 				_, _, err := st.AppendMessage(ctx, newMessage(c.ID, "client-1", "hello"))
 				return err

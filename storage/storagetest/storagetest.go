@@ -42,6 +42,7 @@ func Run(t *testing.T, newStore func(t *testing.T) livechat.Storage) {
 	t.Run("Idempotency", s.idempotency)
 	t.Run("ReadMarks", s.readMarks)
 	t.Run("Assignment", s.assignment)
+	t.Run("Claim", s.claim)
 	t.Run("Surveys", s.surveys)
 	t.Run("Consents", s.consents)
 	t.Run("Erase", s.erase)
@@ -53,7 +54,8 @@ func Run(t *testing.T, newStore func(t *testing.T) livechat.Storage) {
 // share one database, as two nodes do: concurrent appends to one
 // conversation get unique, dense sequence numbers; concurrent resends of
 // one client message id store one message; concurrent capacity-checked
-// assignments never pass an agent's capacity; concurrent updates of one
+// assignments never pass an agent's capacity; concurrent claims of one
+// queue hand out each conversation exactly once; concurrent updates of one
 // chatflow version, creates of contacts with one email, and read marks
 // behave as with one store. The calls of each test alternate between the
 // two stores, and its results are read through the store that did not
@@ -78,6 +80,9 @@ func RunShared(t *testing.T, newPair func(t *testing.T) (a, b livechat.Storage))
 	})
 	t.Run("Assignment", func(t *testing.T) {
 		t.Run("CapacityHoldsUnderConcurrency", s.concurrentAssign)
+	})
+	t.Run("Claim", func(t *testing.T) {
+		t.Run("EachConversationOnceUnderConcurrency", s.concurrentClaims)
 	})
 	t.Run("Contacts", func(t *testing.T) {
 		t.Run("ConcurrentCreatesWithOneEmailStoreOne", s.concurrentContactCreates)
