@@ -60,10 +60,13 @@
 //  2. engine.go: the engine checks the conversation, the text and the
 //     consent, appends the message to the Storage, which gives it its
 //     sequence number, and publishes the event on the broker.
-//  3. transport/broker.go: the broker delivers the event to every node's
-//     hub (another Broker, such as Redis, does the same across nodes).
-//  4. hub.go: the hub encodes the event once for agents and once for
-//     visitors, and hands it to each connection that should see it.
+//  3. transport/broker.go: the broker delivers the event to the hub of
+//     every node that follows its topics: the conversation's, where a
+//     visitor of it is connected, and the inbox's, where an agent is
+//     (another Broker, such as Redis, does the same across nodes).
+//  4. hub.go: the hub encodes the event for its audience, agents on the
+//     inbox topic, visitors on the conversation's, and hands it to each
+//     connection that should see it.
 //  5. live.go: the agent's connection queues the frame, or holds it back
 //     while it is replaying that conversation, so the agent sees sequence
 //     order.

@@ -399,14 +399,23 @@ func (e *engine) lockConversation(id string) func() {
 	return m.Unlock
 }
 
-// publish sends an event to every node.
+// publish sends an event to the nodes that need it: a conversation's
+// event on the conversation's topic, and every event on the inbox topic
+// (see hub.go).
 func (o *outbox) publish(ctx context.Context, ev Event) {
 	payload, err := json.Marshal(envelope{Event: ev})
 	if err != nil {
 		o.log.Error("livechat: encode event", "err", err)
 		return
 	}
-	if err := o.broker.Publish(ctx, eventsTopic, payload); err != nil {
+	if ev.ConversationID != "" {
+		o.send(ctx, conversationTopic(ev.ConversationID), payload, ev)
+	}
+	o.send(ctx, inboxTopic, payload, ev)
+}
+
+func (o *outbox) send(ctx context.Context, topic string, payload []byte, ev Event) {
+	if err := o.broker.Publish(ctx, topic, payload); err != nil {
 		// Clients recover missed messages from storage by sequence number.
 		o.log.Warn("livechat: publish event", "type", string(ev.Type), "conversation", ev.ConversationID, "err", err)
 	}

@@ -18,6 +18,7 @@ type flowEditor struct {
 	cfg   *Config // read only
 	store Storage
 	flows *flowCache
+	out   *outbox
 	now   func() time.Time
 }
 
@@ -133,8 +134,19 @@ func (fe *flowEditor) putFlow(ctx context.Context, f *flow.Chatflow, version int
 	case err != nil:
 		return nil, err
 	}
-	fe.flows.invalidate()
+	fe.changed(ctx, cp.ID)
 	return &compiledFlow{flow: &cp, version: rec.Version}, nil
+}
+
+// changed tells this node's cache, and through the broker every other
+// node's, that a chatflow changed.
+func (fe *flowEditor) changed(ctx context.Context, id string) {
+	fe.flows.invalidate()
+	payload, _ := json.Marshal(map[string]string{"chatflow": id})
+	if err := fe.out.broker.Publish(ctx, chatflowsTopic, payload); err != nil {
+		// Other nodes read the chatflows again within flowRefresh.
+		fe.out.log.Warn("livechat: publish a chatflow change", "chatflow", id, "err", err)
+	}
 }
 
 // list returns every stored chatflow, ordered by ID.
@@ -226,6 +238,6 @@ func (fe *flowEditor) delete(ctx context.Context, id string, version int64) erro
 	if err := fe.store.DeleteChatflow(ctx, id); err != nil {
 		return err
 	}
-	fe.flows.invalidate()
+	fe.changed(ctx, id)
 	return nil
 }

@@ -27,8 +27,9 @@ func (h *Handler) OpenConns() (byIP, byVisitor int) { return h.srv.limits.conns.
 // it must not run in parallel.
 func SetDeliverHook(fn func(toAgent bool, frame []byte)) { deliverHook = fn }
 
-// EventsTopic is the broker topic the engine publishes its events on.
-const EventsTopic = eventsTopic
+// EventsTopic is the broker topic that carries every event the engine
+// publishes (the inbox topic).
+const EventsTopic = inboxTopic
 
 // Engine is the conversation engine alone, with no server around it, for
 // the engine's unit tests.
@@ -75,3 +76,7 @@ func (x *Engine) SetPresence(ctx context.Context, agentID string, p Presence) (*
 func (x *Engine) QueuePosition(ctx context.Context, c *Conversation) (int, error) {
 	return x.e.routing.queuePosition(ctx, c)
 }
+
+// Topics is how many broker topics the Handler's node is subscribed to
+// for its live clients.
+func (h *Handler) Topics() int { return h.hub.topics.count() }

@@ -12,8 +12,11 @@ import (
 )
 
 // flowRefresh is how long a node trusts its copy of the chatflows before it
-// reads them again; changes made on this node apply at once.
-const flowRefresh = 2 * time.Second
+// reads them again. Changes made through any node apply at once (the
+// chatflows topic, and a re-read when the broker comes back); this only
+// bounds how long a change made around the Handler, in the Storage
+// itself, takes to show.
+const flowRefresh = time.Minute
 
 // compiledFlow is a stored chatflow ready to serve.
 type compiledFlow struct {

@@ -95,9 +95,13 @@ func (h *liveAPI) serveWS(w http.ResponseWriter, r *http.Request, c *client) {
 	})
 	c.hub, c.store, c.flows = h.hub, h.store, h.flows
 	c.replaying = make(map[string][]seqFrame)
-	c.watched = make(map[string]bool)
-	if !h.hub.add(c) {
+	c.watched = make(map[string]*seqMark)
+	if err := h.hub.add(c); errors.Is(err, errShuttingDown) {
 		ws.Close(websocket.StatusGoingAway, "server shutting down")
+		return
+	} else if err != nil {
+		h.log.Error("livechat: live connection refused", "err", err)
+		ws.Close(websocket.StatusTryAgainLater, "try again later")
 		return
 	}
 	defer func() { h.hub.remove(c, c.watchedIDs()) }()
@@ -257,7 +261,11 @@ func (h *server) poll(w http.ResponseWriter, r *http.Request, conv *Conversation
 	timer := time.NewTimer(time.Duration(wait) * time.Second)
 	defer timer.Stop()
 	for {
-		ch, stop := h.hub.wait(convID)
+		ch, stop, err := h.hub.wait(convID)
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
 		msgs, err := h.store.Messages(ctx, convID, after, 100)
 		if err != nil {
 			stop()

@@ -1,7 +1,9 @@
 package livechat
 
 import (
+	"cmp"
 	"context"
+	"slices"
 	"sync"
 	"time"
 
@@ -27,12 +29,45 @@ type client struct {
 	// live message frames that arrived meanwhile; they are sent after the
 	// replay so that the client sees seq order.
 	replaying map[string][]seqFrame
+	// watched is the conversations the client subscribed to, each with
+	// what it was sent of them, for a catch-up after the broker lost
+	// events (catchUp).
+	watched map[string]*seqMark
 
-	// watched is the conversations a visitor subscribed to, and
-	// signalsQuietUntil when typing and read frames refused by the rate
-	// limit get an answer again; only the reading goroutine uses them.
-	watched           map[string]bool
+	// signalsQuietUntil is when typing and read frames refused by the
+	// rate limit get an answer again; only the reading goroutine uses it.
 	signalsQuietUntil time.Time
+}
+
+// seqMark is what a client was sent of a conversation's messages: every
+// seq up to upTo, and those in above.
+type seqMark struct {
+	upTo  int64
+	above map[int64]struct{}
+}
+
+// maxAbove bounds what a seqMark remembers above its contiguous part; a
+// catch-up may send those again, which clients drop by seq.
+const maxAbove = 1024
+
+func (m *seqMark) add(seq int64) {
+	switch {
+	case seq <= m.upTo:
+	case seq == m.upTo+1:
+		m.upTo = seq
+		for {
+			if _, ok := m.above[m.upTo+1]; !ok {
+				break
+			}
+			delete(m.above, m.upTo+1)
+			m.upTo++
+		}
+	case len(m.above) < maxAbove:
+		if m.above == nil {
+			m.above = make(map[int64]struct{})
+		}
+		m.above[seq] = struct{}{}
+	}
 }
 
 type seqFrame struct {
@@ -64,11 +99,16 @@ func (c *client) deliver(convID string, seq int64, frame []byte, isMessage bool)
 		c.replaying[convID] = append(pending, seqFrame{seq, frame})
 		return
 	}
+	if m := c.watched[convID]; m != nil && isMessage {
+		m.add(seq)
+	}
 	c.conn.Send(frame)
 }
 
 // watchedIDs lists the conversations the client subscribed to.
 func (c *client) watchedIDs() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	ids := make([]string, 0, len(c.watched))
 	for id := range c.watched {
 		ids = append(ids, id)
@@ -83,10 +123,22 @@ func (c *client) watchedIDs() []string {
 func (c *client) subscribe(ctx context.Context, conv *Conversation, after int64) error {
 	c.mu.Lock()
 	c.replaying[conv.ID] = []seqFrame{}
+	_, watched := c.watched[conv.ID]
 	c.mu.Unlock()
-	if !c.isAgent() && !c.watched[conv.ID] {
-		c.hub.watch(c, conv.ID)
-		c.watched[conv.ID] = true
+	if !watched {
+		// Agents receive every conversation's events already (the inbox
+		// topic); a visitor's arrive from now on.
+		if !c.isAgent() {
+			if err := c.hub.watch(c, conv.ID); err != nil {
+				c.mu.Lock()
+				delete(c.replaying, conv.ID)
+				c.mu.Unlock()
+				return err
+			}
+		}
+		c.mu.Lock()
+		c.watched[conv.ID] = &seqMark{}
+		c.mu.Unlock()
 	}
 	// A client that claims more than there is gets the real end: the replay
 	// starts there and `subscribed` carries the conversation's last seq.
@@ -113,14 +165,19 @@ func (c *client) subscribe(ctx context.Context, conv *Conversation, after int64)
 		}
 	}
 	c.mu.Lock()
+	// Live events may come from several nodes, out of order: they are
+	// sent in seq order, each once, after what the replay sent.
 	pending := c.replaying[conv.ID]
 	delete(c.replaying, conv.ID)
+	slices.SortStableFunc(pending, func(a, b seqFrame) int { return cmp.Compare(a.seq, b.seq) })
 	for _, p := range pending {
 		if p.seq > last {
 			c.conn.Send(p.frame)
 			last = p.seq
 		}
 	}
+	mark := c.watched[conv.ID]
+	mark.upTo, mark.above = last, nil
 	c.mu.Unlock()
 	if replayErr != nil {
 		return replayErr
@@ -142,4 +199,53 @@ func (c *client) eventFrame(ev Event) []byte {
 	}
 	vev, _ := visitorEvent(ev)
 	return mustJSON(vev)
+}
+
+// catchUp sends the client what the broker may have lost since `since`:
+// the messages of each conversation it follows after what it was sent,
+// each conversation as it is now, and to an agent every conversation that
+// changed since. Clients drop what they already have by seq.
+func (c *client) catchUp(ctx context.Context, since time.Time) {
+	c.mu.Lock()
+	from := make(map[string]int64, len(c.watched))
+	for id, m := range c.watched {
+		from[id] = m.upTo
+	}
+	c.mu.Unlock()
+	for id, after := range from {
+		conv, err := c.store.Conversation(ctx, id)
+		if err != nil {
+			continue // erased meanwhile, or the Storage is down: the client's own gap check remains
+		}
+		alias := ""
+		if !c.isAgent() {
+			alias = brandAlias(c.flows.flowFor(ctx, conv.ChatflowID))
+		}
+		for after < conv.LastSeq {
+			msgs, err := c.store.Messages(ctx, id, after, 100)
+			if err != nil || len(msgs) == 0 {
+				break
+			}
+			for _, m := range msgs {
+				c.deliver(id, m.Seq, c.eventFrame(Event{Type: EventMessage, ConversationID: id, Seq: m.Seq, Message: m, AuthorAlias: alias}), true)
+				after = m.Seq
+			}
+		}
+		c.deliver(id, conv.LastSeq, c.eventFrame(Event{Type: EventConversation, ConversationID: id, Seq: conv.LastSeq, Conversation: conv}), false)
+	}
+	if !c.isAgent() {
+		return
+	}
+	changed, err := c.store.Conversations(ctx, ConversationFilter{Limit: maxConversationPage})
+	if err != nil {
+		return
+	}
+	for _, conv := range changed {
+		if conv.UpdatedAt.Before(since) {
+			break // newest activity first
+		}
+		if _, ok := from[conv.ID]; !ok {
+			c.deliver(conv.ID, conv.LastSeq, c.eventFrame(Event{Type: EventConversation, ConversationID: conv.ID, Seq: conv.LastSeq, Conversation: conv}), false)
+		}
+	}
 }

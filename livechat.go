@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/golivechat/livechat/transport"
@@ -29,6 +30,8 @@ type Handler struct {
 	broker   transport.Broker
 	ownsBrk  bool
 	unsub    func()
+	unstate  func()
+	lostAt   atomic.Int64 // when the broker last lost its connection, in Unix nanoseconds
 	closeErr error
 }
 
@@ -50,10 +53,10 @@ func New(cfg Config) (*Handler, error) {
 		return nil, fmt.Errorf("livechat: load web files: %w", err)
 	}
 	c := &h.cfg
-	h.hub = newHub(func(err error) { c.Logger.Error("livechat: event", "err", err) })
+	h.hub = newHub(h.broker, func(err error) { c.Logger.Error("livechat: event", "err", err) })
 	h.eng = newEngine(c, h.broker, h.hub.agentIDs)
 	routing, flows := h.eng.routing, h.eng.flows
-	h.editor = &flowEditor{cfg: c, store: c.Storage, flows: flows, now: c.Now}
+	h.editor = &flowEditor{cfg: c, store: c.Storage, flows: flows, out: h.eng.out, now: c.Now}
 	h.visitors = &visitors{cfg: c, store: c.Storage, out: h.eng.out, flows: flows, now: c.Now, closeLive: h.hub.closeVisitor}
 	proxies, _ := parseProxies(c.TrustedProxies) // checked by withDefaults
 	srv := &server{
@@ -62,7 +65,8 @@ func New(cfg Config) (*Handler, error) {
 		chooser: &chooser{cfg: c, store: c.Storage, flows: flows, routing: routing, now: c.Now},
 		flows:   flows, hub: h.hub, limits: newLimits(*c, proxies), static: static, life: h.life,
 	}
-	h.unsub, err = h.broker.Subscribe(eventsTopic, h.hub.receive)
+	// Chatflow changes made on any node reach this one's cache at once.
+	h.unsub, err = h.broker.Subscribe(chatflowsTopic, func([]byte) { flows.invalidate() })
 	if err != nil {
 		h.life.cancel()
 		return nil, fmt.Errorf("livechat: subscribe to broker: %w", err)
@@ -76,6 +80,9 @@ func New(cfg Config) (*Handler, error) {
 	}
 	h.srv = srv
 	h.mux = routes(srv, h.allowedMethods)
+	if sn, ok := h.broker.(transport.StateNotifier); ok {
+		h.unstate = sn.OnState(h.brokerState)
+	}
 	h.life.run(routing.run)
 	h.life.run(h.eng.runTyping)
 	return h, nil
@@ -95,6 +102,9 @@ func (h *Handler) Shutdown(ctx context.Context) error {
 		h.hub.closeAll()
 		h.life.cancel()
 		h.unsub()
+		if h.unstate != nil {
+			h.unstate()
+		}
 		if h.ownsBrk {
 			h.closeErr = h.broker.Close()
 		}
@@ -196,3 +206,28 @@ func routes(s *server, allowed func(*http.Request) string) *http.ServeMux {
 }
 
 var errNoRoute = publicf(ErrNotFound, "no such route")
+
+// brokerState follows the broker's connection: what was published while
+// it was lost may not have reached this node, so once it is back the
+// chatflows are read again and every live client is caught up from the
+// Storage.
+func (h *Handler) brokerState(s transport.State) {
+	switch s {
+	case transport.StateDisconnected:
+		h.lostAt.Store(h.cfg.Now().UnixNano())
+		h.cfg.Logger.Warn("livechat: broker connection lost; live events may be missed until it returns")
+	case transport.StateConnected:
+		h.eng.flows.invalidate()
+		since := time.Unix(0, h.lostAt.Load())
+		if !h.life.track() {
+			return
+		}
+		go func() {
+			defer h.life.done()
+			for _, c := range h.hub.clients() {
+				c.catchUp(h.life.ctx, since)
+			}
+			h.cfg.Logger.Info("livechat: broker connection back; live clients caught up")
+		}()
+	}
+}
