@@ -160,9 +160,11 @@ func (rt *router) status(ctx context.Context, f *flow.Chatflow, v *Visitor) (ava
 
 // route assigns a new or waiting conversation to an agent when one is
 // eligible, available and below capacity. The check-and-assign is atomic in
-// the Storage; when another node filled the chosen agent first, the next
-// candidate is tried. It returns the conversation as stored and whether
-// every eligible available agent was at capacity (the conversation waits).
+// the Storage (ClaimConversation); when another node filled the chosen
+// agent first, the next candidate is tried, and when another node assigned
+// the conversation first, it is left as that node assigned it. It returns
+// the conversation as stored and whether every eligible available agent
+// was at capacity (the conversation waits).
 func (rt *router) route(ctx context.Context, c *Conversation) (*Conversation, bool, error) {
 	f := rt.flows.flowFor(ctx, c.ChatflowID)
 	var v *Visitor
@@ -186,7 +188,16 @@ func (rt *router) route(ctx context.Context, c *Conversation) (*Conversation, bo
 				capacity = cands[i].Capacity
 			}
 		}
-		assigned, err := rt.store.AssignConversation(ctx, c.ID, id, capacity, rt.now().UTC())
+		// Claimed only while still waiting: when several nodes route the
+		// same conversation at once, exactly one hands it out.
+		assigned, err := rt.store.ClaimConversation(ctx, c.ID, id, capacity, rt.now().UTC())
+		if errors.Is(err, ErrConflict) {
+			// Another node assigned it, or it was closed, meanwhile.
+			if cur, err := rt.store.Conversation(ctx, c.ID); err == nil {
+				return cur, false, nil
+			}
+			return c, false, nil
+		}
 		if errors.Is(err, ErrAtCapacity) {
 			for i := range cands {
 				if cands[i].ID == id {
@@ -362,6 +373,10 @@ func (rt *router) reassignAway(ctx context.Context, now time.Time) {
 			return
 		}
 		for _, c := range convs {
+			// Another node may have moved it since the list was read.
+			if cur, err := rt.store.Conversation(ctx, c.ID); err != nil || cur.AssigneeID != a.ID || cur.Status != StatusOpen {
+				continue
+			}
 			un, err := rt.store.AssignConversation(ctx, c.ID, "", 0, now)
 			if err != nil {
 				continue

@@ -3,6 +3,7 @@ package livechat_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -20,6 +21,7 @@ type engineEnv struct {
 	eng   *livechat.Engine
 	store livechat.Storage
 	clock *testClock
+	cfg   livechat.Config
 
 	mu     sync.Mutex
 	events []livechat.Event
@@ -35,6 +37,7 @@ func newEngineEnv(t *testing.T, mutate ...func(*livechat.Config)) *engineEnv {
 		m(&cfg)
 	}
 	var err error
+	x.cfg = cfg
 	x.eng, err = livechat.NewEngine(cfg)
 	require.NoError(t, err)
 	_, err = broker.Subscribe(livechat.EventsTopic, func(payload []byte) {
@@ -205,4 +208,50 @@ func TestEngineRouting(t *testing.T) {
 	pos, err := x.eng.QueuePosition(ctx, c3)
 	require.NoError(t, err)
 	require.Equal(t, 1, pos)
+}
+
+// Nodes that drain one queue at the same moment hand each conversation out
+// once: one assignment each, no agent over capacity.
+func TestEngineQueueOnceAcrossNodes(t *testing.T) {
+	ctx := context.Background()
+	x := newEngineEnv(t)
+	for i := range 30 {
+		id := fmt.Sprintf("v%02d", i)
+		x.visitor(t, id)
+		_, _, err := x.eng.Start(ctx, id, "") // nobody is available: they wait
+		require.NoError(t, err)
+		x.clock.Add(time.Millisecond)
+	}
+	// Two more engines on the same Storage and broker: three nodes.
+	nodes := []*livechat.Engine{x.eng}
+	for range 2 {
+		eng, err := livechat.NewEngine(x.cfg)
+		require.NoError(t, err)
+		nodes = append(nodes, eng)
+	}
+	for _, id := range []string{"a1", "a2"} { // available, without a drain of their own
+		require.NoError(t, x.store.PutAgent(ctx, &livechat.Agent{ID: id, Capacity: 10, Presence: livechat.PresenceAvailable}))
+		require.NoError(t, x.store.TouchAgent(ctx, id, x.clock.Now()))
+	}
+	x.take()
+	var wg sync.WaitGroup
+	for _, n := range nodes {
+		for range 3 {
+			wg.Go(func() { n.Drain(ctx) })
+		}
+	}
+	wg.Wait()
+	assignments := map[string]int{}
+	for _, ev := range x.take() {
+		if ev.Type == livechat.EventConversation && ev.Conversation.AssigneeID != "" {
+			assignments[ev.ConversationID]++
+		}
+	}
+	require.Len(t, assignments, 20, "two agents of capacity 10 take 20 conversations")
+	for id, n := range assignments {
+		require.Equal(t, 1, n, "conversation %s handed out %d times", id, n)
+	}
+	open, err := x.store.OpenCounts(ctx)
+	require.NoError(t, err)
+	require.Equal(t, map[string]int{"a1": 10, "a2": 10}, open)
 }

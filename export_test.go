@@ -80,3 +80,7 @@ func (x *Engine) QueuePosition(ctx context.Context, c *Conversation) (int, error
 // Topics is how many broker topics the Handler's node is subscribed to
 // for its live clients.
 func (h *Handler) Topics() int { return h.hub.topics.count() }
+
+// Drain offers the waiting conversations to agents with room, as every
+// tick does.
+func (x *Engine) Drain(ctx context.Context) { x.e.routing.drainQueue(ctx) }
