@@ -84,3 +84,6 @@ func (h *Handler) Topics() int { return h.hub.topics.count() }
 // Drain offers the waiting conversations to agents with room, as every
 // tick does.
 func (x *Engine) Drain(ctx context.Context) { x.e.routing.drainQueue(ctx) }
+
+// ConversationTopic is the broker topic of one conversation's events.
+func ConversationTopic(id string) string { return conversationTopic(id) }

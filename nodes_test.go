@@ -3,7 +3,9 @@ package livechat_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -229,4 +231,66 @@ func TestChatflowChangeReachesEveryNode(t *testing.T) {
 	require.NoError(t, err)
 	require.NotEqual(t, before, sf.Chatflow.Build.Welcome)
 	require.Equal(t, "Welcome back, we answer within the hour.", welcome(nodes[1]))
+}
+
+// pausingStore holds one message read, once armed, between reading and
+// answering: a test acts between a subscription's replay and its switch
+// to live events.
+type pausingStore struct {
+	livechat.Storage
+	armed   atomic.Bool
+	reached chan struct{}
+	release chan struct{}
+}
+
+func (s *pausingStore) Messages(ctx context.Context, id string, after int64, limit int) ([]*livechat.Message, error) {
+	msgs, err := s.Storage.Messages(ctx, id, after, limit)
+	if s.armed.CompareAndSwap(true, false) {
+		close(s.reached)
+		<-s.release
+	}
+	return msgs, err
+}
+
+// Live events from several nodes may arrive out of order while a
+// subscription replays: they are sent after the replay in seq order, none
+// lost.
+func TestSubscribeHandoverOutOfOrder(t *testing.T) {
+	store := &pausingStore{Storage: memory.New(), reached: make(chan struct{}), release: make(chan struct{})}
+	broker := transport.NewLocalBroker()
+	t.Cleanup(func() { broker.Close(); store.Storage.Close() })
+	e := newEnv(t, func(c *livechat.Config) { c.Storage, c.Broker = store, broker })
+	ctx := context.Background()
+	v := e.newVisitor()
+	conv := v.start()
+	e.dialAgent("a1").close() // signs a1 in
+	for i, text := range []string{"one", "two"} {
+		_, err := e.chat.Reply(ctx, conv, "a1", fmt.Sprint("r", i), text)
+		require.NoError(t, err)
+	}
+	ws := v.dial()
+	store.armed.Store(true)
+	ws.send(map[string]any{"type": "subscribe", "conversationId": conv, "after": 0})
+	<-store.reached // the replay has read messages 1 and 2
+	// Messages 3 and 4 are stored meanwhile, by other nodes whose events
+	// arrive here in the wrong order.
+	var stored []*livechat.Message
+	for i, text := range []string{"three", "four"} {
+		m, _, err := store.AppendMessage(ctx, &livechat.Message{ConversationID: conv, ClientMsgID: fmt.Sprint("n", i), Sender: livechat.SenderAgent, AuthorID: "a1", Text: text, CreatedAt: time.Now()})
+		require.NoError(t, err)
+		stored = append(stored, m)
+	}
+	for _, m := range []*livechat.Message{stored[1], stored[0]} {
+		payload, err := json.Marshal(map[string]any{"event": livechat.Event{Type: livechat.EventMessage, ConversationID: conv, Seq: m.Seq, Message: m}})
+		require.NoError(t, err)
+		require.NoError(t, broker.Publish(ctx, livechat.ConversationTopic(conv), payload))
+	}
+	close(store.release)
+	var got []string
+	for len(got) < 4 {
+		f := ws.nextOf("message")
+		got = append(got, f["message"].(map[string]any)["text"].(string))
+	}
+	require.Equal(t, []string{"one", "two", "three", "four"}, got)
+	require.EqualValues(t, 4, ws.nextOf("subscribed")["seq"])
 }
