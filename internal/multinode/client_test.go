@@ -373,15 +373,39 @@ func (c *client) send(conversationID, clientMessageID, text string) (*wireMessag
 	}
 }
 
-// sendMany sends n messages with client message ids prefix-0 … prefix-(n-1).
-func (c *client) sendMany(conversationID, prefix string, n int) error {
-	for i := range n {
-		id := fmt.Sprintf("%s-%d", prefix, i)
-		if _, err := c.send(conversationID, id, "message "+id); err != nil {
-			return fmt.Errorf("%s: send %s: %w", c.name, id, err)
+// sendWindow is how many sends of one client may wait for their ack at
+// once, as a client that does not wait for each ack before the next.
+const sendWindow = 4
+
+// sendMany sends the messages from to to-1, with client message ids
+// prefix-from … prefix-(to-1), up to sendWindow at a time.
+func (c *client) sendMany(conversationID, prefix string, from, to int) error {
+	var wg sync.WaitGroup
+	window := make(chan struct{}, sendWindow)
+	var first error
+	var mu sync.Mutex
+	for i := from; i < to; i++ {
+		window <- struct{}{}
+		mu.Lock()
+		failed := first != nil
+		mu.Unlock()
+		if failed {
+			break
 		}
+		wg.Go(func() {
+			defer func() { <-window }()
+			id := fmt.Sprintf("%s-%d", prefix, i)
+			if _, err := c.send(conversationID, id, "message "+id); err != nil {
+				mu.Lock()
+				if first == nil {
+					first = fmt.Errorf("%s: send %s: %w", c.name, id, err)
+				}
+				mu.Unlock()
+			}
+		})
 	}
-	return nil
+	wg.Wait()
+	return first
 }
 
 // snapshot returns a copy of the client's view of the conversation.
@@ -465,18 +489,31 @@ type visitor struct {
 // newVisitor makes a visitor on nd with a page view.
 func newVisitor(t testing.TB, nd *node) *visitor {
 	t.Helper()
-	jar, err := cookiejar.New(nil)
+	v, err := openVisitor(t, nd)
 	require.NoError(t, err)
+	return v
+}
+
+// openVisitor is newVisitor for any goroutine.
+func openVisitor(t testing.TB, nd *node) (*visitor, error) {
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		return nil, err
+	}
 	v := &visitor{t: t, http: &http.Client{Jar: jar, Timeout: 30 * time.Second}}
 	status, body, err := doJSON(v.http, "POST", nd.base+"api/v1/visitor/config", map[string]any{"url": "https://shop.example/pricing"}, nil)
-	require.NoError(t, err)
-	require.Equal(t, http.StatusOK, status, "%s", body)
+	if err != nil {
+		return nil, err
+	}
+	if status != http.StatusOK {
+		return nil, fmt.Errorf("config: %d %s", status, body)
+	}
 	req, _ := http.NewRequest("GET", nd.base, nil)
 	v.header = http.Header{}
 	for _, ck := range jar.Cookies(req.URL) {
 		v.header.Add("Cookie", ck.Name+"="+ck.Value)
 	}
-	return v
+	return v, nil
 }
 
 // start begins the visitor's conversation on nd.

@@ -44,16 +44,22 @@ func (p *pair) conv() string { return p.visitor.conv }
 // acknowledged, it runs midway (if not nil) while the sending goes on.
 func exchange(t *testing.T, pairs []*pair, at int, midway func()) {
 	t.Helper()
+	exchangeRange(t, pairs, 0, messagesEachWay, at, midway)
+}
+
+// exchangeRange is exchange for the messages from to to-1 of each sender.
+func exchangeRange(t *testing.T, pairs []*pair, from, to, at int, midway func()) {
+	t.Helper()
 	var wg sync.WaitGroup
 	errs := make(chan error, 2*len(pairs))
 	for _, p := range pairs {
 		wg.Go(func() {
-			if err := p.widget.sendMany(p.conv(), "v-"+p.name, messagesEachWay); err != nil {
+			if err := p.widget.sendMany(p.conv(), "v-"+p.name, from, to); err != nil {
 				errs <- err
 			}
 		})
 		wg.Go(func() {
-			if err := p.inbox.sendMany(p.conv(), "a-"+p.name, messagesEachWay); err != nil {
+			if err := p.inbox.sendMany(p.conv(), "a-"+p.name, from, to); err != nil {
 				errs <- err
 			}
 		})
