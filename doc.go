@@ -47,6 +47,9 @@
 //   - http*.go is the HTTP and WebSocket layer: each endpoint decodes,
 //     authorizes, calls the engine and encodes; http_ws.go reads the
 //     WebSocket frames.
+//   - internal/origin (may a page call the API) and internal/typing
+//     (typing indicators coalesced) need nothing from the package and
+//     are packages of their own.
 //
 // # How a message travels
 //
