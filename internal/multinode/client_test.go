@@ -58,10 +58,11 @@ type view struct {
 	highest    int64
 	duplicates int   // frames carrying a seq already held
 	late       int   // messages that arrived after a higher seq
+	lateEvents int   // of them, those in message events (not acks)
 	subscribed int64 // the highest seq a subscribed frame named
 }
 
-func (v *view) place(m wireMessage) (conflict string) {
+func (v *view) place(m wireMessage, event bool) (conflict string) {
 	if old, ok := v.have[m.Seq]; ok {
 		v.duplicates++
 		if old.ID != m.ID {
@@ -71,6 +72,9 @@ func (v *view) place(m wireMessage) (conflict string) {
 	}
 	if m.Seq < v.highest {
 		v.late++
+		if event {
+			v.lateEvents++
+		}
 	}
 	v.highest = max(v.highest, m.Seq)
 	v.have[m.Seq] = m
@@ -270,7 +274,7 @@ func (c *client) handle(data []byte) {
 			c.acked[m.ConversationID] = append(c.acked[m.ConversationID], m)
 		}
 		if v := c.views[m.ConversationID]; v != nil {
-			if conflict := v.place(m); conflict != "" {
+			if conflict := v.place(m, f.Type == "message"); conflict != "" {
 				c.problemLocked("%s", conflict)
 			}
 		}

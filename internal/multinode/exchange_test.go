@@ -156,8 +156,8 @@ func checkDelivery(t *testing.T, c *cluster, convs []string, clients []*client, 
 				}
 				gaps = append(gaps, g)
 			}
-			t.Logf("%s: %s: %d of %d messages, %d duplicates dropped, %d arrived after a higher seq, %d connections",
-				cl.name, conv, len(v.have), last, v.duplicates, v.late, cl.connections())
+			t.Logf("%s: %s: %d of %d messages, %d duplicates dropped, %d arrived after a higher seq (%d of them in message events), %d connections",
+				cl.name, conv, len(v.have), last, v.duplicates, v.late, v.lateEvents, cl.connections())
 		}
 	}
 	for _, cl := range clients {
