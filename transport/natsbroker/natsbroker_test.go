@@ -32,7 +32,7 @@ type testServer struct {
 
 // newServer returns the test NATS: the test skips without its URL, and
 // fails under CI or when the URL does not answer.
-func newServer(t *testing.T) *testServer {
+func newServer(t testing.TB) *testServer {
 	t.Helper()
 	u := os.Getenv(envURL)
 	if u == "" {
@@ -53,7 +53,7 @@ func newServer(t *testing.T) *testServer {
 
 // open returns a Broker whose connection goes through a proxy of its own,
 // so that cut can break it; both are closed when the test ends.
-func (s *testServer) open(t *testing.T, opts ...natsbroker.Option) (*natsbroker.Broker, *nats.Conn) {
+func (s *testServer) open(t testing.TB, opts ...natsbroker.Option) (*natsbroker.Broker, *nats.Conn) {
 	t.Helper()
 	target, err := url.Parse(s.url)
 	require.NoError(t, err)

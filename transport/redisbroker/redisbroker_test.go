@@ -37,7 +37,7 @@ type testServer struct {
 
 // newServer returns the test Redis: the test skips without its address,
 // and fails under CI or when the address does not answer.
-func newServer(t *testing.T) *testServer {
+func newServer(t testing.TB) *testServer {
 	t.Helper()
 	addr := os.Getenv(envAddr)
 	if addr == "" {
@@ -60,14 +60,14 @@ func newServer(t *testing.T) *testServer {
 
 // open returns a Broker on a client of its own, named so that cut finds
 // its connections, closed when the test ends.
-func (s *testServer) open(t *testing.T, opts ...redisbroker.Option) *redisbroker.Broker {
+func (s *testServer) open(t testing.TB, opts ...redisbroker.Option) *redisbroker.Broker {
 	t.Helper()
 	return s.openAt(t, s.addr, opts...)
 }
 
 // openAt is open for a broker that connects to addr, a proxy of the
 // test's Redis.
-func (s *testServer) openAt(t *testing.T, addr string, opts ...redisbroker.Option) *redisbroker.Broker {
+func (s *testServer) openAt(t testing.TB, addr string, opts ...redisbroker.Option) *redisbroker.Broker {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
