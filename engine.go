@@ -55,12 +55,98 @@ func newEngine(cfg *Config, broker transport.Broker, connected func() []string) 
 }
 
 // outbox is how the engine's decisions leave it: events to every node
-// through the broker, notifications to the host's Notifier.
+// through the broker, notifications to the host's Notifier. It remembers
+// which conversations' events may not have left, so that they go again
+// once the broker is back (engine.republish).
 type outbox struct {
 	broker   transport.Broker
 	notifier Notifier
 	now      func() time.Time
 	log      *slog.Logger
+
+	mu sync.Mutex
+	// lost is set while the broker reports its connection lost: every
+	// event published meanwhile may be lost.
+	lost bool
+	// unsent is what to publish again: per conversation, the lowest
+	// message seq (0: only the conversation's state).
+	unsent map[string]int64
+	// cur and prev are the conversations published to in the current and
+	// the previous lossWindow, for the events a broker lost before it
+	// noticed.
+	cur, prev map[string]int64
+	curStart  time.Time
+}
+
+// lossWindow is how long before a broker reports its connection lost its
+// publishes may have been lost unnoticed.
+const lossWindow = 5 * time.Second
+
+// maxUnsent bounds what the outbox remembers to publish again; beyond it,
+// clients find the gaps themselves (PROTOCOL.md, "Gaps").
+const maxUnsent = 100_000
+
+// firstSeq merges two "lowest seq to publish again" values, 0 being none.
+func firstSeq(a, b int64) int64 {
+	if a == 0 || b != 0 && b < a {
+		return b
+	}
+	return a
+}
+
+// remember records a conversation's published event: in the loss window,
+// and as unsent when the broker refused it or is lost.
+func (o *outbox) remember(ev Event, failed bool) {
+	if ev.ConversationID == "" || ev.Type == EventTyping || ev.Type == EventRead {
+		return // only what a client cannot do without: messages and state
+	}
+	seq := int64(0)
+	if ev.Type == EventMessage {
+		seq = ev.Seq
+	}
+	now := o.now()
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if failed || o.lost {
+		o.addUnsent(ev.ConversationID, seq)
+		return
+	}
+	if o.cur == nil || now.Sub(o.curStart) >= lossWindow {
+		o.prev, o.cur, o.curStart = o.cur, make(map[string]int64), now
+	}
+	o.cur[ev.ConversationID] = firstSeq(o.cur[ev.ConversationID], seq)
+}
+
+func (o *outbox) addUnsent(convID string, seq int64) {
+	if o.unsent == nil {
+		o.unsent = make(map[string]int64)
+	}
+	if prev, ok := o.unsent[convID]; ok {
+		o.unsent[convID] = firstSeq(prev, seq)
+	} else if len(o.unsent) < maxUnsent {
+		o.unsent[convID] = seq
+	}
+}
+
+// setLost follows the broker's reports. Losing the connection makes the
+// loss window's conversations unsent too; regaining it returns what to
+// publish again.
+func (o *outbox) setLost(lost bool) map[string]int64 {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.lost = lost
+	if lost {
+		for _, window := range []map[string]int64{o.prev, o.cur} {
+			for id, seq := range window {
+				o.addUnsent(id, seq)
+			}
+		}
+		o.prev, o.cur = nil, nil
+		return nil
+	}
+	out := o.unsent
+	o.unsent = nil
+	return out
 }
 
 // post appends a message and publishes it. created is false when the
@@ -415,9 +501,14 @@ func (o *outbox) publish(ctx context.Context, ev Event) {
 }
 
 func (o *outbox) send(ctx context.Context, topic string, payload []byte, ev Event) {
-	if err := o.broker.Publish(ctx, topic, payload); err != nil {
-		// Clients recover missed messages from storage by sequence number.
+	err := o.broker.Publish(ctx, topic, payload)
+	if err != nil {
+		// Published again when the broker is back (republish); clients
+		// also find gaps by sequence number.
 		o.log.Warn("livechat: publish event", "type", string(ev.Type), "conversation", ev.ConversationID, "err", err)
+	}
+	if topic == inboxTopic { // once per event: every event goes to the inbox
+		o.remember(ev, err != nil)
 	}
 }
 
@@ -430,5 +521,30 @@ func (o *outbox) notify(ctx context.Context, n Notification) {
 	n.Time = o.now().UTC()
 	if err := o.notifier.Notify(context.WithoutCancel(ctx), n); err != nil {
 		o.log.Warn("livechat: notify", "kind", string(n.Kind), "conversation", n.ConversationID, "err", err)
+	}
+}
+
+// republish publishes again what the outbox could not be sure had left
+// while the broker was lost (see outbox.setLost): each conversation's
+// messages from the first that may be missing, and its state. Clients drop
+// what they already have by seq.
+func (e *engine) republish(ctx context.Context, unsent map[string]int64) {
+	for id, from := range unsent {
+		c, err := e.store.Conversation(ctx, id)
+		if err != nil {
+			continue // erased meanwhile
+		}
+		alias := brandAlias(e.flows.flowFor(ctx, c.ChatflowID))
+		for after := max(from-1, 0); from > 0 && after < c.LastSeq; {
+			msgs, err := e.store.Messages(ctx, id, after, 100)
+			if err != nil || len(msgs) == 0 {
+				break
+			}
+			for _, m := range msgs {
+				e.out.publish(ctx, Event{Type: EventMessage, ConversationID: id, Seq: m.Seq, Message: m, AuthorAlias: alias})
+				after = m.Seq
+			}
+		}
+		e.out.publish(ctx, Event{Type: EventConversation, ConversationID: id, Seq: c.LastSeq, Conversation: c})
 	}
 }

@@ -207,23 +207,27 @@ func routes(s *server, allowed func(*http.Request) string) *http.ServeMux {
 
 var errNoRoute = publicf(ErrNotFound, "no such route")
 
-// brokerState follows the broker's connection: what was published while
-// it was lost may not have reached this node, so once it is back the
-// chatflows are read again and every live client is caught up from the
-// Storage.
+// brokerState follows the broker's connection. What this node published
+// while it was lost may not have reached the other nodes, and what they
+// published may not have reached this one: once it is back, this node
+// publishes its events of that time again from the Storage, reads the
+// chatflows again and catches every live client of its own up.
 func (h *Handler) brokerState(s transport.State) {
 	switch s {
 	case transport.StateDisconnected:
 		h.lostAt.Store(h.cfg.Now().UnixNano())
+		h.eng.out.setLost(true)
 		h.cfg.Logger.Warn("livechat: broker connection lost; live events may be missed until it returns")
 	case transport.StateConnected:
 		h.eng.flows.invalidate()
 		since := time.Unix(0, h.lostAt.Load())
+		unsent := h.eng.out.setLost(false)
 		if !h.life.track() {
 			return
 		}
 		go func() {
 			defer h.life.done()
+			h.eng.republish(h.life.ctx, unsent)
 			for _, c := range h.hub.clients() {
 				c.catchUp(h.life.ctx, since)
 			}

@@ -25,6 +25,7 @@ type nodeBroker struct {
 
 	mu       sync.Mutex
 	cut      bool
+	dropping bool // loses what is published, not yet reported
 	received []livechat.Event
 	onState  map[int]func(transport.State)
 	next     int
@@ -34,9 +35,9 @@ var _ transport.StateNotifier = (*nodeBroker)(nil)
 
 func (b *nodeBroker) Publish(ctx context.Context, topic string, payload []byte) error {
 	b.mu.Lock()
-	cut := b.cut
+	lost := b.cut || b.dropping
 	b.mu.Unlock()
-	if cut {
+	if lost {
 		return nil // lost on the way
 	}
 	return b.shared.Publish(ctx, topic, payload)
@@ -76,10 +77,19 @@ func (b *nodeBroker) OnState(fn func(transport.State)) func() {
 	}
 }
 
+// setDropping makes the node's publishes vanish before the broker has
+// noticed anything wrong.
+func (b *nodeBroker) setDropping(on bool) {
+	b.mu.Lock()
+	b.dropping = on
+	b.mu.Unlock()
+}
+
 // setCut cuts or restores the node's connection and reports it.
 func (b *nodeBroker) setCut(cut bool) {
 	b.mu.Lock()
 	b.cut = cut
+	b.dropping = false
 	fns := make([]func(transport.State), 0, len(b.onState))
 	for _, fn := range b.onState {
 		fns = append(fns, fn)
@@ -293,4 +303,35 @@ func TestSubscribeHandoverOutOfOrder(t *testing.T) {
 	}
 	require.Equal(t, []string{"one", "two", "three", "four"}, got)
 	require.EqualValues(t, 4, ws.nextOf("subscribed")["seq"])
+}
+
+// What a node published while its broker was lost, or just before the
+// broker noticed, reaches the other nodes' clients once it is back.
+func TestBrokerRepublish(t *testing.T) {
+	nodes, brokers := cluster(t, 2)
+	v := nodes[0].newVisitor()
+	conv := v.start()
+	ws := v.dial()
+	ws.send(map[string]any{"type": "subscribe", "conversationId": conv, "after": 0})
+	ws.nextOf("subscribed")
+	agent := nodes[1].dialAgent("a2")
+	send := func(id, text string) {
+		ws.send(map[string]any{"type": "send", "conversationId": conv, "clientMessageId": id, "text": text})
+		ws.nextOf("ack")
+	}
+
+	brokers[0].setDropping(true) // lost before the broker notices
+	send("m1", "first")
+	brokers[0].setCut(true)
+	send("m2", "second")
+	brokers[0].setCut(false)
+
+	var got []string
+	for len(got) < 2 {
+		f := agent.nextOf("message")
+		if f["conversationId"] == conv {
+			got = append(got, f["message"].(map[string]any)["text"].(string))
+		}
+	}
+	require.Equal(t, []string{"first", "second"}, got)
 }
