@@ -227,7 +227,9 @@ func (rt *router) drainQueue(ctx context.Context) {
 	defer rt.drainMu.Unlock()
 	t, err := rt.loadTeam(ctx)
 	if err != nil {
-		rt.log.Warn("livechat: read the team", "err", err)
+		if ctx.Err() == nil { // not the Handler closing
+			rt.log.Warn("livechat: read the team", "err", err)
+		}
 		return
 	}
 	room := false
@@ -314,7 +316,7 @@ func (rt *router) run(ctx context.Context) {
 func (rt *router) tick(ctx context.Context) {
 	now := rt.now().UTC()
 	for _, id := range rt.connected() {
-		if err := rt.store.TouchAgent(ctx, id, now); err != nil && !errors.Is(err, ErrNotFound) {
+		if err := rt.store.TouchAgent(ctx, id, now); err != nil && !errors.Is(err, ErrNotFound) && ctx.Err() == nil {
 			rt.log.Warn("livechat: touch agent", "agent", id, "err", err)
 		}
 	}
