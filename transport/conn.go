@@ -170,6 +170,17 @@ func (c *Conn) SendWait(ctx context.Context, frame []byte) bool {
 func (c *Conn) writeLoop(ctx context.Context) error {
 	ping := time.NewTicker(c.opts.PingInterval)
 	defer ping.Stop()
+	// A ping waits for its pong on a goroutine of its own, so that frames
+	// keep flowing meanwhile; at most one is in flight, and the writer
+	// waits for it before returning.
+	pong := make(chan error, 1)
+	pinging := false
+	defer func() {
+		if pinging {
+			c.ws.CloseNow() // ends the ping at once if it still waits
+			<-pong
+		}
+	}()
 	for {
 		select {
 		case <-c.closing:
@@ -189,9 +200,17 @@ func (c *Conn) writeLoop(ctx context.Context) error {
 				return fmt.Errorf("transport: write: %w", err)
 			}
 		case <-ping.C:
-			pctx, cancel := context.WithTimeout(context.Background(), c.opts.PingTimeout)
-			err := c.ws.Ping(pctx)
-			cancel()
+			if pinging {
+				continue // the previous ping still waits for its pong
+			}
+			pinging = true
+			go func() {
+				pctx, cancel := context.WithTimeout(context.Background(), c.opts.PingTimeout)
+				defer cancel()
+				pong <- c.ws.Ping(pctx)
+			}()
+		case err := <-pong:
+			pinging = false
 			if err != nil {
 				c.Close(websocket.StatusPolicyViolation, "ping timeout")
 				c.ws.CloseNow()

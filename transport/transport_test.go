@@ -1,7 +1,13 @@
 package transport_test
 
 import (
+	"bufio"
 	"context"
+	"encoding/base64"
+	"encoding/binary"
+	"fmt"
+	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -150,4 +156,75 @@ func TestLocalBroker(t *testing.T) {
 	require.ErrorIs(t, b.Publish(context.Background(), "t", nil), transport.ErrBrokerClosed)
 	_, err = b.Subscribe("t", func([]byte) {})
 	require.ErrorIs(t, err, transport.ErrBrokerClosed)
+}
+
+// rawClient is a WebSocket client that reads the server's frames and never
+// answers a ping: a busy browser tab, or a pong lost on the way.
+func rawClient(t *testing.T, url string) (frames <-chan string) {
+	t.Helper()
+	u := strings.TrimPrefix(url, "ws://")
+	conn, err := net.DialTimeout("tcp", u, 5*time.Second)
+	require.NoError(t, err)
+	t.Cleanup(func() { conn.Close() })
+	key := base64.StdEncoding.EncodeToString([]byte("0123456789abcdef"))
+	fmt.Fprintf(conn, "GET / HTTP/1.1\r\nHost: %s\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\n\r\n", u, key)
+	br := bufio.NewReader(conn)
+	resp, err := http.ReadResponse(br, nil)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusSwitchingProtocols, resp.StatusCode)
+	out := make(chan string, 100)
+	go func() {
+		defer close(out)
+		for {
+			var h [2]byte
+			if _, err := io.ReadFull(br, h[:]); err != nil {
+				return
+			}
+			n := int(h[1] & 0x7f)
+			switch n {
+			case 126:
+				var l [2]byte
+				if _, err := io.ReadFull(br, l[:]); err != nil {
+					return
+				}
+				n = int(binary.BigEndian.Uint16(l[:]))
+			case 127:
+				return // not sent in this test
+			}
+			payload := make([]byte, n)
+			if _, err := io.ReadFull(br, payload); err != nil {
+				return
+			}
+			if h[0]&0x0f == 0x1 { // text; pings (0x9) go unanswered
+				out <- string(payload)
+			}
+		}
+	}()
+	return out
+}
+
+// A ping waiting for its pong does not hold frames back: the writer goes
+// on writing until the pong is late, and only then closes.
+func TestPingDoesNotBlockWrites(t *testing.T) {
+	url, conns, done := serve(t, &transport.ConnOptions{PingInterval: 20 * time.Millisecond, PingTimeout: 3 * time.Second}, func(*transport.Conn, []byte) {})
+	frames := rawClient(t, url)
+	c := <-conns
+	time.Sleep(50 * time.Millisecond) // a ping is out, unanswered
+	start := time.Now()
+	for i := range 20 {
+		require.True(t, c.Send([]byte(fmt.Sprint("frame ", i))))
+		select {
+		case got := <-frames:
+			require.Equal(t, fmt.Sprint("frame ", i), got)
+		case <-time.After(time.Second):
+			t.Fatalf("frame %d was held back behind the ping", i)
+		}
+	}
+	require.Less(t, time.Since(start), time.Second)
+	select {
+	case err := <-done:
+		require.Error(t, err, "the unanswered ping ends the connection")
+	case <-time.After(10 * time.Second):
+		t.Fatal("ping timeout did not close the connection")
+	}
 }
