@@ -2,7 +2,6 @@ package livechat
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"hash/fnv"
 	"log/slog"
@@ -37,10 +36,10 @@ type engine struct {
 }
 
 // newEngine assembles the engine and its parts on cfg (its defaults
-// filled in), publishing on broker; connected lists the agents with a live
+// filled in), publishing on broker through codec; connected lists the agents with a live
 // connection on this node.
-func newEngine(cfg *Config, broker transport.Broker, connected func() []string) *engine {
-	out := &outbox{broker: broker, notifier: cfg.Notifier, now: cfg.Now, log: cfg.Logger}
+func newEngine(cfg *Config, broker transport.Broker, codec *eventCodec, connected func() []string) *engine {
+	out := &outbox{broker: broker, codec: codec, notifier: cfg.Notifier, now: cfg.Now, log: cfg.Logger}
 	flows := &flowCache{store: cfg.Storage, now: cfg.Now, log: cfg.Logger}
 	return &engine{
 		cfg:     cfg,
@@ -60,6 +59,7 @@ func newEngine(cfg *Config, broker transport.Broker, connected func() []string) 
 // once the broker is back (engine.republish).
 type outbox struct {
 	broker   transport.Broker
+	codec    *eventCodec
 	notifier Notifier
 	now      func() time.Time
 	log      *slog.Logger
@@ -489,7 +489,7 @@ func (e *engine) lockConversation(id string) func() {
 // event on the conversation's topic, and every event on the inbox topic
 // (see hub.go).
 func (o *outbox) publish(ctx context.Context, ev Event) {
-	payload, err := json.Marshal(envelope{Event: ev})
+	payload, err := o.codec.encode(ev)
 	if err != nil {
 		o.log.Error("livechat: encode event", "err", err)
 		return

@@ -42,7 +42,7 @@ func NewEngine(cfg Config) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Engine{newEngine(&cfg, cfg.Broker, func() []string { return nil })}, nil
+	return &Engine{newEngine(&cfg, cfg.Broker, &eventCodec{}, func() []string { return nil })}, nil
 }
 
 func (x *Engine) Start(ctx context.Context, visitorID, pageURL string) (*Conversation, bool, error) {

@@ -31,6 +31,41 @@ type envelope struct {
 	Event Event `json:"event"`
 }
 
+// eventCodec encodes events for the broker and decodes them on arrival.
+// An in-process broker hands subscribers the very payload that was
+// published: the codec remembers the last payload it encoded, and hands
+// that one's event back without decoding it again. Payloads from another
+// process are always decoded.
+type eventCodec struct {
+	mu   sync.Mutex
+	last []byte
+	ev   Event
+}
+
+func (c *eventCodec) encode(ev Event) ([]byte, error) {
+	payload, err := json.Marshal(envelope{Event: ev})
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	c.last, c.ev = payload, ev
+	c.mu.Unlock()
+	return payload, nil
+}
+
+func (c *eventCodec) decode(payload []byte) (Event, error) {
+	c.mu.Lock()
+	if len(payload) > 0 && len(payload) == len(c.last) && &payload[0] == &c.last[0] {
+		ev := c.ev
+		c.mu.Unlock()
+		return ev, nil
+	}
+	c.mu.Unlock()
+	var env envelope
+	err := json.Unmarshal(payload, &env)
+	return env.Event, err
+}
+
 // hub fans events out to this node's connections, subscribing this node
 // to the topics they need.
 type hub struct {
@@ -42,16 +77,18 @@ type hub struct {
 	onError  func(error)
 	closed   bool
 
+	codec  *eventCodec
 	topics *topics
 }
 
-func newHub(broker transport.Broker, onError func(error)) *hub {
+func newHub(broker transport.Broker, codec *eventCodec, onError func(error)) *hub {
 	return &hub{
 		visitors: make(map[string]map[*client]struct{}),
 		agents:   make(map[*client]struct{}),
 		all:      make(map[*client]struct{}),
 		waiters:  make(map[string]map[chan struct{}]struct{}),
 		onError:  onError,
+		codec:    codec,
 		topics:   &topics{broker: broker, subs: make(map[string]*topicSub)},
 	}
 }
@@ -237,12 +274,12 @@ func (h *hub) wait(convID string) (<-chan struct{}, func(), error) {
 
 // decode reads an event from the broker, or reports why it cannot.
 func (h *hub) decode(payload []byte) (Event, bool) {
-	var env envelope
-	if err := json.Unmarshal(payload, &env); err != nil {
+	ev, err := h.codec.decode(payload)
+	if err != nil {
 		h.onError(err)
 		return Event{}, false
 	}
-	return env.Event, true
+	return ev, true
 }
 
 // receiveConversation is the callback of conversation topics: it wakes the

@@ -53,8 +53,9 @@ func New(cfg Config) (*Handler, error) {
 		return nil, fmt.Errorf("livechat: load web files: %w", err)
 	}
 	c := &h.cfg
-	h.hub = newHub(h.broker, func(err error) { c.Logger.Error("livechat: event", "err", err) })
-	h.eng = newEngine(c, h.broker, h.hub.agentIDs)
+	codec := &eventCodec{}
+	h.hub = newHub(h.broker, codec, func(err error) { c.Logger.Error("livechat: event", "err", err) })
+	h.eng = newEngine(c, h.broker, codec, h.hub.agentIDs)
 	routing, flows := h.eng.routing, h.eng.flows
 	h.editor = &flowEditor{cfg: c, store: c.Storage, flows: flows, out: h.eng.out, now: c.Now}
 	h.visitors = &visitors{cfg: c, store: c.Storage, out: h.eng.out, flows: flows, now: c.Now, closeLive: h.hub.closeVisitor}
