@@ -64,7 +64,9 @@ var setups = []setup{
 // has received its message before sending the next. ns/op is the time per
 // delivered message across all conversations; cpu-µs/msg and cores are
 // the CPU time of this process (both nodes and every client, not the
-// storage or broker servers) per message and per second of the run.
+// storage or broker servers) per message and per second of the run;
+// µs/publish is how long the nodes' Publish calls took on average, for the
+// cases that give the nodes a broker.
 //
 // Each case starts its nodes once and keeps them for all of its runs (the
 // testing package calls a benchmark several times while it settles on
@@ -92,6 +94,7 @@ type chat struct {
 	visitors []*visitor
 	agent    *agent
 	sent     atomic.Int64 // numbers the client message ids across runs
+	publish  publishTimes // the nodes' Publish calls, with a broker given
 }
 
 // visitor is a conversation's visitor, connected to node 1.
@@ -110,15 +113,15 @@ func startChat(b *testing.B, s setup, closers *[]func()) *chat {
 	defer cancel()
 	stores := openStores(ctx, b, s, closers)
 	brokers := openBrokers(ctx, b, s, closers)
+	c := &chat{}
 	nodes := make([]*node, s.nodes)
 	for i := range nodes {
-		nd, err := startNode(stores[i], brokers[i], closers)
+		nd, err := startNode(stores[i], timed(brokers[i], &c.publish), closers)
 		if err != nil {
 			b.Fatal(err)
 		}
 		nodes[i] = nd
 	}
-	c := &chat{}
 	for range conversations {
 		v, err := startConversation(ctx, nodes[0])
 		if err != nil {
@@ -144,6 +147,7 @@ func (c *chat) run(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	began, cpuBefore := time.Now(), processCPU()
+	calls, spent := c.publish.calls.Load(), c.publish.total.Load()
 	for _, v := range c.visitors {
 		wg.Go(func() {
 			for next.Add(1) <= int64(b.N) {
@@ -179,6 +183,9 @@ func (c *chat) run(b *testing.B) {
 		// in cores busy on average.
 		b.ReportMetric(float64(cpu.Microseconds())/float64(b.N), "cpu-µs/msg")
 		b.ReportMetric(cpu.Seconds()/elapsed.Seconds(), "cores")
+	}
+	if n := c.publish.calls.Load() - calls; n > 0 {
+		b.ReportMetric(float64(c.publish.total.Load()-spent)/float64(n)/1e3, "µs/publish")
 	}
 }
 

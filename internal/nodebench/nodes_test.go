@@ -170,6 +170,7 @@ type wsConn struct {
 	mu      sync.Mutex
 	err     error
 	closing bool
+	frames  map[string]int // frames read, by type, for the failure
 }
 
 // dial connects to a WebSocket URL given as http(s) and waits for ready.
@@ -229,6 +230,12 @@ func (w *wsConn) readAll(fn func(frame)) {
 			return
 		}
 		f, err := decodeFrame(data)
+		w.mu.Lock()
+		if w.frames == nil {
+			w.frames = map[string]int{}
+		}
+		w.frames[f.Type]++
+		w.mu.Unlock()
 		if err == nil && f.Type == "error" {
 			err = fmt.Errorf("error frame %s", data)
 		}
@@ -248,14 +255,19 @@ func (w *wsConn) fail(err error) {
 
 func (w *wsConn) setErr(err error) {
 	if w.err == nil {
-		w.err = err
+		w.err = fmt.Errorf("%s: %w", time.Now().Format("15:04:05.000"), err)
 	}
 }
 
+// failure returns the first problem readAll met, with the frames it had
+// read by then.
 func (w *wsConn) failure() error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	return w.err
+	if w.err == nil {
+		return nil
+	}
+	return fmt.Errorf("%w (after frames %v)", w.err, w.frames)
 }
 
 // close ends the connection and waits for its reader.
