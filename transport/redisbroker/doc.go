@@ -10,8 +10,9 @@
 // [Open] makes a go-redis client of its own; [New] uses the host's
 // redis.UniversalClient (a single server, Sentinel or Cluster) and leaves
 // it open on Close. Publish sends PUBLISH on a connection of the client's
-// pool and returns once Redis has taken the payload, so payloads published
-// one after another on a topic arrive in that order on every node. Each
+// pool and returns once Redis has taken the payload (or kept it, see
+// below), so payloads published one after another on a topic arrive in
+// that order on every node. Each
 // Broker also holds one connection of its own that SUBSCRIBEs to the
 // topics it has subscribers for, and nothing else, and calls the
 // subscribers from one goroutine in the order Redis delivers.
@@ -33,6 +34,11 @@
 // [transport.StateConnected] once Redis has answered a PING sent after
 // that SUBSCRIBE, that is once every subscription is active again. The
 // chat server then catches its clients up from the storage. Meanwhile
-// Publish fails after go-redis's own retries, and go-redis logs each
-// failed dial with its logger (see redis.SetLogger).
+// Publish keeps what it cannot send, up to 8 MiB, and the broker sends it
+// in order once Redis answers again, so that other nodes' clients get the
+// events of a node that lost its connection. A payload whose PUBLISH
+// went out just as the connection broke may then arrive twice, as it may
+// after go-redis's own retries; the chat's clients drop duplicates by
+// sequence number. go-redis logs each failed dial with its logger (see
+// redis.SetLogger).
 package redisbroker

@@ -82,7 +82,10 @@ type Broker struct {
 	opts   options
 
 	done chan struct{} // closed by Close
-	wg   sync.WaitGroup
+	// life ends with Close, and with it the sending of kept payloads.
+	life     context.Context
+	stopLife context.CancelFunc
+	wg       sync.WaitGroup
 
 	// mu guards the fields below, and orders the SUBSCRIBE and UNSUBSCRIBE
 	// commands written on ps with the changes to topics.
@@ -94,6 +97,11 @@ type Broker struct {
 	nextID  uint64
 	states  map[uint64]func(transport.State)
 	closing atomic.Bool
+
+	// outMu guards the payloads kept while Redis cannot be reached.
+	outMu   sync.Mutex
+	outbox  []outgoing
+	outSize int
 }
 
 var (
@@ -169,6 +177,7 @@ func newBroker(ctx context.Context, client redis.UniversalClient, own bool, opts
 		_ = b.ps.Close()
 		return nil, fmt.Errorf("redisbroker: connect: %v", err)
 	}
+	b.life, b.stopLife = context.WithCancel(context.Background())
 	b.wg.Add(1)
 	go b.receive()
 	return b, nil
@@ -178,15 +187,96 @@ func newBroker(ctx context.Context, client redis.UniversalClient, own bool, opts
 func (b *Broker) Channel(topic string) string { return b.opts.prefix + ":" + topic }
 
 // Publish sends payload to the topic's subscribers on every node. It
-// returns once Redis has taken it, an error wrapping
-// [transport.ErrBrokerClosed] after Close, and an error when Redis cannot
-// be reached. Payloads published one after another from one goroutine
-// arrive in that order.
+// returns once Redis has taken it, or once it is kept for later: when
+// Redis cannot be reached, Publish keeps the payload, and those published
+// after it, up to 8 MiB in all, and the broker sends them in order as soon
+// as Redis answers again. Payloads published one after another from one
+// goroutine arrive in that order. Publish returns an error when the keep
+// is full, when Redis refuses the command, when ctx ends, and an error
+// wrapping [transport.ErrBrokerClosed] after Close.
 func (b *Broker) Publish(ctx context.Context, topic string, payload []byte) error {
 	if b.closing.Load() {
 		return fmt.Errorf("redisbroker: publish: %w", transport.ErrBrokerClosed)
 	}
-	return b.fail(ctx, "publish", b.client.Publish(ctx, b.Channel(topic), payload).Err())
+	channel := b.Channel(topic)
+	b.outMu.Lock()
+	if len(b.outbox) > 0 {
+		// Payloads are waiting: this one goes after them.
+		defer b.outMu.Unlock()
+		return b.keepLocked(channel, payload)
+	}
+	b.outMu.Unlock()
+	err := b.client.Publish(ctx, channel, payload).Err()
+	var redisErr redis.Error
+	if err == nil || ctx.Err() != nil || b.closing.Load() || errors.As(err, &redisErr) {
+		return b.fail(ctx, "publish", err)
+	}
+	// Redis cannot be reached.
+	b.outMu.Lock()
+	defer b.outMu.Unlock()
+	return b.keepLocked(channel, payload)
+}
+
+// maxOutbox bounds the payloads kept while Redis cannot be reached.
+const maxOutbox = 8 << 20
+
+type outgoing struct {
+	channel string
+	payload []byte
+}
+
+// keepLocked keeps a payload for the sender goroutine, which it starts
+// when there is none.
+func (b *Broker) keepLocked(channel string, payload []byte) error {
+	if b.closing.Load() {
+		return fmt.Errorf("redisbroker: publish: %w", transport.ErrBrokerClosed)
+	}
+	if b.outSize+len(payload) > maxOutbox {
+		return fmt.Errorf("redisbroker: publish: Redis cannot be reached and %d bytes wait already", b.outSize)
+	}
+	b.outbox = append(b.outbox, outgoing{channel, payload})
+	b.outSize += len(payload)
+	if len(b.outbox) == 1 {
+		b.wg.Add(1)
+		go b.send()
+	}
+	return nil
+}
+
+// send publishes the kept payloads in order, waiting between failed
+// attempts, until none is left or the broker closes.
+func (b *Broker) send() {
+	defer b.wg.Done()
+	backoff := b.opts.minBackoff
+	for {
+		b.outMu.Lock()
+		if len(b.outbox) == 0 || b.closing.Load() {
+			b.outbox, b.outSize = nil, 0
+			b.outMu.Unlock()
+			return
+		}
+		next := b.outbox[0]
+		b.outMu.Unlock()
+		ctx, cancel := context.WithTimeout(b.life, 10*time.Second)
+		err := b.client.Publish(ctx, next.channel, next.payload).Err()
+		cancel()
+		var redisErr redis.Error
+		if err != nil && !errors.As(err, &redisErr) {
+			if !b.sleep(backoff) {
+				continue
+			}
+			backoff = min(2*backoff, b.opts.maxBackoff)
+			continue
+		}
+		// Sent, or refused by Redis itself, which sending again would not
+		// change.
+		backoff = b.opts.minBackoff
+		b.outMu.Lock()
+		b.outbox[0] = outgoing{}
+		b.outbox = b.outbox[1:]
+		b.outSize -= len(next.payload)
+		b.outMu.Unlock()
+	}
 }
 
 // fail wraps err from the driver for the caller: context errors and the
@@ -467,12 +557,16 @@ func (b *Broker) Close() error {
 		return nil
 	}
 	b.closed = true
+	// Publish starts no sender once it has seen this under outMu.
+	b.outMu.Lock()
 	b.closing.Store(true)
+	b.outMu.Unlock()
 	close(b.done)
 	ps := b.ps
 	b.topics = make(map[string]*topic)
 	b.releaseWaitersLocked()
 	b.mu.Unlock()
+	b.stopLife()
 	err := ps.Close()
 	b.wg.Wait()
 	if b.own {

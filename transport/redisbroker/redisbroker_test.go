@@ -228,14 +228,16 @@ func TestOpenFails(t *testing.T) {
 }
 
 // A server that stays unreachable for a while: the broker reports the
-// loss once, Publish fails, Subscribe returns meanwhile, and when the
-// server is back every subscription works.
+// loss once, Publish keeps payloads for the reconnection, Subscribe
+// returns meanwhile, and when the server is back every subscription works
+// and the kept payloads arrive in order.
 func TestUnreachableServer(t *testing.T) {
 	s := newServer(t)
 	p := brokertest.NewProxy(t, s.addr)
 	a, b := s.openAt(t, p.Addr()), s.open(t)
 	st := states(a)
 	before := record(t, a, "before")
+	fromA := record(t, b, "from-a")
 	p.Refuse(true)
 	p.Cut()
 	select {
@@ -246,12 +248,12 @@ func TestUnreachableServer(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	err := a.Publish(ctx, "before", []byte("lost"))
-	require.ErrorContains(t, err, "redisbroker: publish")
-	require.NotErrorIs(t, err, transport.ErrBrokerClosed)
+	require.NoError(t, a.Publish(ctx, "from-a", []byte("kept 1")))
+	require.NoError(t, a.Publish(ctx, "from-a", []byte("kept 2")))
 	during := record(t, a, "during")
 	time.Sleep(500 * time.Millisecond) // the broker tries again and again
 	require.Empty(t, st, "one loss is reported once")
+	require.Empty(t, fromA)
 	p.Refuse(false)
 	select {
 	case got := <-st:
@@ -259,10 +261,34 @@ func TestUnreachableServer(t *testing.T) {
 	case <-time.After(20 * time.Second):
 		t.Fatal("no StateConnected within 20 s")
 	}
+	require.Equal(t, "kept 1", receive(t, fromA))
+	require.Equal(t, "kept 2", receive(t, fromA))
 	require.NoError(t, b.Publish(ctx, "before", []byte("1")))
 	require.NoError(t, b.Publish(ctx, "during", []byte("2")))
 	require.Equal(t, "1", receive(t, before))
 	require.Equal(t, "2", receive(t, during))
 	require.NoError(t, a.Publish(ctx, "during", []byte("3")))
 	require.Equal(t, "3", receive(t, during))
+}
+
+// What Publish keeps while Redis cannot be reached is bounded; Close
+// drops it without waiting for Redis.
+func TestKeptPayloadsAreBounded(t *testing.T) {
+	s := newServer(t)
+	p := brokertest.NewProxy(t, s.addr)
+	a := s.openAt(t, p.Addr())
+	p.Refuse(true)
+	p.Cut()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	payload := make([]byte, 64<<10)
+	for i := range 128 {
+		require.NoError(t, a.Publish(ctx, "full", payload), "payload %d", i)
+	}
+	err := a.Publish(ctx, "full", payload)
+	require.ErrorContains(t, err, "cannot be reached")
+	require.NotErrorIs(t, err, transport.ErrBrokerClosed)
+	start := time.Now()
+	require.NoError(t, a.Close())
+	require.Less(t, time.Since(start), 5*time.Second, "Close waits for an unreachable Redis")
 }
