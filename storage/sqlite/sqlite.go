@@ -81,7 +81,7 @@ func OpenContext(ctx context.Context, path string) (*Store, error) {
 	w.SetConnMaxIdleTime(0)
 	s := &Store{w: w, r: w, now: time.Now}
 
-	if err := migrate(ctx, w, migrations); err != nil {
+	if err := migrateWhenFree(ctx, w, migrations); err != nil {
 		w.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
@@ -152,6 +152,30 @@ func (s *Store) fail(op string, err error) error {
 		return fmt.Errorf("sqlite: %s: %w (%v)", op, livechat.ErrClosed, err)
 	}
 	return fmt.Errorf("sqlite: %s: %w", op, err)
+}
+
+// migrateWhenFree migrates, trying again for up to busyTimeout while the
+// file is busy. Setting up a connection (journal_mode=WAL on a new file)
+// can report SQLITE_BUSY at once, without the busy timeout, while another
+// connection or process opens the same file.
+func migrateWhenFree(ctx context.Context, db *sql.DB, ms []migration) error {
+	deadline := time.Now().Add(busyTimeout)
+	for wait := time.Millisecond; ; wait = min(2*wait, 100*time.Millisecond) {
+		err := migrate(ctx, db, ms)
+		if !isBusy(err) || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-time.After(wait):
+		case <-ctx.Done():
+			return err
+		}
+	}
+}
+
+func isBusy(err error) bool {
+	var se *sqlite.Error
+	return errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_BUSY
 }
 
 func isUniqueViolation(err error) bool {
