@@ -211,8 +211,8 @@ var errNoRoute = publicf(ErrNotFound, "no such route")
 // brokerState follows the broker's connection. What this node published
 // while it was lost may not have reached the other nodes, and what they
 // published may not have reached this one: once it is back, this node
-// publishes its events of that time again from the Storage, reads the
-// chatflows again and catches every live client of its own up.
+// reads the chatflows again, catches every live client of its own up from
+// the Storage, then publishes its events of that time again.
 func (h *Handler) brokerState(s transport.State) {
 	switch s {
 	case transport.StateDisconnected:
@@ -228,10 +228,12 @@ func (h *Handler) brokerState(s transport.State) {
 		}
 		go func() {
 			defer h.life.done()
-			h.eng.republish(h.life.ctx, unsent)
+			// This node's own clients first: reading the Storage is quick,
+			// while publishing again may take a broker round trip per event.
 			for _, c := range h.hub.clients() {
 				c.catchUp(h.life.ctx, since)
 			}
+			h.eng.republish(h.life.ctx, unsent)
 			h.cfg.Logger.Info("livechat: broker connection back; live clients caught up")
 		}()
 	}
