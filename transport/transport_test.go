@@ -228,3 +228,11 @@ func TestPingDoesNotBlockWrites(t *testing.T) {
 		t.Fatal("ping timeout did not close the connection")
 	}
 }
+
+// BenchmarkLocalBroker is brokertest.Benchmark on the in-process broker,
+// the floor the network brokers' figures compare with.
+func BenchmarkLocalBroker(b *testing.B) {
+	shared := transport.NewLocalBroker()
+	b.Cleanup(func() { shared.Close() })
+	brokertest.Benchmark(b, func(testing.TB) transport.Broker { return shared })
+}

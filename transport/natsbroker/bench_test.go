@@ -1,83 +1,20 @@
 package natsbroker_test
 
 import (
-	"bytes"
-	"context"
-	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/nats-io/nats.go"
 
+	"github.com/golivechat/livechat/transport"
+	"github.com/golivechat/livechat/transport/brokertest"
 	"github.com/golivechat/livechat/transport/natsbroker"
 )
 
-// BenchmarkRoundTrip measures one payload at a time from a node to a
-// subscriber on another.
-func BenchmarkRoundTrip(b *testing.B) {
-	for _, c := range []struct {
-		name    string
-		payload []byte
-	}{
-		{"Text200B", bytes.Repeat([]byte("x"), 200)},
-		{"Binary4KiB", bytes.Repeat([]byte{0xff}, 4<<10)},
-		{"Binary32KiB", bytes.Repeat([]byte{0xff}, 32<<10)},
-	} {
-		b.Run(c.name, func(b *testing.B) {
-			s := newServer(b)
-			pub, sub := s.direct(b), s.direct(b)
-			got := make(chan struct{}, 1)
-			cancel, err := sub.Subscribe("bench", func([]byte) { got <- struct{}{} })
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer cancel()
-			ctx := context.Background()
-			b.SetBytes(int64(len(c.payload)))
-			for b.Loop() {
-				if err := pub.Publish(ctx, "bench", c.payload); err != nil {
-					b.Fatal(err)
-				}
-				<-got
-			}
-		})
-	}
-}
-
-// BenchmarkThroughput measures payloads per second from 8 publishing
-// goroutines on one node to a subscriber on another. The subscriber only
-// counts, so that it keeps up; a payload the broker drops fails the
-// benchmark.
-func BenchmarkThroughput(b *testing.B) {
+// BenchmarkBroker is brokertest.Benchmark between two nodes on the test
+// NATS, each broker on a connection of its own.
+func BenchmarkBroker(b *testing.B) {
 	s := newServer(b)
-	pub, sub := s.direct(b), s.direct(b)
-	var n atomic.Int64
-	want := int64(b.N)
-	done := make(chan struct{})
-	cancel, err := sub.Subscribe("bench", func([]byte) {
-		if n.Add(1) == want {
-			close(done)
-		}
-	})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer cancel()
-	payload := bytes.Repeat([]byte("x"), 200)
-	b.SetParallelism(8)
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			if err := pub.Publish(context.Background(), "bench", payload); err != nil {
-				b.Error(err)
-				return
-			}
-		}
-	})
-	select {
-	case <-done:
-	case <-time.After(time.Minute):
-		b.Fatalf("%d of %d payloads arrived", n.Load(), want)
-	}
+	brokertest.Benchmark(b, func(tb testing.TB) transport.Broker { return s.direct(tb) })
 }
 
 // direct returns a Broker connected straight to the test NATS, closed
