@@ -1,6 +1,10 @@
 package transport
 
-import "strconv"
+import (
+	"strconv"
+	"sync"
+	"sync/atomic"
+)
 
 // State is a broker's connection to its server, as a [StateNotifier]
 // reports it.
@@ -52,4 +56,56 @@ type StateNotifier interface {
 	// its catch-up on a goroutine of its own). cancel may be called more
 	// than once, and from fn.
 	OnState(fn func(State)) (cancel func())
+}
+
+// StateListeners keeps the functions a [StateNotifier] reports to: a
+// broker returns Add from its OnState and calls Report when its state
+// changes. The zero value is ready to use, and it is safe for concurrent
+// use.
+type StateListeners struct {
+	mu   sync.Mutex
+	next uint64
+	regs map[uint64]*stateListener
+}
+
+type stateListener struct {
+	fn        func(State)
+	cancelled atomic.Bool
+}
+
+// Add registers fn until the returned cancel function is called; once
+// cancel has returned, fn is not called again. cancel may be called more
+// than once, and from fn.
+func (l *StateListeners) Add(fn func(State)) (cancel func()) {
+	r := &stateListener{fn: fn}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.regs == nil {
+		l.regs = make(map[uint64]*stateListener)
+	}
+	l.next++
+	id := l.next
+	l.regs[id] = r
+	return func() {
+		r.cancelled.Store(true)
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		delete(l.regs, id)
+	}
+}
+
+// Report calls every registered function with st, one after the other, on
+// the caller's goroutine.
+func (l *StateListeners) Report(st State) {
+	l.mu.Lock()
+	regs := make([]*stateListener, 0, len(l.regs))
+	for _, r := range l.regs {
+		regs = append(regs, r)
+	}
+	l.mu.Unlock()
+	for _, r := range regs {
+		if !r.cancelled.Load() {
+			r.fn(st)
+		}
+	}
 }

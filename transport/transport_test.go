@@ -236,3 +236,26 @@ func BenchmarkLocalBroker(b *testing.B) {
 	b.Cleanup(func() { shared.Close() })
 	brokertest.Benchmark(b, func(testing.TB) transport.Broker { return shared })
 }
+
+// StateListeners calls every listener in turn, and none after its cancel,
+// also when the cancel comes from a listener.
+func TestStateListeners(t *testing.T) {
+	var l transport.StateListeners
+	var got []string
+	var cancelB func()
+	cancelA := l.Add(func(s transport.State) { got = append(got, "a:"+s.String()) })
+	cancelB = l.Add(func(s transport.State) {
+		got = append(got, "b:"+s.String())
+		cancelB() // from inside: fine, and final
+	})
+	l.Report(transport.StateDisconnected)
+	require.ElementsMatch(t, []string{"a:disconnected", "b:disconnected"}, got)
+	got = nil
+	l.Report(transport.StateConnected)
+	require.Equal(t, []string{"a:connected"}, got)
+	cancelA()
+	cancelA()
+	got = nil
+	l.Report(transport.StateDisconnected)
+	require.Empty(t, got)
+}

@@ -94,7 +94,7 @@ type Broker struct {
 	closed bool
 	topics map[string]*topic // by subject
 	nextID uint64
-	states map[uint64]func(transport.State)
+	states transport.StateListeners
 }
 
 var (
@@ -157,7 +157,6 @@ func newBroker(nc *nats.Conn, own bool, o options) *Broker {
 		status: nc.StatusChanged(nats.CONNECTED, nats.RECONNECTING, nats.DISCONNECTED, nats.CLOSED),
 		done:   make(chan struct{}),
 		topics: make(map[string]*topic),
-		states: make(map[uint64]func(transport.State)),
 	}
 	b.wg.Add(2)
 	go b.dispatch()
@@ -304,16 +303,7 @@ func (b *Broker) dispatch() {
 // OnState calls fn with every change of the connection's state until the
 // returned cancel function is called; see [transport.StateNotifier].
 func (b *Broker) OnState(fn func(transport.State)) func() {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.nextID++
-	id := b.nextID
-	b.states[id] = fn
-	return func() {
-		b.mu.Lock()
-		defer b.mu.Unlock()
-		delete(b.states, id)
-	}
+	return b.states.Add(fn)
 }
 
 // report calls the OnState functions; only the watcher calls it.
@@ -323,14 +313,8 @@ func (b *Broker) report(st transport.State) {
 		b.mu.Unlock()
 		return
 	}
-	fns := make([]func(transport.State), 0, len(b.states))
-	for _, fn := range b.states {
-		fns = append(fns, fn)
-	}
 	b.mu.Unlock()
-	for _, fn := range fns {
-		fn(st)
-	}
+	b.states.Report(st)
 }
 
 // watch turns nats.go's status changes and dropped messages into state

@@ -163,9 +163,7 @@ type Broker struct {
 	waiters []chan struct{} // Subscribe calls waiting for their LISTEN
 	wake    context.CancelFunc
 
-	stateMu   sync.Mutex
-	stateNext uint64
-	stateRegs map[uint64]*stateReg
+	states transport.StateListeners
 }
 
 // topicSubs is the subscribers of one topic.
@@ -541,19 +539,8 @@ func (b *Broker) down() {
 
 // report tells the state listeners, unless the broker is closing.
 func (b *Broker) report(st transport.State) {
-	b.stateMu.Lock()
-	regs := make([]*stateReg, 0, len(b.stateRegs))
-	for _, r := range b.stateRegs {
-		regs = append(regs, r)
-	}
-	b.stateMu.Unlock()
-	for _, r := range regs {
-		if b.ctx.Err() != nil {
-			return
-		}
-		if !r.cancelled.Load() {
-			r.fn(st)
-		}
+	if b.ctx.Err() == nil {
+		b.states.Report(st)
 	}
 }
 
@@ -563,27 +550,7 @@ func (b *Broker) report(st transport.State) {
 // returned cancel function is called. fn runs on the broker's goroutine
 // and must not block; cancel may be called more than once, and from fn.
 func (b *Broker) OnState(fn func(transport.State)) (cancel func()) {
-	r := &stateReg{fn: fn}
-	b.stateMu.Lock()
-	defer b.stateMu.Unlock()
-	if b.stateRegs == nil {
-		b.stateRegs = make(map[uint64]*stateReg)
-	}
-	b.stateNext++
-	id := b.stateNext
-	b.stateRegs[id] = r
-	return func() {
-		r.cancelled.Store(true)
-		b.stateMu.Lock()
-		defer b.stateMu.Unlock()
-		delete(b.stateRegs, id)
-	}
-}
-
-// stateReg is one function given to OnState.
-type stateReg struct {
-	fn        func(transport.State)
-	cancelled atomic.Bool
+	return b.states.Add(fn)
 }
 
 // serve runs one listening connection until it fails or the broker

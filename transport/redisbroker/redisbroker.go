@@ -95,7 +95,7 @@ type Broker struct {
 	topics  map[string]*topic  // by channel
 	waiters map[string]*waiter // by pong payload
 	nextID  uint64
-	states  map[uint64]func(transport.State)
+	states  transport.StateListeners
 	closing atomic.Bool
 
 	// outMu guards the payloads kept while Redis cannot be reached.
@@ -169,7 +169,6 @@ func newBroker(ctx context.Context, client redis.UniversalClient, own bool, opts
 		ps:      client.Subscribe(ctx),
 		topics:  make(map[string]*topic),
 		waiters: make(map[string]*waiter),
-		states:  make(map[uint64]func(transport.State)),
 	}
 	// The subscribing connection is made now, so that a broken one is
 	// reported by New rather than as a later StateDisconnected.
@@ -369,16 +368,7 @@ func (b *Broker) subscribeLocked(channel string, w *waiter) {
 // OnState calls fn with every change of the connection's state until the
 // returned cancel function is called; see [transport.StateNotifier].
 func (b *Broker) OnState(fn func(transport.State)) func() {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.nextID++
-	id := b.nextID
-	b.states[id] = fn
-	return func() {
-		b.mu.Lock()
-		defer b.mu.Unlock()
-		delete(b.states, id)
-	}
+	return b.states.Add(fn)
 }
 
 // report calls the OnState functions; only the receive loop calls it.
@@ -388,14 +378,8 @@ func (b *Broker) report(st transport.State) {
 		b.mu.Unlock()
 		return
 	}
-	fns := make([]func(transport.State), 0, len(b.states))
-	for _, fn := range b.states {
-		fns = append(fns, fn)
-	}
 	b.mu.Unlock()
-	for _, fn := range fns {
-		fn(st)
-	}
+	b.states.Report(st)
 }
 
 // receive owns the subscribing connection's reading side: it dispatches
