@@ -39,7 +39,8 @@ type engine struct {
 // filled in), publishing on broker through codec; connected lists the agents with a live
 // connection on this node.
 func newEngine(cfg *Config, broker transport.Broker, codec *eventCodec, connected func() []string) *engine {
-	out := &outbox{broker: broker, codec: codec, notifier: cfg.Notifier, now: cfg.Now, log: cfg.Logger}
+	_, mayLose := broker.(transport.StateNotifier)
+	out := &outbox{broker: broker, codec: codec, mayLose: mayLose, notifier: cfg.Notifier, now: cfg.Now, log: cfg.Logger}
 	flows := &flowCache{store: cfg.Storage, now: cfg.Now, log: cfg.Logger}
 	return &engine{
 		cfg:     cfg,
@@ -63,6 +64,10 @@ type outbox struct {
 	notifier Notifier
 	now      func() time.Time
 	log      *slog.Logger
+
+	// mayLose is whether the broker reports lost connections
+	// (transport.StateNotifier); only then is there anything to remember.
+	mayLose bool
 
 	mu sync.Mutex
 	// lost is set while the broker reports its connection lost: every
@@ -507,7 +512,7 @@ func (o *outbox) send(ctx context.Context, topic string, payload []byte, ev Even
 		// also find gaps by sequence number.
 		o.log.Warn("livechat: publish event", "type", string(ev.Type), "conversation", ev.ConversationID, "err", err)
 	}
-	if topic == inboxTopic { // once per event: every event goes to the inbox
+	if o.mayLose && topic == inboxTopic { // once per event: every event goes to the inbox
 		o.remember(ev, err != nil)
 	}
 }
