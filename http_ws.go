@@ -6,7 +6,6 @@ import (
 	"errors"
 	"net/http"
 	"time"
-	"unicode/utf8"
 
 	"github.com/coder/websocket"
 	"github.com/golivechat/livechat/transport"
@@ -212,26 +211,6 @@ func (h *liveAPI) handleFrame(ctx context.Context, c *client, data []byte) {
 	default:
 		h.frameError(c, f.Ref, publicf(ErrInvalid, "unknown frame type"))
 	}
-}
-
-// decodeFrame decodes a client frame; unknown fields are allowed so that
-// newer clients work with older servers. When a field has the wrong type
-// the other fields, ref included, are still decoded.
-func decodeFrame(data []byte, f *inFrame) error {
-	if !json.Valid(data) {
-		return publicf(ErrInvalid, "malformed JSON frame")
-	}
-	err := json.Unmarshal(data, f) // first, for the ref
-	if !utf8.Valid(data) {
-		return publicf(ErrInvalid, "frame is not valid UTF-8")
-	}
-	if err != nil {
-		return jsonProblem(err, errFrameNotObject)
-	}
-	if f.Type == "" {
-		return publicf(ErrInvalid, "frame has no type")
-	}
-	return nil
 }
 
 // poll answers a long-poll request with the messages after ?after=, waiting
