@@ -198,8 +198,10 @@ type Config struct {
 	// page view. Default 90 days.
 	VisitorTokenTTL time.Duration
 
-	// SendQueueSize is how many events may wait for one slow WebSocket
-	// client before it is disconnected. Default 256.
+	// SendQueueSize is how many frames may wait to be written to one
+	// WebSocket client before it counts as too slow and is disconnected.
+	// Frames wait only while the client reads slower than they come: each
+	// turn of a connection's writer writes all that waits. Default 4096.
 	SendQueueSize int
 	// PingInterval is how often WebSocket clients are pinged. Default 20 s.
 	PingInterval time.Duration
@@ -314,7 +316,7 @@ func (c Config) withDefaults() (Config, error) {
 		c.VisitorTokenTTL = 90 * 24 * time.Hour
 	}
 	if c.SendQueueSize <= 0 {
-		c.SendQueueSize = 256
+		c.SendQueueSize = 4096
 	}
 	if c.PingInterval <= 0 {
 		c.PingInterval = 20 * time.Second

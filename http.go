@@ -16,6 +16,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/golivechat/livechat/invalid"
+	"github.com/golivechat/livechat/transport"
 )
 
 // server is what the HTTP and WebSocket endpoints share. An endpoint
@@ -36,6 +37,9 @@ type server struct {
 	limits   *limits
 	static   *staticFiles
 	life     *lifecycle
+	// pressure is shared by this node's WebSockets: while the node is
+	// behind with its writes they read no more frames (transport.Pressure).
+	pressure *transport.Pressure
 }
 
 // The endpoints, by audience: each type serves one part of the route

@@ -91,6 +91,8 @@ func (h *liveAPI) serveWS(w http.ResponseWriter, r *http.Request, c *client) {
 		PingInterval: h.cfg.PingInterval,
 		PingTimeout:  h.cfg.PingTimeout,
 		WriteTimeout: h.cfg.WriteTimeout,
+		Batch:        r.URL.Query().Get("batch") == "1",
+		Pressure:     h.pressure,
 	})
 	c.hub, c.store, c.flows = h.hub, h.store, h.flows
 	c.replaying = make(map[string][]seqFrame)

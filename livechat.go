@@ -65,6 +65,7 @@ func New(cfg Config) (*Handler, error) {
 		eng: h.eng, routing: routing, editor: h.editor, visitors: h.visitors,
 		chooser: &chooser{cfg: c, store: c.Storage, flows: flows, routing: routing, now: c.Now},
 		flows:   flows, hub: h.hub, limits: newLimits(*c, proxies), static: static, life: h.life,
+		pressure: &transport.Pressure{},
 	}
 	// Chatflow changes made on any node reach this one's cache at once.
 	h.unsub, err = h.broker.Subscribe(chatflowsTopic, func([]byte) { flows.invalidate() })

@@ -24,7 +24,10 @@ const (
 // ConnOptions tunes a Conn. A nil *ConnOptions means the defaults.
 type ConnOptions struct {
 	// QueueSize is how many frames may wait to be written before the
-	// client counts as too slow and is disconnected. Default 256.
+	// client counts as too slow and is disconnected. Frames wait only
+	// while the client does not read as fast as they come; a client that
+	// reads has its whole queue written at each turn of the writer.
+	// Default 4096.
 	QueueSize int
 	// ReadLimit is the largest frame accepted from the client, in bytes;
 	// a bigger one closes the connection with status 1009. Default 64 KiB.
@@ -34,8 +37,19 @@ type ConnOptions struct {
 	// PingTimeout is how long a pong may take before the connection is
 	// closed. Default 10 s.
 	PingTimeout time.Duration
-	// WriteTimeout bounds each frame write. Default 10 s.
+	// WriteTimeout bounds each write. Default 10 s.
 	WriteTimeout time.Duration
+	// Batch lets one WebSocket message carry several frames that waited
+	// together, joined by a newline ('\n'), up to MaxBatch bytes. The
+	// frames must not contain a newline themselves (encoded JSON never
+	// does). Off by default: each frame is a message of its own.
+	Batch bool
+	// MaxBatch is the largest message a batch makes, in bytes; a frame
+	// larger than that is sent alone. Default 16 KiB.
+	MaxBatch int
+	// Pressure, shared by the Conns of a server, pauses reading while the
+	// server is behind with its writes (see Pressure). Nil: never pause.
+	Pressure *Pressure
 }
 
 func (o *ConnOptions) withDefaults() ConnOptions {
@@ -44,7 +58,7 @@ func (o *ConnOptions) withDefaults() ConnOptions {
 		c = *o
 	}
 	if c.QueueSize <= 0 {
-		c.QueueSize = 256
+		c.QueueSize = 4096
 	}
 	if c.ReadLimit <= 0 {
 		c.ReadLimit = 64 << 10
@@ -58,82 +72,176 @@ func (o *ConnOptions) withDefaults() ConnOptions {
 	if c.WriteTimeout <= 0 {
 		c.WriteTimeout = 10 * time.Second
 	}
+	if c.MaxBatch <= 0 {
+		c.MaxBatch = 16 << 10
+	}
 	return c
 }
 
 // Conn is a server-side WebSocket with a bounded send queue. Send never
-// blocks; frames are written by one writer goroutine in the order they were
-// queued. Run reads frames in the caller's goroutine.
+// blocks. Frames are written in the order they were queued, by a writer
+// goroutine that runs only while frames wait: an idle connection costs the
+// goroutine that reads it and nothing more. The keepalive ping waits for
+// its pong on a goroutine of its own, so frames flow meanwhile. Run reads
+// frames in the caller's goroutine.
 type Conn struct {
-	ws    *websocket.Conn
-	opts  ConnOptions
-	queue chan []byte
+	ws   *websocket.Conn
+	opts ConnOptions
 
-	closeOnce sync.Once
-	closing   chan struct{} // closed when the connection must end
-	mu        sync.Mutex
-	status    websocket.StatusCode
-	reason    string
+	mu      sync.Mutex
+	queue   [][]byte // frames waiting to be written
+	spare   [][]byte // the last batch's slice, for the next queue
+	writing bool     // a writer goroutine runs
+	inWrite bool     // the writer is in a write call
+	counted int64    // frames of queue counted in opts.Pressure
+	closed  bool     // Close was called; nothing is written any more
+	status  websocket.StatusCode
+	reason  string
+	werr    error         // why writing failed
+	space   chan struct{} // closed when the writer takes the queue; for SendWait
+	closing chan struct{} // closed by Close
+
+	// goroutines holds the writer, the close handshake and a ping in
+	// flight; Run waits for them.
+	goroutines sync.WaitGroup
+	writeTimer *time.Timer // aborts a write that takes longer than WriteTimeout
+	pingTimer  *time.Timer
 }
 
 // NewConn wraps an accepted WebSocket. The caller must call Run.
 func NewConn(ws *websocket.Conn, opts *ConnOptions) *Conn {
 	o := opts.withDefaults()
 	ws.SetReadLimit(o.ReadLimit)
-	return &Conn{
-		ws:      ws,
-		opts:    o,
-		queue:   make(chan []byte, o.QueueSize),
-		closing: make(chan struct{}),
-	}
+	return &Conn{ws: ws, opts: o, closing: make(chan struct{})}
 }
 
 // Send queues a text frame. It never blocks: when the queue is full the
 // connection is closed with StatusTryAgainLater and Send returns false.
-// It returns false after the connection started closing.
+// It returns false after the connection started closing. The frame is
+// not copied and must not change afterwards; one frame may be sent on
+// many connections.
 func (c *Conn) Send(frame []byte) bool {
-	select {
-	case <-c.closing:
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
 		return false
-	default:
 	}
-	select {
-	case c.queue <- frame:
-		return true
-	default:
+	if len(c.queue) >= c.opts.QueueSize {
+		c.mu.Unlock()
 		c.Close(StatusTryAgainLater, "too slow")
 		return false
 	}
+	c.enqueueLocked(frame)
+	return true
+}
+
+// enqueueLocked appends a frame and starts the writer unless it runs; it
+// unlocks c.mu.
+func (c *Conn) enqueueLocked(frame []byte) {
+	if c.queue == nil && c.spare != nil {
+		c.queue, c.spare = c.spare, nil
+	}
+	c.queue = append(c.queue, frame)
+	if p := c.opts.Pressure; p != nil && !c.inWrite {
+		c.counted++
+		p.add(1)
+	}
+	start := !c.writing
+	if start {
+		c.writing = true
+		c.goroutines.Add(1)
+	}
+	c.mu.Unlock()
+	if start {
+		go c.writeLoop()
+	}
+}
+
+// SendWait queues a frame, waiting while the queue is full, until ctx is
+// done or the connection closes. It is for bulk sends from the reading
+// goroutine (replays), which may wait; live events use Send.
+func (c *Conn) SendWait(ctx context.Context, frame []byte) bool {
+	for {
+		c.mu.Lock()
+		if c.closed {
+			c.mu.Unlock()
+			return false
+		}
+		if len(c.queue) < c.opts.QueueSize {
+			c.enqueueLocked(frame)
+			return true
+		}
+		if c.space == nil {
+			c.space = make(chan struct{})
+		}
+		space := c.space
+		c.mu.Unlock()
+		select {
+		case <-space:
+		case <-c.closing:
+			return false
+		case <-ctx.Done():
+			return false
+		}
+	}
+}
+
+// Queued is how many frames wait to be written.
+func (c *Conn) Queued() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.queue)
 }
 
 // Close asks the connection to end with the status and reason. Frames
-// already queued are dropped. It returns at once; Run returns once the
+// not yet written are dropped. It returns at once; Run returns once the
 // connection is closed.
 func (c *Conn) Close(status websocket.StatusCode, reason string) {
-	c.closeOnce.Do(func() {
-		c.mu.Lock()
-		c.status, c.reason = status, reason
+	c.mu.Lock()
+	if c.closed {
 		c.mu.Unlock()
-		close(c.closing)
-	})
+		return
+	}
+	c.closed = true
+	c.status, c.reason = status, reason
+	c.queue = nil
+	c.uncountLocked()
+	c.goroutines.Add(1)
+	close(c.closing)
+	c.mu.Unlock()
+	go func() {
+		defer c.goroutines.Done()
+		// The close handshake: the read loop, still running, receives the
+		// peer's close frame and ends. A peer that does not answer is
+		// dropped after the library's timeout.
+		if err := c.ws.Close(status, reason); err != nil {
+			c.ws.CloseNow()
+		}
+	}()
 }
 
 // Done is closed when the connection starts closing.
 func (c *Conn) Done() <-chan struct{} { return c.closing }
 
-// Run starts the writer goroutine and reads frames until the connection
-// ends, calling onFrame for each data frame in the caller's goroutine. When
-// ctx is done the connection is closed with StatusGoingAway. Run returns
-// after both goroutines have stopped and the WebSocket is closed; a normal
-// close by either side returns nil.
+// Run reads frames until the connection ends, calling onFrame for each
+// data frame in the caller's goroutine. When ctx is done the connection is
+// closed with StatusGoingAway. Run returns once the WebSocket is closed
+// and the goroutines of the connection have ended; a normal close by
+// either side returns nil.
 func (c *Conn) Run(ctx context.Context, onFrame func(frame []byte)) error {
-	writerDone := make(chan error, 1)
-	go func() { writerDone <- c.writeLoop(ctx) }()
+	stop := context.AfterFunc(ctx, func() { c.Close(StatusGoingAway, "server shutting down") })
+	defer stop()
+	c.mu.Lock()
+	c.pingTimer = time.AfterFunc(c.opts.PingInterval, c.ping)
+	c.mu.Unlock()
 
 	var err error
 	for {
+		if p := c.opts.Pressure; p != nil {
+			p.wait(c.closing)
+		}
 		// Reading is not bound to ctx: cancelling a read would drop the
-		// connection without the close handshake the writer performs.
+		// connection without the close handshake.
 		_, data, rerr := c.ws.Read(context.Background())
 		if rerr != nil {
 			err = rerr
@@ -142,92 +250,144 @@ func (c *Conn) Run(ctx context.Context, onFrame func(frame []byte)) error {
 		onFrame(data)
 	}
 	c.Close(websocket.StatusNormalClosure, "")
-	werr := <-writerDone
+	c.mu.Lock()
+	c.pingTimer.Stop()
+	c.mu.Unlock()
+	c.goroutines.Wait()
 	switch websocket.CloseStatus(err) {
 	case websocket.StatusNormalClosure, websocket.StatusGoingAway:
 		err = nil
 	}
 	if err == nil {
-		err = werr
+		c.mu.Lock()
+		err = c.werr
+		c.mu.Unlock()
 	}
 	return err
 }
 
-// SendWait queues a frame, waiting while the queue is full, until ctx is
-// done or the connection closes. It is for bulk sends from the reading
-// goroutine (replays), which may wait; live events use Send.
-func (c *Conn) SendWait(ctx context.Context, frame []byte) bool {
-	select {
-	case c.queue <- frame:
-		return true
-	case <-c.closing:
-		return false
-	case <-ctx.Done():
-		return false
+// uncountLocked takes the frames of the queue out of the pressure count.
+func (c *Conn) uncountLocked() {
+	if c.counted != 0 {
+		c.opts.Pressure.add(-c.counted)
+		c.counted = 0
 	}
 }
 
-func (c *Conn) writeLoop(ctx context.Context) error {
-	ping := time.NewTicker(c.opts.PingInterval)
-	defer ping.Stop()
-	// A ping waits for its pong on a goroutine of its own, so that frames
-	// keep flowing meanwhile; at most one is in flight, and the writer
-	// waits for it before returning.
-	pong := make(chan error, 1)
-	pinging := false
-	defer func() {
-		if pinging {
-			c.ws.CloseNow() // ends the ping at once if it still waits
-			<-pong
-		}
-	}()
+// writeLoop writes what waits, all of it at each turn, and ends when the
+// queue is empty.
+func (c *Conn) writeLoop() {
+	defer c.goroutines.Done()
 	for {
-		select {
-		case <-c.closing:
-			c.closeWS()
-			return nil
-		case <-ctx.Done():
-			c.Close(StatusGoingAway, "server shutting down")
-			c.closeWS()
-			return nil
-		case frame := <-c.queue:
-			wctx, cancel := context.WithTimeout(context.Background(), c.opts.WriteTimeout)
-			err := c.ws.Write(wctx, websocket.MessageText, frame)
-			cancel()
-			if err != nil {
-				c.Close(websocket.StatusInternalError, "write failed")
-				c.ws.CloseNow()
-				return fmt.Errorf("transport: write: %w", err)
-			}
-		case <-ping.C:
-			if pinging {
-				continue // the previous ping still waits for its pong
-			}
-			pinging = true
-			go func() {
-				pctx, cancel := context.WithTimeout(context.Background(), c.opts.PingTimeout)
-				defer cancel()
-				pong <- c.ws.Ping(pctx)
-			}()
-		case err := <-pong:
-			pinging = false
-			if err != nil {
-				c.Close(websocket.StatusPolicyViolation, "ping timeout")
-				c.ws.CloseNow()
-				return fmt.Errorf("transport: ping: %w", err)
-			}
+		c.mu.Lock()
+		if c.closed || len(c.queue) == 0 {
+			c.writing = false
+			c.mu.Unlock()
+			return
 		}
+		batch := c.queue
+		c.queue = nil
+		c.uncountLocked()
+		c.inWrite = true
+		if c.space != nil {
+			close(c.space)
+			c.space = nil
+		}
+		if c.writeTimer == nil {
+			c.writeTimer = time.AfterFunc(c.opts.WriteTimeout, func() { c.ws.CloseNow() })
+		} else {
+			c.writeTimer.Reset(c.opts.WriteTimeout)
+		}
+		c.mu.Unlock()
+
+		err := c.write(batch)
+		c.writeTimer.Stop()
+		clear(batch)
+		c.mu.Lock()
+		c.inWrite = false
+		if cap(batch) <= 64 {
+			c.spare = batch[:0] // a busy connection reuses its slice; a big one is let go
+		}
+		if err != nil && !c.closed {
+			c.werr = fmt.Errorf("transport: write: %w", err)
+			c.writing = false
+			c.mu.Unlock()
+			c.Close(websocket.StatusInternalError, "write failed")
+			c.ws.CloseNow()
+			return
+		}
+		c.mu.Unlock()
 	}
 }
 
-// closeWS performs the close handshake; the read loop, still running,
-// receives the peer's close frame and ends. A peer that does not answer is
-// dropped after the library's timeout.
-func (c *Conn) closeWS() {
-	c.mu.Lock()
-	status, reason := c.status, c.reason
-	c.mu.Unlock()
-	if err := c.ws.Close(status, reason); err != nil {
-		c.ws.CloseNow()
+// batchBuffers holds the buffers batches are joined in.
+var batchBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
+
+// write writes frames in order: one message each, or joined in batches.
+func (c *Conn) write(frames [][]byte) error {
+	if !c.opts.Batch || len(frames) == 1 {
+		for _, f := range frames {
+			if err := c.ws.Write(context.Background(), websocket.MessageText, f); err != nil {
+				return err
+			}
+		}
+		return nil
 	}
+	bp := batchBuffers.Get().(*[]byte)
+	defer batchBuffers.Put(bp)
+	buf := (*bp)[:0]
+	flush := func() error {
+		if len(buf) == 0 {
+			return nil
+		}
+		err := c.ws.Write(context.Background(), websocket.MessageText, buf)
+		buf = buf[:0]
+		return err
+	}
+	for _, f := range frames {
+		if len(buf) > 0 && len(buf)+1+len(f) > c.opts.MaxBatch {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+		if len(buf) > 0 {
+			buf = append(buf, '\n')
+		}
+		buf = append(buf, f...)
+	}
+	err := flush()
+	if cap(buf) <= 4*c.opts.MaxBatch {
+		*bp = buf
+	}
+	return err
+}
+
+// ping sends the keepalive ping and waits for its pong, then arms the
+// next one; a pong that does not come in time closes the connection.
+func (c *Conn) ping() {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return
+	}
+	c.goroutines.Add(1)
+	c.mu.Unlock()
+	defer c.goroutines.Done()
+	ctx, cancel := context.WithTimeout(context.Background(), c.opts.PingTimeout)
+	err := c.ws.Ping(ctx)
+	cancel()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return
+	}
+	if err != nil {
+		c.werr = fmt.Errorf("transport: ping: %w", err)
+		c.mu.Unlock()
+		c.Close(websocket.StatusPolicyViolation, "ping timeout")
+		c.ws.CloseNow()
+		c.mu.Lock()
+		return
+	}
+	c.pingTimer.Reset(c.opts.PingInterval)
 }

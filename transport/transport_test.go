@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -258,4 +259,88 @@ func TestStateListeners(t *testing.T) {
 	got = nil
 	l.Report(transport.StateDisconnected)
 	require.Empty(t, got)
+}
+
+// Frames that wait together leave in one message when the client asked
+// for batches, joined by newlines, in order, and no message passes
+// MaxBatch unless one frame alone does.
+func TestBatchJoinsWaitingFrames(t *testing.T) {
+	const maxBatch = 100
+	url, conns, done := serve(t, &transport.ConnOptions{Batch: true, MaxBatch: maxBatch}, func(c *transport.Conn, frame []byte) {})
+	client := dial(t, url)
+	c := <-conns
+	// A frame bigger than the socket buffers keeps the writer busy while
+	// the others queue behind it.
+	big := []byte(strings.Repeat("b", 16<<20))
+	require.True(t, c.Send(big))
+	var want []string
+	for i := range 40 {
+		f := fmt.Sprintf(`{"n":%d}`, i)
+		want = append(want, f)
+		require.True(t, c.Send([]byte(f)))
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	client.SetReadLimit(-1)
+	_, first, err := client.Read(ctx)
+	require.NoError(t, err)
+	require.Equal(t, len(big), len(first))
+	var got []string
+	messages := 0
+	for len(got) < len(want) {
+		_, msg, err := client.Read(ctx)
+		require.NoError(t, err)
+		messages++
+		require.LessOrEqual(t, len(msg), maxBatch)
+		got = append(got, strings.Split(string(msg), "\n")...)
+	}
+	require.Equal(t, want, got)
+	require.Less(t, messages, len(want), "frames that waited together are batched")
+	require.NoError(t, client.Close(websocket.StatusNormalClosure, ""))
+	require.NoError(t, <-done)
+}
+
+// Without Batch every frame is a message of its own, however many wait.
+func TestNoBatchByDefault(t *testing.T) {
+	url, conns, done := serve(t, nil, func(c *transport.Conn, frame []byte) {})
+	client := dial(t, url)
+	c := <-conns
+	for i := range 200 {
+		require.True(t, c.Send(fmt.Appendf(nil, `{"n":%d}`, i)))
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for i := range 200 {
+		_, msg, err := client.Read(ctx)
+		require.NoError(t, err)
+		require.Equal(t, fmt.Sprintf(`{"n":%d}`, i), string(msg))
+	}
+	require.NoError(t, client.Close(websocket.StatusNormalClosure, ""))
+	require.NoError(t, <-done)
+}
+
+// An idle connection costs the goroutine that reads it and nothing more:
+// the writer runs only while frames wait.
+func TestIdleConnHasOnlyItsReader(t *testing.T) {
+	url, conns, done := serve(t, nil, func(c *transport.Conn, frame []byte) { c.Send(frame) })
+	client := dial(t, url)
+	c := <-conns
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	require.NoError(t, client.Write(ctx, websocket.MessageText, []byte("hi")))
+	_, got, err := client.Read(ctx)
+	require.NoError(t, err)
+	require.Equal(t, "hi", string(got))
+	require.Eventually(t, func() bool {
+		return !strings.Contains(goroutines(), "transport.(*Conn).writeLoop")
+	}, 5*time.Second, 5*time.Millisecond, "the writer ends once the queue is empty")
+	require.Equal(t, 0, c.Queued())
+	require.Contains(t, goroutines(), "transport.(*Conn).Run", "the reader still runs")
+	require.NoError(t, client.Close(websocket.StatusNormalClosure, ""))
+	require.NoError(t, <-done)
+}
+
+func goroutines() string {
+	buf := make([]byte, 1<<20)
+	return string(buf[:runtime.Stack(buf, true)])
 }

@@ -9,7 +9,7 @@
   // inbox.js lives at <mount>inbox/inbox.js, so the mount is one level up.
   const BASE = new URL('../', src).href;
   const API = BASE + 'api/v1/agent/';
-  const WS_URL = API.replace(/^http/, 'ws') + 'ws';
+  const WS_URL = API.replace(/^http/, 'ws') + 'ws?batch=1';
   const FILTERS = {
     open: 'status=open&assignee=any',
     mine: 'status=open&assignee=me',
@@ -657,9 +657,12 @@
     s.onopen = () => { lastFrame = Date.now(); };
     s.onmessage = ev => {
       lastFrame = Date.now();
-      let f;
-      try { f = JSON.parse(ev.data); } catch (e) { return; }
-      if (f && typeof f === 'object') onFrame(f);
+      // One message may hold several frames, one per line (batch=1).
+      for (const line of String(ev.data).split('\n')) {
+        let f;
+        try { f = JSON.parse(line); } catch (e) { continue; }
+        if (f && typeof f === 'object') onFrame(f);
+      }
     };
     s.onclose = () => { if (ws === s) dropped(s); };
   }
