@@ -193,7 +193,7 @@ func (h *liveAPI) handleFrame(ctx context.Context, c *client, data []byte) {
 			h.frameError(c, f.Ref, err)
 			return
 		}
-		c.conn.Send(mustJSON(ackFrame{Type: "ack", Ref: f.Ref, Message: m}))
+		c.conn.Send(encodeAck(f.Ref, m))
 	case "typing":
 		conv, err := ownConversation()
 		if err != nil {

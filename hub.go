@@ -43,7 +43,7 @@ type eventCodec struct {
 }
 
 func (c *eventCodec) encode(ev Event) ([]byte, error) {
-	payload, err := json.Marshal(envelope{Event: ev})
+	payload, err := encodeEnvelope(ev)
 	if err != nil {
 		return nil, err
 	}
@@ -303,7 +303,7 @@ func (h *hub) receiveConversation(payload []byte) {
 	if !ok || ev.Type == EventTyping && ev.Participant == participantVisitor {
 		return // not for visitors, or their own typing
 	}
-	frame, err := json.Marshal(vev)
+	frame, err := encodeVisitorEvent(vev)
 	if err != nil {
 		h.onError(err)
 		return
@@ -322,7 +322,7 @@ func (h *hub) receiveInbox(payload []byte) {
 	if !ok {
 		return
 	}
-	frame, err := json.Marshal(ev)
+	frame, err := encodeEvent(ev)
 	if err != nil {
 		h.onError(err)
 		return

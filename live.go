@@ -194,11 +194,18 @@ func (c *client) subscribe(ctx context.Context, conv *Conversation, after int64)
 // eventFrame encodes an event for the client: an agent sees it whole, a
 // visitor as visitorEvent shows it.
 func (c *client) eventFrame(ev Event) []byte {
+	var frame []byte
+	var err error
 	if c.isAgent() {
-		return mustJSON(ev)
+		frame, err = encodeEvent(ev)
+	} else {
+		vev, _ := visitorEvent(ev)
+		frame, err = encodeVisitorEvent(vev)
 	}
-	vev, _ := visitorEvent(ev)
-	return mustJSON(vev)
+	if err != nil {
+		panic("livechat: encode frame: " + err.Error())
+	}
+	return frame
 }
 
 // catchUp sends the client what the broker may have lost since `since`:
