@@ -138,8 +138,14 @@ func (c *Conn) Send(frame []byte) bool {
 // enqueueLocked appends a frame and starts the writer unless it runs; it
 // unlocks c.mu.
 func (c *Conn) enqueueLocked(frame []byte) {
-	if c.queue == nil && c.spare != nil {
-		c.queue, c.spare = c.spare, nil
+	if c.queue == nil {
+		if c.spare != nil {
+			c.queue, c.spare = c.spare, nil
+		} else {
+			// The queue and the batch being written trade places with a
+			// slice each, kept while small: no allocation per frame.
+			c.queue = make([][]byte, 0, 8)
+		}
 	}
 	c.queue = append(c.queue, frame)
 	if p := c.opts.Pressure; p != nil && !c.inWrite {
