@@ -285,11 +285,17 @@ func scanMessage(row rowScanner) (*livechat.Message, error) {
 	return m, nil
 }
 
-// AppendMessage adds m to its conversation in one write transaction. The
-// stored message is a copy of m with Seq set to the conversation's next
-// number, ID set to a new UUID when empty and CreatedAt set to now when
-// zero; m itself is not modified. The conversation's LastSeq becomes Seq;
-// its UpdatedAt is left to UpdateConversation, as in storage/memory.
+// AppendMessage adds m to its conversation. The stored message is a copy
+// of m with Seq set to the conversation's next number, ID set to a new
+// UUID when empty and CreatedAt set to now when zero; m itself is not
+// modified. The conversation's LastSeq becomes Seq and its UpdatedAt
+// moves forward to CreatedAt.
+//
+// Appends made at the same time share a write transaction (see the
+// package documentation); AppendMessage returns after that transaction
+// has committed. When ctx ends before the append has started, it stores
+// nothing and returns ctx's error; once started, the append completes and
+// AppendMessage returns its result.
 //
 // A repeat of a non-empty ClientMsgID by the same sender (Sender and
 // AuthorID) in the same conversation stores nothing and returns the
@@ -304,50 +310,19 @@ func (s *Store) AppendMessage(ctx context.Context, m *livechat.Message) (stored 
 	if err := s.ready(); err != nil {
 		return nil, false, err
 	}
-	msg := *m
-	if msg.ID == "" {
-		msg.ID = uuid.NewString()
+	r := &appendRequest{msg: *m, done: make(chan struct{})}
+	if r.msg.ID == "" {
+		r.msg.ID = uuid.NewString()
 	}
-	if msg.CreatedAt.IsZero() {
-		msg.CreatedAt = s.now()
+	if r.msg.CreatedAt.IsZero() {
+		r.msg.CreatedAt = s.now()
 	}
 	var e encoder
-	createdAt := e.time(msg.CreatedAt)
+	r.createdAt = e.time(r.msg.CreatedAt)
 	if e.err != nil {
 		return nil, false, s.fail(op, e.err)
 	}
-
-	err = s.writeTx(ctx, func(tx *sql.Tx) error {
-		var lastSeq int64
-		err := tx.QueryRowContext(ctx, `SELECT last_seq FROM conversations WHERE id = ?`, msg.ConversationID).Scan(&lastSeq)
-		if err != nil {
-			return err // sql.ErrNoRows: not found
-		}
-		if msg.ClientMsgID != "" {
-			orig, err := scanMessage(tx.QueryRowContext(ctx, byClientKey,
-				msg.ConversationID, string(msg.Sender), msg.AuthorID, msg.ClientMsgID))
-			switch {
-			case err == nil:
-				stored = orig
-				return nil
-			case !errors.Is(err, sql.ErrNoRows):
-				return err
-			}
-		}
-		msg.Seq = lastSeq + 1
-		if _, err := tx.ExecContext(ctx, `INSERT INTO messages (`+messageColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			msg.ID, msg.ClientMsgID, msg.ConversationID, msg.Seq, string(msg.Sender), msg.AuthorID, msg.AuthorName,
-			msg.Text, msg.Code, createdAt); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE conversations SET last_seq = ?,
-			updated_at = MAX(COALESCE(updated_at, ?), ?) WHERE id = ?`,
-			msg.Seq, createdAt, createdAt, msg.ConversationID); err != nil {
-			return err
-		}
-		stored, created = &msg, true
-		return nil
-	})
+	stored, created, err = s.group.append(ctx, r)
 	if err != nil {
 		return nil, false, s.fail(op, err)
 	}

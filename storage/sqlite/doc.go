@@ -14,14 +14,37 @@
 // written by a newer version of the package is refused with
 // [ErrSchemaTooNew] rather than misread.
 //
-// The database runs in WAL mode. All writes go through a single
-// connection, so concurrent writers queue (honouring their contexts)
-// instead of failing with SQLITE_BUSY, and each write transaction takes
-// the write lock when it begins; reads use a separate pool of read-only
-// connections and never wait for writes. Message sequence numbers are
-// therefore dense and idempotent under any number of goroutines. Several
-// processes may open the same file; they wait up to ten seconds for each
-// other's write locks.
+// The database runs in WAL mode with synchronous=NORMAL: a commit is
+// durable against a crash of the process, and a power failure may lose
+// the last commits but never corrupts the file. All writes go through a
+// single connection, so concurrent writers queue (honouring their
+// contexts) instead of failing with SQLITE_BUSY, and each write
+// transaction takes the write lock when it begins; reads use a separate
+// pool of read-only connections and never wait for writes. Message
+// sequence numbers are therefore dense and idempotent under any number of
+// goroutines. Several processes may open the same file; they wait up to
+// ten seconds for each other's write locks.
+//
+// # Group commit
+//
+// [Store.AppendMessage], the write a chat makes most, is group committed:
+// one goroutine per Store takes the appends waiting for it and runs them
+// in one write transaction, up to 256 of them, then answers each caller
+// once that transaction has committed, so an acknowledged message is as
+// durable as any other commit. Before it begins, the goroutine waits up
+// to one millisecond for appends that callers have already started but
+// not yet queued; it does not wait when there are none, so a lone append
+// is not delayed. Each append is one INSERT that takes the conversation's
+// next sequence number (or stores nothing when the sender already used
+// the client message id, also earlier in the same group) and one UPDATE
+// of the conversation. An append that fails on its own (an unknown
+// conversation, a taken message id) undoes only its statement and gets
+// its error; when the transaction fails as a whole, each of its appends
+// runs again in a transaction of its own. A caller whose context ends
+// before its append has begun gets the context's error and nothing is
+// stored; once begun, the append does not depend on any caller's context.
+// [Store.Close] commits the appends already queued and stops the
+// goroutine. The other writes run one transaction each.
 //
 // Times are stored as integer unix nanoseconds and come back in UTC with
 // full precision, for instants between the years 1677 and 2262; the zero

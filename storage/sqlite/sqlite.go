@@ -36,6 +36,8 @@ type Store struct {
 	// last committed state and neither block nor are blocked by the
 	// writer. For an in-memory database r is w.
 	r *sql.DB
+	// group runs AppendMessage in group transactions on w.
+	group *committer
 
 	closed    atomic.Bool
 	closeOnce sync.Once
@@ -85,32 +87,38 @@ func OpenContext(ctx context.Context, path string) (*Store, error) {
 		w.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
-	if path == ":memory:" {
-		return s, nil
+	if path != ":memory:" {
+		r, err := sql.Open("sqlite", path+"?"+params+"&_pragma=query_only(1)")
+		if err != nil {
+			w.Close()
+			return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+		}
+		r.SetMaxOpenConns(max(4, runtime.GOMAXPROCS(0)))
+		r.SetMaxIdleConns(max(4, runtime.GOMAXPROCS(0)))
+		if err := r.PingContext(ctx); err != nil {
+			r.Close()
+			w.Close()
+			return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+		}
+		s.r = r
 	}
-
-	r, err := sql.Open("sqlite", path+"?"+params+"&_pragma=query_only(1)")
-	if err != nil {
+	if s.group, err = newCommitter(ctx, w); err != nil {
+		if s.r != w {
+			s.r.Close()
+		}
 		w.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
-	r.SetMaxOpenConns(max(4, runtime.GOMAXPROCS(0)))
-	r.SetMaxIdleConns(max(4, runtime.GOMAXPROCS(0)))
-	if err := r.PingContext(ctx); err != nil {
-		r.Close()
-		w.Close()
-		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
-	}
-	s.r = r
 	return s, nil
 }
 
-// Close waits for the operations in progress and closes the database.
-// Later calls to the Store's methods return an error wrapping
+// Close waits for the operations in progress, commits the appends already
+// queued for a group transaction, and closes the database. Later calls to the Store's methods return an error wrapping
 // [livechat.ErrClosed]. Close is idempotent.
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
 		s.closed.Store(true)
+		s.group.stop()
 		var errR error
 		if s.r != s.w {
 			errR = s.r.Close()

@@ -504,3 +504,105 @@ func TestReadsDuringWrites(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// TestAppendWhileClosing appends from many goroutines while the store
+// closes: every append either fails with ErrClosed or is stored, and the
+// stored ones are in the file when it is opened again, densely numbered.
+func TestAppendWhileClosing(t *testing.T) {
+	ctx := context.Background()
+	path := tempPath(t)
+	s, err := sqlite.Open(path)
+	require.NoError(t, err)
+	mustCreateConversation(t, s, "c1")
+
+	const goroutines, each = 20, 50
+	acked := make(chan string, goroutines*each)
+	started := make(chan struct{}, goroutines)
+	var wg sync.WaitGroup
+	for g := range goroutines {
+		wg.Go(func() {
+			for i := range each {
+				id := fmt.Sprintf("g%d-%d", g, i)
+				_, _, err := s.AppendMessage(ctx, &livechat.Message{ConversationID: "c1", ClientMsgID: id, Sender: livechat.SenderVisitor, Text: "x"})
+				if i == 0 {
+					started <- struct{}{}
+				}
+				if err != nil {
+					assert.ErrorIs(t, err, livechat.ErrClosed)
+					return
+				}
+				acked <- id
+			}
+		})
+	}
+	for range goroutines {
+		<-started
+	}
+	require.NoError(t, s.Close())
+	wg.Wait()
+	close(acked)
+
+	s = mustOpen(t, path)
+	ms, err := s.Messages(ctx, "c1", 0, goroutines*each)
+	require.NoError(t, err)
+	require.Equal(t, dense(len(ms)), seqs(ms))
+	stored := make(map[string]bool)
+	for _, m := range ms {
+		stored[m.ClientMsgID] = true
+	}
+	n := 0
+	for id := range acked {
+		n++
+		require.True(t, stored[id], "acknowledged message %s is not stored", id)
+	}
+	require.Positive(t, n)
+}
+
+// TestAppendCallerGivesUp cancels some appenders' contexts while many
+// append at once: the others are stored with dense numbers, and an append
+// that returned the context's error stored nothing.
+func TestAppendCallerGivesUp(t *testing.T) {
+	ctx := context.Background()
+	s := mustOpen(t, tempPath(t))
+	mustCreateConversation(t, s, "c1")
+
+	const goroutines, each = 20, 20
+	type result struct {
+		id  string
+		err error
+	}
+	results := make(chan result, goroutines*each)
+	var wg sync.WaitGroup
+	for g := range goroutines {
+		wg.Go(func() {
+			for i := range each {
+				cctx, cancel := context.WithCancel(ctx)
+				if (g+i)%3 == 0 {
+					go cancel()
+				}
+				id := fmt.Sprintf("g%d-%d", g, i)
+				_, _, err := s.AppendMessage(cctx, &livechat.Message{ConversationID: "c1", ClientMsgID: id, Sender: livechat.SenderVisitor, Text: "x"})
+				cancel()
+				results <- result{id, err}
+			}
+		})
+	}
+	wg.Wait()
+	close(results)
+
+	ms, err := s.Messages(ctx, "c1", 0, goroutines*each)
+	require.NoError(t, err)
+	require.Equal(t, dense(len(ms)), seqs(ms))
+	stored := make(map[string]bool)
+	for _, m := range ms {
+		stored[m.ClientMsgID] = true
+	}
+	for r := range results {
+		if r.err != nil {
+			require.ErrorIs(t, r.err, context.Canceled)
+			require.False(t, stored[r.id], "%s failed but is stored", r.id)
+		} else {
+			require.True(t, stored[r.id], "%s succeeded but is not stored", r.id)
+		}
+	}
+}

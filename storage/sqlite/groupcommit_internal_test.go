@@ -1,0 +1,182 @@
+package sqlite
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/golivechat/livechat"
+)
+
+// newRequest is an append request as AppendMessage makes it.
+func newRequest(s *Store, m livechat.Message) *appendRequest {
+	if m.CreatedAt.IsZero() {
+		m.CreatedAt = s.now()
+	}
+	var e encoder
+	r := &appendRequest{msg: m, createdAt: e.time(m.CreatedAt), done: make(chan struct{})}
+	if m.ID == "" {
+		r.msg.ID = "id-" + m.ConversationID + "-" + m.ClientMsgID + "-" + m.Text
+	}
+	return r
+}
+
+func openInternal(t *testing.T) *Store {
+	t.Helper()
+	s, err := Open(filepath.Join(t.TempDir(), "chat.db"))
+	require.NoError(t, err)
+	t.Cleanup(func() { s.Close() })
+	ctx := context.Background()
+	for _, id := range []string{"c1", "c2"} {
+		require.NoError(t, s.CreateConversation(ctx, &livechat.Conversation{ID: id, Status: livechat.StatusOpen}))
+	}
+	return s
+}
+
+// commitGroup runs the requests as one group, as the committer's
+// goroutine does.
+func commitGroup(s *Store, group ...*appendRequest) {
+	s.group.pending.Add(int64(len(group)))
+	s.group.commit(group)
+}
+
+func answered(r *appendRequest) bool {
+	select {
+	case <-r.done:
+		return true
+	default:
+		return false
+	}
+}
+
+func storedSeqs(t *testing.T, s *Store, convID string) []int64 {
+	t.Helper()
+	ms, err := s.Messages(context.Background(), convID, 0, 1000)
+	require.NoError(t, err)
+	out := make([]int64, len(ms))
+	for i, m := range ms {
+		out[i] = m.Seq
+	}
+	return out
+}
+
+// TestGroupFailuresAreTheirOwn runs one group holding every kind of
+// append: new ones in two conversations, a repeat of a client message id
+// made earlier in the same group, one to an unknown conversation and one
+// with a taken message id. Each gets its own answer, in one transaction.
+func TestGroupFailuresAreTheirOwn(t *testing.T) {
+	s := openInternal(t)
+	v := livechat.SenderVisitor
+	first := newRequest(s, livechat.Message{ConversationID: "c1", ClientMsgID: "k1", Sender: v, AuthorID: "v1", Text: "a"})
+	other := newRequest(s, livechat.Message{ConversationID: "c2", ClientMsgID: "k1", Sender: v, AuthorID: "v2", Text: "b"})
+	repeat := newRequest(s, livechat.Message{ConversationID: "c1", ClientMsgID: "k1", Sender: v, AuthorID: "v1", Text: "a again"})
+	unknown := newRequest(s, livechat.Message{ConversationID: "nope", ClientMsgID: "k2", Sender: v, Text: "c"})
+	takenID := newRequest(s, livechat.Message{ID: first.msg.ID, ConversationID: "c1", ClientMsgID: "k3", Sender: v, Text: "d"})
+	agentSame := newRequest(s, livechat.Message{ConversationID: "c1", ClientMsgID: "k1", Sender: livechat.SenderAgent, AuthorID: "a1", Text: "e"})
+	last := newRequest(s, livechat.Message{ConversationID: "c1", Sender: v, AuthorID: "v1", Text: "f"})
+
+	commitGroup(s, first, other, repeat, unknown, takenID, agentSame, last)
+
+	for _, r := range []*appendRequest{first, other, repeat, unknown, takenID, agentSame, last} {
+		require.True(t, answered(r))
+	}
+	require.NoError(t, first.err)
+	require.True(t, first.created)
+	require.EqualValues(t, 1, first.stored.Seq)
+	require.NoError(t, other.err)
+	require.EqualValues(t, 1, other.stored.Seq)
+
+	require.NoError(t, repeat.err)
+	require.False(t, repeat.created)
+	require.Equal(t, first.stored.ID, repeat.stored.ID)
+	require.Equal(t, "a", repeat.stored.Text)
+
+	require.ErrorIs(t, s.fail("append", unknown.err), livechat.ErrNotFound)
+	require.ErrorIs(t, s.fail("append", takenID.err), livechat.ErrConflict)
+
+	require.NoError(t, agentSame.err)
+	require.True(t, agentSame.created)
+	require.EqualValues(t, 2, agentSame.stored.Seq)
+	require.NoError(t, last.err)
+	require.EqualValues(t, 3, last.stored.Seq)
+
+	require.Equal(t, []int64{1, 2, 3}, storedSeqs(t, s, "c1"))
+	require.Equal(t, []int64{1}, storedSeqs(t, s, "c2"))
+	c, err := s.Conversation(context.Background(), "c1")
+	require.NoError(t, err)
+	require.EqualValues(t, 3, c.LastSeq)
+}
+
+// TestGroupThatFailsRunsAppendsAlone makes one append fail in a way that
+// rolls its group back (a value the driver cannot store): the others are
+// stored, each in a transaction of its own, with dense numbers.
+func TestGroupThatFailsRunsAppendsAlone(t *testing.T) {
+	s := openInternal(t)
+	a := newRequest(s, livechat.Message{ConversationID: "c1", Text: "a"})
+	bad := newRequest(s, livechat.Message{ConversationID: "c1", Text: "bad"})
+	bad.createdAt = struct{}{}
+	b := newRequest(s, livechat.Message{ConversationID: "c1", Text: "b"})
+
+	commitGroup(s, a, bad, b)
+
+	require.NoError(t, a.err)
+	require.Error(t, bad.err)
+	require.Nil(t, bad.stored)
+	require.False(t, bad.created)
+	require.NoError(t, b.err)
+	require.EqualValues(t, 1, a.stored.Seq)
+	require.EqualValues(t, 2, b.stored.Seq)
+	require.Equal(t, []int64{1, 2}, storedSeqs(t, s, "c1"))
+}
+
+// TestGroupSkipsAbandonedAppends: an append whose caller gave up before
+// the group began is neither stored nor answered, and the others are.
+func TestGroupSkipsAbandonedAppends(t *testing.T) {
+	s := openInternal(t)
+	a := newRequest(s, livechat.Message{ConversationID: "c1", Text: "a"})
+	gone := newRequest(s, livechat.Message{ConversationID: "c1", Text: "gone"})
+	require.True(t, gone.state.CompareAndSwap(requestQueued, requestAbandoned))
+	b := newRequest(s, livechat.Message{ConversationID: "c1", Text: "b"})
+
+	commitGroup(s, a, gone, b)
+
+	require.False(t, answered(gone))
+	require.NoError(t, a.err)
+	require.NoError(t, b.err)
+	require.Equal(t, []int64{1, 2}, storedSeqs(t, s, "c1"))
+	ms, err := s.Messages(context.Background(), "c1", 0, 10)
+	require.NoError(t, err)
+	require.Equal(t, "a", ms[0].Text)
+	require.Equal(t, "b", ms[1].Text)
+}
+
+// TestAppendsShareTransactions: appends made at the same time by many
+// goroutines are committed in fewer transactions than there are appends.
+func TestAppendsShareTransactions(t *testing.T) {
+	s := openInternal(t)
+	ctx := context.Background()
+	const goroutines, each = 20, 10
+	done := make(chan error)
+	for g := range goroutines {
+		go func() {
+			var err error
+			for i := range each {
+				if err == nil {
+					_, _, err = s.AppendMessage(ctx, &livechat.Message{ConversationID: "c1", Text: "x", CreatedAt: time.Unix(int64(g*each+i), 0)})
+				}
+			}
+			done <- err
+		}()
+	}
+	for range goroutines {
+		require.NoError(t, <-done)
+	}
+	require.Len(t, storedSeqs(t, s, "c1"), goroutines*each)
+	n, largest := s.group.commits.Load(), s.group.largest.Load()
+	assert.Less(t, n, int64(goroutines*each), "transactions")
+	assert.Greater(t, largest, int64(1), "largest group")
+}
