@@ -1,0 +1,183 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/coder/websocket"
+)
+
+// connectResult is connections per second of one kind.
+type connectResult struct {
+	Server  string         `json:"server"` // "livechat" or "bare"
+	What    string         `json:"what"`
+	PerSec  float64        `json:"perSec"`
+	P50Ms   num            `json:"p50Ms"`
+	P99Ms   num            `json:"p99Ms"`
+	CPUPer  num            `json:"serverCpuMicrosPerConnect"`
+	Errors  map[string]int `json:"errors,omitempty"`
+	Clients int            `json:"clients"`
+}
+
+// runConnect measures how many visitors a second can arrive: the config
+// call, the WebSocket handshake and the first frame, against bare
+// handshakes (accept and send one frame).
+func runConnect(ctx context.Context, o *options) (*table, error) {
+	t := &table{Scenario: "connect", Title: fmt.Sprintf("connect: %d concurrent clients; ceiling: bare coder/websocket accept + one frame", o.connectClients)}
+	var results []*connectResult
+	defer func() { t.Result = results }()
+	for _, what := range []string{"config+ws", "ws", "bare"} {
+		r, err := runConnectOnce(ctx, o, what)
+		if r != nil {
+			results = append(results, r)
+		}
+		if err != nil {
+			return t, err
+		}
+	}
+	ours, tokenWS, bare := results[0], results[1], results[2]
+	t.add("config + handshake + first frame per second", "/s", ours.PerSec, bare.PerSec)
+	t.add("  p99", "ms", float64(ours.P99Ms), float64(bare.P99Ms))
+	t.add("  server CPU per connect", "µs", float64(ours.CPUPer), float64(bare.CPUPer))
+	t.add("handshake + first frame per second (token reused)", "/s", tokenWS.PerSec, bare.PerSec)
+	t.add("  p99", "ms", float64(tokenWS.P99Ms), float64(bare.P99Ms))
+	t.add("  server CPU per connect", "µs", float64(tokenWS.CPUPer), float64(bare.CPUPer))
+	for _, r := range results {
+		if len(r.Errors) > 0 {
+			t.Notes = append(t.Notes, fmt.Sprintf("%s %s: errors %s", r.Server, r.What, fmtMap(r.Errors)))
+		}
+	}
+	return t, nil
+}
+
+func runConnectOnce(ctx context.Context, o *options, what string) (*connectResult, error) {
+	var ch *child
+	var t *target
+	var err error
+	server := "livechat"
+	switch {
+	case what == "bare":
+		server = "bare"
+		if ch, err = startChild(ctx, o, true, "-mode", "connect"); err != nil {
+			return nil, err
+		}
+		t = newTarget(ch.base, true, o.agentHeader)
+	case o.url != "":
+		t = newTarget(o.url, false, o.agentHeader)
+	default:
+		args, cleanup, err := livechatChildArgs(o, "connect-"+what)
+		if err != nil {
+			return nil, err
+		}
+		defer cleanup()
+		if ch, err = startChild(ctx, o, true, args...); err != nil {
+			return nil, err
+		}
+		t = newTarget(ch.base+"livechat/", false, o.agentHeader)
+	}
+	if ch != nil {
+		defer ch.stop()
+	}
+	defer t.close()
+	o.logf("connect: %s %s, %d clients", server, what, o.connectClients)
+	res := &connectResult{Server: server, What: what, Clients: o.connectClients}
+
+	// One visitor per client when the token is reused.
+	tokens := make([]string, o.connectClients)
+	if what == "ws" {
+		err := parallel(ctx, o.connectClients, 16, func(ctx context.Context, i int) error {
+			var err error
+			tokens[i], err = t.visitorToken(ctx)
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	once := func(ctx context.Context, i int) error {
+		var c *websocket.Conn
+		var err error
+		switch what {
+		case "bare":
+			c, err = t.dialReady(ctx, t.wsURL("ws"), nil)
+		case "ws":
+			c, err = t.dialVisitor(ctx, tokens[i], "")
+		default:
+			var tok string
+			if tok, err = t.visitorToken(ctx); err == nil {
+				c, err = t.dialVisitor(ctx, tok, "")
+			}
+		}
+		if err != nil {
+			return err
+		}
+		return c.Close(websocket.StatusNormalClosure, "")
+	}
+
+	start := time.Now()
+	winStart, winEnd := start.Add(o.warmup), start.Add(o.warmup+o.duration)
+	var count atomic.Int64
+	var errs counter
+	var mu sync.Mutex
+	var lat []float64
+	var wg sync.WaitGroup
+	for i := range o.connectClients {
+		wg.Go(func() {
+			var mine []float64
+			for time.Now().Before(winEnd) && ctx.Err() == nil {
+				callCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+				t0 := time.Now()
+				err := once(callCtx, i)
+				cancel()
+				t1 := time.Now()
+				if err != nil {
+					errs.add(shortErr(err), 1)
+					time.Sleep(10 * time.Millisecond)
+					continue
+				}
+				if !t0.Before(winStart) && t1.Before(winEnd) {
+					count.Add(1)
+					mine = append(mine, float64(t1.Sub(t0))/1e6)
+				}
+			}
+			mu.Lock()
+			lat = append(lat, mine...)
+			mu.Unlock()
+		})
+	}
+	time.Sleep(time.Until(winStart))
+	var cpu0, cpu1 time.Duration = -1, -1
+	if ch != nil {
+		cpu0, _ = ch.cpu()
+	}
+	t0 := time.Now()
+	time.Sleep(time.Until(winEnd))
+	if ch != nil {
+		cpu1, _ = ch.cpu()
+	}
+	el := time.Since(t0)
+	wg.Wait()
+	slices.Sort(lat)
+	n := count.Load()
+	res.PerSec = float64(n) / el.Seconds()
+	res.P50Ms, res.P99Ms = pct(lat, 0.5), pct(lat, 0.99)
+	res.CPUPer = nan
+	if ch != nil && n > 0 {
+		res.CPUPer = num(float64((cpu1 - cpu0).Microseconds()) / float64(n))
+	}
+	res.Errors = nilIfEmpty(errs.snapshot())
+	return res, ctx.Err()
+}
+
+// shortErr is an error's text cut to a key for counting.
+func shortErr(err error) string {
+	s := err.Error()
+	if len(s) > 80 {
+		s = s[:80]
+	}
+	return s
+}

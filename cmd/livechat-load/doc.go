@@ -1,0 +1,94 @@
+// Command livechat-load drives a livechat server with real WebSocket
+// clients and measures it against a ceiling run in the same invocation, so
+// that its figures are ratios rather than absolute times on a shared
+// machine.
+//
+// By default it starts the server itself, as a child process (its own
+// executable with the hidden subcommand "serve"): livechat.New and its
+// Handler on 127.0.0.1, with the chosen Storage, the per-IP and per-visitor
+// limits turned off (the load comes from one address), and agents
+// signed in by a header (-agent-header) through the Config.AgentAuth the
+// child sets up. The child has a control endpoint of its own, outside the
+// library, reporting its heap, stack, RSS, goroutines and CPU. The
+// server's CPU is read from /proc/<pid>/stat. The ceilings run as the same
+// kind of child. With -url the tool drives an existing server instead
+// (rooms and connect only; its CPU is then not measured).
+//
+// The tool speaks the public protocol (PROTOCOL.md): a visitor makes the
+// config call, takes the visitor token from its cookie (or the answer),
+// starts a conversation and opens the visitor WebSocket; an agent opens
+// the agent WebSocket. A WebSocket message may hold several JSON frames
+// separated by "\n"; each is read.
+//
+// # Scenarios
+//
+// -scenario rooms (the default): -rooms conversations (1000), each with a
+// visitor connection, and two agent connections that receive every
+// conversation's events, as the inbox does. Visitors send -text-size
+// (200) byte messages at an open-loop offered -rate (messages per second,
+// spread over the conversations): message i is due at i/rate whatever
+// became of the ones before, and its latency counts from then. Reported:
+// deliveries per second (a message reaching a recipient: each agent, and
+// the sender's own connection by its ack or echo), latency from the
+// scheduled send to the last recipient (p50, p99, max), messages not at
+// every recipient 5 s after the run, error frames, disconnects by close
+// status, and server CPU per delivery. The ceiling is a bare
+// coder/websocket hub that forwards each frame to both agents and echoes
+// it to its sender. -rates 1000,2000,4000 steps through rates;
+// -find-saturation doubles the rate from -rate until a server stops being
+// healthy (more than 1 % lost, a disconnect, or p99 over 100 ms) or its
+// deliveries per second stop rising by 5 %, reports its best healthy
+// deliveries per second as its saturation, and then measures the p99 at
+// half of that rate. Every step starts a fresh server.
+//
+// -scenario idle: -conns idle visitor WebSockets (5000): heap, stack, RSS
+// and goroutines per connection from the server's control endpoint (after
+// a garbage collection; visitors make their config calls before the first
+// reading, so what the Storage keeps of them is not counted), against a
+// bare server that accepts and reads. The tool raises its open-file limit
+// to the hard limit; it needs one file per connection on each side.
+//
+// -scenario persist: -senders (50), each sending its next message only
+// when the last is acknowledged: acknowledgements per second, ack p50 and
+// p99, and server CPU per ack, for each Storage (-storages; memory and
+// SQLite, and PostgreSQL when -postgres or LIVECHAT_TEST_POSTGRES is set).
+// The ceiling of SQLite and PostgreSQL is a raw insert loop with the same
+// driver into the Storage's own messages table (the Storage is opened once
+// so that its migrations make the schema): one row per transaction, then
+// -batch (100) rows per transaction. PostgreSQL runs in a schema of its
+// own, dropped afterwards.
+//
+// -scenario connect: -clients (16) concurrent clients, each making a
+// config call, a WebSocket handshake and reading the first frame, then
+// closing, as fast as it can; also the handshake alone with a token each
+// client got once. The ceiling is a bare server that accepts and sends one
+// frame.
+//
+// -scenario all runs the four in turn.
+//
+// # Pinning and profiles
+//
+// -server-cpu 0 -load-cpu 1 pins the server child (and every ceiling) to
+// CPU 0 and the load generator to CPU 1 with taskset, when it is on PATH,
+// and sets each side's GOMAXPROCS to its number of CPUs; without taskset
+// the tool says so and runs unpinned. -cpuprofile cpu.out makes each
+// livechat server child write a CPU profile of its measurement window
+// (cpu-rooms-2000.out, cpu-persist-sqlite.out, ...) for go tool pprof.
+//
+// # Output
+//
+// Each scenario prints an aligned table of our figure, the ceiling's and
+// their ratio (ours / ceiling), then its steps; -json prints the same,
+// with every step, as JSON.
+//
+// # Examples
+//
+//	go build -o /tmp/livechat-load ./cmd/livechat-load
+//	/tmp/livechat-load -scenario rooms -rate 3000 -server-cpu 0 -load-cpu 1
+//	/tmp/livechat-load -scenario rooms -find-saturation -rate 1000 -server-cpu 0 -load-cpu 1
+//	/tmp/livechat-load -scenario idle -conns 10000 -server-cpu 0 -load-cpu 1
+//	LIVECHAT_TEST_POSTGRES=postgres://postgres@127.0.0.1:5432/test?sslmode=disable \
+//	  /tmp/livechat-load -scenario persist -server-cpu 0 -load-cpu 1
+//	/tmp/livechat-load -scenario connect -server-cpu 0 -load-cpu 1 -json
+//	/tmp/livechat-load -url http://127.0.0.1:8080/livechat/ -scenario rooms -rooms 50 -rate 100
+package main
