@@ -153,7 +153,8 @@ func (t *target) dialAgent(ctx context.Context, id string) (*websocket.Conn, err
 	}
 	h := http.Header{}
 	h.Set(t.agentHeader, id)
-	return t.dialReady(ctx, t.wsURL("api/v1/agent/ws"), h)
+	// As the inbox does, the agent asks for several frames per message.
+	return t.dialReady(ctx, t.wsURL("api/v1/agent/ws?batch=1"), h)
 }
 
 func (t *target) dialReady(ctx context.Context, u string, h http.Header) (*websocket.Conn, error) {

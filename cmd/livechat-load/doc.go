@@ -17,8 +17,8 @@
 // The tool speaks the public protocol (PROTOCOL.md): a visitor makes the
 // config call, takes the visitor token from its cookie (or the answer),
 // starts a conversation and opens the visitor WebSocket; an agent opens
-// the agent WebSocket. A WebSocket message may hold several JSON frames
-// separated by "\n"; each is read.
+// the agent WebSocket with batch=1, as the inbox does. A WebSocket message
+// may hold several JSON frames separated by "\n"; each is read.
 //
 // # Scenarios
 //
