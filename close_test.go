@@ -18,9 +18,7 @@ func TestCloseMessageCode(t *testing.T) {
 	e := newEnv(t)
 	jar, _ := cookiejar.New(nil)
 	v := &visitor{e: e, client: &http.Client{Jar: jar, Timeout: 10 * time.Second}}
-	status, cfg := v.do("POST", "api/v1/visitor/config", map[string]any{"url": e.srv.URL + "/pricing", "language": "de-DE"})
-	require.Equal(t, http.StatusOK, status)
-	chat := cfg["chat"].(map[string]any)
+	chat := v.fullChat(map[string]any{"url": e.srv.URL + "/pricing", "language": "de-DE"})
 	require.Equal(t, "de", chat["language"])
 	texts := chat["texts"].(map[string]any)
 	require.Equal(t, "Das Gespräch wurde beendet.", texts["ended"])

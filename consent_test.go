@@ -84,9 +84,7 @@ func TestConsentTextsAndImpliedConsent(t *testing.T) {
 		c.Texts = &consent.Catalog{Overrides: map[string]map[consent.Key]string{"sv": {consent.KeyWaitMessage: "Alla är upptagna just nu."}}}
 	})
 	v := e.newVisitor()
-	status, body := v.do("POST", "api/v1/visitor/config", map[string]any{"url": "https://shop.example/", "language": "sv-SE"})
-	require.Equal(t, 200, status)
-	chat := body["chat"].(map[string]any)
+	chat := v.fullChat(map[string]any{"url": "https://shop.example/", "language": "sv-SE"})
 	require.Equal(t, "sv", chat["language"])
 	texts := chat["texts"].(map[string]any)
 	require.Equal(t, "Alla är upptagna just nu.", texts["waitMessage"], "a host override")
@@ -103,7 +101,7 @@ func TestConsentTextsAndImpliedConsent(t *testing.T) {
 	}
 	require.Equal(t, "https://shop.example/privacy", link)
 
-	status, body = v.do("POST", "api/v1/visitor/conversations", map[string]any{"url": "https://shop.example/", "chatflowId": "support"})
+	status, body := v.do("POST", "api/v1/visitor/conversations", map[string]any{"url": "https://shop.example/", "chatflowId": "support"})
 	require.Equal(t, 201, status)
 	conv := body["conversation"].(map[string]any)["id"].(string)
 	for i := range 2 {

@@ -47,9 +47,10 @@
 //   - http*.go is the HTTP and WebSocket layer: each endpoint decodes,
 //     authorizes, calls the engine and encodes; http_ws.go reads the
 //     WebSocket frames.
-//   - internal/origin (may a page call the API) and internal/typing
-//     (typing indicators coalesced) need nothing from the package and
-//     are packages of their own.
+//   - internal/origin (may a page call the API), internal/typing
+//     (typing indicators coalesced) and internal/minify (the widget's
+//     files without comments and indentation, as http_static.go serves
+//     them) need nothing from the package and are packages of their own.
 //
 // # How a message travels
 //

@@ -38,7 +38,26 @@ func pricingAndSupport() []*flow.Chatflow {
 // configFor asks for the widget config of a page and returns the chat.
 func (v *visitor) configFor(url string) map[string]any {
 	v.e.t.Helper()
-	status, body := v.do("POST", "api/v1/visitor/config", map[string]any{"url": url, "device": "desktop"})
+	return v.fullChat(map[string]any{"url": url, "device": "desktop"})
+}
+
+// fullChat is the chat for a page view as the widget gets it once the
+// chat loads: the config call, then the chat call for the same page view.
+// It is nil when the config call shows no chat.
+func (v *visitor) fullChat(page map[string]any) map[string]any {
+	v.e.t.Helper()
+	status, body := v.do("POST", "api/v1/visitor/config", page)
+	require.Equal(v.e.t, 200, status, "%v", body)
+	if body["chat"] == nil {
+		return nil
+	}
+	req := map[string]any{}
+	for _, k := range []string{"url", "language", "device", "preview"} {
+		if x, ok := page[k]; ok {
+			req[k] = x
+		}
+	}
+	status, body = v.do("POST", "api/v1/visitor/chat", req)
 	require.Equal(v.e.t, 200, status, "%v", body)
 	chat, _ := body["chat"].(map[string]any)
 	return chat

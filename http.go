@@ -2,6 +2,7 @@ package livechat
 
 import (
 	"bytes"
+	"compress/gzip"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -201,6 +203,43 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(v)
+}
+
+// gzipWriters are reused: a gzip.Writer holds about 800 KB of tables.
+var gzipWriters = sync.Pool{New: func() any { w, _ := gzip.NewWriterLevel(io.Discard, gzip.DefaultCompression); return w }}
+
+// minGzip is the smallest answer writeJSONCompressed compresses: below
+// it, gzip's own header and tables gain nothing.
+const minGzip = 512
+
+// writeJSONCompressed writes v as JSON as writeJSON does, gzip-compressed
+// when the client accepts it and the answer is large enough to gain.
+func writeJSONCompressed(w http.ResponseWriter, r *http.Request, status int, v any) {
+	var body bytes.Buffer
+	if err := json.NewEncoder(&body).Encode(v); err != nil {
+		writeJSON(w, status, v)
+		return
+	}
+	hd := w.Header()
+	hd.Set("Content-Type", "application/json; charset=utf-8")
+	hd.Set("Cache-Control", "no-store")
+	hd.Set("X-Content-Type-Options", "nosniff")
+	hd.Set("Vary", "Accept-Encoding")
+	out := body.Bytes()
+	if len(out) >= minGzip && acceptsGzip(r) {
+		var zb bytes.Buffer
+		zw := gzipWriters.Get().(*gzip.Writer)
+		zw.Reset(&zb)
+		zw.Write(out)
+		zw.Close()
+		zw.Reset(io.Discard)
+		gzipWriters.Put(zw)
+		hd.Set("Content-Encoding", "gzip")
+		out = zb.Bytes()
+	}
+	hd.Set("Content-Length", strconv.Itoa(len(out)))
+	w.WriteHeader(status)
+	w.Write(out)
 }
 
 // decodeJSON reads a JSON request body into v: application/json only, at

@@ -5,12 +5,14 @@ import (
 	"compress/gzip"
 	"crypto/sha256"
 	"encoding/base64"
+	"fmt"
 	"io/fs"
 	"mime"
 	"net/http"
 	"path"
 	"strings"
 
+	"github.com/golivechat/livechat/internal/minify"
 	"github.com/golivechat/livechat/web"
 )
 
@@ -26,7 +28,14 @@ type staticFiles struct {
 	files map[string]*staticFile
 }
 
-var staticNames = []string{"widget.js", "widget.css", "inbox/index.html", "inbox/inbox.js", "inbox/inbox.css"}
+var staticNames = []string{"widget.js", "widget.css", "chat.js", "chat.css", "inbox/index.html", "inbox/inbox.js", "inbox/inbox.css"}
+
+// minified are the widget's files, served without their comments and
+// indentation: every page view loads widget.js and widget.css, so each
+// byte counts.
+var minified = map[string]func([]byte) ([]byte, error){
+	"widget.js": minify.JS, "chat.js": minify.JS, "widget.css": minify.CSS, "chat.css": minify.CSS,
+}
 
 func loadStatic() (*staticFiles, error) {
 	s := &staticFiles{files: make(map[string]*staticFile)}
@@ -34,6 +43,11 @@ func loadStatic() (*staticFiles, error) {
 		data, err := fs.ReadFile(web.Files, name)
 		if err != nil {
 			return nil, err
+		}
+		if m := minified[name]; m != nil {
+			if data, err = m(data); err != nil {
+				return nil, fmt.Errorf("livechat: %s: %w", name, err)
+			}
 		}
 		var buf bytes.Buffer
 		zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)

@@ -126,11 +126,44 @@ func (h *visitorAPI) visitorConfig(w http.ResponseWriter, r *http.Request) {
 	if !persist && memoryToken == "" {
 		memoryToken = signVisitor(h.cfg.Secret, v.ID, h.now())
 	}
-	resp := map[string]any{"protocol": 1, "chat": chat, "conversation": conv, "identified": identified != ""}
+	resp := map[string]any{"protocol": 1, "chat": launcherOf(chat), "conversation": conv, "identified": identified != ""}
 	if memoryToken != "" {
 		resp["token"] = memoryToken
 	}
-	writeJSON(w, http.StatusOK, resp)
+	writeJSONCompressed(w, r, http.StatusOK, resp)
+}
+
+type chatRequest struct {
+	URL      string `json:"url"`
+	Language string `json:"language"`
+	Device   string `json:"device"`
+	Preview  string `json:"preview"`
+}
+
+// visitorChat is the widget's call when the chat itself loads: the same
+// choice of chatflow as the config call, with everything the open chat
+// needs (texts, consent, email capture, survey, Help tab, header).
+func (h *visitorAPI) visitorChat(w http.ResponseWriter, r *http.Request) {
+	var req chatRequest
+	if err := decodeJSON(w, r, &req); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	ctx := r.Context()
+	v, err := h.visitors.find(ctx, visitorIDFrom(ctx))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	chat, err := h.chooser.chooseChat(ctx, v, &pageView{
+		URL: req.URL, Device: req.Device, Language: req.Language, AcceptLanguage: r.Header.Get("Accept-Language"),
+		Preview: req.Preview, Manager: req.Preview != "" && h.canManageFlows(r), Host: hostName(r.Host),
+	})
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	writeJSONCompressed(w, r, http.StatusOK, map[string]any{"chat": chat})
 }
 
 // visitorLanguage is the language a config request reports: its language

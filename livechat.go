@@ -145,6 +145,8 @@ func routes(s *server, allowed func(*http.Request) string) *http.ServeMux {
 	m := http.NewServeMux()
 	m.HandleFunc("GET /widget.js", s.serveStatic("widget.js"))
 	m.HandleFunc("GET /widget.css", s.serveStatic("widget.css"))
+	m.HandleFunc("GET /chat.js", s.serveStatic("chat.js"))
+	m.HandleFunc("GET /chat.css", s.serveStatic("chat.css"))
 	m.HandleFunc("GET /inbox", func(w http.ResponseWriter, r *http.Request) {
 		// Relative to the URL the browser asked for, whatever the mount.
 		w.Header().Set("Location", "inbox/")
@@ -155,6 +157,7 @@ func routes(s *server, allowed func(*http.Request) string) *http.ServeMux {
 	m.HandleFunc("GET /inbox/inbox.css", s.serveStatic("inbox/inbox.css"))
 
 	m.HandleFunc("POST /api/v1/visitor/config", v.visitorConfig)
+	m.HandleFunc("POST /api/v1/visitor/chat", s.visitorAuth(v.visitorChat))
 	m.HandleFunc("POST /api/v1/visitor/conversations", s.visitorAuth(v.visitorStart))
 	m.HandleFunc("POST /api/v1/visitor/email", s.visitorAuth(v.visitorEmail))
 	m.HandleFunc("POST /api/v1/visitor/consent", s.visitorAuth(v.visitorConsent))

@@ -1,6 +1,7 @@
 package livechat
 
 import (
+	"cmp"
 	"time"
 
 	"github.com/golivechat/livechat/availability"
@@ -194,4 +195,53 @@ func textOf(s string) consentText {
 
 type chatKnowledge struct {
 	Enabled bool `json:"enabled"`
+}
+
+// launcherTexts are the texts the launcher shows before the chat loads:
+// its accessible name, the prompt's close button and the unread badge's
+// announcement.
+var launcherTexts = []consent.Key{consent.KeyOpenChat, consent.KeyDismissMessage, consent.KeyUnreadOne, consent.KeyUnreadMany}
+
+// launcherChat is the chat as the config call answers it: what a page view
+// needs to show the launcher, the prompt and the triggers. What only the
+// open chat needs comes from the chat call as a chatConfig.
+type launcherChat struct {
+	ChatflowID  string       `json:"chatflowId"`
+	Welcome     string       `json:"welcome"`
+	AccentColor string       `json:"accentColor"`
+	Desktop     flow.Desktop `json:"desktop"`
+	Mobile      flow.Mobile  `json:"mobile"`
+	Preview     bool         `json:"preview"`
+	Language    string       `json:"language"`
+	// Texts are launcherTexts in Language.
+	Texts map[consent.Key]string `json:"texts"`
+	// CookieBanner is when the chat's cookie banner shows; empty without
+	// one.
+	CookieBanner consent.BannerWhen `json:"cookieBanner,omitempty"`
+	// Availability is the chat's status and whether it shows.
+	Availability launcherAvailability `json:"availability"`
+}
+
+type launcherAvailability struct {
+	Status   availability.Status `json:"status"`
+	ShowChat bool                `json:"showChat"`
+}
+
+// launcherOf is what the config call answers of c; nil for no chat.
+func launcherOf(c *chatConfig) *launcherChat {
+	if c == nil {
+		return nil
+	}
+	l := &launcherChat{
+		ChatflowID: c.ChatflowID, Welcome: c.Welcome, AccentColor: c.AccentColor, Desktop: c.Desktop, Mobile: c.Mobile,
+		Preview: c.Preview, Language: c.Language, Texts: make(map[consent.Key]string, len(launcherTexts)),
+		Availability: launcherAvailability{Status: c.Availability.Status, ShowChat: c.Availability.ShowChat},
+	}
+	for _, k := range launcherTexts {
+		l.Texts[k] = c.Texts[k]
+	}
+	if c.Consent != nil && c.Consent.Cookies != nil {
+		l.CookieBanner = cmp.Or(c.Consent.Cookies.When, consent.BannerBeforeChat)
+	}
+	return l
 }

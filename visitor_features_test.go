@@ -242,9 +242,7 @@ func TestEmailCaptureModes(t *testing.T) {
 	for _, m := range modes {
 		t.Run(string(m), func(t *testing.T) {
 			v := e.newVisitor()
-			status, body := v.do("POST", "api/v1/visitor/config", map[string]any{"url": e.srv.URL + "/" + string(m), "language": "sv-SE"})
-			require.Equal(t, http.StatusOK, status, "%v", body)
-			chat := body["chat"].(map[string]any)
+			chat := v.fullChat(map[string]any{"url": e.srv.URL + "/" + string(m), "language": "sv-SE"})
 			require.Equal(t, string(m), chat["chatflowId"])
 			capture := chat["emailCapture"].(map[string]any)
 			require.Equal(t, string(m), capture["mode"])
@@ -255,7 +253,7 @@ func TestEmailCaptureModes(t *testing.T) {
 			require.NotEqual(t, flow.DefaultEmailPrompt, capture["prompt"], "translated")
 
 			email := "visitor-" + string(m) + "@example.com"
-			status, body = v.do("POST", "api/v1/visitor/email", map[string]any{"email": email, "chatflowId": string(m)})
+			status, body := v.do("POST", "api/v1/visitor/email", map[string]any{"email": email, "chatflowId": string(m)})
 			require.Equal(t, http.StatusOK, status, "%v", body)
 			created, err := e.store.ContactByEmail(ctx, email)
 			require.NoError(t, err, "a contact for the address")

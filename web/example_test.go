@@ -16,6 +16,8 @@ func Example() {
 		return err
 	})
 	// Output:
+	// chat.css
+	// chat.js
 	// inbox/inbox.css
 	// inbox/inbox.js
 	// inbox/index.html

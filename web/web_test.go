@@ -2,7 +2,6 @@ package web
 
 import (
 	"bytes"
-	"compress/gzip"
 	"io/fs"
 	"os/exec"
 	"path/filepath"
@@ -11,39 +10,8 @@ import (
 	"testing"
 )
 
-// budget is the most the widget may weigh: gzip(widget.js)+gzip(widget.css).
-const budget = 20 * 1024
-
-func gzipSize(t *testing.T, name string) int {
-	t.Helper()
-	b, err := fs.ReadFile(Files, name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var buf bytes.Buffer
-	w, err := gzip.NewWriterLevel(&buf, gzip.BestCompression)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := w.Write(b); err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Len()
-}
-
-func TestWidgetSizeBudget(t *testing.T) {
-	js, css := gzipSize(t, "widget.js"), gzipSize(t, "widget.css")
-	t.Logf("gzip: widget.js %d B, widget.css %d B, total %d B of %d B", js, css, js+css, budget)
-	if js+css > budget {
-		t.Errorf("gzip(widget.js)+gzip(widget.css) = %d bytes, over the budget of %d", js+css, budget)
-	}
-}
-
 func TestFilesEmbedded(t *testing.T) {
-	for _, name := range []string{"widget.js", "widget.css", "inbox/index.html", "inbox/inbox.js", "inbox/inbox.css"} {
+	for _, name := range []string{"widget.js", "widget.css", "chat.js", "chat.css", "inbox/index.html", "inbox/inbox.js", "inbox/inbox.css"} {
 		b, err := fs.ReadFile(Files, name)
 		if err != nil {
 			t.Errorf("%s: %v", name, err)
@@ -56,7 +24,7 @@ func TestFilesEmbedded(t *testing.T) {
 // TestNoHTMLInsertion keeps user and server text out of the HTML parser:
 // scripts build the DOM with createElement and textContent only.
 func TestNoHTMLInsertion(t *testing.T) {
-	for _, name := range []string{"widget.js", "inbox/inbox.js"} {
+	for _, name := range []string{"widget.js", "chat.js", "inbox/inbox.js"} {
 		b, err := fs.ReadFile(Files, name)
 		if err != nil {
 			t.Fatal(err)
@@ -118,9 +86,10 @@ func TestInboxRelativeURLs(t *testing.T) {
 // TestHooks checks the stable ids that browser tests and hosts target.
 func TestHooks(t *testing.T) {
 	hooks := map[string][]string{
-		"widget.js": {"livechat-root", "livechat-launcher", "livechat-window", "livechat-input", "livechat-send", "livechat-messages", "lc-text", "lc-state", "data-seq", "data-sender",
-			"livechat-prompt", "livechat-prompt-close", "data-chatflow", "data-device", "livechat_minimized", "data-preview",
-			"livechat-availability", "data-status", "data-notice", "livechat-queue", "data-availability", "/queue",
+		"widget.js": {"livechat-root", "livechat-launcher", "livechat-prompt", "livechat-prompt-close", "data-chatflow", "data-device",
+			"livechat_minimized", "data-preview", "data-availability", "chat.js", "chat.css", "widget.css"},
+		"chat.js": {"livechat-window", "livechat-input", "livechat-send", "livechat-messages", "lc-text", "lc-state", "data-seq", "data-sender",
+			"livechat_minimized", "livechat-availability", "data-status", "data-notice", "livechat-queue", "/queue",
 			"livechat-consent", "livechat-agree", "livechat-email", "livechat-email-input", "livechat-email-submit",
 			"livechat-survey", "data-rating", "livechat-survey-comment", "livechat-survey-submit",
 			"livechat-tab-help", "livechat-help-search", "lc-result", "livechat-article"},
@@ -147,7 +116,7 @@ func TestJavaScriptSyntax(t *testing.T) {
 	if err != nil {
 		t.Skip("node not installed")
 	}
-	for _, name := range []string{"widget.js", filepath.Join("inbox", "inbox.js")} {
+	for _, name := range []string{"widget.js", "chat.js", filepath.Join("inbox", "inbox.js")} {
 		if out, err := exec.Command(node, "--check", name).CombinedOutput(); err != nil {
 			t.Errorf("node --check %s: %v\n%s", name, err, out)
 		}

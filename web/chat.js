@@ -1,0 +1,963 @@
+/* golivechat visitor widget, the chat: the window, consent, email capture,
+ * the Help tab, the survey and the live channel (WebSocket, long poll).
+ * widget.js loads it, with chat.css, on the first open or trigger, or at
+ * once for a visitor with a conversation, and shares its helpers and the
+ * launcher through LiveChat._. Plain JavaScript, no dependencies, no build
+ * step; speaks protocol version 1 (PROTOCOL.md). All text from users and
+ * the server is inserted as text nodes, never parsed as markup. */
+window.LiveChat && LiveChat._ && LiveChat._(L => {
+  'use strict';
+  const { doc, DEVICE, h, icon, T, api, session } = L;
+  const WS_URL = L.API.replace(/^http/, 'ws') + 'ws';
+  const OPEN_KEY = 'livechat-open';
+  const EMAIL_KEY = 'livechat-email';
+  const ICON_MIN = 'M7.4 8.6 12 13.2l4.6-4.6L18 10l-6 6-6-6z';
+  const ICON_SEND = 'M2 21 23 12 2 3v7l15 2-15 2z';
+
+  // ---- state ----
+  const chat = L.chat;      // the chat's settings (the second config answer)
+  const { root, launcher, badge, unreadLive } = L;
+  let conv = null;          // {id, status, lastSeq, …}
+  let maxLen = 5000;
+  const msgs = new Map();   // seq -> {m, el}
+  const pending = new Map(); // clientMessageId -> {cid, text, el, st, ref, timer}
+  const refs = new Map();   // ws ref -> clientMessageId
+  // mark: the contiguous mark, every seq up to it shown (read and resumed
+  // from); top: the highest seq shown.
+  let mark = 0, top = 0, loading = null, lastRead = 0, sentRead = 0, agentRead = 0, agentName = '';
+  let isOpen = false;
+  // Before cookie consent: the banner.
+  let ck = null, ckEl;
+  let win, list, typingEl, ended, newBtn, form, input, count;
+  let typingHide, typingSentAt = 0, typingIdle, creating = null;
+  // availability: the notice element, the queue line and its polling
+  let av = {}, notice = null, queueEl = null, queueOn = false, queueTimer = 0, queueBusy = 0;
+  // consent to process data, email capture, survey, help tab
+  let proc = null, agreed = true, consentEl, consentMsg, agreeBtn, sendBtn, emailMode = '', needEmail = false, emailEl, emailIn, emailMsg, commEl;
+  let survey = null, surveyFor = '', chatPane, helpEl, tabs, searchIn, resultsEl, articleEl, findTimer = 0, findN = 0;
+  // live channel
+  let ws = null, ready = false, wasReady = false, wsFails = 0, attempt = 0, reconnectTimer = null;
+  let polling = false, pollAbort = null, lastFrame = 0, refN = 0;
+
+  // ---- helpers ----
+  const enc = encodeURIComponent;
+  const pad = n => String(n).padStart(2, '0');
+  const sleep = ms => new Promise(r => setTimeout(r, ms));
+  // dot drops the final full stop of a status line.
+  const dot = s => s.replace(/\.$/, '');
+  const backoff = n => { const d = Math.min(30000, 1000 * 2 ** n); return d / 2 + Math.random() * d / 2; };
+
+  function uuid() {
+    const c = window.crypto;
+    if (c && c.randomUUID) try { return c.randomUUID(); } catch (e) { /* insecure context */ }
+    const b = new Uint8Array(16);
+    c.getRandomValues(b);
+    return [...b].map(x => pad(x.toString(16))).join('');
+  }
+
+  function timeEl(iso) {
+    let d = iso ? new Date(iso) : new Date();
+    if (isNaN(d)) d = new Date();
+    return h('time', { datetime: d.toISOString(), text: pad(d.getHours()) + ':' + pad(d.getMinutes()) });
+  }
+
+  function initials(name) {
+    return (name || '?').trim().split(/\s+/).slice(0, 2).map(w => [...w][0] || '').join('').toUpperCase() || '?';
+  }
+
+  // ---- availability ----
+  // back is "We're offline. We'll be back Monday at 09:00." for an RFC 3339
+  // time, in the visitor's language and time zone (the browser's); with the
+  // date when it is more than 6 days away. Empty for a bad time.
+  function back(iso) {
+    const d = new Date(iso || NaN);
+    if (isNaN(d)) return '';
+    const fmt = o => {
+      try { return new Intl.DateTimeFormat(navigator.language, o).format(d); } catch (e) { return new Intl.DateTimeFormat(undefined, o).format(d); }
+    };
+    const day = fmt(d - Date.now() > 6 * 864e5 ? { weekday: 'long', month: 'long', day: 'numeric' } : { weekday: 'long' });
+    return T('returnTime', { day, time: fmt({ hour: '2-digit', minute: '2-digit' }) });
+  }
+
+  // noticeLines are the lines of the window's notice: the text for the
+  // notice kind, then the team's own message where it comes on top.
+  function noticeLines() {
+    const m = av.message || '';
+    switch (av.notice) {
+      case 'away_message': return [m || T('awayMessage')];
+      case 'wait_message': return [m || T('waitMessage')];
+      case 'return_time': { const t = back(av.nextOpening); return t ? [t, m] : [m || T('awayMessage')]; }
+    }
+    return [];
+  }
+
+  // queue shows the conversation's place in the queue while every agent is
+  // busy, asking again every 20 s while it waits and the window is open.
+  async function queue() {
+    clearTimeout(queueTimer);
+    queueTimer = 0;
+    if (!queueOn || !isOpen || !conv || conv.status !== 'open') return;
+    if (queueBusy) { queueBusy = 2; return; } // ask again once this answer is in
+    const id = conv.id;
+    let n = -1; // -1: unknown, ask again later
+    queueBusy = 1;
+    try {
+      n = +(await api('GET', 'conversations/' + enc(id) + '/queue')).position || 0;
+    } catch (e) {
+      if (e.status >= 400 && e.status < 500 && e.status !== 429) n = 0;
+    }
+    const again = queueBusy > 1;
+    queueBusy = 0;
+    if (!queueOn || !conv || conv.id !== id) return;
+    if (!n) { endQueue(); return; }
+    if (n > 0) { queueEl.textContent = dot(T('queuePosition', { n })); queueEl.hidden = false; }
+    if (isOpen) queueTimer = setTimeout(queue, again ? 0 : 20000);
+  }
+
+  // watchQueue starts asking for a conversation that no agent has answered.
+  function watchQueue() {
+    queueOn = !!queueEl && ![...msgs.values()].some(r => r.m.sender === 'agent');
+    if (queueOn) notice.hidden = false;
+    queue();
+  }
+
+  // endQueue stops asking; once an agent writes, the wait notice goes too.
+  function endQueue(answered) {
+    queueOn = false;
+    clearTimeout(queueTimer);
+    if (!queueEl) return;
+    queueEl.hidden = true;
+    queueEl.textContent = '';
+    if (answered) notice.hidden = true;
+  }
+
+  // ---- rendering ----
+  // render builds the window into the launcher's root.
+  function render() {
+    const avatars = h('div', { class: 'lc-avatars' });
+    for (const a of (chat.avatars || []).slice(0, 3)) {
+      const ini = h('span', { class: 'lc-avatar lc-initials', role: 'img', 'aria-label': a.name || null }, initials(a.name));
+      if (a.avatarUrl) {
+        const img = h('img', { class: 'lc-avatar', src: a.avatarUrl, alt: a.name || '' });
+        img.addEventListener('error', () => img.replaceWith(ini));
+        avatars.append(img);
+      } else avatars.append(ini);
+    }
+
+    const title = chat.title || T('title');
+    // The availability notice: the typical reply time stands in for the
+    // subtitle; any other notice is a status line above the messages.
+    const nattrs = { id: 'livechat-availability', 'data-status': av.status, 'data-notice': av.notice };
+    let sub = chat.subtitle && h('div', { class: 'lc-subtitle', text: chat.subtitle });
+    const lines = noticeLines();
+    const rt = /^(minutes|hours?|day)$/.test(av.replyTime) && T('reply' + av.replyTime[0].toUpperCase() + av.replyTime.slice(1));
+    if (av.notice === 'reply_time' && rt) {
+      sub = notice = h('div', Object.assign(nattrs, { class: 'lc-subtitle', text: dot(rt) }));
+    } else if (lines.length) {
+      notice = h('div', Object.assign(nattrs, { class: 'lc-notice', role: 'status' }), ...lines.filter(Boolean).map(l => h('p', { text: l })));
+      if (av.notice === 'wait_message') notice.append(queueEl = h('p', { id: 'livechat-queue', class: 'lc-queue', hidden: true }));
+    }
+    list = h('div', {
+      id: 'livechat-messages', class: 'lc-messages', role: 'log', 'aria-live': 'polite',
+      'aria-label': T('messages'), tabindex: '0',
+    });
+    if (chat.welcome) {
+      list.append(h('div', { class: 'lc-msg lc-agent lc-welcome' }, h('div', { class: 'lc-text', text: chat.welcome })));
+    }
+    input = h('textarea', {
+      id: 'livechat-input', rows: '1', autocomplete: 'off',
+      placeholder: T(/^(away|offline)$/.test(av.status) ? 'leaveMessage' : 'writePrompt'),
+      onkeydown: e => {
+        if (e.key === 'Enter' && !e.shiftKey && !e.isComposing && e.keyCode !== 229) { e.preventDefault(); submit(); }
+      },
+      // Some synthetic key sequences deliver the Enter character separately.
+      onkeypress: e => { if (e.key === 'Enter' && !e.shiftKey) e.preventDefault(); },
+      oninput: onInput,
+    });
+    // Consent to process data: a notice, or a text to agree to before sending.
+    const kb = chat.knowledgeBase && chat.knowledgeBase.enabled;
+    if (proc) {
+      consentEl = h('div', { id: 'livechat-consent', class: 'lc-consent', 'data-kind': proc.kind },
+        h('p', null, ...segs(proc)),
+        consentMsg = h('p', { class: 'lc-hint', 'aria-live': 'polite' }));
+      if (proc.kind === 'explicit') consentEl.append(agreeBtn = h('button', { type: 'button', id: 'livechat-agree', class: 'lc-btn', text: T('processingAgree'), onclick: agree }));
+    }
+    const ec = chat.emailCapture || {};
+    emailEl = h('form', { id: 'livechat-email', class: 'lc-email', hidden: true, novalidate: true, onsubmit: saveEmail },
+      h('label', { for: 'livechat-email-input', text: ec.prompt || T('emailPrompt') }),
+      h('div', { class: 'lc-row' },
+        emailIn = h('input', { type: 'email', id: 'livechat-email-input', autocomplete: 'email', placeholder: T('emailPlaceholder'), 'aria-describedby': 'livechat-email-msg' }),
+        h('button', { type: 'submit', id: 'livechat-email-submit', class: 'lc-btn', text: T('emailSubmit') })),
+      emailMsg = h('p', { id: 'livechat-email-msg', class: 'lc-hint', 'aria-live': 'polite' }));
+    // Consent to communicate: checkboxes above the composer, moved into the
+    // email form when it shows (showEmail).
+    const comm = ((chat.consent || {}).communication || []).map(c => h('label', { class: 'lc-hint' },
+      h('input', { type: 'checkbox', 'data-consent-kind': c.kind, onchange: e => api('POST', 'consent', { kind: c.kind, granted: e.target.checked, textHash: c.textHash }).catch(() => {}) }), c.label));
+    commEl = comm[0] && h('div', { id: 'livechat-communication', class: 'lc-consent' }, ...comm);
+    // The cookie banner: in the window before the chat, floating on exit.
+    if (ck) {
+      const b = (id, k, g) => h('button', { type: 'button', id: 'livechat-cookies-' + id, class: 'lc-btn', text: T(k), onclick: () => cookies(g) });
+      const exit = ck.when === 'on_exit';
+      ckEl = h('div', { id: 'livechat-cookies', class: exit ? 'lc-consent lc-prompt lc-cookies' : 'lc-consent', role: 'region', 'aria-label': T('cookiesLabel'), hidden: exit },
+        h('p', null, ...segs(ck)), h('div', { class: 'lc-row' }, b('accept', 'cookieAccept', true), b('decline', 'cookieDecline', false)));
+      if (exit) {
+        const f = e => { if (!e.relatedTarget && e.clientY <= 0 || e.type === 'pagehide') ckEl.hidden = false; };
+        doc.addEventListener('mouseout', f);
+        window.addEventListener('pagehide', f);
+      }
+    }
+    if (kb) renderHelp();
+    win = h('div', {
+      id: 'livechat-window', class: 'lc-window', role: 'dialog', 'aria-modal': 'false', 'aria-label': title, hidden: true,
+      'aria-describedby': notice && 'livechat-availability',
+      onkeydown: e => { if (e.key === 'Escape') { e.stopPropagation(); close(true); } },
+    },
+    h('div', { class: 'lc-header' },
+      avatars,
+      h('div', { class: 'lc-head-text' },
+        h('div', { class: 'lc-title' }, title, chat.preview && h('span', { class: 'lc-tag', text: T('preview') })),
+        sub),
+      h('button', { type: 'button', class: 'lc-min', 'aria-label': T('minimiseChat'), onclick: () => close(true) }, icon(ICON_MIN))),
+    kb && h('div', { role: 'tablist', class: 'lc-tabs' }, ...tabs),
+    chatPane = h('div', { id: 'livechat-chat', class: 'lc-pane', role: kb && 'tabpanel', 'aria-labelledby': kb && 'livechat-tab-chat' },
+      notice && notice !== sub && notice,
+      list,
+      typingEl = h('div', { class: 'lc-typing', 'aria-live': 'polite' }),
+      ended = h('div', { class: 'lc-ended', hidden: true },
+        h('p', { text: T('conversationEnded') }),
+        newBtn = h('button', { type: 'button', class: 'lc-new', onclick: startNew, text: T('newConversation') })),
+      ck && !ckEl.hidden && ckEl, consentEl, emailEl, commEl,
+      form = h('form', { class: 'lc-composer', onsubmit: e => { e.preventDefault(); submit(); } },
+        h('label', { for: 'livechat-input', class: 'lc-sr', text: T('messageLabel') }),
+        input,
+        count = h('span', { class: 'lc-count', id: 'livechat-count', 'aria-live': 'polite', hidden: true }),
+        sendBtn = h('button', { type: 'submit', id: 'livechat-send', class: 'lc-send', 'aria-label': T('send') }, icon(ICON_SEND)))),
+    helpEl);
+    gate();
+    if (needEmail) showEmail();
+
+    root.append(win);
+    if (ckEl && ckEl.hidden) root.append(ckEl); // the on-exit banner floats outside the window
+
+    if (window.visualViewport) {
+      visualViewport.addEventListener('resize', fitViewport);
+      visualViewport.addEventListener('scroll', fitViewport);
+    }
+    doc.addEventListener('visibilitychange', () => { markRead(); if (doc.visibilityState === 'visible') wake(); });
+    window.addEventListener('online', wake);
+  }
+
+  // On phones the on-screen keyboard shrinks the visual viewport only.
+  function fitViewport() {
+    const v = window.visualViewport;
+    if (!root || !v) return;
+    root.style.setProperty('--lc-vh', v.height + 'px');
+    root.style.setProperty('--lc-vt', v.offsetTop + 'px');
+  }
+
+  function scrollDown(force) {
+    if (force || list.scrollHeight - list.scrollTop - list.clientHeight < 120) list.scrollTop = list.scrollHeight;
+  }
+
+  function msgEl(sender, text, time, author) {
+    const e = h('div', { class: 'lc-msg lc-' + sender, 'data-sender': sender });
+    if (sender === 'agent' && author) e.append(h('div', { class: 'lc-author', text: author }));
+    e.append(h('div', { class: 'lc-text', text }));
+    const meta = h('div', { class: 'lc-meta' }, timeEl(time));
+    if (sender === 'visitor') meta.append(h('span', { class: 'lc-state' }));
+    e.append(meta);
+    return e;
+  }
+
+  function setState(rec, st) {
+    rec.st = st;
+    const s = rec.el.querySelector('.lc-state');
+    if (!s) return;
+    rec.el.setAttribute('data-state', st);
+    s.textContent = '';
+    if (st === 'failed') {
+      s.append(h('button', { type: 'button', class: 'lc-retry', onclick: () => { retry(rec); input.focus(); }, text: T('retry') }));
+    } else s.textContent = T(st);
+  }
+
+  function updateReadStates() {
+    for (const [seq, r] of msgs) if (r.m.sender === 'visitor') setState(r, seq <= agentRead ? 'read' : 'sent');
+  }
+
+  function updateUnread() {
+    let n = 0;
+    if (!isOpen) for (const [seq, r] of msgs) if (seq > lastRead && r.m.sender !== 'visitor') n++;
+    badge.textContent = n > 99 ? '99+' : String(n);
+    badge.hidden = !n;
+    const label = n ? T(n === 1 ? 'unreadOne' : 'unreadMany', { n }) : '';
+    if (unreadLive.textContent !== label) unreadLive.textContent = label;
+  }
+
+  function updateEnded() {
+    const closed = !!conv && conv.status === 'closed';
+    const hadFocus = form.contains(doc.activeElement);
+    ended.hidden = !closed;
+    form.hidden = closed;
+    if (closed) { hideTyping(); askSurvey(); } else if (survey) { survey.remove(); survey = null; }
+    if (hadFocus && closed) newBtn.focus();
+  }
+
+  function showTyping() {
+    typingEl.textContent = agentName ? T('typing', { name: agentName }) : T('typingUnnamed');
+    typingEl.classList.add('lc-on');
+    clearTimeout(typingHide);
+    typingHide = setTimeout(hideTyping, 6000);
+    scrollDown();
+  }
+
+  function hideTyping() {
+    clearTimeout(typingHide);
+    if (typingEl && typingEl.textContent) { typingEl.textContent = ''; typingEl.classList.remove('lc-on'); }
+  }
+
+  function updateCount() {
+    const left = maxLen - [...input.value].length;
+    const show = left <= Math.min(200, Math.ceil(maxLen / 10));
+    count.hidden = !show;
+    if (show) count.textContent = T(left >= 0 ? 'charactersLeft' : 'charactersOver', { n: Math.abs(left) });
+    count.classList.toggle('lc-over', left < 0);
+    input.style.height = 'auto';
+    input.style.height = Math.min(input.scrollHeight, 120) + 'px';
+  }
+
+  // ---- open / close ----
+  // open shows the window. Only a visitor's own action moves the focus
+  // into it: a trigger or a restored page view opens it without focus.
+  function open(focus = true) {
+    L.hidePrompt();
+    L.disarm();
+    isOpen = L.isOpen = true;
+    win.hidden = false;
+    root.classList.add('lc-open');
+    launcher.setAttribute('aria-expanded', 'true');
+    session(OPEN_KEY, true);
+    fitViewport();
+    scrollDown(true);
+    markRead();
+    updateUnread();
+    queue();
+    if (focus) (form.hidden ? newBtn : blocker() || input).focus();
+  }
+
+  // close hides the window; byVisitor when the visitor minimised it (the
+  // minimise button, Escape or the launcher), not the host's LiveChat.close().
+  function close(byVisitor) {
+    // A visitor who minimises the chat is left alone for 24 hours on every
+    // page and chatflow of the site: no prompt, no trigger and no reopening
+    // on the next page. Opening the chat again by hand does not clear the
+    // cookie: it remembers "minimised within 24 hours", and the visitor who
+    // wants the chat has the launcher one click away.
+    if (byVisitor && L.persist) {
+      doc.cookie = 'livechat_minimized=1; Max-Age=86400; Path=/; SameSite=Lax' + (location.protocol === 'https:' ? '; Secure' : '');
+    }
+    L.hidePrompt();
+    L.disarm();
+    isOpen = L.isOpen = false;
+    win.hidden = true;
+    root.classList.remove('lc-open');
+    launcher.setAttribute('aria-expanded', 'false');
+    session(OPEN_KEY, false);
+    clearTimeout(queueTimer);
+    stopTyping();
+    updateUnread();
+    if (byVisitor) launcher.focus();
+  }
+
+  // ---- messages ----
+  // addMessage stores a message from the server once per seq, turning the
+  // optimistic bubble with the same clientMessageId into the stored one.
+  function addMessage(m) {
+    if (!m || !conv || (m.conversationId && m.conversationId !== conv.id) || !(m.seq > 0)) return;
+    const p = m.clientMessageId && pending.get(m.clientMessageId);
+    if (p) { pending.delete(m.clientMessageId); clearTimeout(p.timer); }
+    if (msgs.has(m.seq)) { if (p) p.el.remove(); return; }
+    const e = p ? p.el : msgEl(m.sender, m.code === 'conversation_ended' ? T(m.authorName ? 'endedBy' : 'ended', { name: m.authorName }) : m.text, m.createdAt, m.authorName);
+    if (p) e.querySelector('time').replaceWith(timeEl(m.createdAt));
+    e.classList.remove('lc-pending');
+    e.setAttribute('data-seq', m.seq);
+    const rec = { m, el: e };
+    msgs.set(m.seq, rec);
+    let before = null;
+    for (const c of list.children) {
+      if (c === e) continue;
+      const s = c.getAttribute('data-seq');
+      if (s ? +s > m.seq : c.classList.contains('lc-pending')) { before = c; break; }
+    }
+    list.insertBefore(e, before);
+    while (msgs.has(mark + 1)) mark++;
+    gap(m.seq);
+    if (m.sender === 'visitor') {
+      setState(rec, m.seq <= agentRead ? 'read' : 'sent');
+      if (emailMode === 'after_first_message' || (emailMode === 'when_away' && av.status !== 'available')) showEmail();
+    }
+    else if (m.sender === 'agent') {
+      if (m.authorName) agentName = m.authorName;
+      hideTyping();
+      if (queueEl) endQueue(true);
+    }
+  }
+
+  // settle runs after a batch of messages.
+  function settle(force) {
+    scrollDown(force);
+    markRead();
+    updateUnread();
+  }
+
+  function onRead(participant, seq, id) {
+    if (!conv || id !== conv.id || !(seq > 0)) return;
+    if (participant === 'visitor') {
+      if (seq > lastRead) lastRead = seq;
+      if (seq > sentRead) sentRead = seq;
+      updateUnread();
+    } else if (/^agent/.test(participant || '') && seq > agentRead) {
+      agentRead = seq;
+      updateReadStates();
+    }
+  }
+
+  function setConv(c) {
+    if (!c || !conv || c.id !== conv.id) return;
+    Object.assign(conv, c);
+    updateEnded();
+    if (conv.status !== 'open' && queueEl) endQueue();
+  }
+
+  function resetThread() {
+    for (const r of msgs.values()) r.el.remove();
+    msgs.clear();
+    mark = top = lastRead = sentRead = agentRead = 0;
+    loading = null;
+    hideTyping();
+  }
+
+  // gap fetches what is missing below a seq past the mark (missed on a
+  // silent socket, or published out of order).
+  function gap(seq) {
+    if (seq > top) top = seq;
+    if (top > mark && !loading) load(1).catch(() => {});
+  }
+
+  // load fetches what follows the mark, the history or a gap, until none is
+  // missing below top; the history keeps the log busy so that screen
+  // readers do not read it out on every page view.
+  function load(isGap) {
+    return loading || (loading = (async () => {
+      const id = conv.id;
+      if (!isGap) list.setAttribute('aria-busy', 'true');
+      try {
+        for (let more = 1; more;) {
+          const from = mark, r = await api('GET', 'conversations/' + enc(id) + '/messages?after=' + from + '&limit=200');
+          if (!conv || conv.id !== id) return;
+          setConv(r.conversation);
+          for (const rm of r.readMarks || []) onRead(rm.participant, rm.seq, id);
+          (r.messages || []).forEach(addMessage);
+          more = mark > from && (r.hasMore || top > mark);
+        }
+      } finally {
+        list.removeAttribute('aria-busy');
+        loading = null;
+      }
+      settle(!isGap);
+    })());
+  }
+
+  function ensureConv() {
+    if (conv && conv.status !== 'closed') return Promise.resolve(conv);
+    return creating || (creating = api('POST', 'conversations', { url: location.href, device: DEVICE, chatflowId: chat.chatflowId }).then(async r => {
+      const c = r.conversation;
+      if (!conv || conv.id !== c.id) {
+        resetThread();
+        conv = c;
+        if (c.lastSeq > 0) await load().catch(() => {});
+      } else setConv(c);
+      updateEnded();
+      live();
+      watchQueue();
+      return conv;
+    }).finally(() => { creating = null; }));
+  }
+
+  function startNew() {
+    stopPoll();
+    resetThread();
+    for (const p of pending.values()) { clearTimeout(p.timer); p.el.remove(); }
+    pending.clear();
+    conv = null;
+    updateEnded();
+    input.focus();
+  }
+
+  // ---- sending ----
+  // The server's text rule (PROTOCOL.md): control characters other than
+  // line feed and tab are refused, so they are dropped here (a CR of a
+  // line break too), and a text that shows nothing is not sent.
+  const sendable = s => s.replace(/\r\n?/g, '\n').replace(/[\0-\x08\x0B-\x1F\x7F-\x9F]/g, '');
+  const shows = s => /[^\s\p{Cc}\p{Cf}\p{Default_Ignorable_Code_Point}]/u.test(s);
+
+  async function submit() {
+    const b = blocker();
+    if (b) { b.focus(); return; }
+    const text = sendable(input.value);
+    if (!shows(text) || [...text].length > maxLen) { input.focus(); return; }
+    if (conv && conv.status === 'closed') return;
+    stopTyping();
+    input.value = '';
+    updateCount();
+    const p = { cid: uuid(), text, el: msgEl('visitor', text) };
+    p.el.classList.add('lc-pending');
+    list.append(p.el);
+    pending.set(p.cid, p);
+    setState(p, 'sending');
+    scrollDown(true);
+    try {
+      await ensureConv();
+    } catch (err) {
+      fail(p, err);
+      return;
+    }
+    deliver(p);
+  }
+
+  function deliver(p) {
+    if (!pending.has(p.cid) || !conv) return;
+    setState(p, 'sending');
+    clearTimeout(p.timer);
+    if (ready) {
+      const ref = 'r' + ++refN;
+      refs.set(ref, p.cid);
+      p.ref = ref;
+      wsSend({ type: 'send', ref, conversationId: conv.id, clientMessageId: p.cid, text: p.text });
+      p.timer = setTimeout(() => httpSend(p), 10000);
+    } else httpSend(p);
+  }
+
+  async function httpSend(p) {
+    if (!pending.has(p.cid) || p.http || !conv) return;
+    p.http = true;
+    p.ref = null;
+    clearTimeout(p.timer);
+    try {
+      const r = await api('POST', 'conversations/' + enc(conv.id) + '/messages', { clientMessageId: p.cid, text: p.text });
+      addMessage(r.message);
+      settle();
+    } catch (err) {
+      fail(p, err);
+    }
+    p.http = false;
+  }
+
+  function fail(p, err) {
+    if (!pending.has(p.cid)) return;
+    clearTimeout(p.timer);
+    p.ref = null;
+    // Network trouble and server-side failures are retried on reconnect.
+    p.auto = !err.status || err.status >= 500 || err.status === 429;
+    setState(p, 'failed');
+    if (err.code === 'consent_required' && agreeBtn) {
+      p.consent = true;
+      agreed = false;
+      session('livechat-consent-' + proc.textHash, false);
+      consentMsg.textContent = T('errorConsentRequired');
+      gate();
+    }
+    if (err.code === 'conversation_closed' && conv) setConv(Object.assign({}, conv, { status: 'closed' }));
+  }
+
+  function retry(p) {
+    if (!pending.has(p.cid) || (conv && conv.status === 'closed')) return;
+    setState(p, 'sending');
+    ensureConv().then(() => deliver(p), err => fail(p, err));
+  }
+
+  function retryFailed() {
+    for (const p of pending.values()) if (p.st === 'failed' && p.auto) retry(p);
+  }
+
+  // ---- typing and read ----
+  function onInput() {
+    updateCount();
+    if (!conv || conv.status !== 'open') return;
+    if (!input.value.trim()) { stopTyping(); return; }
+    const now = Date.now();
+    if (now - typingSentAt > 3000) { typingSentAt = now; sendTyping(true); }
+    clearTimeout(typingIdle);
+    typingIdle = setTimeout(stopTyping, 4000);
+  }
+
+  function stopTyping() {
+    clearTimeout(typingIdle);
+    if (typingSentAt) { typingSentAt = 0; sendTyping(false); }
+  }
+
+  function sendTyping(on) {
+    if (!conv) return;
+    if (ready) wsSend({ type: 'typing', conversationId: conv.id, typing: on });
+    else api('POST', 'conversations/' + enc(conv.id) + '/typing', { typing: on }).catch(() => {});
+  }
+
+  function markRead() {
+    if (!isOpen || doc.visibilityState === 'hidden' || !conv || !mark) return;
+    if (mark > lastRead) { lastRead = mark; updateUnread(); }
+    if (mark <= sentRead) return;
+    const seq = sentRead = mark;
+    if (ready) wsSend({ type: 'read', conversationId: conv.id, seq });
+    else api('POST', 'conversations/' + enc(conv.id) + '/read', { seq }).catch(() => { if (sentRead === seq) sentRead = 0; });
+  }
+
+  // ---- live channel: WebSocket, long-poll after 3 failed opens ----
+  function live() {
+    if (!conv) return;
+    if (wsFails >= 3) startPoll();
+    else if (ws) { if (ready) subscribe(); }
+    else if (!reconnectTimer) connect();
+  }
+
+  function wsSend(f) {
+    if (ws && ws.readyState === 1) ws.send(JSON.stringify(f));
+  }
+
+  function subscribe() {
+    if (ready && conv) wsSend({ type: 'subscribe', conversationId: conv.id, after: mark });
+  }
+
+  function connect() {
+    clearTimeout(reconnectTimer);
+    reconnectTimer = null;
+    if (ws || polling || !conv) return;
+    let s, opened = false;
+    try { s = new WebSocket(WS_URL, L.token ? ['livechat.v1', 'livechat.token.' + L.token] : []); } catch (e) { dropped(null, false); return; }
+    ws = s;
+    s.onopen = () => { opened = true; lastFrame = Date.now(); };
+    s.onmessage = ev => {
+      lastFrame = Date.now();
+      let f;
+      try { f = JSON.parse(ev.data); } catch (e) { return; }
+      if (f && typeof f === 'object') onFrame(f);
+    };
+    s.onclose = () => { if (ws === s) dropped(s, opened); };
+  }
+
+  function dropped(s, opened) {
+    ws = null;
+    ready = false;
+    if (s) { s.onclose = s.onmessage = null; try { s.close(); } catch (e) { /* already closed */ } }
+    refs.clear();
+    sentRead = 0; // the last read may have gone into a dead socket
+    for (const p of pending.values()) if (p.st === 'sending' && p.ref) httpSend(p);
+    if (!opened && ++wsFails >= 3) { startPoll(); return; }
+    reconnectTimer = setTimeout(connect, backoff(attempt++));
+  }
+
+  // wake reconnects at once when the page comes back (phone unlocked, network back).
+  function wake() {
+    if (reconnectTimer && !ws && !polling) connect();
+    else if (ready && Date.now() - lastFrame > 30000) wsSend({ type: 'ping' });
+  }
+
+  // A connection that stays silent although we ping it is dead: drop it.
+  setInterval(() => {
+    if (!ready) return;
+    if (Date.now() - lastFrame > 45000) dropped(ws, true);
+    else wsSend({ type: 'ping' });
+  }, 25000);
+
+  // Subscribing replays messages, not read marks: fetch those after a reconnect.
+  function syncReads() {
+    const id = conv && conv.id;
+    if (id) api('GET', 'conversations/' + enc(id) + '/messages?after=' + mark + '&limit=1')
+      .then(r => { for (const rm of r.readMarks || []) onRead(rm.participant, rm.seq, id); }, () => {});
+  }
+
+  function onFrame(f) {
+    switch (f.type) {
+      case 'ready':
+        ready = true;
+        attempt = wsFails = 0;
+        subscribe();
+        if (typingSentAt) sendTyping(true);
+        markRead();
+        retryFailed();
+        if (wasReady) syncReads(); // agents may have read while we were away
+        wasReady = true;
+        break;
+      case 'message':
+        if (f.message && conv && (f.conversationId || f.message.conversationId) === conv.id) {
+          addMessage(f.message);
+          settle();
+        }
+        break;
+      case 'conversation':
+        setConv(f.conversation);
+        if (queueOn) queue(); // assigned: the queue says 0
+        break;
+      case 'subscribed': // an assignment while we were not subscribed is not replayed
+        if (conv && f.conversationId === conv.id) gap(f.seq);
+        if (queueOn) queue();
+        break;
+      case 'typing':
+        if (conv && f.conversationId === conv.id && /^agent/.test(f.participant || '')) {
+          if (f.typing) showTyping(); else hideTyping();
+        }
+        break;
+      case 'read':
+        onRead(f.participant, f.seq, f.conversationId);
+        break;
+      case 'ack': {
+        const cid = refs.get(f.ref);
+        refs.delete(f.ref);
+        if (f.message) { addMessage(f.message); settle(); } else if (cid) { const p = pending.get(cid); if (p) httpSend(p); }
+        break;
+      }
+      case 'error': {
+        const p = pending.get(refs.get(f.ref));
+        refs.delete(f.ref);
+        if (!p) break;
+        if (/^(unavailable|internal|rate_limited)$/.test(f.code)) httpSend(p);
+        else fail(p, { status: 400, code: f.code });
+        break;
+      }
+    }
+  }
+
+  function stopPoll() {
+    if (pollAbort) pollAbort.abort();
+  }
+
+  async function startPoll() {
+    if (polling) return;
+    polling = true;
+    let errors = 0;
+    while (conv) {
+      const id = conv.id;
+      pollAbort = new AbortController();
+      try {
+        const r = await api('GET', 'poll?conversationId=' + enc(id) + '&after=' + mark + '&timeout=25', undefined, pollAbort.signal);
+        errors = 0;
+        if (!conv || conv.id !== id) continue;
+        for (const ev of r.events || []) if (ev && ev.type !== 'ready') onFrame(ev);
+        setConv(r.conversation);
+        retryFailed();
+      } catch (e) {
+        if (!conv || conv.id !== id) continue;
+        await sleep(backoff(errors++));
+      }
+    }
+    polling = false;
+  }
+
+  // ---- consent to process data and email capture ----
+  const safe = u => /^(https?:|mailto:|\/)/i.test(u);
+  const aLink = (href, text) => h('a', { href, target: '_blank', rel: 'noopener noreferrer nofollow', text });
+  const segs = c => (c.segments || [{ text: c.text }]).map(s => s.url && safe(s.url) ? aLink(s.url, s.text) : s.text);
+
+  // cookies records the visitor's answer to the banner. Accepted, the
+  // server sets its cookie and a first-party marker remembers the choice;
+  // declined, nothing is stored and the next page view asks again.
+  async function cookies(granted) {
+    try { await api('POST', 'consent', { kind: 'cookies', granted, textHash: ck.textHash }); } catch (e) { return; }
+    ckEl.remove();
+    if (!granted) return;
+    doc.cookie = 'livechat_consent=1; Max-Age=31536000; Path=/; SameSite=Lax';
+    L.token = '';
+    L.persist = true;
+    if (isOpen) session(OPEN_KEY, true);
+  }
+
+  // blocker is what the visitor must do before they can send: agree, or
+  // give their email address; null when nothing.
+  const blocker = () => !agreed ? agreeBtn : needEmail ? emailIn : null;
+
+  // gate disables the composer until the visitor may send.
+  function gate() {
+    input.disabled = sendBtn.disabled = !!blocker();
+    if (agreeBtn) consentEl.hidden = agreed;
+  }
+
+  async function agree() {
+    agreeBtn.disabled = true;
+    try {
+      await api('POST', 'consent', { kind: 'processing', granted: true, textHash: proc.textHash });
+      agreed = true;
+      session('livechat-consent-' + proc.textHash, true);
+      consentMsg.textContent = '';
+      gate();
+      (blocker() || input).focus();
+      for (const p of pending.values()) if (p.consent) { p.consent = false; retry(p); }
+    } catch (e) {
+      consentMsg.textContent = T('errorUnavailable');
+    }
+    agreeBtn.disabled = false;
+  }
+
+  function showEmail() {
+    emailEl.hidden = false;
+    if (commEl) { emailEl.append(...commEl.children); commEl.hidden = true; }
+  }
+
+  async function saveEmail(e) {
+    e.preventDefault();
+    const email = emailIn.value.trim();
+    try {
+      await api('POST', 'email', { email, chatflowId: chat.chatflowId });
+    } catch (err) {
+      emailMsg.textContent = T(err.status === 400 ? 'emailInvalid' : 'errorUnavailable');
+      emailIn.setAttribute('aria-invalid', err.status === 400);
+      emailIn.focus();
+      return;
+    }
+    session(EMAIL_KEY, true);
+    emailMode = needEmail = false;
+    emailEl.replaceChildren(h('p', { id: 'livechat-email-saved', role: 'status', text: T('emailSaved', { email }) }), ...emailEl.querySelectorAll('label.lc-hint'));
+    gate();
+    if (!form.hidden) input.focus();
+  }
+
+  // ---- satisfaction survey, once a conversation has ended ----
+  function askSurvey() {
+    const id = conv.id, key = 'livechat-survey-' + id;
+    if (!chat.survey || surveyFor === id || session(key)) return;
+    surveyFor = id;
+    session(key, true);
+    let rating = 0;
+    const done = t => {
+      survey.replaceChildren(h('p', { role: 'status', text: t }));
+      newBtn.focus();
+    };
+    const send = h('button', {
+      type: 'button', id: 'livechat-survey-submit', class: 'lc-btn', disabled: true, text: T('surveySubmit'),
+      onclick: async () => {
+        send.disabled = true;
+        try {
+          await api('POST', 'conversations/' + enc(id) + '/survey', { rating, comment: comment.value.trim() });
+        } catch (e) {
+          if (e.status !== 409) { send.disabled = false; return; }
+        }
+        done(T('surveyThanks'));
+      },
+    });
+    const rates = [1, 2, 3, 4, 5].map(n => h('button', {
+      type: 'button', class: 'lc-rate', 'data-rating': n, 'aria-label': T('surveyRating' + n), 'aria-pressed': 'false', text: n,
+      onclick: () => {
+        rating = n;
+        rates.forEach((b, i) => b.setAttribute('aria-pressed', i + 1 === n));
+        send.disabled = false;
+      },
+    }));
+    const comment = h('textarea', { id: 'livechat-survey-comment', rows: '2', maxlength: '1000', placeholder: T('surveyComment'), 'aria-label': T('surveyComment') });
+    survey = h('div', { id: 'livechat-survey', class: 'lc-survey', role: 'group', 'aria-labelledby': 'livechat-survey-q' },
+      h('p', { id: 'livechat-survey-q', text: T('surveyQuestion') }),
+      h('div', { class: 'lc-row' }, ...rates),
+      comment,
+      h('div', { class: 'lc-row' }, send, h('button', { type: 'button', class: 'lc-skip', text: T('surveySkip'), onclick: () => { survey.remove(); newBtn.focus(); } })));
+    ended.insertBefore(survey, newBtn);
+  }
+
+  // ---- help tab: search the knowledge base and read its articles ----
+  function renderHelp() {
+    const tab = (id, k) => h('button', {
+      type: 'button', role: 'tab', id: 'livechat-tab-' + id, class: 'lc-tab', 'aria-controls': 'livechat-' + id, text: T(k),
+      onclick: () => showTab(id === 'help'),
+      onkeydown: e => { if (/^Arrow(Left|Right)$/.test(e.key)) { const o = tabs.find(t => t !== e.target); o.focus(); o.click(); } },
+    });
+    tabs = [tab('chat', 'tabChat'), tab('help', 'tabHelp')];
+    helpEl = h('div', { id: 'livechat-help', class: 'lc-pane lc-help', role: 'tabpanel', 'aria-labelledby': 'livechat-tab-help' },
+      searchIn = h('input', {
+        type: 'search', id: 'livechat-help-search', class: 'lc-search', autocomplete: 'off',
+        placeholder: T('helpSearch'), 'aria-label': T('helpSearch'), 'aria-controls': 'livechat-results',
+        oninput: () => { clearTimeout(findTimer); findTimer = setTimeout(find, 250); },
+        onkeydown: e => { if (e.key === 'Enter') { e.preventDefault(); clearTimeout(findTimer); find(); } },
+      }),
+      resultsEl = h('div', { id: 'livechat-results', class: 'lc-results', 'aria-live': 'polite' }),
+      articleEl = h('article', { id: 'livechat-article', class: 'lc-article', hidden: true, tabindex: '-1' }));
+    showTab(false);
+  }
+
+  function showTab(help) {
+    tabs.forEach((t, i) => {
+      t.setAttribute('aria-selected', !i !== help);
+      t.tabIndex = !i !== help ? 0 : -1;
+    });
+    if (chatPane) chatPane.hidden = help;
+    helpEl.hidden = !help;
+  }
+
+  async function find() {
+    const q = searchIn.value.trim(), n = ++findN;
+    let rs = [];
+    try {
+      if (q) rs = (await api('GET', 'knowledge/search?q=' + enc(q) + '&limit=10')).results || [];
+    } catch (e) {
+      rs = null;
+    }
+    if (n !== findN) return; // a newer search is under way
+    articleEl.hidden = true;
+    resultsEl.hidden = false;
+    resultsEl.replaceChildren(!rs || (q && !rs.length)
+      ? h('p', { class: 'lc-hint', text: T(rs ? 'helpNoResults' : 'errorUnavailable') })
+      : h('ul', { role: 'list' }, ...rs.map(r => h('li', null, h('button', { type: 'button', class: 'lc-result', 'data-id': r.id, onclick: e => read(r.id, e.currentTarget) },
+        h('strong', { text: r.title }), r.snippet && h('span', { text: r.snippet }))))));
+  }
+
+  async function read(id, from) {
+    clearTimeout(findTimer); // an article opened supersedes the searches under way
+    findN++;
+    let a;
+    try { a = (await api('GET', 'knowledge/articles/' + enc(id))).article; } catch (e) { /* stay on the list */ }
+    if (!a) return;
+    const body = h('div', { class: /<[a-z]/i.test(a.body) ? 'lc-body' : 'lc-body lc-plain' });
+    copy(new DOMParser().parseFromString(a.body || '', 'text/html').body, body);
+    articleEl.replaceChildren(
+      h('button', { type: 'button', class: 'lc-back', text: '‹ ' + T('helpBack'), onclick: () => { articleEl.hidden = true; resultsEl.hidden = false; from.focus(); } }),
+      h('h2', { text: a.title }), body);
+    if (a.language) articleEl.setAttribute('lang', a.language);
+    resultsEl.hidden = true;
+    articleEl.hidden = false;
+    articleEl.focus();
+  }
+
+  // copy rebuilds the safe subset of an article body's HTML, element by
+  // element: other elements give their text only (script and style
+  // nothing), and links keep a safe href and nothing else.
+  function copy(from, to) {
+    for (const n of from.childNodes) {
+      const t = n.nodeName;
+      if (n.nodeType === 3) to.append(n.data);
+      else if (/^(P|BR|UL|OL|LI|STRONG|EM|B|I|CODE|PRE|H2|H3|BLOCKQUOTE)$/.test(t)) copy(n, to.appendChild(doc.createElement(t)));
+      else if (t === 'A') {
+        const u = (n.getAttribute('href') || '').trim();
+        copy(n, to.appendChild(safe(u) ? aLink(u) : h('span')));
+      } else if (n.nodeType === 1 && !/^(SCRIPT|STYLE|TEMPLATE|NOSCRIPT|IFRAME|OBJECT|SVG|MATH)$/i.test(t)) copy(n, to);
+    }
+  }
+
+  // ---- start ----
+  av = chat.availability || {};
+  if (chat.maxMessageLength > 0) maxLen = chat.maxMessageLength;
+  ck = L.ck && chat.consent && chat.consent.cookies;
+  proc = chat.consent && chat.consent.processing;
+  agreed = !proc || proc.kind !== 'explicit' || session('livechat-consent-' + proc.textHash);
+  emailMode = !session(EMAIL_KEY) && (chat.emailCapture || {}).mode;
+  // Before the first message: unless this visitor has written already.
+  const c0 = L.conv;
+  needEmail = emailMode === 'before_first_message' && !(c0 && c0.lastSeq > 0);
+  render();
+  if (c0 && c0.id) {
+    conv = c0;
+    updateEnded();
+    load().catch(() => { /* the live channel replays what is missing */ }).then(() => {
+      live();
+      if (conv && conv.status === 'open') watchQueue();
+    });
+  }
+  return {
+    open, close,
+    // exit shows the cookie banner set to show on exit.
+    exit: () => { if (ckEl && ckEl.isConnected) ckEl.hidden = false; },
+  };
+});
