@@ -178,6 +178,9 @@ func (h *liveAPI) handleFrame(ctx context.Context, c *client, data []byte) {
 	case "send":
 		var m *Message
 		var err error
+		// This connection gets the ack, not an echo of its own message.
+		c.setSending(f.ClientMessageID)
+		defer c.setSending("")
 		if c.isAgent() {
 			if err = checkClientMsgID(f.ClientMessageID); err == nil {
 				m, _, err = h.eng.sendAsAgent(ctx, f.ConversationID, c.agentID, f.ClientMessageID, f.Text)

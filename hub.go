@@ -310,9 +310,21 @@ func (h *hub) receiveConversation(payload []byte) {
 	}
 	h.mu.RLock()
 	defer h.mu.RUnlock()
+	msg := eventMessage(ev)
 	for c := range h.visitors[ev.ConversationID] {
-		c.deliver(ev.ConversationID, ev.Seq, frame, isMsg)
+		c.deliver(ev.ConversationID, ev.Seq, frame, msg)
 	}
+}
+
+// eventMessage is the message of a message event, nil for other events.
+func eventMessage(ev Event) *Message {
+	switch {
+	case ev.Type != EventMessage:
+		return nil
+	case ev.Message == nil:
+		return &Message{} // malformed, from another process: still a message
+	}
+	return ev.Message
 }
 
 // receiveInbox is the callback of the inbox topic: it delivers the event
@@ -327,7 +339,7 @@ func (h *hub) receiveInbox(payload []byte) {
 		h.onError(err)
 		return
 	}
-	isMsg := ev.Type == EventMessage
+	msg := eventMessage(ev)
 	h.mu.RLock()
 	defer h.mu.RUnlock()
 	for c := range h.agents {
@@ -335,7 +347,7 @@ func (h *hub) receiveInbox(payload []byte) {
 		if ev.Type == EventTyping && ev.Participant == agentParticipant(c.agentID) {
 			continue
 		}
-		c.deliver(ev.ConversationID, ev.Seq, frame, isMsg)
+		c.deliver(ev.ConversationID, ev.Seq, frame, msg)
 	}
 }
 

@@ -34,6 +34,11 @@ type client struct {
 	// events (catchUp).
 	watched map[string]*seqMark
 
+	// sending is the client message id of the send frame the reading
+	// goroutine is handling: the hub does not echo that message back to
+	// this connection, which gets its ack.
+	sending string
+
 	// signalsQuietUntil is when typing and read frames refused by the
 	// rate limit get an answer again; only the reading goroutine uses it.
 	signalsQuietUntil time.Time
@@ -89,10 +94,12 @@ func (c *client) participant() string {
 var deliverHook func(toAgent bool, frame []byte)
 
 // deliver queues a frame, holding it back while its conversation replays.
-func (c *client) deliver(convID string, seq int64, frame []byte, isMessage bool) {
+// msg is the message of a message event, nil for other events.
+func (c *client) deliver(convID string, seq int64, frame []byte, msg *Message) {
 	if deliverHook != nil {
 		deliverHook(c.isAgent(), frame)
 	}
+	isMessage := msg != nil
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if pending, ok := c.replaying[convID]; ok && isMessage {
@@ -102,7 +109,28 @@ func (c *client) deliver(convID string, seq int64, frame []byte, isMessage bool)
 	if m := c.watched[convID]; m != nil && isMessage {
 		m.add(seq)
 	}
+	if isMessage && c.sending != "" && c.sentBy(msg) {
+		return // the sender's own message: its ack carries it
+	}
 	c.conn.Send(frame)
+}
+
+// sentBy reports whether msg is the one this connection is sending.
+func (c *client) sentBy(msg *Message) bool {
+	if msg.ClientMsgID != c.sending {
+		return false
+	}
+	if c.isAgent() {
+		return msg.Sender == SenderAgent && msg.AuthorID == c.agentID
+	}
+	return msg.Sender == SenderVisitor
+}
+
+// setSending records the send frame being handled ("" when done).
+func (c *client) setSending(clientMsgID string) {
+	c.mu.Lock()
+	c.sending = clientMsgID
+	c.mu.Unlock()
 }
 
 // watchedIDs lists the conversations the client subscribed to.
@@ -234,11 +262,11 @@ func (c *client) catchUp(ctx context.Context, since time.Time) {
 				break
 			}
 			for _, m := range msgs {
-				c.deliver(id, m.Seq, c.eventFrame(Event{Type: EventMessage, ConversationID: id, Seq: m.Seq, Message: m, AuthorAlias: alias}), true)
+				c.deliver(id, m.Seq, c.eventFrame(Event{Type: EventMessage, ConversationID: id, Seq: m.Seq, Message: m, AuthorAlias: alias}), m)
 				after = m.Seq
 			}
 		}
-		c.deliver(id, conv.LastSeq, c.eventFrame(Event{Type: EventConversation, ConversationID: id, Seq: conv.LastSeq, Conversation: conv}), false)
+		c.deliver(id, conv.LastSeq, c.eventFrame(Event{Type: EventConversation, ConversationID: id, Seq: conv.LastSeq, Conversation: conv}), nil)
 	}
 	if !c.isAgent() {
 		return
@@ -252,7 +280,7 @@ func (c *client) catchUp(ctx context.Context, since time.Time) {
 			break // newest activity first
 		}
 		if _, ok := from[conv.ID]; !ok {
-			c.deliver(conv.ID, conv.LastSeq, c.eventFrame(Event{Type: EventConversation, ConversationID: conv.ID, Seq: conv.LastSeq, Conversation: conv}), false)
+			c.deliver(conv.ID, conv.LastSeq, c.eventFrame(Event{Type: EventConversation, ConversationID: conv.ID, Seq: conv.LastSeq, Conversation: conv}), nil)
 		}
 	}
 }
