@@ -4,8 +4,11 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
+	"hash"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -15,14 +18,54 @@ import (
 const tokenVersion = "v1"
 
 func signVisitor(secret []byte, visitorID string, issued time.Time) string {
-	body := tokenVersion + "." + visitorID + "." + strconv.FormatInt(issued.Unix(), 10)
-	return body + "." + tokenMAC(secret, body)
+	var buf [128]byte
+	body := append(buf[:0], tokenVersion+"."...)
+	body = append(body, visitorID...)
+	body = append(body, '.')
+	body = strconv.AppendInt(body, issued.Unix(), 10)
+	var mac [macLen]byte
+	tokenMAC(&mac, secret, body)
+	body = append(body, '.')
+	return string(append(body, mac[:]...))
 }
 
-func tokenMAC(secret []byte, body string) string {
-	m := hmac.New(sha256.New, secret)
-	m.Write([]byte(body))
-	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+// macLen is the length of a token's mac: 32 bytes in unpadded base64.
+const macLen = 43
+
+// macState is an HMAC-SHA256 keyed with one secret, with room for what
+// it hashes, reused from a pool so that signing and verifying a token
+// allocate nothing.
+type macState struct {
+	h   hash.Hash
+	in  []byte
+	sum []byte
+}
+
+// macPool holds macStates for one secret: a Handler has one.
+type macPool struct {
+	secret string
+	pool   sync.Pool
+}
+
+// lastMACPool is the pool of the last secret used.
+var lastMACPool atomic.Pointer[macPool]
+
+// tokenMAC writes base64url(HMAC-SHA256(secret, body)) into mac.
+func tokenMAC[B string | []byte](mac *[macLen]byte, secret []byte, body B) {
+	p := lastMACPool.Load()
+	if p == nil || p.secret != string(secret) {
+		key := []byte(string(secret)) // a copy: the caller may change secret
+		p = &macPool{secret: string(secret)}
+		p.pool.New = func() any { return &macState{h: hmac.New(sha256.New, key), in: make([]byte, 0, 256)} }
+		lastMACPool.Store(p)
+	}
+	m := p.pool.Get().(*macState)
+	m.h.Reset()
+	m.in = append(m.in[:0], body...)
+	m.h.Write(m.in)
+	m.sum = m.h.Sum(m.sum[:0])
+	base64.RawURLEncoding.Encode(mac[:], m.sum)
+	p.pool.Put(m)
 }
 
 // verifyVisitor returns the visitor id and issue time of a valid token.
@@ -35,14 +78,24 @@ func verifyVisitor(secret []byte, token string, now time.Time, ttl time.Duration
 		return "", time.Time{}, false
 	}
 	body, mac := token[:i], token[i+1:]
-	if !hmac.Equal([]byte(mac), []byte(tokenMAC(secret, body))) {
+	var want [macLen]byte
+	tokenMAC(&want, secret, body)
+	if len(mac) != macLen {
 		return "", time.Time{}, false
 	}
-	parts := strings.Split(body, ".")
-	if len(parts) != 3 || parts[0] != tokenVersion || !validID(parts[1]) {
+	var diff byte // compared in constant time, as hmac.Equal does
+	for j := range want {
+		diff |= mac[j] ^ want[j]
+	}
+	if diff != 0 {
 		return "", time.Time{}, false
 	}
-	sec, err := strconv.ParseInt(parts[2], 10, 64)
+	version, rest, _ := strings.Cut(body, ".")
+	id, secs, ok := strings.Cut(rest, ".")
+	if !ok || version != tokenVersion || !validID(id) || strings.IndexByte(secs, '.') >= 0 {
+		return "", time.Time{}, false
+	}
+	sec, err := strconv.ParseInt(secs, 10, 64)
 	if err != nil {
 		return "", time.Time{}, false
 	}
@@ -50,7 +103,7 @@ func verifyVisitor(secret []byte, token string, now time.Time, ttl time.Duration
 	if issued.After(now.Add(time.Minute)) || now.Sub(issued) > ttl {
 		return "", time.Time{}, false
 	}
-	return parts[1], issued, true
+	return id, issued, true
 }
 
 // validID reports whether s is a plausible record id: 1 to 64 characters of
