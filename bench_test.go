@@ -1,9 +1,11 @@
 package livechat_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -107,4 +109,109 @@ func BenchmarkRoundTripBaseline(b *testing.B) {
 	b.StopTimer()
 	in.CloseNow()
 	<-done
+}
+
+// readFirstFrame reads a connection's first frame, which must hold want.
+func readFirstFrame(b *testing.B, ctx context.Context, c *websocket.Conn, want string) {
+	_, data, err := c.Read(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if !strings.Contains(string(data), want) {
+		b.Fatalf("first frame %s, want %s", data, want)
+	}
+}
+
+// BenchmarkConnect measures a returning visitor's page view up to a live
+// connection: the config request (with the visitor's cookie), the
+// WebSocket handshake and the `ready` frame.
+func BenchmarkConnect(b *testing.B) {
+	e := newEnv(b)
+	v := e.newVisitor()
+	u, _ := http.NewRequest("GET", e.base, nil)
+	h := http.Header{}
+	for _, c := range v.client.Jar.Cookies(u.URL) {
+		h.Add("Cookie", c.Name+"="+c.Value)
+	}
+	cfg := []byte(`{"url":"` + e.srv.URL + `/pricing","referrer":"https://www.example.org/","language":"en-US","device":"desktop"}`)
+	wsURL := "ws" + strings.TrimPrefix(e.base, "http") + "api/v1/visitor/ws"
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	b.ReportAllocs()
+	for b.Loop() {
+		req, _ := http.NewRequestWithContext(ctx, "POST", e.base+"api/v1/visitor/config", bytes.NewReader(cfg))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Origin", e.srv.URL)
+		resp, err := v.client.Do(req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		_, err = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if err != nil || resp.StatusCode != http.StatusOK {
+			b.Fatalf("config: %v %d", err, resp.StatusCode)
+		}
+		c, _, err := websocket.Dial(ctx, wsURL, &websocket.DialOptions{HTTPHeader: h})
+		if err != nil {
+			b.Fatal(err)
+		}
+		readFirstFrame(b, ctx, c, `"ready"`)
+		c.CloseNow()
+	}
+}
+
+// BenchmarkConnectWS is BenchmarkConnect without the config request: a
+// returning visitor's WebSocket handshake and `ready` frame, to tell the
+// two parts apart.
+func BenchmarkConnectWS(b *testing.B) {
+	e := newEnv(b)
+	v := e.newVisitor()
+	u, _ := http.NewRequest("GET", e.base, nil)
+	h := http.Header{}
+	for _, c := range v.client.Jar.Cookies(u.URL) {
+		h.Add("Cookie", c.Name+"="+c.Value)
+	}
+	wsURL := "ws" + strings.TrimPrefix(e.base, "http") + "api/v1/visitor/ws"
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	b.ReportAllocs()
+	for b.Loop() {
+		c, _, err := websocket.Dial(ctx, wsURL, &websocket.DialOptions{HTTPHeader: h})
+		if err != nil {
+			b.Fatal(err)
+		}
+		readFirstFrame(b, ctx, c, `"ready"`)
+		c.CloseNow()
+	}
+}
+
+// BenchmarkConnectBaseline is the ceiling BenchmarkConnect is compared
+// with: a bare coder/websocket server that accepts a connection and sends
+// one frame, and a client that dials it and reads that frame.
+func BenchmarkConnectBaseline(b *testing.B) {
+	ready := []byte(`{"type":"ready","protocol":1}`)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := websocket.Accept(w, r, nil)
+		if err != nil {
+			return
+		}
+		defer c.CloseNow()
+		if err := c.Write(r.Context(), websocket.MessageText, ready); err != nil {
+			return
+		}
+		c.Read(r.Context()) // until the client goes
+	}))
+	defer srv.Close()
+	url := "ws" + strings.TrimPrefix(srv.URL, "http")
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	b.ReportAllocs()
+	for b.Loop() {
+		c, _, err := websocket.Dial(ctx, url, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		readFirstFrame(b, ctx, c, `"ready"`)
+		c.CloseNow()
+	}
 }

@@ -15,10 +15,13 @@ type Visitor struct {
 	ContactID string `json:"contactId,omitempty"` // set once the visitor is linked to a Contact
 	// Language is the visitor's preferred language (BCP 47) as last reported
 	// by the widget.
-	Language   string    `json:"language,omitempty"`
-	PageURL    string    `json:"pageUrl,omitempty"` // last page the widget reported
-	UserAgent  string    `json:"userAgent,omitempty"`
-	CreatedAt  time.Time `json:"createdAt"`
+	Language  string    `json:"language,omitempty"`
+	PageURL   string    `json:"pageUrl,omitempty"` // last page the widget reported
+	UserAgent string    `json:"userAgent,omitempty"`
+	CreatedAt time.Time `json:"createdAt"`
+	// LastSeenAt is when the widget last reported a page view, to within
+	// a minute (a page view on the same page in the same language as the
+	// last, within a minute of it, is not stored).
 	LastSeenAt time.Time `json:"lastSeenAt"`
 }
 

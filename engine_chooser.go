@@ -8,6 +8,7 @@ import (
 	"github.com/golivechat/livechat/consent"
 	"github.com/golivechat/livechat/flow"
 	"github.com/golivechat/livechat/targeting"
+	"golang.org/x/text/language"
 )
 
 // chooser decides which chatflow a page view shows and builds what the
@@ -219,21 +220,41 @@ func (ch *chooser) chatTexts(f *flow.Chatflow, req *pageView) (string, map[conse
 	if visitorLang == "" {
 		visitorLang = req.AcceptLanguage
 	}
-	lang := consent.Match(f.Options.Language, visitorLang)
+	lang := matchLanguage(f.Options.Language, visitorLang)
 	company := ch.cfg.Company
 	texts := f.Options.Consent.Texts(ch.cfg.Texts, lang, consent.Sender{Company: company, Account: ch.cfg.Account, Domain: req.Host})
 	cs := &chatConsent{}
 	s := f.Options.Consent
 	if s.Cookies.Enabled {
-		t := textOf(texts.Cookies)
+		t := consentTexts.get(texts.Cookies, textOf)
 		t.When = s.Cookies.When
 		cs.Cookies = &t
 	}
 	if s.Processing.Enabled {
-		cs.Processing = &processingText{Kind: s.Processing.Kind, consentText: textOf(texts.Processing)}
+		cs.Processing = &processingText{Kind: s.Processing.Kind, consentText: consentTexts.get(texts.Processing, textOf)}
 	}
 	for _, c := range texts.Communication {
 		cs.Communication = append(cs.Communication, consentCheckbox{Kind: c.Kind, Label: c.Label, TextHash: consent.TextHash(c.Label)})
 	}
 	return lang.String(), ch.cfg.Texts.All(lang), cs
+}
+
+// languageChoice is what consent.Match chooses from.
+type languageChoice struct{ chatflow, visitor string }
+
+// languages remembers consent.Match's choices, consentTexts textOf's
+// answers: both depend on their arguments only.
+var (
+	languages    = newMemo[languageChoice, language.Tag](4096)
+	consentTexts = newMemo[string, consentText](1024)
+)
+
+// matchLanguage is consent.Match, remembered.
+func matchLanguage(chatflowLang, visitorLangs string) language.Tag {
+	if len(chatflowLang)+len(visitorLangs) > 256 {
+		return consent.Match(chatflowLang, visitorLangs) // not worth keeping
+	}
+	return languages.get(languageChoice{chatflowLang, visitorLangs}, func(k languageChoice) language.Tag {
+		return consent.Match(k.chatflow, k.visitor)
+	})
 }

@@ -96,15 +96,25 @@ func (vs *visitors) create(ctx context.Context, v *Visitor, identified bool) (*V
 }
 
 // touch records that a known visitor viewed a page now, in language
-// (kept as it was when empty).
+// (kept as it was when empty). A page view that changes neither within
+// touchEvery of the last one that was stored writes nothing.
 func (vs *visitors) touch(ctx context.Context, v *Visitor, pageURL, language string) error {
-	v.LastSeenAt = vs.now().UTC()
-	v.PageURL = truncate(pageURL, 2048)
+	now := vs.now().UTC()
+	pageURL = truncate(pageURL, 2048)
+	if pageURL == v.PageURL && (language == "" || language == v.Language) && now.Sub(v.LastSeenAt) >= 0 && now.Sub(v.LastSeenAt) < touchEvery {
+		return nil // nothing changed: no write on every page view
+	}
+	v.LastSeenAt = now
+	v.PageURL = pageURL
 	if language != "" {
 		v.Language = language
 	}
 	return vs.store.UpdateVisitor(ctx, v)
 }
+
+// touchEvery is how often a visitor's LastSeenAt moves forward while
+// nothing else about them changes.
+const touchEvery = time.Minute
 
 // current is the visitor's open conversation if there is one, else their
 // latest, else nil: a late message in a closed conversation must not hide
