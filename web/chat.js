@@ -237,6 +237,7 @@ window.LiveChat && LiveChat._ && LiveChat._(L => {
     if (needEmail) showEmail();
 
     root.append(win);
+    launcher.setAttribute('aria-controls', 'livechat-window');
     if (ckEl && ckEl.hidden) root.append(ckEl); // the on-exit banner floats outside the window
 
     if (window.visualViewport) {

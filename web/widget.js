@@ -253,7 +253,7 @@
     root.append(
       L.launcher = h('button', {
         type: 'button', id: 'livechat-launcher', class: 'lc-launcher', 'aria-label': T('openChat'),
-        'aria-expanded': 'false', 'aria-controls': 'livechat-window', 'aria-describedby': 'livechat-unread',
+        'aria-expanded': 'false', 'aria-describedby': 'livechat-unread',
         onclick: () => L.isOpen ? close(true) : open(),
       }, L.icon('M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2z'),
       L.badge = h('span', { class: 'lc-badge', 'aria-hidden': 'true', hidden: true })),
