@@ -1,7 +1,7 @@
 /* golivechat visitor widget, the chat: the window, consent, email capture,
  * the Help tab, the survey and the live channel (WebSocket, long poll).
  * widget.js loads it, with chat.css, on the first open or trigger, or at
- * once for a visitor with a conversation, and shares its helpers and the
+ * once for a visitor with an open conversation, and shares its helpers and the
  * launcher through LiveChat._. Plain JavaScript, no dependencies, no build
  * step; speaks protocol version 1 (PROTOCOL.md). All text from users and
  * the server is inserted as text nodes, never parsed as markup. */
@@ -16,7 +16,7 @@ window.LiveChat && LiveChat._ && LiveChat._(L => {
 
   // ---- state ----
   const chat = L.chat;      // the chat's settings (the second config answer)
-  const { root, launcher, badge, unreadLive } = L;
+  const { root, launcher } = L;
   let conv = null;          // {id, status, lastSeq, …}
   let maxLen = 5000;
   const msgs = new Map();   // seq -> {m, el}
@@ -288,10 +288,7 @@ window.LiveChat && LiveChat._ && LiveChat._(L => {
   function updateUnread() {
     let n = 0;
     if (!isOpen) for (const [seq, r] of msgs) if (seq > lastRead && r.m.sender !== 'visitor') n++;
-    badge.textContent = n > 99 ? '99+' : String(n);
-    badge.hidden = !n;
-    const label = n ? T(n === 1 ? 'unreadOne' : 'unreadMany', { n }) : '';
-    if (unreadLive.textContent !== label) unreadLive.textContent = label;
+    L.unread(n);
   }
 
   function updateEnded() {

@@ -17,10 +17,12 @@
 // (exit intent, seconds on page, percent scrolled; desktop and mobile
 // behaviour) and the unread badge, or nothing where targeting or
 // availability say so. On the first open or trigger, or at once for a
-// visitor with a conversation, it loads chat.js and chat.css from beside
+// visitor with an open conversation, it loads chat.js and chat.css from beside
 // itself (script and link elements, no inline code or style) and the chat
 // call's settings; chat.js builds the window and speaks the rest of the
-// visitor endpoints of PROTOCOL.md. The inbox, served at <mount>inbox/,
+// visitor endpoints of PROTOCOL.md. For a visitor whose latest
+// conversation is closed, widget.js counts its unread messages for the
+// badge itself (the messages call) without loading the chat. The inbox, served at <mount>inbox/,
 // loads its files with relative URLs and speaks the agent endpoints with
 // the host's own authentication cookies.
 //

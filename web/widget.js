@@ -3,7 +3,7 @@
  * (PROTOCOL.md). It asks the config call what to show, shows the launcher,
  * the welcome prompt and the unread badge, and arms the triggers; the chat
  * itself (chat.js and chat.css, beside this file) loads on the first open
- * or trigger, or at once for a visitor with a conversation. All text from
+ * or trigger, or at once for a visitor with an open conversation. All text from
  * users and the server is inserted as text nodes, never parsed as markup. */
 (() => {
   'use strict';
@@ -237,6 +237,25 @@
     if (had) L.launcher.focus();
   }
 
+  // ---- the unread badge ----
+  // unread shows n messages the visitor has not read on the launcher.
+  L.unread = n => {
+    L.badge.textContent = n > 99 ? '99+' : String(n);
+    L.badge.hidden = !n;
+    const label = n ? T(n === 1 ? 'unreadOne' : 'unreadMany', { n }) : '';
+    if (L.unreadLive.textContent !== label) L.unreadLive.textContent = label;
+  };
+
+  // unreadOf counts, for a conversation the chat has not loaded, the
+  // messages past the visitor's read mark that others wrote.
+  async function unreadOf(c) {
+    const q = 'conversations/' + encodeURIComponent(c.id) + '/messages?limit=200&after=';
+    const m = ((await api('GET', q + c.lastSeq)).readMarks || []).find(r => r.participant === 'visitor');
+    const from = m ? m.seq : 0;
+    const n = from < c.lastSeq ? ((await api('GET', q + from)).messages || []).filter(x => x.sender !== 'visitor').length : 0;
+    if (!ui) L.unread(n);
+  }
+
   // ---- start ----
   function render() {
     const root = L.root = h('div', {
@@ -287,9 +306,11 @@
       L.ck = !r.identified && req.cookies === false && chat.cookieBanner;
       L.persist = !chat.preview && !L.ck;
       render();
-      // A visitor with a conversation gets the chat at once: its history,
-      // its live channel and so the unread badge.
-      if (c0 && c0.id) need();
+      // A visitor with an open conversation gets the chat at once: its
+      // history, and its live channel for the unread badge. A closed one
+      // needs only the badge.
+      if (c0 && c0.status === 'open') need();
+      else if (c0 && c0.lastSeq > 0) unreadOf(c0).catch(() => {});
       // A preview opens at once; otherwise the host's LiveChat.open(), or
       // the window left open on the previous page unless minimised since.
       if (chat.preview) open(false);

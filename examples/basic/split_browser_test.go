@@ -13,7 +13,9 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/stretchr/testify/require"
 
+	"github.com/golivechat/livechat"
 	"github.com/golivechat/livechat/flow"
 	"github.com/golivechat/livechat/targeting"
 )
@@ -68,6 +70,7 @@ func TestWidgetLoadsChatOnDemand(t *testing.T) {
 	runBrowserGroup(t, displayTimeout, []browserCase{
 		{"Click", testSplitClick},
 		{"Trigger", testSplitTrigger},
+		{"UnreadBadge", testSplitUnreadBadge},
 	})
 }
 
@@ -110,4 +113,60 @@ func testSplitTrigger(t *testing.T, browser context.Context) {
 	if v := look(t, tab); v.OpenedAt < 2000 {
 		t.Errorf("the chat opened at %.0f ms of page time, before its trigger: %v", v.OpenedAt, v)
 	}
+}
+
+// badgeJS is JavaScript that returns the launcher's badge and its
+// announcement: "" while hidden.
+const badgeJS = `(() => {
+	const b = document.querySelector('#livechat-launcher .lc-badge'), l = document.getElementById('livechat-unread');
+	return b && !b.hidden && b.getClientRects().length > 0 ? b.textContent + ' / ' + l.textContent : '';
+})()`
+
+// The unread badge counts the replies the visitor has not read: live while
+// the window is closed, on the next page with the conversation still open
+// (the chat loads at once), and for a closed conversation without loading
+// the chat at all; opening the chat reads them.
+func testSplitUnreadBadge(t *testing.T, browser context.Context) {
+	site := newDisplaySite(t, chatflow("sales", targeting.Rules{}, func(f *flow.Chatflow) {
+		f.Display.Desktop.Behavior = flow.DesktopLauncher
+	}))
+	require.NoError(t, site.store.PutAgent(stepCtx(t), &livechat.Agent{ID: "ada", Name: "Ada", Presence: livechat.PresenceAvailable}))
+	tab := displayTab(t, browser)
+	visit(t, tab, site.url+"/pricing")
+	do(t, tab, "open the chat and write",
+		chromedp.Click(chromedp.CSS("#livechat-launcher")),
+		chromedp.WaitVisible(chromedp.CSS("#livechat-input")),
+		chromedp.SendKeys(chromedp.CSS("#livechat-input"), "Hello?"),
+		chromedp.Click(chromedp.CSS("#livechat-send")),
+	)
+	waitFor(t, tab, "the message stored", `!!document.querySelector('#livechat-messages .lc-msg[data-seq="1"]')`, widgetState)
+	eval[bool](t, tab, `LiveChat.close(), true`)
+	convs, err := site.chat.Conversations(stepCtx(t), livechat.ConversationFilter{})
+	require.NoError(t, err)
+	require.Len(t, convs, 1)
+	id := convs[0].ID
+	_, err = site.chat.Reply(stepCtx(t), id, "ada", "r1", "Hi! How can I help?")
+	require.NoError(t, err)
+	waitFor(t, tab, "the badge for one live reply", badgeJS+` === '1 / 1 unread message'`, badgeJS)
+
+	// The next page: the conversation is open, so the chat loads at once.
+	visit(t, tab, site.url+"/pricing")
+	waitFor(t, tab, "the badge on the next page", badgeJS+` === '1 / 1 unread message'`, badgeJS)
+	if !eval[bool](t, tab, chatLoaded) {
+		t.Error("the chat did not load at once for an open conversation")
+	}
+
+	// Closed by the agent: the next page shows the badge without the chat.
+	_, err = site.chat.Reply(stepCtx(t), id, "ada", "r2", "Anything else?")
+	require.NoError(t, err)
+	_, err = site.chat.CloseConversation(stepCtx(t), id, "ada")
+	require.NoError(t, err)
+	waitFor(t, tab, "three unread: two replies and the end", badgeJS+` === '3 / 3 unread messages'`, badgeJS)
+	visit(t, tab, site.url+"/pricing")
+	waitFor(t, tab, "the badge for a closed conversation", badgeJS+` === '3 / 3 unread messages'`, badgeJS)
+	checkLauncherOnly(t, tab, "with a closed conversation")
+
+	do(t, tab, "open the chat", chromedp.Click(chromedp.CSS("#livechat-launcher")))
+	waitFor(t, tab, "the window open with the replies and no badge", openJS+` && `+badgeJS+` === '' &&
+		document.querySelectorAll('#livechat-messages .lc-msg[data-sender="agent"]').length === 2`, widgetState)
 }
