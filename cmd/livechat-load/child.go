@@ -181,6 +181,32 @@ func procCPU(pid int) (time.Duration, error) {
 	return time.Duration(ut+st) * time.Second / clockTicks, nil
 }
 
+// procRunWait is the time the threads of a process have spent runnable
+// but waiting for a CPU (the second field of each thread's
+// /proc/<pid>/task/<tid>/schedstat): what other work on the machine took
+// from it.
+func procRunWait(pid int) (time.Duration, error) {
+	dir := fmt.Sprintf("/proc/%d/task", pid)
+	tasks, err := os.ReadDir(dir)
+	if err != nil {
+		return 0, err
+	}
+	var total int64
+	for _, t := range tasks {
+		data, err := os.ReadFile(dir + "/" + t.Name() + "/schedstat")
+		if err != nil {
+			continue // the thread ended
+		}
+		f := strings.Fields(string(data))
+		if len(f) < 2 {
+			continue
+		}
+		n, _ := strconv.ParseInt(f[1], 10, 64)
+		total += n
+	}
+	return time.Duration(total), nil
+}
+
 func tasksetAvailable() bool {
 	_, err := exec.LookPath("taskset")
 	return err == nil

@@ -34,12 +34,18 @@
 // every recipient 5 s after the run, error frames, disconnects by close
 // status, and server CPU per delivery. The ceiling is a bare
 // coder/websocket hub that forwards each frame to both agents and echoes
-// it to its sender. -rates 1000,2000,4000 steps through rates;
-// -find-saturation doubles the rate from -rate until a server stops being
-// healthy (more than 1 % lost, a disconnect, or p99 over 100 ms) or its
-// deliveries per second stop rising by 5 %, reports its best healthy
-// deliveries per second as its saturation, and then measures the p99 at
-// half of that rate. Every step starts a fresh server.
+// it to its sender. -rates 1000,2000,4000 steps through rates, and
+// -repeat N runs each rate N times per server, alternately, showing the
+// medians (a shared machine stalls now and then). -find-saturation doubles
+// the rate from -rate until a server stops keeping up (under 90 % of the
+// expected deliveries per second, more than 1 % of the messages unsent or
+// lost, a disconnect, or p99 over a second; such a step is run once more
+// before it counts) or its deliveries per second stop rising by 5 %, then
+// halves the gap to the first rate it could not keep up with twice. Its
+// best deliveries per second while keeping up is its saturation; then the
+// p99 is measured at half of that rate. Every step starts a fresh server.
+// A message is unsent when its visitor's send queue in the tool is full
+// because the server stopped reading the socket.
 //
 // -scenario idle: -conns idle visitor WebSockets (5000): heap, stack, RSS
 // and goroutines per connection from the server's control endpoint (after

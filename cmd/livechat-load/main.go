@@ -49,6 +49,7 @@ type options struct {
 	textSize   int
 	sendQueue  int
 	maxSatRate float64
+	repeat     int
 
 	idleConns int
 
@@ -84,6 +85,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.rates, "rates", "", "rooms: comma-separated offered rates to step through (instead of -rate)")
 	fs.BoolVar(&o.findSat, "find-saturation", false, "rooms: double the rate from -rate until deliveries/s stop rising or p99 passes 100 ms, then measure p99 at half of saturation")
 	fs.Float64Var(&o.maxSatRate, "max-rate", 64000, "rooms: the highest rate -find-saturation tries")
+	fs.IntVar(&o.repeat, "repeat", 1, "rooms: run each rate this many times per server, alternately, and show the medians")
 	fs.DurationVar(&o.duration, "duration", 5*time.Second, "how long each measurement lasts")
 	fs.DurationVar(&o.warmup, "warmup", time.Second, "load before each measurement starts, not counted")
 	fs.IntVar(&o.textSize, "text-size", 200, "rooms and persist: bytes of message text")
@@ -121,8 +123,8 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	default:
 		return nil, fmt.Errorf("-storage must be memory, sqlite or postgres, not %q", o.storage)
 	}
-	if o.rooms < 1 || o.idleConns < 1 || o.senders < 1 || o.connectClients < 1 || o.batch < 1 {
-		return nil, errors.New("-rooms, -conns, -senders, -clients and -batch must be at least 1")
+	if o.rooms < 1 || o.repeat < 1 || o.idleConns < 1 || o.senders < 1 || o.connectClients < 1 || o.batch < 1 {
+		return nil, errors.New("-rooms, -repeat, -conns, -senders, -clients and -batch must be at least 1")
 	}
 	if o.rate <= 0 || o.duration <= 0 || o.warmup < 0 || o.textSize < 16 {
 		return nil, errors.New("-rate and -duration must be positive, -warmup not negative, -text-size at least 16")

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -35,10 +34,13 @@ type roomsStep struct {
 	// them never left the client because its send queue was full (the
 	// server stopped reading); Incomplete had not reached every recipient
 	// when the drain after the run ended.
-	Messages   int   `json:"messages"`
-	Skipped    int   `json:"skipped"`
-	Incomplete int   `json:"incomplete"`
-	Deliveries int64 `json:"deliveries"`
+	Messages   int `json:"messages"`
+	Skipped    int `json:"skipped"`
+	Incomplete int `json:"incomplete"`
+	// AckedIncomplete were acknowledged but had not reached every
+	// recipient after the drain.
+	AckedIncomplete int   `json:"ackedIncomplete"`
+	Deliveries      int64 `json:"deliveries"`
 	// DeliveriesPerSec counts a message's arrival at each recipient (both
 	// agents and the sender's own connection, by its ack or echo) in the
 	// window.
@@ -52,19 +54,28 @@ type roomsStep struct {
 	AckP99Ms num `json:"ackP99Ms"`
 	// ServerCPUMicrosPerDelivery is the server process's CPU in the window
 	// divided by the deliveries in it.
-	ServerCPUMicrosPerDelivery num            `json:"serverCpuMicrosPerDelivery"`
-	ServerCPUPercent           num            `json:"serverCpuPercent"`
-	LoadCPUPercent             num            `json:"loadCpuPercent"`
-	Errors                     map[string]int `json:"errors,omitempty"`
-	Disconnects                map[string]int `json:"disconnects,omitempty"`
-	WriteErrors                int64          `json:"writeErrors,omitempty"`
+	ServerCPUMicrosPerDelivery num `json:"serverCpuMicrosPerDelivery"`
+	ServerCPUPercent           num `json:"serverCpuPercent"`
+	LoadCPUPercent             num `json:"loadCpuPercent"`
+	// ServerWaitPercent and LoadWaitPercent are the time each side's
+	// threads waited for a CPU while runnable, against the window: other
+	// work on the machine. SchedLagMaxMs is how late the tool sent a
+	// message at worst.
+	ServerWaitPercent num            `json:"serverWaitPercent"`
+	LoadWaitPercent   num            `json:"loadWaitPercent"`
+	SchedLagMaxMs     num            `json:"schedLagMaxMs"`
+	Errors            map[string]int `json:"errors,omitempty"`
+	Disconnects       map[string]int `json:"disconnects,omitempty"`
+	WriteErrors       int64          `json:"writeErrors,omitempty"`
 }
 
-// healthy says whether the step kept up: nearly everything delivered, no
-// connection dropped, p99 within limit.
+// healthy says whether the step kept up with its offered rate: at least
+// 90 % of the expected deliveries per second, at most 1 % of the messages
+// unsent or lost, no connection dropped, p99 within p99Limit.
 func (s *roomsStep) healthy(p99Limit time.Duration) bool {
 	lost := float64(s.Incomplete+s.Skipped) / math.Max(1, float64(s.Messages))
-	return lost <= 0.01 && len(s.Disconnects) == 0 && !math.IsNaN(float64(s.P99Ms)) &&
+	keptUp := s.DeliveriesPerSec >= 0.9*float64(agentsPerRoom+1)*s.OfferedRate
+	return keptUp && lost <= 0.01 && len(s.Disconnects) == 0 && !math.IsNaN(float64(s.P99Ms)) &&
 		float64(s.P99Ms) <= float64(p99Limit)/float64(time.Millisecond)
 }
 
@@ -266,6 +277,9 @@ type window struct {
 	acks       int64
 	serverCPU  time.Duration // -1 when unknown
 	loadCPU    time.Duration
+	serverWait time.Duration // -1 when unknown
+	loadWait   time.Duration
+	lagMax     time.Duration
 }
 
 // schedule offers messages at rate, open loop: message i is due at
@@ -277,17 +291,24 @@ func (r *roomsRun) schedule(ctx context.Context, ch *child, visitors []*roomVisi
 	winStart := start.Add(r.o.warmup)
 	winEnd := winStart.Add(r.o.duration)
 	var w window
-	var d0, a0 int64
-	var s0, l0 time.Duration
-	snap := func() (int64, int64, time.Duration, time.Duration) {
-		s := time.Duration(-1)
+	type snapshot struct {
+		deliveries, acks                         int64
+		serverCPU, loadCPU, serverWait, loadWait time.Duration
+	}
+	var s0 snapshot
+	snap := func() snapshot {
+		s := snapshot{deliveries: r.deliveries.Load(), acks: r.acks.Load(), serverCPU: -1, serverWait: -1}
 		if ch != nil {
 			if c, err := ch.cpu(); err == nil {
-				s = c
+				s.serverCPU = c
+			}
+			if c, err := procRunWait(ch.pid); err == nil {
+				s.serverWait = c
 			}
 		}
-		l, _ := procCPU(os.Getpid())
-		return r.deliveries.Load(), r.acks.Load(), s, l
+		s.loadCPU, _ = procCPU(os.Getpid())
+		s.loadWait, _ = procRunWait(os.Getpid())
+		return s
 	}
 	profile := func(what string) {
 		if ch != nil && r.o.cpuProfile != "" && r.step.Server == "livechat" {
@@ -296,7 +317,7 @@ func (r *roomsRun) schedule(ctx context.Context, ch *child, visitors []*roomVisi
 	}
 	inWindow := false
 	if r.o.warmup == 0 {
-		d0, a0, s0, l0 = snap()
+		s0 = snap()
 		profile("start")
 		inWindow = true
 	}
@@ -304,12 +325,15 @@ func (r *roomsRun) schedule(ctx context.Context, ch *child, visitors []*roomVisi
 	for i := 0; i < total && ctx.Err() == nil; {
 		now := time.Now()
 		if !inWindow && !now.Before(winStart) {
-			d0, a0, s0, l0 = snap()
+			s0 = snap()
 			winStart = now
 			profile("start")
 			inWindow = true
 		}
 		due := min(total, int(float64(now.Sub(start))/interval)+1)
+		if inWindow && i < due {
+			w.lagMax = max(w.lagMax, now.Sub(start.Add(time.Duration(float64(i)*interval))))
+		}
 		for ; i < due; i++ {
 			rec := &r.msgs[i]
 			rec.sent.Store(start.UnixNano() + int64(float64(i)*interval))
@@ -327,15 +351,19 @@ func (r *roomsRun) schedule(ctx context.Context, ch *child, visitors []*roomVisi
 	if d := time.Until(winEnd); d > 0 {
 		time.Sleep(d)
 	}
-	d1, a1, s1, l1 := snap()
+	s1 := snap()
 	profile("stop")
 	w.elapsed = time.Since(winStart)
-	w.deliveries, w.acks = d1-d0, a1-a0
-	w.serverCPU = -1
-	if s0 >= 0 && s1 >= 0 {
-		w.serverCPU = s1 - s0
+	w.deliveries, w.acks = s1.deliveries-s0.deliveries, s1.acks-s0.acks
+	w.serverCPU, w.serverWait = -1, -1
+	if s0.serverCPU >= 0 && s1.serverCPU >= 0 {
+		w.serverCPU = s1.serverCPU - s0.serverCPU
 	}
-	w.loadCPU = l1 - l0
+	if s0.serverWait >= 0 && s1.serverWait >= 0 {
+		w.serverWait = s1.serverWait - s0.serverWait
+	}
+	w.loadCPU = s1.loadCPU - s0.loadCPU
+	w.loadWait = s1.loadWait - s0.loadWait
 	return w
 }
 
@@ -445,6 +473,9 @@ func (r *roomsRun) finish(w window) {
 			lat = append(lat, float64(rec.done.Load())/1e6)
 		default:
 			s.Incomplete++
+			if rec.ack.Load() > 0 {
+				s.AckedIncomplete++
+			}
 		}
 		if a := rec.ack.Load(); a > 0 {
 			acks = append(acks, float64(a)/1e6)
@@ -465,6 +496,12 @@ func (r *roomsRun) finish(w window) {
 		}
 	}
 	s.LoadCPUPercent = num(100 * w.loadCPU.Seconds() / w.elapsed.Seconds())
+	s.ServerWaitPercent = nan
+	if w.serverWait >= 0 {
+		s.ServerWaitPercent = num(100 * w.serverWait.Seconds() / w.elapsed.Seconds())
+	}
+	s.LoadWaitPercent = num(100 * w.loadWait.Seconds() / w.elapsed.Seconds())
+	s.SchedLagMaxMs = num(float64(w.lagMax) / 1e6)
 	s.Errors = nilIfEmpty(r.errs.snapshot())
 	s.Disconnects = nilIfEmpty(r.drops.snapshot())
 	s.WriteErrors = r.writeErrs.Load()
@@ -520,18 +557,23 @@ func runRooms(ctx context.Context, o *options) (*table, error) {
 		rates = []float64{o.rate}
 	}
 	for _, rate := range rates {
-		var pair [2]*roomsStep
-		for i, server := range []string{"livechat", "hub"} {
-			st, err := runRoomsOnce(ctx, o, server, rate)
-			if st != nil {
-				res.Steps = append(res.Steps, st)
-				pair[i] = st
-			}
-			if err != nil {
-				return t, err
+		var runs [2][]*roomsStep
+		for range o.repeat {
+			for i, server := range []string{"livechat", "hub"} {
+				st, err := runRoomsOnce(ctx, o, server, rate)
+				if st != nil {
+					res.Steps = append(res.Steps, st)
+					runs[i] = append(runs[i], st)
+				}
+				if err != nil {
+					return t, err
+				}
 			}
 		}
-		t.addRoomsPair(pair[0], pair[1])
+		t.addRoomsPair(medianStep(runs[0]), medianStep(runs[1]))
+	}
+	if o.repeat > 1 && len(rates) > 0 {
+		t.Notes = append(t.Notes, fmt.Sprintf("each rate ran %d times per server, alternately; the table shows the median of each figure and the sum of the losses, errors and disconnects", o.repeat))
 	}
 	if o.findSat {
 		res.Saturation, res.SaturationRate = map[string]float64{}, map[string]float64{}
@@ -553,7 +595,7 @@ func runRooms(ctx context.Context, o *options) (*table, error) {
 				}
 			}
 		}
-		t.add("saturation, deliveries/s (healthy: ≤1% lost, no disconnect, p99 ≤ 100 ms)", "/s", res.Saturation["livechat"], res.Saturation["hub"])
+		t.add("saturation: most deliveries/s while keeping up", "/s", res.Saturation["livechat"], res.Saturation["hub"])
 		t.add("  at offered messages/s", "/s", res.SaturationRate["livechat"], res.SaturationRate["hub"])
 		if h, b := res.HalfSaturation["livechat"], res.HalfSaturation["hub"]; h != nil && b != nil {
 			t.add(fmt.Sprintf("p99 at half of own saturation (%.0f vs %.0f msgs/s)", h.OfferedRate, b.OfferedRate), "ms", float64(h.P99Ms), float64(b.P99Ms))
@@ -564,34 +606,68 @@ func runRooms(ctx context.Context, o *options) (*table, error) {
 	return t, nil
 }
 
+// satP99Limit is the p99 past which a step counts as overloaded.
+const satP99Limit = time.Second
+
 // findSaturation doubles the offered rate from -rate until the server
-// stops being healthy or its deliveries/s stop rising by 5 %, and returns
-// its best healthy deliveries/s and the rate that gave them.
+// stops being healthy or its deliveries/s stop rising by 5 %, then halves
+// the gap between the last healthy rate and the first unhealthy one twice.
+// An unhealthy step is run once more before it counts, since a shared
+// machine stalls now and then. It returns the best healthy deliveries/s
+// and the rate that gave them.
 func findSaturation(ctx context.Context, o *options, server string, res *roomsResult) (float64, float64, error) {
-	const p99Limit = 100 * time.Millisecond
 	best, bestRate := 0.0, 0.0
-	for rate := o.rate; rate <= o.maxSatRate; rate *= 2 {
-		st, err := runRoomsOnce(ctx, o, server, rate)
-		if st != nil {
-			res.Steps = append(res.Steps, st)
+	try := func(rate float64) (*roomsStep, error) {
+		var st *roomsStep
+		for attempt := 0; attempt < 2; attempt++ {
+			s, err := runRoomsOnce(ctx, o, server, rate)
+			if s != nil {
+				res.Steps = append(res.Steps, s)
+			}
+			if err != nil {
+				return nil, err
+			}
+			if st == nil || s.healthy(satP99Limit) || s.DeliveriesPerSec > st.DeliveriesPerSec && !st.healthy(satP99Limit) {
+				st = s
+			}
+			if st.healthy(satP99Limit) {
+				break
+			}
+			o.logf("rooms: %s at %.0f/s: not healthy (deliveries %.0f/s, p99 %.1f ms, unsent %d, lost %d, disconnects %v)",
+				server, rate, s.DeliveriesPerSec, float64(s.P99Ms), s.Skipped, s.Incomplete, s.Disconnects)
 		}
+		if st.healthy(satP99Limit) && st.DeliveriesPerSec > best {
+			best, bestRate = st.DeliveriesPerSec, rate
+		}
+		return st, nil
+	}
+	failed := 0.0
+	for rate := o.rate; rate <= o.maxSatRate; rate *= 2 {
+		before := best
+		st, err := try(rate)
 		if err != nil {
 			return best, bestRate, err
 		}
-		if !st.healthy(p99Limit) {
-			o.logf("rooms: %s at %.0f/s is past saturation (p99 %.1f ms, lost %d, disconnects %v)", server, rate, float64(st.P99Ms), st.Incomplete+st.Skipped, st.Disconnects)
+		if !st.healthy(satP99Limit) {
+			failed = rate
 			break
 		}
-		rising := st.DeliveriesPerSec > best*1.05
-		if st.DeliveriesPerSec > best {
-			best, bestRate = st.DeliveriesPerSec, rate
-		}
-		if !rising {
+		if st.DeliveriesPerSec <= before*1.05 {
 			break
 		}
 	}
-	if errors.Is(ctx.Err(), context.Canceled) {
-		return best, bestRate, ctx.Err()
+	for range 2 {
+		if failed == 0 || bestRate == 0 {
+			break
+		}
+		mid := (bestRate + failed) / 2
+		st, err := try(mid)
+		if err != nil {
+			return best, bestRate, err
+		}
+		if !st.healthy(satP99Limit) {
+			failed = mid
+		}
 	}
 	return best, bestRate, nil
 }
@@ -606,9 +682,64 @@ func (t *table) addRoomsPair(a, b *roomsStep) {
 	t.add("  latency p99", "ms", float64(a.P99Ms), float64(b.P99Ms))
 	t.add("  latency max", "ms", float64(a.MaxMs), float64(b.MaxMs))
 	t.add("  server CPU per delivery", "µs", float64(a.ServerCPUMicrosPerDelivery), float64(b.ServerCPUMicrosPerDelivery))
-	t.add("  lost (not everywhere after 5 s drain)", "", float64(a.Incomplete+a.Skipped), float64(b.Incomplete+b.Skipped))
+	t.add("  unsent (server not reading)", "", float64(a.Skipped), float64(b.Skipped))
+	t.add("  lost (not everywhere 5 s after)", "", float64(a.Incomplete), float64(b.Incomplete))
 	t.add("  disconnects", "", float64(sumMap(a.Disconnects)), float64(sumMap(b.Disconnects)))
 	t.add("  error frames", "", float64(sumMap(a.Errors)), float64(sumMap(b.Errors)))
+	t.add("  server waited for a CPU (other work)", "%", float64(a.ServerWaitPercent), float64(b.ServerWaitPercent))
+	t.add("  load generator waited for a CPU", "%", float64(a.LoadWaitPercent), float64(b.LoadWaitPercent))
+}
+
+// medianStep is the median of each figure of steps at one rate, with their
+// losses, errors and disconnects added up.
+func medianStep(steps []*roomsStep) *roomsStep {
+	if len(steps) == 0 {
+		return nil
+	}
+	if len(steps) == 1 {
+		return steps[0]
+	}
+	med := func(f func(*roomsStep) float64) float64 {
+		v := make([]float64, len(steps))
+		for i, s := range steps {
+			v[i] = f(s)
+		}
+		slices.Sort(v)
+		if len(v)%2 == 1 {
+			return v[len(v)/2]
+		}
+		return (v[len(v)/2-1] + v[len(v)/2]) / 2
+	}
+	m := *steps[0]
+	m.DeliveriesPerSec = med(func(s *roomsStep) float64 { return s.DeliveriesPerSec })
+	m.AcksPerSec = med(func(s *roomsStep) float64 { return s.AcksPerSec })
+	m.P50Ms = num(med(func(s *roomsStep) float64 { return float64(s.P50Ms) }))
+	m.P99Ms = num(med(func(s *roomsStep) float64 { return float64(s.P99Ms) }))
+	m.MaxMs = num(med(func(s *roomsStep) float64 { return float64(s.MaxMs) }))
+	m.AckP99Ms = num(med(func(s *roomsStep) float64 { return float64(s.AckP99Ms) }))
+	m.ServerCPUMicrosPerDelivery = num(med(func(s *roomsStep) float64 { return float64(s.ServerCPUMicrosPerDelivery) }))
+	m.ServerCPUPercent = num(med(func(s *roomsStep) float64 { return float64(s.ServerCPUPercent) }))
+	m.LoadCPUPercent = num(med(func(s *roomsStep) float64 { return float64(s.LoadCPUPercent) }))
+	m.ServerWaitPercent = num(med(func(s *roomsStep) float64 { return float64(s.ServerWaitPercent) }))
+	m.LoadWaitPercent = num(med(func(s *roomsStep) float64 { return float64(s.LoadWaitPercent) }))
+	m.SchedLagMaxMs = num(med(func(s *roomsStep) float64 { return float64(s.SchedLagMaxMs) }))
+	var errs, drops counter
+	m.Messages, m.Skipped, m.Incomplete, m.AckedIncomplete, m.WriteErrors = 0, 0, 0, 0, 0
+	for _, s := range steps {
+		m.Messages += s.Messages
+		m.Skipped += s.Skipped
+		m.Incomplete += s.Incomplete
+		m.AckedIncomplete += s.AckedIncomplete
+		m.WriteErrors += s.WriteErrors
+		for k, v := range s.Errors {
+			errs.add(k, v)
+		}
+		for k, v := range s.Disconnects {
+			drops.add(k, v)
+		}
+	}
+	m.Errors, m.Disconnects = nilIfEmpty(errs.snapshot()), nilIfEmpty(drops.snapshot())
+	return &m
 }
 
 func sumMap(m map[string]int) int {
@@ -620,12 +751,13 @@ func sumMap(m map[string]int) int {
 }
 
 func roomsStepGrid(steps []*roomsStep) *grid {
-	g := &grid{Header: []string{"server", "offered/s", "deliv/s", "p50 ms", "p99 ms", "max ms", "ack p99", "µs/deliv", "srv CPU%", "load CPU%", "lost", "errors", "disconnects"}}
+	g := &grid{Header: []string{"server", "offered/s", "deliv/s", "p50 ms", "p99 ms", "max ms", "ack p99", "µs/deliv", "srv CPU%", "load CPU%", "srv wait%", "load wait%", "send lag", "unsent", "lost", "acked lost", "errors", "disconnects"}}
 	for _, s := range steps {
 		g.Rows = append(g.Rows, []string{s.Server, fmtNum(s.OfferedRate), fmtNum(s.DeliveriesPerSec),
 			fmtNum(float64(s.P50Ms)), fmtNum(float64(s.P99Ms)), fmtNum(float64(s.MaxMs)), fmtNum(float64(s.AckP99Ms)),
 			fmtNum(float64(s.ServerCPUMicrosPerDelivery)), fmtNum(float64(s.ServerCPUPercent)), fmtNum(float64(s.LoadCPUPercent)),
-			strconv.Itoa(s.Incomplete + s.Skipped), fmtMap(s.Errors), fmtMap(s.Disconnects)})
+			fmtNum(float64(s.ServerWaitPercent)), fmtNum(float64(s.LoadWaitPercent)), fmtNum(float64(s.SchedLagMaxMs)),
+			strconv.Itoa(s.Skipped), strconv.Itoa(s.Incomplete), strconv.Itoa(s.AckedIncomplete), fmtMap(s.Errors), fmtMap(s.Disconnects)})
 	}
 	return g
 }
