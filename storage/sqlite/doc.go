@@ -46,6 +46,18 @@
 // [Store.Close] commits the appends already queued and stops the
 // goroutine. The other writes run one transaction each.
 //
+// # Checkpoints
+//
+// For a database file, another goroutine with a connection of its own
+// copies the WAL back into the database after group commits, at most
+// every 20 ms, so that a commit does not wait for that copy and its
+// fsyncs. When readers that always overlap have kept it from finishing
+// and the WAL has grown past 4,000 pages (16 MB with the default page
+// size), it waits for them to move on, holding back writers meanwhile, so
+// that the WAL starts over instead of growing without bound. The writer
+// connection's own automatic checkpoint starts only at 8,000 pages, for
+// the writes that are not appends.
+//
 // Times are stored as integer unix nanoseconds and come back in UTC with
 // full precision, for instants between the years 1677 and 2262; the zero
 // time is stored as NULL and comes back as the zero time.

@@ -44,7 +44,8 @@ type appendRequest struct {
 // goroutine: it takes the appends waiting in its queue, runs each in one
 // write transaction and answers them all after the commit.
 type committer struct {
-	w *sql.DB
+	w    *sql.DB
+	ckpt *checkpointer // told of each commit; nil for an in-memory database
 
 	// pending counts the appends that callers have started and that are
 	// not answered or abandoned yet: those in the queue, in the group being
@@ -79,8 +80,8 @@ const appendInsert = `INSERT INTO messages (` + messageColumns + `)
 const appendUpdate = `UPDATE conversations SET last_seq = ?1,
 	updated_at = MAX(COALESCE(updated_at, ?2), ?2) WHERE id = ?3`
 
-func newCommitter(ctx context.Context, w *sql.DB) (*committer, error) {
-	c := &committer{w: w, reqs: make(chan *appendRequest, maxGroup), exited: make(chan struct{})}
+func newCommitter(ctx context.Context, w *sql.DB, ckpt *checkpointer) (*committer, error) {
+	c := &committer{w: w, ckpt: ckpt, reqs: make(chan *appendRequest, maxGroup), exited: make(chan struct{})}
 	var err error
 	if c.insert, err = w.PrepareContext(ctx, appendInsert); err != nil {
 		return nil, err
@@ -240,6 +241,7 @@ func (c *committer) runGroup(group []*appendRequest) (taken []*appendRequest, be
 	if err := tx.Commit(); err != nil {
 		return taken, true, err
 	}
+	c.ckpt.wrote()
 	c.commits.Add(1)
 	if n := int64(len(taken)); n > c.largest.Load() {
 		c.largest.Store(n) // only the committer's goroutine writes it

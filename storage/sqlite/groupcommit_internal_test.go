@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -179,4 +180,26 @@ func TestAppendsShareTransactions(t *testing.T) {
 	n, largest := s.group.commits.Load(), s.group.largest.Load()
 	assert.Less(t, n, int64(goroutines*each), "transactions")
 	assert.Greater(t, largest, int64(1), "largest group")
+}
+
+// TestCheckpointerCopiesTheWAL: appends leave the WAL to the checkpointer
+// (the writer's own autocheckpoint starts only at autocheckpointFrames),
+// and a checkpoint copies all of it back while no reader holds an older
+// snapshot.
+func TestCheckpointerCopiesTheWAL(t *testing.T) {
+	s := openInternal(t)
+	ctx := context.Background()
+	for i := range 100 {
+		_, _, err := s.AppendMessage(ctx, &livechat.Message{ConversationID: "c1", Text: strings.Repeat("x", 1000+i)})
+		require.NoError(t, err)
+	}
+	s.ckpt.checkpoint(ctx)
+	var busy, frames, copied int
+	require.NoError(t, s.ckpt.db.QueryRowContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &frames, &copied))
+	require.Zero(t, busy)
+	require.Equal(t, frames, copied, "frames copied back")
+
+	var limit int
+	require.NoError(t, s.w.QueryRowContext(ctx, `PRAGMA wal_autocheckpoint`).Scan(&limit))
+	require.Equal(t, autocheckpointFrames, limit)
 }

@@ -38,6 +38,9 @@ type Store struct {
 	r *sql.DB
 	// group runs AppendMessage in group transactions on w.
 	group *committer
+	// ckpt checkpoints the WAL off the writer's path; nil for an
+	// in-memory database.
+	ckpt *checkpointer
 
 	closed    atomic.Bool
 	closeOnce sync.Once
@@ -73,7 +76,8 @@ func OpenContext(ctx context.Context, path string) (*Store, error) {
 	params := fmt.Sprintf("_pragma=busy_timeout(%d)&_pragma=foreign_keys(1)", busyTimeout.Milliseconds())
 
 	w, err := sql.Open("sqlite", path+"?"+params+
-		"&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_txlock=immediate")
+		"&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_txlock=immediate"+
+		fmt.Sprintf("&_pragma=wal_autocheckpoint(%d)", autocheckpointFrames))
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
@@ -101,8 +105,17 @@ func OpenContext(ctx context.Context, path string) (*Store, error) {
 			return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 		}
 		s.r = r
+		c, err := sql.Open("sqlite", path+"?"+params)
+		if err != nil {
+			r.Close()
+			w.Close()
+			return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+		}
+		c.SetMaxOpenConns(1)
+		s.ckpt = newCheckpointer(c)
 	}
-	if s.group, err = newCommitter(ctx, w); err != nil {
+	if s.group, err = newCommitter(ctx, w, s.ckpt); err != nil {
+		s.ckpt.close()
 		if s.r != w {
 			s.r.Close()
 		}
@@ -119,11 +132,12 @@ func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
 		s.closed.Store(true)
 		s.group.stop()
+		errC := s.ckpt.close()
 		var errR error
 		if s.r != s.w {
 			errR = s.r.Close()
 		}
-		s.closeErr = errors.Join(errR, s.w.Close())
+		s.closeErr = errors.Join(errC, errR, s.w.Close())
 		if s.closeErr != nil {
 			s.closeErr = fmt.Errorf("sqlite: close: %w", s.closeErr)
 		}
