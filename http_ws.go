@@ -64,21 +64,30 @@ func (h *liveAPI) visitorWS(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	defer release()
-	h.serveWS(w, r, &client{visitorID: vid, ipKey: ip})
+	h.serveWS(w, r, &client{visitorID: vid, ipKey: ip}, release)
 }
 
 func (h *liveAPI) agentWS(w http.ResponseWriter, r *http.Request) {
-	h.serveWS(w, r, &client{agentID: agentFrom(r.Context()).ID})
+	h.serveWS(w, r, &client{agentID: agentFrom(r.Context()).ID}, func() {})
 }
 
-// serveWS runs one live connection until it ends or the Handler closes.
-func (h *liveAPI) serveWS(w http.ResponseWriter, r *http.Request, c *client) {
+// serveWS accepts a live connection and runs it on a goroutine of its
+// own until it ends or the Handler closes; release is called then. The
+// request's goroutine, whose stack grew during the handshake, returns at
+// once: an idle connection keeps only the small stack of its reader.
+func (h *liveAPI) serveWS(w http.ResponseWriter, r *http.Request, c *client, release func()) {
 	if !h.life.track() {
+		release()
 		h.fail(w, r, errShuttingDown)
 		return
 	}
-	defer h.life.done()
+	started := false
+	defer func() {
+		if !started {
+			release()
+			h.life.done()
+		}
+	}()
 	// visitorAuth and agentAuth checked the origin (scheme, host and port,
 	// see origin.Allowed); Accept's own check compares hosts only.
 	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{InsecureSkipVerify: true, Subprotocols: []string{wsSubprotocol}})
@@ -105,13 +114,23 @@ func (h *liveAPI) serveWS(w http.ResponseWriter, r *http.Request, c *client) {
 		ws.Close(websocket.StatusTryAgainLater, "try again later")
 		return
 	}
-	defer func() { h.hub.remove(c, c.watchedIDs()) }()
 	if c.isAgent() {
 		h.routing.touchAgent(h.life.ctx, c.agentID)
-		defer h.routing.touchAgent(h.life.ctx, c.agentID) // the grace period starts when the last connection closes
 	}
 	c.conn.Send(readyFrame)
-	err = c.conn.Run(h.life.ctx, func(frame []byte) {
+	started = true
+	go h.run(c, release)
+}
+
+// run reads a live connection until it ends.
+func (h *liveAPI) run(c *client, release func()) {
+	defer h.life.done()
+	defer release()
+	defer func() { h.hub.remove(c, c.watchedIDs()) }()
+	if c.isAgent() {
+		defer h.routing.touchAgent(h.life.ctx, c.agentID) // the grace period starts when the last connection closes
+	}
+	err := c.conn.Run(h.life.ctx, func(frame []byte) {
 		h.handleFrame(h.life.ctx, c, frame)
 	})
 	if err != nil && !errors.Is(err, context.Canceled) {
