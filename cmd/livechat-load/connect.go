@@ -13,14 +13,17 @@ import (
 
 // connectResult is connections per second of one kind.
 type connectResult struct {
-	Server  string         `json:"server"` // "livechat" or "bare"
-	What    string         `json:"what"`
-	PerSec  float64        `json:"perSec"`
-	P50Ms   num            `json:"p50Ms"`
-	P99Ms   num            `json:"p99Ms"`
-	CPUPer  num            `json:"serverCpuMicrosPerConnect"`
-	Errors  map[string]int `json:"errors,omitempty"`
-	Clients int            `json:"clients"`
+	Server string  `json:"server"` // "livechat" or "bare"
+	What   string  `json:"what"`
+	PerSec float64 `json:"perSec"`
+	P50Ms  num     `json:"p50Ms"`
+	P99Ms  num     `json:"p99Ms"`
+	CPUPer num     `json:"serverCpuMicrosPerConnect"`
+	// ServerWaitPercent is how long the server's threads waited for a CPU
+	// while runnable, against the window.
+	ServerWaitPercent num            `json:"serverWaitPercent"`
+	Errors            map[string]int `json:"errors,omitempty"`
+	Clients           int            `json:"clients"`
 }
 
 // runConnect measures how many visitors a second can arrive: the config
@@ -46,6 +49,7 @@ func runConnect(ctx context.Context, o *options) (*table, error) {
 	t.add("handshake + first frame per second (token reused)", "/s", tokenWS.PerSec, bare.PerSec)
 	t.add("  p99", "ms", float64(tokenWS.P99Ms), float64(bare.P99Ms))
 	t.add("  server CPU per connect", "µs", float64(tokenWS.CPUPer), float64(bare.CPUPer))
+	t.add("server waited for a CPU (config+ws run; other work)", "%", float64(ours.ServerWaitPercent), float64(bare.ServerWaitPercent))
 	for _, r := range results {
 		if len(r.Errors) > 0 {
 			t.Notes = append(t.Notes, fmt.Sprintf("%s %s: errors %s", r.Server, r.What, fmtMap(r.Errors)))
@@ -150,16 +154,22 @@ func runConnectOnce(ctx context.Context, o *options, what string) (*connectResul
 		})
 	}
 	time.Sleep(time.Until(winStart))
-	var cpu0, cpu1 time.Duration = -1, -1
+	var cpu0, cpu1, wait0, wait1 time.Duration = -1, -1, -1, -1
 	if ch != nil {
 		cpu0, _ = ch.cpu()
+		wait0, _ = procRunWait(ch.pid)
 	}
 	t0 := time.Now()
 	time.Sleep(time.Until(winEnd))
 	if ch != nil {
 		cpu1, _ = ch.cpu()
+		wait1, _ = procRunWait(ch.pid)
 	}
 	el := time.Since(t0)
+	res.ServerWaitPercent = nan
+	if ch != nil {
+		res.ServerWaitPercent = num(100 * (wait1 - wait0).Seconds() / el.Seconds())
+	}
 	wg.Wait()
 	slices.Sort(lat)
 	n := count.Load()

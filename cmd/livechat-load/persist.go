@@ -19,15 +19,18 @@ import (
 
 // persistResult is one Storage under senders that each wait for their ack.
 type persistResult struct {
-	Storage    string         `json:"storage"`
-	Senders    int            `json:"senders"`
-	AcksPerSec float64        `json:"acksPerSec"`
-	AckP50Ms   num            `json:"ackP50Ms"`
-	AckP99Ms   num            `json:"ackP99Ms"`
-	AckMaxMs   num            `json:"ackMaxMs"`
-	CPUPerAck  num            `json:"serverCpuMicrosPerAck"`
-	Errors     map[string]int `json:"errors,omitempty"`
-	Raw        *rawResult     `json:"raw,omitempty"`
+	Storage    string  `json:"storage"`
+	Senders    int     `json:"senders"`
+	AcksPerSec float64 `json:"acksPerSec"`
+	AckP50Ms   num     `json:"ackP50Ms"`
+	AckP99Ms   num     `json:"ackP99Ms"`
+	AckMaxMs   num     `json:"ackMaxMs"`
+	CPUPerAck  num     `json:"serverCpuMicrosPerAck"`
+	// ServerWaitPercent is how long the server's threads waited for a CPU
+	// while runnable, against the window: other work on the machine.
+	ServerWaitPercent num            `json:"serverWaitPercent"`
+	Errors            map[string]int `json:"errors,omitempty"`
+	Raw               *rawResult     `json:"raw,omitempty"`
 }
 
 // runPersist measures acknowledged messages per second for each Storage,
@@ -80,6 +83,7 @@ func runPersist(ctx context.Context, o *options) (*table, error) {
 		}
 		t.add(r.Storage+": ack p50", "ms", float64(r.AckP50Ms), nan64())
 		t.add(r.Storage+": ack p99", "ms", float64(r.AckP99Ms), nan64())
+		t.add(r.Storage+": server waited for a CPU (other work)", "%", float64(r.ServerWaitPercent), nan64())
 		if n := sumMap(r.Errors); n > 0 {
 			t.Notes = append(t.Notes, fmt.Sprintf("%s: error frames %s", r.Storage, fmtMap(r.Errors)))
 		}
@@ -196,13 +200,16 @@ func runPersistOnce(ctx context.Context, o *options, storage string) (*persistRe
 	}
 	time.Sleep(time.Until(winStart))
 	cpu0, _ := ch.cpu()
+	wait0, _ := procRunWait(ch.pid)
 	t0 := time.Now()
 	if o.cpuProfile != "" {
 		ch.get(ctx, "_load/profile?start=1")
 	}
 	time.Sleep(time.Until(winEnd))
 	cpu1, _ := ch.cpu()
+	wait1, _ := procRunWait(ch.pid)
 	el := time.Since(t0)
+	res.ServerWaitPercent = num(100 * (wait1 - wait0).Seconds() / el.Seconds())
 	if o.cpuProfile != "" {
 		ch.get(ctx, "_load/profile?stop=1")
 	}
