@@ -33,16 +33,24 @@ func runConnect(ctx context.Context, o *options) (*table, error) {
 	t := &table{Scenario: "connect", Title: fmt.Sprintf("connect: %d concurrent clients; ceiling: bare coder/websocket accept + one frame", o.connectClients)}
 	var results []*connectResult
 	defer func() { t.Result = results }()
-	for _, what := range []string{"config+ws", "ws", "bare"} {
-		r, err := runConnectOnce(ctx, o, what)
-		if r != nil {
-			results = append(results, r)
-		}
-		if err != nil {
-			return t, err
+	kinds := []string{"config+ws", "ws", "bare"}
+	runs := make([][]*connectResult, len(kinds))
+	for range o.repeat {
+		for i, what := range kinds {
+			r, err := runConnectOnce(ctx, o, what)
+			if r != nil {
+				results = append(results, r)
+				runs[i] = append(runs[i], r)
+			}
+			if err != nil {
+				return t, err
+			}
 		}
 	}
-	ours, tokenWS, bare := results[0], results[1], results[2]
+	if o.repeat > 1 {
+		t.Notes = append(t.Notes, fmt.Sprintf("each kind ran %d times, alternately; the table shows the medians", o.repeat))
+	}
+	ours, tokenWS, bare := medianConnect(runs[0]), medianConnect(runs[1]), medianConnect(runs[2])
 	t.add("config + handshake + first frame per second", "/s", ours.PerSec, bare.PerSec)
 	t.add("  p99", "ms", float64(ours.P99Ms), float64(bare.P99Ms))
 	t.add("  server CPU per connect", "µs", float64(ours.CPUPer), float64(bare.CPUPer))
@@ -181,6 +189,31 @@ func runConnectOnce(ctx context.Context, o *options, what string) (*connectResul
 	}
 	res.Errors = nilIfEmpty(errs.snapshot())
 	return res, ctx.Err()
+}
+
+// medianConnect is the median of each figure of runs of one kind.
+func medianConnect(runs []*connectResult) *connectResult {
+	if len(runs) == 1 {
+		return runs[0]
+	}
+	med := func(f func(*connectResult) float64) float64 {
+		v := make([]float64, len(runs))
+		for i, r := range runs {
+			v[i] = f(r)
+		}
+		slices.Sort(v)
+		if len(v)%2 == 1 {
+			return v[len(v)/2]
+		}
+		return (v[len(v)/2-1] + v[len(v)/2]) / 2
+	}
+	m := *runs[0]
+	m.PerSec = med(func(r *connectResult) float64 { return r.PerSec })
+	m.P50Ms = num(med(func(r *connectResult) float64 { return float64(r.P50Ms) }))
+	m.P99Ms = num(med(func(r *connectResult) float64 { return float64(r.P99Ms) }))
+	m.CPUPer = num(med(func(r *connectResult) float64 { return float64(r.CPUPer) }))
+	m.ServerWaitPercent = num(med(func(r *connectResult) float64 { return float64(r.ServerWaitPercent) }))
+	return &m
 }
 
 // shortErr is an error's text cut to a key for counting.

@@ -68,7 +68,7 @@
 // config call, a WebSocket handshake and reading the first frame, then
 // closing, as fast as it can; also the handshake alone with a token each
 // client got once. The ceiling is a bare server that accepts and sends one
-// frame.
+// frame. -repeat N alternates the three N times and shows the medians.
 //
 // -scenario all runs the four in turn.
 //

@@ -85,7 +85,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.rates, "rates", "", "rooms: comma-separated offered rates to step through (instead of -rate)")
 	fs.BoolVar(&o.findSat, "find-saturation", false, "rooms: double the rate from -rate until deliveries/s stop rising or p99 passes 100 ms, then measure p99 at half of saturation")
 	fs.Float64Var(&o.maxSatRate, "max-rate", 64000, "rooms: the highest rate -find-saturation tries")
-	fs.IntVar(&o.repeat, "repeat", 1, "rooms: run each rate this many times per server, alternately, and show the medians")
+	fs.IntVar(&o.repeat, "repeat", 1, "rooms and connect: run each measurement this many times, alternating ours and the ceiling, and show the medians")
 	fs.DurationVar(&o.duration, "duration", 5*time.Second, "how long each measurement lasts")
 	fs.DurationVar(&o.warmup, "warmup", time.Second, "load before each measurement starts, not counted")
 	fs.IntVar(&o.textSize, "text-size", 200, "rooms and persist: bytes of message text")

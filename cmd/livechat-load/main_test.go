@@ -241,3 +241,22 @@ func TestCPUCountAndProc(t *testing.T) {
 	}
 	require.GreaterOrEqual(t, d, time.Duration(0))
 }
+
+// Repeated runs show the median of each figure and every loss.
+func TestMedianStep(t *testing.T) {
+	steps := []*roomsStep{
+		{DeliveriesPerSec: 100, P99Ms: 5, Incomplete: 1, Disconnects: map[string]int{"agent 1013": 1}},
+		{DeliveriesPerSec: 300, P99Ms: 1},
+		{DeliveriesPerSec: 200, P99Ms: 9, Skipped: 2},
+	}
+	m := medianStep(steps)
+	require.Equal(t, 200.0, m.DeliveriesPerSec)
+	require.Equal(t, num(5), m.P99Ms)
+	require.Equal(t, 1, m.Incomplete)
+	require.Equal(t, 2, m.Skipped)
+	require.Equal(t, map[string]int{"agent 1013": 1}, m.Disconnects)
+	require.Equal(t, 100.0, steps[0].DeliveriesPerSec, "the steps stay as they were")
+
+	c := medianConnect([]*connectResult{{PerSec: 10}, {PerSec: 30}})
+	require.Equal(t, 20.0, c.PerSec)
+}
