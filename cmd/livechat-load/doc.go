@@ -42,8 +42,11 @@
 // lost, a disconnect, or p99 over a second; such a step is run once more
 // before it counts) or its deliveries per second stop rising by 5 %, then
 // halves the gap to the first rate it could not keep up with twice. Its
-// best deliveries per second while keeping up is its saturation; then the
-// p99 is measured at half of that rate. Every step starts a fresh server.
+// best deliveries per second while keeping up is its saturation; then it
+// runs at half of that rate (for the p99 there) and at twice it (overload:
+// disconnects, messages acknowledged but not delivered everywhere, unsent
+// messages, error frames such as rate_limited). Every step starts a fresh
+// server.
 // A message is unsent when its visitor's send queue in the tool is full
 // because the server stopped reading the socket.
 //

@@ -536,6 +536,8 @@ type roomsResult struct {
 	Saturation     map[string]float64    `json:"saturation,omitempty"`
 	SaturationRate map[string]float64    `json:"saturationRate,omitempty"`
 	HalfSaturation map[string]*roomsStep `json:"halfSaturation,omitempty"`
+	// Overload is each server at twice its saturation rate.
+	Overload map[string]*roomsStep `json:"overload,omitempty"`
 }
 
 // runRooms runs the rooms scenario for each rate (or the saturation
@@ -577,22 +579,36 @@ func runRooms(ctx context.Context, o *options) (*table, error) {
 	}
 	if o.findSat {
 		res.Saturation, res.SaturationRate = map[string]float64{}, map[string]float64{}
-		res.HalfSaturation = map[string]*roomsStep{}
+		res.HalfSaturation, res.Overload = map[string]*roomsStep{}, map[string]*roomsStep{}
+		// runAt measures server at rate -repeat times and keeps the medians.
+		runAt := func(server string, rate float64) (*roomsStep, error) {
+			var runs []*roomsStep
+			for range o.repeat {
+				st, err := runRoomsOnce(ctx, o, server, rate)
+				if st != nil {
+					res.Steps = append(res.Steps, st)
+					runs = append(runs, st)
+				}
+				if err != nil {
+					return nil, err
+				}
+			}
+			return medianStep(runs), nil
+		}
 		for _, server := range []string{"livechat", "hub"} {
 			best, bestRate, err := findSaturation(ctx, o, server, res)
 			if err != nil {
 				return t, err
 			}
 			res.Saturation[server], res.SaturationRate[server] = best, bestRate
-			if bestRate > 0 {
-				st, err := runRoomsOnce(ctx, o, server, bestRate/2)
-				if st != nil {
-					res.Steps = append(res.Steps, st)
-					res.HalfSaturation[server] = st
-				}
-				if err != nil {
-					return t, err
-				}
+			if bestRate == 0 {
+				continue
+			}
+			if res.HalfSaturation[server], err = runAt(server, bestRate/2); err != nil {
+				return t, err
+			}
+			if res.Overload[server], err = runAt(server, bestRate*2); err != nil {
+				return t, err
 			}
 		}
 		t.add("saturation: most deliveries/s while keeping up", "/s", res.Saturation["livechat"], res.Saturation["hub"])
@@ -600,6 +616,17 @@ func runRooms(ctx context.Context, o *options) (*table, error) {
 		if h, b := res.HalfSaturation["livechat"], res.HalfSaturation["hub"]; h != nil && b != nil {
 			t.add(fmt.Sprintf("p99 at half of own saturation (%.0f vs %.0f msgs/s)", h.OfferedRate, b.OfferedRate), "ms", float64(h.P99Ms), float64(b.P99Ms))
 			t.add("  server CPU per delivery there", "µs", float64(h.ServerCPUMicrosPerDelivery), float64(b.ServerCPUMicrosPerDelivery))
+		}
+		if h, b := res.Overload["livechat"], res.Overload["hub"]; h != nil && b != nil {
+			t.add(fmt.Sprintf("at 2× own saturation (%.0f vs %.0f msgs/s): deliveries/s", h.OfferedRate, b.OfferedRate), "/s", h.DeliveriesPerSec, b.DeliveriesPerSec)
+			t.add("  disconnects", "", float64(sumMap(h.Disconnects)), float64(sumMap(b.Disconnects)))
+			t.add("  acknowledged but not delivered everywhere", "", float64(h.AckedIncomplete), float64(b.AckedIncomplete))
+			t.add("  unsent (server not reading)", "", float64(h.Skipped), float64(b.Skipped))
+			t.add("  error frames", "", float64(sumMap(h.Errors)), float64(sumMap(b.Errors)))
+			t.add("  latency p99", "ms", float64(h.P99Ms), float64(b.P99Ms))
+		}
+		if o.repeat > 1 {
+			t.Notes = append(t.Notes, fmt.Sprintf("the runs at half and at twice saturation ran %d times each; the table shows their medians", o.repeat))
 		}
 	}
 	t.Steps = roomsStepGrid(res.Steps)
