@@ -447,6 +447,9 @@ func TestMethodNotAllowed(t *testing.T) {
 	routes := []struct{ path, allow string }{
 		{"widget.js", "GET, HEAD"},
 		{"widget.css", "GET, HEAD"},
+		{"chat.js", "GET, HEAD"},
+		{"chat.css", "GET, HEAD"},
+		{"api/v1/visitor/chat", "POST"},
 		{"inbox", "GET, HEAD"},
 		{"inbox/", "GET, HEAD"},
 		{"inbox/inbox.js", "GET, HEAD"},

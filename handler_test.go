@@ -370,13 +370,21 @@ func TestMountAnywhere(t *testing.T) {
 	mux := http.NewServeMux()
 	mux.Handle("/support/chat/", chat)
 	mux.Handle("/stripped/", http.StripPrefix("/stripped", chat))
+	// A router that reports no pattern and strips nothing.
+	mux.Handle("/nopattern/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r2 := r.Clone(r.Context())
+		r2.Pattern = ""
+		chat.ServeHTTP(w, r2)
+	}))
 	srv := httptestServer(t, mux)
-	for _, prefix := range []string{"/support/chat/", "/stripped/"} {
+	for _, prefix := range []string{"/support/chat/", "/stripped/", "/nopattern/"} {
 		t.Run(strings.Trim(prefix, "/"), func(t *testing.T) {
-			resp, err := http.Get(srv + prefix + "widget.js")
-			require.NoError(t, err)
-			resp.Body.Close()
-			require.Equal(t, 200, resp.StatusCode)
+			for _, file := range []string{"widget.js", "widget.css", "chat.js", "chat.css"} {
+				resp, err := http.Get(srv + prefix + file)
+				require.NoError(t, err)
+				resp.Body.Close()
+				require.Equal(t, 200, resp.StatusCode, file)
+			}
 			status, body := doJSON(t, http.DefaultClient, "POST", srv+prefix+"api/v1/visitor/config", map[string]any{"url": "https://x.test/"}, nil)
 			require.Equal(t, 200, status, "%v", body)
 			require.NotNil(t, body["chat"])
@@ -404,7 +412,7 @@ func TestStaticFiles(t *testing.T) {
 	resp.Body.Close()
 	require.Equal(t, http.StatusNotModified, resp.StatusCode)
 
-	for _, p := range []string{"widget.css", "inbox/", "inbox/inbox.js", "inbox/inbox.css"} {
+	for _, p := range []string{"widget.css", "chat.js", "chat.css", "inbox/", "inbox/inbox.js", "inbox/inbox.css"} {
 		resp, err := http.Get(e.base + p)
 		require.NoError(t, err)
 		resp.Body.Close()

@@ -18,7 +18,7 @@ func mountPath(r *http.Request) string {
 
 // topRoutes are the first path segments the Handler serves; they locate
 // the mount point when nothing else tells it.
-var topRoutes = []string{"/api/v1/", "/inbox/", "/widget.js", "/widget.css", "/inbox"}
+var topRoutes = []string{"/api/v1/", "/inbox/", "/widget.js", "/widget.css", "/chat.js", "/chat.css", "/inbox"}
 
 // relativePath returns the request path below the mount point, without a
 // leading slash.
