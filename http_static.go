@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"path"
 	"strings"
+	"sync"
 
 	"github.com/golivechat/livechat/internal/minify"
 	"github.com/golivechat/livechat/web"
@@ -37,7 +38,11 @@ var minified = map[string]func([]byte) ([]byte, error){
 	"widget.js": minify.JS, "chat.js": minify.JS, "widget.css": minify.CSS, "chat.css": minify.CSS,
 }
 
-func loadStatic() (*staticFiles, error) {
+// loadStatic prepares the embedded files once per process: they never
+// change, and every Handler serves the same bytes.
+var loadStatic = sync.OnceValues(prepareStatic)
+
+func prepareStatic() (*staticFiles, error) {
 	s := &staticFiles{files: make(map[string]*staticFile)}
 	for _, name := range staticNames {
 		data, err := fs.ReadFile(web.Files, name)

@@ -10,6 +10,7 @@
 package minify
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"strings"
@@ -60,7 +61,7 @@ func JS(src []byte) ([]byte, error) {
 		space, newline = false, false
 	}
 	fail := func(i int, what string) error {
-		line := 1 + strings.Count(string(src[:i]), "\n")
+		line := 1 + bytes.Count(src[:i], []byte("\n"))
 		return fmt.Errorf("%w: %s at line %d", ErrSyntax, what, line)
 	}
 	// template copies a template literal's text from src[i] (just after
@@ -102,11 +103,11 @@ func JS(src []byte) ([]byte, error) {
 				i++
 			}
 		case c == '/' && i+1 < len(src) && src[i+1] == '*':
-			end := strings.Index(string(src[i+2:]), "*/")
+			end := bytes.Index(src[i+2:], []byte("*/"))
 			if end < 0 {
 				return nil, fail(i, "unterminated comment")
 			}
-			if strings.Contains(string(src[i:i+2+end]), "\n") {
+			if bytes.IndexByte(src[i:i+2+end], '\n') >= 0 {
 				newline = true
 			} else {
 				space = true
@@ -230,7 +231,7 @@ func CSS(src []byte) ([]byte, error) {
 		c := src[i]
 		switch {
 		case c == '/' && i+1 < len(src) && src[i+1] == '*':
-			end := strings.Index(string(src[i+2:]), "*/")
+			end := bytes.Index(src[i+2:], []byte("*/"))
 			if end < 0 {
 				return nil, fmt.Errorf("%w: unterminated comment", ErrSyntax)
 			}
