@@ -260,3 +260,19 @@ func BenchmarkMessages(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkConversation reads a conversation, as the server does before
+// each message it is sent.
+func BenchmarkConversation(b *testing.B) {
+	ctx := context.Background()
+	s := mustOpen(b, tempPath(b))
+	mustCreateConversation(b, s, "c1")
+	b.ReportAllocs()
+	stop := measureCPU(b)
+	for b.Loop() {
+		if _, err := s.Conversation(ctx, "c1"); err != nil {
+			b.Fatal(err)
+		}
+	}
+	stop()
+}

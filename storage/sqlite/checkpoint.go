@@ -10,24 +10,19 @@ import (
 // checkpointer.
 const checkpointEvery = 20 * time.Millisecond
 
-// restartFrames is the size of the WAL, in pages, from which the
-// checkpointer also waits for the readers to move on so that the next
-// write starts the WAL again from its beginning.
-const restartFrames = 4000
-
 // autocheckpointFrames is the writer connection's wal_autocheckpoint: the
 // size of the WAL, in pages, from which a commit copies the WAL back into
-// the database itself. The checkpointer keeps the WAL below it while
-// messages are appended; it remains for the other writes.
-const autocheckpointFrames = 2 * restartFrames
+// the database itself, as SQLite does by default from 1,000 pages. While
+// messages are appended the checkpointer keeps the WAL below it; it
+// remains for the other writes.
+const autocheckpointFrames = 8000
 
 // checkpointer copies the WAL back into the database file on a connection
 // of its own, after group commits and at most every checkpointEvery, so
-// that a commit does not wait for the copy and its fsyncs. A PASSIVE
-// checkpoint copies what no reader still needs; when the WAL has grown
-// past restartFrames because readers always overlapped, a RESTART
-// checkpoint waits (holding back writers) for the readers of older
-// snapshots to finish, which bounds the WAL.
+// that a commit does not wait for the copy and its fsyncs. Its checkpoints
+// are PASSIVE: they copy what no reader still needs and never wait. Once
+// all of the WAL is copied, the next write starts it again from its
+// beginning when no reader is still reading it.
 type checkpointer struct {
 	db     *sql.DB
 	nudge  chan struct{}
@@ -66,15 +61,7 @@ func (c *checkpointer) close() error {
 
 func (c *checkpointer) run() {
 	defer close(c.exited)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go func() {
-		select {
-		case <-c.stop:
-			cancel() // ends a RESTART waiting for readers
-		case <-ctx.Done():
-		}
-	}()
+	ctx := context.Background()
 	pause := time.NewTimer(checkpointEvery)
 	for {
 		select {
@@ -95,11 +82,5 @@ func (c *checkpointer) run() {
 // checkpoint runs one checkpoint. Its errors (SQLITE_BUSY when another
 // connection checkpoints) are left for the next one.
 func (c *checkpointer) checkpoint(ctx context.Context) {
-	var busy, frames, copied int
-	if err := c.db.QueryRowContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &frames, &copied); err != nil {
-		return
-	}
-	if frames >= restartFrames {
-		c.db.QueryRowContext(ctx, `PRAGMA wal_checkpoint(RESTART)`).Scan(&busy, &frames, &copied) //nolint:errcheck // as above
-	}
+	c.db.ExecContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`) //nolint:errcheck // see above
 }

@@ -53,13 +53,16 @@ func (s *Store) CreateConversation(ctx context.Context, c *livechat.Conversation
 	return s.fail(op, err)
 }
 
+// conversationByID selects a conversation.
+const conversationByID = `SELECT ` + conversationColumns + ` FROM conversations WHERE id = ?`
+
 // Conversation returns the conversation with the id. Returns
 // livechat.ErrNotFound.
 func (s *Store) Conversation(ctx context.Context, id string) (*livechat.Conversation, error) {
 	if err := s.ready(); err != nil {
 		return nil, err
 	}
-	c, err := scanConversation(s.r.QueryRowContext(ctx, `SELECT `+conversationColumns+` FROM conversations WHERE id = ?`, id))
+	c, err := scanConversation(s.conversation.QueryRowContext(ctx, id))
 	if err != nil {
 		return nil, s.fail(fmt.Sprintf("conversation %q", id), err)
 	}

@@ -32,18 +32,22 @@
 // in one write transaction, up to 256 of them, then answers each caller
 // once that transaction has committed, so an acknowledged message is as
 // durable as any other commit. Before it begins, the goroutine waits up
-// to one millisecond for appends that callers have already started but
-// not yet queued; it does not wait when there are none, so a lone append
-// is not delayed. Each append is one INSERT that takes the conversation's
-// next sequence number (or stores nothing when the sender already used
-// the client message id, also earlier in the same group) and one UPDATE
-// of the conversation. An append that fails on its own (an unknown
-// conversation, a taken message id) undoes only its statement and gets
-// its error; when the transaction fails as a whole, each of its appends
-// runs again in a transaction of its own. A caller whose context ends
-// before its append has begun gets the context's error and nothing is
-// stored; once begun, the append does not depend on any caller's context.
-// [Store.Close] commits the appends already queued and stops the
+// to one millisecond for more appends: for those that callers have
+// already started but not yet queued, and until the group is as large as
+// the previous one (callers answered together usually append again
+// together). It does not wait when neither holds, so a lone caller's
+// appends are not delayed, but for the first one after a larger group.
+//
+// Each append is one INSERT that takes the conversation's next sequence
+// number (or stores nothing when the sender already used the client
+// message id, also earlier in the same group) and one UPDATE of the
+// conversation, both prepared once. An append that fails on its own (an
+// unknown conversation, a taken message id) undoes only its statement and
+// gets its error; when the transaction fails as a whole, each of its
+// appends runs again in a transaction of its own. A caller whose context
+// ends before its append has begun gets the context's error and nothing
+// is stored; once begun, the append does not depend on any caller's
+// context. [Store.Close] commits the appends already queued and stops the
 // goroutine. The other writes run one transaction each.
 //
 // # Checkpoints
@@ -51,10 +55,10 @@
 // For a database file, another goroutine with a connection of its own
 // copies the WAL back into the database after group commits, at most
 // every 20 ms, so that a commit does not wait for that copy and its
-// fsyncs. When readers that always overlap have kept it from finishing
-// and the WAL has grown past 4,000 pages (16 MB with the default page
-// size), it waits for them to move on, holding back writers meanwhile, so
-// that the WAL starts over instead of growing without bound. The writer
+// fsyncs. These checkpoints never wait for readers: they copy what no
+// reader still needs, and once all is copied the next write starts the
+// WAL over. Readers that always overlap can still keep the WAL from
+// starting over, and it then grows until they pause. The writer
 // connection's own automatic checkpoint starts only at 8,000 pages, for
 // the writes that are not appends.
 //

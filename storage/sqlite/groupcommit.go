@@ -13,7 +13,7 @@ import (
 )
 
 // groupWindow is the longest the committer waits, after taking an append,
-// for appends that callers have already started to join its transaction.
+// for more appends to join its transaction.
 const groupWindow = time.Millisecond
 
 // maxGroup is the most appends one transaction holds.
@@ -49,8 +49,10 @@ type committer struct {
 
 	// pending counts the appends that callers have started and that are
 	// not answered or abandoned yet: those in the queue, in the group being
-	// built and the ones on their way to the queue. The committer waits
-	// (up to groupWindow) only while some of them are not in its group.
+	// built and the ones on their way to the queue. The committer waits,
+	// up to groupWindow, while some of them are not in its group or while
+	// its group is smaller than the previous one: callers answered
+	// together usually append again together.
 	pending atomic.Int64
 
 	mu      sync.RWMutex // held to send on reqs; locked to close it
@@ -150,6 +152,7 @@ func (c *committer) run() {
 	window := time.NewTimer(groupWindow)
 	window.Stop()
 	group := make([]*appendRequest, 0, maxGroup)
+	last := 0 // the size of the previous group
 	for {
 		first, ok := <-c.reqs
 		if !ok {
@@ -169,7 +172,7 @@ func (c *committer) run() {
 				continue
 			default:
 			}
-			if c.pending.Load() <= int64(len(group)) {
+			if c.pending.Load() <= int64(len(group)) && len(group) >= last {
 				break
 			}
 			select {
@@ -183,6 +186,7 @@ func (c *committer) run() {
 			}
 		}
 		window.Stop()
+		last = len(group)
 		c.commit(group)
 		clear(group)
 	}

@@ -41,6 +41,9 @@ type Store struct {
 	// ckpt checkpoints the WAL off the writer's path; nil for an
 	// in-memory database.
 	ckpt *checkpointer
+	// conversation is conversationByID prepared on r: the server reads a
+	// conversation before each message.
+	conversation *sql.Stmt
 
 	closed    atomic.Bool
 	closeOnce sync.Once
@@ -114,7 +117,16 @@ func OpenContext(ctx context.Context, path string) (*Store, error) {
 		c.SetMaxOpenConns(1)
 		s.ckpt = newCheckpointer(c)
 	}
+	if s.conversation, err = s.r.PrepareContext(ctx, conversationByID); err != nil {
+		s.ckpt.close()
+		if s.r != w {
+			s.r.Close()
+		}
+		w.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
 	if s.group, err = newCommitter(ctx, w, s.ckpt); err != nil {
+		s.conversation.Close()
 		s.ckpt.close()
 		if s.r != w {
 			s.r.Close()
@@ -132,6 +144,7 @@ func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
 		s.closed.Store(true)
 		s.group.stop()
+		s.conversation.Close()
 		errC := s.ckpt.close()
 		var errR error
 		if s.r != s.w {
