@@ -36,6 +36,9 @@ type pageView struct {
 	Manager bool
 	// Host is the site's host name, for the consent texts.
 	Host string
+	// Launcher says the answer shows the launcher only (the config
+	// call): the header's avatars are left out.
+	Launcher bool
 }
 
 // chooseChat picks the chatflow for a page view: the preview the request
@@ -124,9 +127,12 @@ func (ch *chooser) targetContact(ctx context.Context, v *Visitor) (*targeting.Co
 // publicChat builds what the widget shows for a chatflow.
 func (ch *chooser) publicChat(ctx context.Context, f *flow.Chatflow, v *Visitor, req *pageView) (*chatConfig, error) {
 	hd := f.Display.Heading
-	avatars, err := ch.headingAvatars(ctx, f, v)
-	if err != nil {
-		return nil, err
+	var avatars []avatar
+	if !req.Launcher {
+		var err error
+		if avatars, err = ch.headingAvatars(ctx, f, v); err != nil {
+			return nil, err
+		}
 	}
 	st, err := ch.routing.status(ctx, f, v)
 	if err != nil {

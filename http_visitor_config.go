@@ -117,7 +117,7 @@ func (h *visitorAPI) visitorConfig(w http.ResponseWriter, r *http.Request) {
 	}
 	chat, err := h.chooser.chooseChat(ctx, v, &pageView{
 		URL: req.URL, Device: req.Device, Language: req.Language, AcceptLanguage: r.Header.Get("Accept-Language"),
-		Preview: req.Preview, Manager: req.Preview != "" && h.canManageFlows(r), Host: hostName(r.Host),
+		Preview: req.Preview, Manager: req.Preview != "" && h.canManageFlows(r), Host: hostName(r.Host), Launcher: true,
 	})
 	if err != nil {
 		h.fail(w, r, err)
