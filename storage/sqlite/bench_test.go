@@ -162,7 +162,8 @@ func BenchmarkGroupCommit(b *testing.B) {
 
 // BenchmarkRawInsert is the ceiling of BenchmarkGroupCommit: the same
 // driver, pragmas (those of the Store's writer connection) and schema, the
-// same messages in the same 50 conversations, inserted straight into the
+// same messages in the same 50 conversations with the same kind of ids
+// (version 7 UUIDs), inserted straight into the
 // messages table by one goroutine with a prepared statement: nothing
 // read, no sequence assigned, no conversation updated, and SQLite's own
 // checkpoints in the commit path. single commits every row; batched
@@ -211,7 +212,7 @@ func BenchmarkRawInsert(b *testing.B) {
 					g := i % appenders
 					seqs[g]++
 					conv := fmt.Sprintf("c%d", g)
-					if _, err := st.ExecContext(ctx, uuid.NewString(), fmt.Sprintf("m%d", i), conv, seqs[g],
+					if _, err := st.ExecContext(ctx, uuid.Must(uuid.NewV7()).String(), fmt.Sprintf("m%d", i), conv, seqs[g],
 						string(livechat.SenderVisitor), "v"+conv, "", shortText, "", time.Now().UnixNano()); err != nil {
 						b.Fatal(err)
 					}
