@@ -49,6 +49,10 @@ func startChild(ctx context.Context, o *options, wantAddr bool, args ...string) 
 		argv = append([]string{"taskset", "-c", o.serverCPU}, argv...)
 		env = append(env, fmt.Sprintf("GOMAXPROCS=%d", cpuCount(o.serverCPU)))
 	}
+	if o.nice != 0 {
+		// nice and taskset exec the next command: the child keeps the pid.
+		argv = append([]string{"nice", "-n", strconv.Itoa(o.nice)}, argv...)
+	}
 	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
 	cmd.Env = env
 	cmd.WaitDelay = 5 * time.Second
@@ -221,6 +225,25 @@ func pinSelf(cpus string) error {
 	out, err := exec.Command("taskset", "-a", "-p", "-c", cpus, strconv.Itoa(os.Getpid())).CombinedOutput()
 	if err != nil {
 		return fmt.Errorf("taskset: %v: %s", err, out)
+	}
+	return nil
+}
+
+// niceSelf sets the nice value of every thread of this process; threads
+// started later inherit it.
+func niceSelf(n int) error {
+	tasks, err := os.ReadDir("/proc/self/task")
+	if err != nil {
+		return err
+	}
+	for _, t := range tasks {
+		tid, err := strconv.Atoi(t.Name())
+		if err != nil {
+			continue
+		}
+		if err := syscall.Setpriority(syscall.PRIO_PROCESS, tid, n); err != nil {
+			return fmt.Errorf("setpriority: %w", err)
+		}
 	}
 	return nil
 }

@@ -57,7 +57,7 @@ func runConnect(ctx context.Context, o *options) (*table, error) {
 	t.add("handshake + first frame per second (token reused)", "/s", tokenWS.PerSec, bare.PerSec)
 	t.add("  p99", "ms", float64(tokenWS.P99Ms), float64(bare.P99Ms))
 	t.add("  server CPU per connect", "µs", float64(tokenWS.CPUPer), float64(bare.CPUPer))
-	t.add("server waited for a CPU (config+ws run; other work)", "%", float64(ours.ServerWaitPercent), float64(bare.ServerWaitPercent))
+	t.add("server threads waited for a CPU (config+ws)", "%", float64(ours.ServerWaitPercent), float64(bare.ServerWaitPercent))
 	for _, r := range results {
 		if len(r.Errors) > 0 {
 			t.Notes = append(t.Notes, fmt.Sprintf("%s %s: errors %s", r.Server, r.What, fmtMap(r.Errors)))

@@ -80,7 +80,12 @@
 // -server-cpu 0 -load-cpu 1 pins the server child (and every ceiling) to
 // CPU 0 and the load generator to CPU 1 with taskset, when it is on PATH,
 // and sets each side's GOMAXPROCS to its number of CPUs; without taskset
-// the tool says so and runs unpinned. -cpuprofile cpu.out makes each
+// the tool says so and runs unpinned. Pinning keeps the two sides apart but
+// not other work on the machine: each rooms step reports how long the
+// server's and the tool's threads waited for a CPU while runnable (from
+// /proc/<pid>/task/*/schedstat; a process's own threads queueing for its
+// one CPU count too, so it is not zero on a quiet machine), and -nice -10
+// (as root) lowers what other work takes from them. -cpuprofile cpu.out makes each
 // livechat server child write a CPU profile of its measurement window
 // (cpu-rooms-2000.out, cpu-persist-sqlite.out, ...) for go tool pprof.
 //

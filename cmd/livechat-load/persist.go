@@ -83,7 +83,7 @@ func runPersist(ctx context.Context, o *options) (*table, error) {
 		}
 		t.add(r.Storage+": ack p50", "ms", float64(r.AckP50Ms), nan64())
 		t.add(r.Storage+": ack p99", "ms", float64(r.AckP99Ms), nan64())
-		t.add(r.Storage+": server waited for a CPU (other work)", "%", float64(r.ServerWaitPercent), nan64())
+		t.add(r.Storage+": server threads waited for a CPU", "%", float64(r.ServerWaitPercent), nan64())
 		if n := sumMap(r.Errors); n > 0 {
 			t.Notes = append(t.Notes, fmt.Sprintf("%s: error frames %s", r.Storage, fmtMap(r.Errors)))
 		}

@@ -83,6 +83,7 @@ type machine struct {
 	LoadAverage string `json:"loadAverage"`
 	GoVersion   string `json:"goVersion"`
 	Pinning     string `json:"pinning"`
+	Nice        int    `json:"nice,omitempty"`
 }
 
 func newReport(o *options) *report {
@@ -105,6 +106,7 @@ func newReport(o *options) *report {
 			LoadAverage: loadAverage(),
 			GoVersion:   runtime.Version(),
 			Pinning:     pin,
+			Nice:        o.nice,
 		},
 	}
 }
@@ -130,8 +132,8 @@ func writeJSON(w io.Writer, rep *report) error {
 // writeText prints each scenario as an aligned table: ours, the ceiling
 // and their ratio, then its steps.
 func writeText(w io.Writer, rep *report) {
-	fmt.Fprintf(w, "# %s\n# %s, %d CPUs, load average %s, %s, pinning: %s\n",
-		rep.Command, rep.Time.Format(time.RFC3339), rep.Machine.CPUs, rep.Machine.LoadAverage, rep.Machine.GoVersion, rep.Machine.Pinning)
+	fmt.Fprintf(w, "# %s\n# %s, %d CPUs, load average %s, %s, pinning: %s, nice %d\n",
+		rep.Command, rep.Time.Format(time.RFC3339), rep.Machine.CPUs, rep.Machine.LoadAverage, rep.Machine.GoVersion, rep.Machine.Pinning, rep.Machine.Nice)
 	for _, t := range rep.Tables {
 		fmt.Fprintf(w, "\n## %s\n", t.Title)
 		writeGrid(w, rowsGrid(t.Rows))

@@ -713,8 +713,8 @@ func (t *table) addRoomsPair(a, b *roomsStep) {
 	t.add("  lost (not everywhere 5 s after)", "", float64(a.Incomplete), float64(b.Incomplete))
 	t.add("  disconnects", "", float64(sumMap(a.Disconnects)), float64(sumMap(b.Disconnects)))
 	t.add("  error frames", "", float64(sumMap(a.Errors)), float64(sumMap(b.Errors)))
-	t.add("  server waited for a CPU (other work)", "%", float64(a.ServerWaitPercent), float64(b.ServerWaitPercent))
-	t.add("  load generator waited for a CPU", "%", float64(a.LoadWaitPercent), float64(b.LoadWaitPercent))
+	t.add("  server threads waited for a CPU", "%", float64(a.ServerWaitPercent), float64(b.ServerWaitPercent))
+	t.add("  load threads waited for a CPU", "%", float64(a.LoadWaitPercent), float64(b.LoadWaitPercent))
 }
 
 // medianStep is the median of each figure of steps at one rate, with their
