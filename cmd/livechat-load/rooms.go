@@ -58,8 +58,9 @@ type roomsStep struct {
 	ServerCPUPercent           num `json:"serverCpuPercent"`
 	LoadCPUPercent             num `json:"loadCpuPercent"`
 	// ServerWaitPercent and LoadWaitPercent are the time each side's
-	// threads waited for a CPU while runnable, against the window: other
-	// work on the machine. SchedLagMaxMs is how late the tool sent a
+	// threads waited for a CPU while runnable, against the window (other
+	// work on the machine, and a side's own threads queueing for its CPU).
+	// SchedLagMaxMs is how late the tool sent a
 	// message at worst.
 	ServerWaitPercent num            `json:"serverWaitPercent"`
 	LoadWaitPercent   num            `json:"loadWaitPercent"`
