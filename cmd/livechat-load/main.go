@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"os/signal"
 	"runtime"
@@ -131,8 +132,14 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	if o.rate <= 0 || o.duration <= 0 || o.warmup < 0 || o.textSize < 16 {
 		return nil, errors.New("-rate and -duration must be positive, -warmup not negative, -text-size at least 16")
 	}
-	if o.url != "" && !strings.HasSuffix(o.url, "/") {
-		o.url += "/"
+	if o.url != "" {
+		u, err := url.Parse(o.url)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return nil, fmt.Errorf("-url must be an http or https URL such as http://127.0.0.1:8080/livechat/, not %q", o.url)
+		}
+		if !strings.HasSuffix(o.url, "/") {
+			o.url += "/"
+		}
 	}
 	return o, nil
 }

@@ -183,6 +183,7 @@ func TestBadFlags(t *testing.T) {
 		{"-rooms", "0"},
 		{"-rate", "-1"},
 		{"extra"},
+		{"-url", "livechat/"},
 	} {
 		var out, errs bytes.Buffer
 		code := run(context.Background(), args, &out, &errs)
