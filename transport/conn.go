@@ -106,13 +106,18 @@ type Conn struct {
 	goroutines sync.WaitGroup
 	writeTimer *time.Timer // aborts a write that takes longer than WriteTimeout
 	pingTimer  *time.Timer
+	// writer is writeLoop bound once, so that starting the writer
+	// allocates nothing.
+	writer func()
 }
 
 // NewConn wraps an accepted WebSocket. The caller must call Run.
 func NewConn(ws *websocket.Conn, opts *ConnOptions) *Conn {
 	o := opts.withDefaults()
 	ws.SetReadLimit(o.ReadLimit)
-	return &Conn{ws: ws, opts: o, closing: make(chan struct{})}
+	c := &Conn{ws: ws, opts: o, closing: make(chan struct{})}
+	c.writer = c.writeLoop
+	return c
 }
 
 // Send queues a text frame. It never blocks: when the queue is full the
@@ -159,7 +164,7 @@ func (c *Conn) enqueueLocked(frame []byte) {
 	}
 	c.mu.Unlock()
 	if start {
-		go c.writeLoop()
+		go c.writer()
 	}
 }
 
