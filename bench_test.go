@@ -142,6 +142,7 @@ func BenchmarkConnect(b *testing.B) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	b.ReportAllocs()
+	cpu := livechat.MeterCPU(b)
 	for b.Loop() {
 		req, _ := http.NewRequestWithContext(ctx, "POST", e.base+"api/v1/visitor/config", bytes.NewReader(cfg))
 		req.Header.Set("Content-Type", "application/json")
@@ -162,6 +163,7 @@ func BenchmarkConnect(b *testing.B) {
 		readFirstFrame(b, ctx, c, `"ready"`)
 		c.CloseNow()
 	}
+	cpu.Report()
 }
 
 // BenchmarkConnectWS is BenchmarkConnect without the config request: a
@@ -179,6 +181,7 @@ func BenchmarkConnectWS(b *testing.B) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	b.ReportAllocs()
+	cpu := livechat.MeterCPU(b)
 	for b.Loop() {
 		c, _, err := websocket.Dial(ctx, wsURL, &websocket.DialOptions{HTTPHeader: h})
 		if err != nil {
@@ -187,6 +190,7 @@ func BenchmarkConnectWS(b *testing.B) {
 		readFirstFrame(b, ctx, c, `"ready"`)
 		c.CloseNow()
 	}
+	cpu.Report()
 }
 
 // BenchmarkConnectBaseline is the ceiling BenchmarkConnect is compared
@@ -210,6 +214,7 @@ func BenchmarkConnectBaseline(b *testing.B) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	b.ReportAllocs()
+	cpu := livechat.MeterCPU(b)
 	for b.Loop() {
 		c, _, err := websocket.Dial(ctx, url, nil)
 		if err != nil {
@@ -218,4 +223,5 @@ func BenchmarkConnectBaseline(b *testing.B) {
 		readFirstFrame(b, ctx, c, `"ready"`)
 		c.CloseNow()
 	}
+	cpu.Report()
 }

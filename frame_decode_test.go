@@ -104,22 +104,26 @@ var benchFrame = []byte(`{"type":"send","ref":"r42","conversationId":"0b6f3c1e-8
 func BenchmarkDecodeFrame(b *testing.B) {
 	b.ReportAllocs()
 	b.SetBytes(int64(len(benchFrame)))
+	cpu := MeterCPU(b)
 	for b.Loop() {
 		var f inFrame
 		if err := decodeFrame(benchFrame, &f); err != nil {
 			b.Fatal(err)
 		}
 	}
+	cpu.Report()
 }
 
 // BenchmarkDecodeFrameJSON is the baseline: json.Valid, then json.Unmarshal.
 func BenchmarkDecodeFrameJSON(b *testing.B) {
 	b.ReportAllocs()
 	b.SetBytes(int64(len(benchFrame)))
+	cpu := MeterCPU(b)
 	for b.Loop() {
 		var f inFrame
 		if err := decodeFrameJSON(benchFrame, &f); err != nil {
 			b.Fatal(err)
 		}
 	}
+	cpu.Report()
 }

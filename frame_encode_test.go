@@ -80,11 +80,13 @@ func BenchmarkEncodeFrame(b *testing.B) {
 	run := func(name string, fn func() ([]byte, error)) {
 		b.Run(name, func(b *testing.B) {
 			b.ReportAllocs()
+			cpu := MeterCPU(b)
 			for b.Loop() {
 				if _, err := fn(); err != nil {
 					b.Fatal(err)
 				}
 			}
+			cpu.Report()
 		})
 	}
 	run("ack", func() ([]byte, error) { return encodeAck("r42", benchMessage), nil })

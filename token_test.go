@@ -84,35 +84,43 @@ var benchToken = signVisitorHMAC(fuzzSecret, "0b6f3c1e-8d2a-4f57-9c1b-7e5a2d9f4c
 // request and WebSocket handshake does.
 func BenchmarkVerifyVisitor(b *testing.B) {
 	b.ReportAllocs()
+	cpu := MeterCPU(b)
 	for b.Loop() {
 		if _, _, ok := verifyVisitor(fuzzSecret, benchToken, fuzzNow, fuzzTTL); !ok {
 			b.Fatal("token refused")
 		}
 	}
+	cpu.Report()
 }
 
 // BenchmarkVerifyVisitorHMAC is the baseline: a new HMAC per token.
 func BenchmarkVerifyVisitorHMAC(b *testing.B) {
 	b.ReportAllocs()
+	cpu := MeterCPU(b)
 	for b.Loop() {
 		if _, _, ok := verifyVisitorHMAC(fuzzSecret, benchToken, fuzzNow, fuzzTTL); !ok {
 			b.Fatal("token refused")
 		}
 	}
+	cpu.Report()
 }
 
 // BenchmarkSignVisitor signs a visitor token.
 func BenchmarkSignVisitor(b *testing.B) {
 	b.ReportAllocs()
+	cpu := MeterCPU(b)
 	for b.Loop() {
 		signVisitor(fuzzSecret, "0b6f3c1e-8d2a-4f57-9c1b-7e5a2d9f4c30", fuzzNow)
 	}
+	cpu.Report()
 }
 
 // BenchmarkSignVisitorHMAC is the baseline: a new HMAC per token.
 func BenchmarkSignVisitorHMAC(b *testing.B) {
 	b.ReportAllocs()
+	cpu := MeterCPU(b)
 	for b.Loop() {
 		signVisitorHMAC(fuzzSecret, "0b6f3c1e-8d2a-4f57-9c1b-7e5a2d9f4c30", fuzzNow)
 	}
+	cpu.Report()
 }
