@@ -25,12 +25,16 @@ type Store struct {
 	mu     sync.RWMutex
 	closed bool
 
-	visitors  map[string]*livechat.Visitor
-	contacts  map[string]*livechat.Contact
-	emails    map[string]string // folded email -> contact id
-	agents    map[string]*livechat.Agent
-	teams     map[string]*livechat.Team
-	convs     map[string]*conversation
+	visitors map[string]*livechat.Visitor
+	contacts map[string]*livechat.Contact
+	emails   map[string]string // folded email -> contact id
+	agents   map[string]*livechat.Agent
+	teams    map[string]*livechat.Team
+	convs    map[string]*conversation
+	// byVisitor holds each visitor's conversations (a conversation's
+	// visitor never changes), so that the widget's calls do not read
+	// every conversation.
+	byVisitor map[string]map[string]*conversation
 	chatflows map[string]*livechat.ChatflowRecord
 	// consents holds consent records by visitor, in the order added.
 	consents   map[string][]*livechat.ConsentRecord
@@ -71,6 +75,7 @@ func New() *Store {
 		agents:     make(map[string]*livechat.Agent),
 		teams:      make(map[string]*livechat.Team),
 		convs:      make(map[string]*conversation),
+		byVisitor:  make(map[string]map[string]*conversation),
 		chatflows:  make(map[string]*livechat.ChatflowRecord),
 		consents:   make(map[string][]*livechat.ConsentRecord),
 		consentIDs: make(map[string]bool),
@@ -87,7 +92,7 @@ func (s *Store) Close() error {
 	}
 	s.closed = true
 	s.visitors, s.contacts, s.emails = nil, nil, nil
-	s.agents, s.teams, s.convs, s.chatflows = nil, nil, nil, nil
+	s.agents, s.teams, s.convs, s.byVisitor, s.chatflows = nil, nil, nil, nil, nil
 	return nil
 }
 
@@ -370,6 +375,10 @@ func (s *Store) CreateConversation(ctx context.Context, c *livechat.Conversation
 	}
 	cv.conv.LastSeq = 0
 	s.convs[c.ID] = cv
+	if s.byVisitor[c.VisitorID] == nil {
+		s.byVisitor[c.VisitorID] = make(map[string]*conversation)
+	}
+	s.byVisitor[c.VisitorID][c.ID] = cv
 	return nil
 }
 
@@ -419,24 +428,37 @@ func (s *Store) Conversations(ctx context.Context, f livechat.ConversationFilter
 	if f.After != nil {
 		after = &livechat.Conversation{ID: f.After.ID, CreatedAt: f.After.At, UpdatedAt: f.After.At}
 	}
-	var out []*livechat.Conversation
-	for _, cv := range s.convs {
-		c := cv.conv
+	out := make([]*livechat.Conversation, 0, min(limit, 64))
+	from := s.convs
+	if f.VisitorID != "" {
+		from = s.byVisitor[f.VisitorID]
+	}
+	for _, cv := range from {
+		c := &cv.conv // read in place: only what is returned is copied
 		switch {
 		case f.VisitorID != "" && c.VisitorID != f.VisitorID,
 			f.Status != "" && c.Status != f.Status,
 			f.Unassigned && c.AssigneeID != "",
 			!f.Unassigned && f.AssigneeID != "" && c.AssigneeID != f.AssigneeID,
 			f.ChatflowID != "" && c.ChatflowID != f.ChatflowID,
-			after != nil && order(&c, after) <= 0:
+			after != nil && order(c, after) <= 0:
 			continue
 		}
-		c = cloneConversation(&c)
-		out = append(out, &c)
+		// out holds the first limit in order: a conversation that comes
+		// after all of a full out is passed over with one comparison.
+		if len(out) == limit && order(c, out[limit-1]) >= 0 {
+			continue
+		}
+		i, _ := slices.BinarySearchFunc(out, c, order)
+		if len(out) == limit {
+			out = out[:limit-1]
+		}
+		out = slices.Insert(out, i, c)
 	}
-	slices.SortFunc(out, order)
-	if len(out) > limit {
-		out = out[:limit:limit]
+	copies := make([]livechat.Conversation, len(out))
+	for i, c := range out {
+		copies[i] = cloneConversation(c)
+		out[i] = &copies[i]
 	}
 	return out, nil
 }
@@ -833,11 +855,10 @@ func (s *Store) EraseVisitor(ctx context.Context, visitorID string, consentsBefo
 	}
 	defer s.mu.Unlock()
 	delete(s.visitors, visitorID)
-	for id, cv := range s.convs {
-		if cv.conv.VisitorID == visitorID {
-			delete(s.convs, id)
-		}
+	for id := range s.byVisitor[visitorID] {
+		delete(s.convs, id)
 	}
+	delete(s.byVisitor, visitorID)
 	var kept []*livechat.ConsentRecord
 	for _, r := range s.consents[visitorID] {
 		if r.At.Before(consentsBefore) {
