@@ -31,8 +31,8 @@
 // deliveries per second (a message reaching a recipient: each agent, and
 // the sender's own connection by its ack or echo), latency from the
 // scheduled send to the last recipient (p50, p99, max), messages not at
-// every recipient 5 s after the run, error frames, disconnects by close
-// status, and server CPU per delivery. The ceiling is a bare
+// every recipient -drain (5 s) after the run, error frames, disconnects
+// by close status, and server CPU per delivery. The ceiling is a bare
 // coder/websocket hub that forwards each frame to both agents and echoes
 // it to its sender. -rates 1000,2000,4000 steps through rates, and
 // -repeat N runs each rate N times per server, alternately, showing the

@@ -51,6 +51,7 @@ type options struct {
 	textSize   int
 	sendQueue  int
 	maxSatRate float64
+	drain      time.Duration
 	repeat     int
 
 	idleConns int
@@ -91,6 +92,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.IntVar(&o.repeat, "repeat", 1, "rooms and connect: run each measurement this many times, alternating ours and the ceiling, and show the medians")
 	fs.DurationVar(&o.duration, "duration", 5*time.Second, "how long each measurement lasts")
 	fs.DurationVar(&o.warmup, "warmup", time.Second, "load before each measurement starts, not counted")
+	fs.DurationVar(&o.drain, "drain", 5*time.Second, "rooms: how long after the last message was due a message may still arrive before it counts as lost")
 	fs.IntVar(&o.textSize, "text-size", 200, "rooms and persist: bytes of message text")
 	fs.IntVar(&o.sendQueue, "send-queue", 0, "the started server's Config.SendQueueSize (0: its default)")
 
@@ -129,8 +131,8 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	if o.rooms < 1 || o.repeat < 1 || o.idleConns < 1 || o.senders < 1 || o.connectClients < 1 || o.batch < 1 {
 		return nil, errors.New("-rooms, -repeat, -conns, -senders, -clients and -batch must be at least 1")
 	}
-	if o.rate <= 0 || o.duration <= 0 || o.warmup < 0 || o.textSize < 16 {
-		return nil, errors.New("-rate and -duration must be positive, -warmup not negative, -text-size at least 16")
+	if o.rate <= 0 || o.duration <= 0 || o.warmup < 0 || o.drain < 0 || o.textSize < 16 {
+		return nil, errors.New("-rate and -duration must be positive, -warmup and -drain not negative, -text-size at least 16")
 	}
 	if o.url != "" {
 		u, err := url.Parse(o.url)

@@ -266,3 +266,31 @@ func TestMedianStep(t *testing.T) {
 	c := medianConnect([]*connectResult{{PerSec: 10}, {PerSec: 30}})
 	require.Equal(t, 20.0, c.PerSec)
 }
+
+// The saturation search doubles the rate while the server keeps up, runs
+// a step that does not once more, and narrows the last gap twice.
+func TestFindSaturation(t *testing.T) {
+	o := testOptions(t)
+	o.rate, o.maxSatRate = 1000, 64000
+	var tried []float64
+	stalls := map[float64]int{4000: 1} // one stall at 4000, then fine
+	run := func(rate float64) (*roomsStep, error) {
+		tried = append(tried, rate)
+		st := &roomsStep{Server: "fake", OfferedRate: rate, Messages: 1000, P99Ms: 2, DeliveriesPerSec: 3 * rate}
+		if rate > 7000 { // the fake server keeps up to 7000 messages/s
+			st.DeliveriesPerSec, st.P99Ms = 21000, 3000
+		}
+		if stalls[rate] > 0 {
+			stalls[rate]--
+			st.P99Ms = 2000
+		}
+		return st, nil
+	}
+	res := &roomsResult{}
+	best, bestRate, err := findSaturation(o, res, run)
+	require.NoError(t, err)
+	require.Equal(t, []float64{1000, 2000, 4000, 4000, 8000, 8000, 6000, 7000}, tried)
+	require.Equal(t, 7000.0, bestRate)
+	require.Equal(t, 21000.0, best)
+	require.Len(t, res.Steps, len(tried))
+}

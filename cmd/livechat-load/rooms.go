@@ -369,7 +369,7 @@ func (r *roomsRun) schedule(ctx context.Context, ch *child, visitors []*roomVisi
 }
 
 // drain waits until every measured message has reached every recipient,
-// or for at most five seconds after the last was sent.
+// or for at most -drain after the last was due.
 func (r *roomsRun) drain(ctx context.Context) {
 	want := int64(0)
 	for i := r.measured[0]; i < r.measured[1]; i++ {
@@ -377,7 +377,7 @@ func (r *roomsRun) drain(ctx context.Context) {
 			want++
 		}
 	}
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(r.o.drain)
 	for r.completed.Load() < want && time.Now().Before(deadline) && ctx.Err() == nil {
 		time.Sleep(20 * time.Millisecond)
 	}
@@ -597,7 +597,9 @@ func runRooms(ctx context.Context, o *options) (*table, error) {
 			return medianStep(runs), nil
 		}
 		for _, server := range []string{"livechat", "hub"} {
-			best, bestRate, err := findSaturation(ctx, o, server, res)
+			best, bestRate, err := findSaturation(o, res, func(rate float64) (*roomsStep, error) {
+				return runRoomsOnce(ctx, o, server, rate)
+			})
 			if err != nil {
 				return t, err
 			}
@@ -621,7 +623,7 @@ func runRooms(ctx context.Context, o *options) (*table, error) {
 		if h, b := res.Overload["livechat"], res.Overload["hub"]; h != nil && b != nil {
 			t.add(fmt.Sprintf("at 2× own saturation (%.0f vs %.0f msgs/s): deliveries/s", h.OfferedRate, b.OfferedRate), "/s", h.DeliveriesPerSec, b.DeliveriesPerSec)
 			t.add("  disconnects", "", float64(sumMap(h.Disconnects)), float64(sumMap(b.Disconnects)))
-			t.add("  acknowledged but not delivered everywhere", "", float64(h.AckedIncomplete), float64(b.AckedIncomplete))
+			t.add("  acknowledged, not everywhere -drain after", "", float64(h.AckedIncomplete), float64(b.AckedIncomplete))
 			t.add("  unsent (server not reading)", "", float64(h.Skipped), float64(b.Skipped))
 			t.add("  error frames", "", float64(sumMap(h.Errors)), float64(sumMap(b.Errors)))
 			t.add("  latency p99", "ms", float64(h.P99Ms), float64(b.P99Ms))
@@ -643,12 +645,12 @@ const satP99Limit = time.Second
 // An unhealthy step is run once more before it counts, since a shared
 // machine stalls now and then. It returns the best healthy deliveries/s
 // and the rate that gave them.
-func findSaturation(ctx context.Context, o *options, server string, res *roomsResult) (float64, float64, error) {
+func findSaturation(o *options, res *roomsResult, runAt func(rate float64) (*roomsStep, error)) (float64, float64, error) {
 	best, bestRate := 0.0, 0.0
 	try := func(rate float64) (*roomsStep, error) {
 		var st *roomsStep
 		for attempt := 0; attempt < 2; attempt++ {
-			s, err := runRoomsOnce(ctx, o, server, rate)
+			s, err := runAt(rate)
 			if s != nil {
 				res.Steps = append(res.Steps, s)
 			}
@@ -662,7 +664,7 @@ func findSaturation(ctx context.Context, o *options, server string, res *roomsRe
 				break
 			}
 			o.logf("rooms: %s at %.0f/s: not healthy (deliveries %.0f/s, p99 %.1f ms, unsent %d, lost %d, disconnects %v)",
-				server, rate, s.DeliveriesPerSec, float64(s.P99Ms), s.Skipped, s.Incomplete, s.Disconnects)
+				s.Server, rate, s.DeliveriesPerSec, float64(s.P99Ms), s.Skipped, s.Incomplete, s.Disconnects)
 		}
 		if st.healthy(satP99Limit) && st.DeliveriesPerSec > best {
 			best, bestRate = st.DeliveriesPerSec, rate
@@ -684,16 +686,19 @@ func findSaturation(ctx context.Context, o *options, server string, res *roomsRe
 			break
 		}
 	}
+	lo := bestRate
 	for range 2 {
-		if failed == 0 || bestRate == 0 {
+		if failed == 0 || lo == 0 {
 			break
 		}
-		mid := (bestRate + failed) / 2
+		mid := (lo + failed) / 2
 		st, err := try(mid)
 		if err != nil {
 			return best, bestRate, err
 		}
-		if !st.healthy(satP99Limit) {
+		if st.healthy(satP99Limit) {
+			lo = mid
+		} else {
 			failed = mid
 		}
 	}
@@ -711,7 +716,7 @@ func (t *table) addRoomsPair(a, b *roomsStep) {
 	t.add("  latency max", "ms", float64(a.MaxMs), float64(b.MaxMs))
 	t.add("  server CPU per delivery", "µs", float64(a.ServerCPUMicrosPerDelivery), float64(b.ServerCPUMicrosPerDelivery))
 	t.add("  unsent (server not reading)", "", float64(a.Skipped), float64(b.Skipped))
-	t.add("  lost (not everywhere 5 s after)", "", float64(a.Incomplete), float64(b.Incomplete))
+	t.add("  lost (not everywhere -drain after)", "", float64(a.Incomplete), float64(b.Incomplete))
 	t.add("  disconnects", "", float64(sumMap(a.Disconnects)), float64(sumMap(b.Disconnects)))
 	t.add("  error frames", "", float64(sumMap(a.Errors)), float64(sumMap(b.Errors)))
 	t.add("  server threads waited for a CPU", "%", float64(a.ServerWaitPercent), float64(b.ServerWaitPercent))
