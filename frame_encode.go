@@ -276,3 +276,22 @@ func appendJSONString(b []byte, s string) []byte {
 	b = append(b, s[start:]...)
 	return append(b, '"')
 }
+
+// envelopePrefix is how every envelope starts: the agent's frame of its
+// event follows, then a closing brace.
+const envelopePrefix = `{"event":`
+
+// agentFrame returns ev as agents receive it. When payload is the envelope
+// this codec last encoded (an in-process broker hands subscribers the
+// payload that was published), that is the envelope's inside, shared
+// rather than encoded again: encodeEnvelope writes exactly encodeEvent's
+// bytes there. Another payload's event is encoded.
+func (c *eventCodec) agentFrame(payload []byte, ev Event) ([]byte, error) {
+	c.mu.Lock()
+	mine := len(payload) > 0 && len(payload) == len(c.last) && &payload[0] == &c.last[0]
+	c.mu.Unlock()
+	if n := len(payload); mine && n > len(envelopePrefix) && string(payload[:len(envelopePrefix)]) == envelopePrefix && payload[n-1] == '}' {
+		return payload[len(envelopePrefix) : n-1 : n-1], nil
+	}
+	return encodeEvent(ev)
+}

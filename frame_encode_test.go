@@ -98,3 +98,31 @@ func BenchmarkEncodeFrame(b *testing.B) {
 	run("envelope", func() ([]byte, error) { return encodeEnvelope(ev) })
 	run("envelope-json", func() ([]byte, error) { return json.Marshal(envelope{Event: ev}) })
 }
+
+// TestAgentFrameShared: agents' frame of an event this node published is
+// the inside of its envelope, the bytes encodeEvent gives; a payload from
+// elsewhere is encoded again.
+func TestAgentFrameShared(t *testing.T) {
+	var c eventCodec
+	for _, ev := range []Event{
+		{Type: EventMessage, ConversationID: "c1", Seq: 42, Message: benchMessage},
+		{Type: EventTyping, ConversationID: "c1", Participant: "agent:a1", Typing: true},
+		{Type: EventConversation, ConversationID: "c1", Seq: 3, Conversation: &Conversation{ID: "c1", Status: StatusOpen, Properties: map[string]string{"b": "2", "a": "<1>"}}},
+	} {
+		want, err := encodeEvent(ev)
+		require.NoError(t, err)
+		payload, err := c.encode(ev)
+		require.NoError(t, err)
+		got, err := c.agentFrame(payload, ev)
+		require.NoError(t, err)
+		require.Equal(t, string(want), string(got))
+		require.Same(t, &payload[len(envelopePrefix)], &got[0], "shared with the payload")
+		require.Equal(t, len(got), cap(got), "nothing can be appended into the payload")
+
+		foreign := append([]byte(nil), payload...)
+		got, err = c.agentFrame(foreign, ev)
+		require.NoError(t, err)
+		require.Equal(t, string(want), string(got))
+		require.NotSame(t, &foreign[len(envelopePrefix)], &got[0])
+	}
+}

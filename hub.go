@@ -334,7 +334,7 @@ func (h *hub) receiveInbox(payload []byte) {
 	if !ok {
 		return
 	}
-	frame, err := encodeEvent(ev)
+	frame, err := h.codec.agentFrame(payload, ev)
 	if err != nil {
 		h.onError(err)
 		return
