@@ -53,11 +53,18 @@ const visitorCookie = "livechat_visitor"
 // token the server issued, from its cookie or, before cookie consent, from
 // the answer.
 func (t *target) visitorToken(ctx context.Context) (string, error) {
+	return t.pageView(ctx, "")
+}
+
+// pageView makes the config call of a page view, as a returning visitor
+// when token is set, and returns the visitor's token: the one the server
+// issued or renewed, else the one sent.
+func (t *target) pageView(ctx context.Context, token string) (string, error) {
 	body := fmt.Sprintf(`{"url":%q,"language":"en","device":"desktop"}`, t.origin()+"/load")
 	var out struct {
 		Token string `json:"token"`
 	}
-	resp, err := t.post(ctx, "api/v1/visitor/config", "", body, &out)
+	resp, err := t.post(ctx, "api/v1/visitor/config", token, body, &out)
 	if err != nil {
 		return "", err
 	}
@@ -68,6 +75,9 @@ func (t *target) visitorToken(ctx context.Context) (string, error) {
 	}
 	if out.Token != "" {
 		return out.Token, nil
+	}
+	if token != "" {
+		return token, nil
 	}
 	return "", errors.New("config answer carries no visitor token")
 }

@@ -33,7 +33,7 @@ func runConnect(ctx context.Context, o *options) (*table, error) {
 	t := &table{Scenario: "connect", Title: fmt.Sprintf("connect: %d concurrent clients; ceiling: bare coder/websocket accept + one frame", o.connectClients)}
 	var results []*connectResult
 	defer func() { t.Result = results }()
-	kinds := []string{"config+ws", "ws", "bare"}
+	kinds := []string{"config+ws", "returning", "ws", "bare"}
 	runs := make([][]*connectResult, len(kinds))
 	for range o.repeat {
 		for i, what := range kinds {
@@ -50,10 +50,13 @@ func runConnect(ctx context.Context, o *options) (*table, error) {
 	if o.repeat > 1 {
 		t.Notes = append(t.Notes, fmt.Sprintf("each kind ran %d times, alternately; the table shows the medians", o.repeat))
 	}
-	ours, tokenWS, bare := medianConnect(runs[0]), medianConnect(runs[1]), medianConnect(runs[2])
-	t.add("config + handshake + first frame per second", "/s", ours.PerSec, bare.PerSec)
+	ours, returning, tokenWS, bare := medianConnect(runs[0]), medianConnect(runs[1]), medianConnect(runs[2]), medianConnect(runs[3])
+	t.add("new visitor: config + handshake + first frame per second", "/s", ours.PerSec, bare.PerSec)
 	t.add("  p99", "ms", float64(ours.P99Ms), float64(bare.P99Ms))
 	t.add("  server CPU per connect", "µs", float64(ours.CPUPer), float64(bare.CPUPer))
+	t.add("returning visitor: config + handshake + first frame per second", "/s", returning.PerSec, bare.PerSec)
+	t.add("  p99", "ms", float64(returning.P99Ms), float64(bare.P99Ms))
+	t.add("  server CPU per connect", "µs", float64(returning.CPUPer), float64(bare.CPUPer))
 	t.add("handshake + first frame per second (token reused)", "/s", tokenWS.PerSec, bare.PerSec)
 	t.add("  p99", "ms", float64(tokenWS.P99Ms), float64(bare.P99Ms))
 	t.add("  server CPU per connect", "µs", float64(tokenWS.CPUPer), float64(bare.CPUPer))
@@ -100,7 +103,7 @@ func runConnectOnce(ctx context.Context, o *options, what string) (*connectResul
 
 	// One visitor per client when the token is reused.
 	tokens := make([]string, o.connectClients)
-	if what == "ws" {
+	if what == "ws" || what == "returning" {
 		err := parallel(ctx, o.connectClients, 16, func(ctx context.Context, i int) error {
 			var err error
 			tokens[i], err = t.visitorToken(ctx)
@@ -118,6 +121,12 @@ func runConnectOnce(ctx context.Context, o *options, what string) (*connectResul
 			c, err = t.dialReady(ctx, t.wsURL("ws"), nil)
 		case "ws":
 			c, err = t.dialVisitor(ctx, tokens[i], "")
+		case "returning":
+			var tok string
+			if tok, err = t.pageView(ctx, tokens[i]); err == nil {
+				tokens[i] = tok
+				c, err = t.dialVisitor(ctx, tok, "")
+			}
 		default:
 			var tok string
 			if tok, err = t.visitorToken(ctx); err == nil {

@@ -69,9 +69,11 @@
 //
 // -scenario connect: -clients (16) concurrent clients, each making a
 // config call, a WebSocket handshake and reading the first frame, then
-// closing, as fast as it can; also the handshake alone with a token each
-// client got once. The ceiling is a bare server that accepts and sends one
-// frame. -repeat N alternates the three N times and shows the medians.
+// closing, as fast as it can: as a new visitor each time (no cookie), as a
+// returning visitor (its cookie), and the handshake alone with a token
+// each client got once. The ceiling is a bare server that accepts and
+// sends one frame. -repeat N alternates the four N times and shows the
+// medians.
 //
 // -scenario all runs the four in turn.
 //

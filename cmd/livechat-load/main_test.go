@@ -174,7 +174,7 @@ func TestConnectJSON(t *testing.T) {
 	require.Equal(t, "connect", tb.Scenario)
 	require.NotNil(t, tb.Rows[0].Ratio)
 	require.Positive(t, *tb.Rows[0].Ratio)
-	require.Len(t, tb.Result, 3)
+	require.Len(t, tb.Result, 4)
 	for _, r := range tb.Result {
 		require.Greater(t, r.PerSec, 0.0, r.What)
 		require.Empty(t, r.Errors, r.What)
