@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/golivechat/livechat"
 	"github.com/golivechat/livechat/storage/memory"
@@ -62,6 +63,25 @@ func BenchmarkVisitorConversations(b *testing.B) {
 		convs, err := s.Conversations(ctx, livechat.ConversationFilter{VisitorID: "v42", Status: livechat.StatusOpen, Limit: 1})
 		if err != nil || len(convs) != 1 {
 			b.Fatal(err, len(convs))
+		}
+	}
+}
+
+// BenchmarkOpenCounts counts the open conversations of each agent among
+// 10,000, as every page view's availability does.
+func BenchmarkOpenCounts(b *testing.B) {
+	ctx := context.Background()
+	s := conversationsOf(b)
+	for i := range 300 {
+		if _, err := s.AssignConversation(ctx, fmt.Sprintf("c%d", i), fmt.Sprintf("a%d", i%30), 0, time.Now()); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		counts, err := s.OpenCounts(ctx)
+		if err != nil || len(counts) != 30 {
+			b.Fatal(err, len(counts))
 		}
 	}
 }

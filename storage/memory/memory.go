@@ -35,7 +35,10 @@ type Store struct {
 	// visitor never changes), so that the widget's calls do not read
 	// every conversation.
 	byVisitor map[string]map[string]*conversation
-	chatflows map[string]*livechat.ChatflowRecord
+	// openByAgent counts each agent's open conversations, kept as
+	// conversations are created, assigned, closed and erased.
+	openByAgent map[string]int
+	chatflows   map[string]*livechat.ChatflowRecord
 	// consents holds consent records by visitor, in the order added.
 	consents   map[string][]*livechat.ConsentRecord
 	consentIDs map[string]bool
@@ -69,16 +72,17 @@ var _ livechat.Storage = (*Store)(nil)
 // them freely.
 func New() *Store {
 	return &Store{
-		visitors:   make(map[string]*livechat.Visitor),
-		contacts:   make(map[string]*livechat.Contact),
-		emails:     make(map[string]string),
-		agents:     make(map[string]*livechat.Agent),
-		teams:      make(map[string]*livechat.Team),
-		convs:      make(map[string]*conversation),
-		byVisitor:  make(map[string]map[string]*conversation),
-		chatflows:  make(map[string]*livechat.ChatflowRecord),
-		consents:   make(map[string][]*livechat.ConsentRecord),
-		consentIDs: make(map[string]bool),
+		visitors:    make(map[string]*livechat.Visitor),
+		contacts:    make(map[string]*livechat.Contact),
+		emails:      make(map[string]string),
+		agents:      make(map[string]*livechat.Agent),
+		teams:       make(map[string]*livechat.Team),
+		convs:       make(map[string]*conversation),
+		byVisitor:   make(map[string]map[string]*conversation),
+		openByAgent: make(map[string]int),
+		chatflows:   make(map[string]*livechat.ChatflowRecord),
+		consents:    make(map[string][]*livechat.ConsentRecord),
+		consentIDs:  make(map[string]bool),
 	}
 }
 
@@ -93,6 +97,7 @@ func (s *Store) Close() error {
 	s.closed = true
 	s.visitors, s.contacts, s.emails = nil, nil, nil
 	s.agents, s.teams, s.convs, s.byVisitor, s.chatflows = nil, nil, nil, nil, nil
+	s.openByAgent = nil
 	return nil
 }
 
@@ -379,6 +384,7 @@ func (s *Store) CreateConversation(ctx context.Context, c *livechat.Conversation
 		s.byVisitor[c.VisitorID] = make(map[string]*conversation)
 	}
 	s.byVisitor[c.VisitorID][c.ID] = cv
+	s.countOpen(&cv.conv, 1)
 	return nil
 }
 
@@ -401,6 +407,19 @@ func cloneConversation(c *livechat.Conversation) livechat.Conversation {
 	d := *c
 	d.Properties = maps.Clone(c.Properties)
 	return d
+}
+
+// countOpen adds d to the open count of c's assignee, when c is open and
+// assigned.
+func (s *Store) countOpen(c *livechat.Conversation, d int) {
+	if c.AssigneeID == "" || c.Status != livechat.StatusOpen {
+		return
+	}
+	if n := s.openByAgent[c.AssigneeID] + d; n > 0 {
+		s.openByAgent[c.AssigneeID] = n
+	} else {
+		delete(s.openByAgent, c.AssigneeID)
+	}
 }
 
 // Conversations lists conversations matching f, newest update first; ties
@@ -476,8 +495,10 @@ func (s *Store) UpdateConversation(ctx context.Context, c *livechat.Conversation
 	if !ok {
 		return notFound("conversation", c.ID)
 	}
+	s.countOpen(&cv.conv, -1)
 	cv.conv.Status = c.Status
 	cv.conv.AssigneeID = c.AssigneeID
+	s.countOpen(&cv.conv, 1)
 	cv.conv.ChatflowID = c.ChatflowID
 	cv.conv.Properties = maps.Clone(c.Properties)
 	cv.conv.UpdatedAt = c.UpdatedAt
@@ -496,17 +517,13 @@ func (s *Store) AssignConversation(ctx context.Context, conversationID, agentID 
 		return nil, notFound("conversation", conversationID)
 	}
 	if agentID != "" && capacity > 0 && cv.conv.AssigneeID != agentID {
-		open := 0
-		for _, other := range s.convs {
-			if other.conv.AssigneeID == agentID && other.conv.Status == livechat.StatusOpen && other.conv.ID != conversationID {
-				open++
-			}
-		}
-		if open >= capacity {
+		if open := s.openByAgent[agentID]; open >= capacity { // cv is not among them
 			return nil, fmt.Errorf("memory: agent %q has %d open conversations: %w", agentID, open, livechat.ErrAtCapacity)
 		}
 	}
+	s.countOpen(&cv.conv, -1)
 	cv.conv.AssigneeID = agentID
+	s.countOpen(&cv.conv, 1)
 	cv.conv.UpdatedAt = at
 	c := cloneConversation(&cv.conv)
 	return &c, nil
@@ -531,17 +548,13 @@ func (s *Store) ClaimConversation(ctx context.Context, conversationID, agentID s
 			conversationID, cv.conv.Status, cv.conv.AssigneeID, livechat.ErrConflict)
 	}
 	if capacity > 0 {
-		open := 0
-		for _, other := range s.convs {
-			if other.conv.AssigneeID == agentID && other.conv.Status == livechat.StatusOpen {
-				open++
-			}
-		}
-		if open >= capacity {
+		if open := s.openByAgent[agentID]; open >= capacity {
 			return nil, fmt.Errorf("memory: agent %q has %d open conversations: %w", agentID, open, livechat.ErrAtCapacity)
 		}
 	}
+	s.countOpen(&cv.conv, -1)
 	cv.conv.AssigneeID = agentID
+	s.countOpen(&cv.conv, 1)
 	cv.conv.UpdatedAt = at
 	c := cloneConversation(&cv.conv)
 	return &c, nil
@@ -553,12 +566,8 @@ func (s *Store) OpenCounts(ctx context.Context) (map[string]int, error) {
 		return nil, err
 	}
 	defer s.mu.RUnlock()
-	out := make(map[string]int)
-	for _, cv := range s.convs {
-		if cv.conv.AssigneeID != "" && cv.conv.Status == livechat.StatusOpen {
-			out[cv.conv.AssigneeID]++
-		}
-	}
+	out := make(map[string]int, len(s.openByAgent))
+	maps.Copy(out, s.openByAgent)
 	return out, nil
 }
 
@@ -855,7 +864,8 @@ func (s *Store) EraseVisitor(ctx context.Context, visitorID string, consentsBefo
 	}
 	defer s.mu.Unlock()
 	delete(s.visitors, visitorID)
-	for id := range s.byVisitor[visitorID] {
+	for id, cv := range s.byVisitor[visitorID] {
+		s.countOpen(&cv.conv, -1)
 		delete(s.convs, id)
 	}
 	delete(s.byVisitor, visitorID)
