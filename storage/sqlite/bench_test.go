@@ -64,6 +64,39 @@ func BenchmarkAppendMessage(b *testing.B) {
 	stop()
 }
 
+// BenchmarkAppendManyConversations appends from one goroutine to 1,000
+// conversations in turn, as a server with many quiet conversations does:
+// each append is a transaction of its own and touches other pages than
+// the one before.
+func BenchmarkAppendManyConversations(b *testing.B) {
+	ctx := context.Background()
+	s := mustOpen(b, tempPath(b))
+	const conversations = 1000
+	for i := range conversations {
+		mustCreateConversation(b, s, fmt.Sprintf("c%d", i))
+	}
+	for i := range 10 * conversations {
+		conv := fmt.Sprintf("c%d", i%conversations)
+		if _, _, err := s.AppendMessage(ctx, &livechat.Message{ConversationID: conv, ClientMsgID: fmt.Sprintf("seed-%d", i),
+			Sender: livechat.SenderVisitor, AuthorID: "v" + conv, Text: shortText}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportAllocs()
+	stop := measureCPU(b)
+	i := 0
+	for b.Loop() {
+		i++
+		conv := fmt.Sprintf("c%d", i%conversations)
+		_, _, err := s.AppendMessage(ctx, &livechat.Message{ConversationID: conv, ClientMsgID: fmt.Sprintf("m%d", i),
+			Sender: livechat.SenderVisitor, AuthorID: "v" + conv, Text: shortText})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	stop()
+}
+
 // BenchmarkAppendLongConversation appends messages of 2,000 characters
 // with client message ids to an empty conversation and to one that holds
 // 10,000 such messages, in the same run: an append costs the same however
