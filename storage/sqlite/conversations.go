@@ -314,7 +314,7 @@ func (s *Store) AppendMessage(ctx context.Context, m *livechat.Message) (stored 
 		return nil, false, err
 	}
 	op := func() string { return fmt.Sprintf("append message to conversation %q", m.ConversationID) }
-	r := &appendRequest{msg: *m, done: make(chan struct{})}
+	r := &appendRequest{request: newRequest(), msg: *m}
 	if r.msg.ID == "" {
 		// A version 7 UUID starts with the time: the messages appended
 		// together go next to each other in the index of ids instead of
@@ -383,6 +383,11 @@ func (s *Store) Messages(ctx context.Context, conversationID string, afterSeq in
 // the mark now stored. The mark only moves forward: a Seq not above the
 // stored one changes nothing. A zero UpdatedAt is set to now. Returns
 // livechat.ErrNotFound if the conversation does not exist.
+//
+// Like AppendMessage, it shares a write transaction with the writes made
+// at the same time and returns after that transaction has committed; when
+// ctx ends before the write has started, it stores nothing and returns
+// ctx's error.
 func (s *Store) SetReadMark(ctx context.Context, mark livechat.ReadMark) (livechat.ReadMark, error) {
 	op := fmt.Sprintf("set read mark of %q in conversation %q", mark.Participant, mark.ConversationID)
 	if err := s.ready(); err != nil {
@@ -399,23 +404,7 @@ func (s *Store) SetReadMark(ctx context.Context, mark livechat.ReadMark) (livech
 	if e.err != nil {
 		return livechat.ReadMark{}, s.fail(op, e.err)
 	}
-	var stored livechat.ReadMark
-	err := s.writeTx(ctx, func(tx *sql.Tx) error {
-		if err := conversationExists(ctx, tx, mark.ConversationID); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO read_marks (conversation_id, participant, seq, updated_at)
-			VALUES (?, ?, ?, ?)
-			ON CONFLICT (conversation_id, participant) DO UPDATE SET seq = excluded.seq, updated_at = excluded.updated_at
-			WHERE excluded.seq > read_marks.seq`,
-			mark.ConversationID, mark.Participant, mark.Seq, updatedAt); err != nil {
-			return err
-		}
-		var err error
-		stored, err = scanReadMark(tx.QueryRowContext(ctx, `SELECT conversation_id, participant, seq, updated_at
-			FROM read_marks WHERE conversation_id = ? AND participant = ?`, mark.ConversationID, mark.Participant))
-		return err
-	})
+	stored, err := s.group.setReadMark(ctx, &readMarkRequest{request: newRequest(), mark: mark, updatedAt: updatedAt})
 	if err != nil {
 		return livechat.ReadMark{}, s.fail(op, err)
 	}

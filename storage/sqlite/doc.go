@@ -27,28 +27,30 @@
 //
 // # Group commit
 //
-// [Store.AppendMessage], the write a chat makes most, is group committed:
-// one goroutine per Store takes the appends waiting for it and runs them
-// in one write transaction, up to 256 of them, then answers each caller
-// once that transaction has committed, so an acknowledged message is as
-// durable as any other commit. Before it begins, the goroutine waits up
-// to one millisecond for more appends: for those that callers have
-// already started but not yet queued, and until the group is as large as
-// the previous one (callers answered together usually append again
-// together). It does not wait when neither holds, so a lone caller's
-// appends are not delayed, but for the first one after a larger group.
+// [Store.AppendMessage] and [Store.SetReadMark], the writes a chat makes
+// most, are group committed: one goroutine per Store takes the writes
+// waiting for it and runs them in one write transaction, up to 256 of
+// them, then answers each caller once that transaction has committed, so
+// an acknowledged message is as durable as any other commit. Before it
+// begins, the goroutine waits up to one millisecond for more writes: for
+// those that callers have already started but not yet queued, and until
+// the group is as large as the previous one (callers answered together
+// usually write again together). It does not wait when neither holds, so
+// a lone caller's writes are not delayed, but for the first one after a
+// larger group.
 //
 // Each append is one INSERT that takes the conversation's next sequence
 // number (or stores nothing when the sender already used the client
 // message id, also earlier in the same group) and one UPDATE of the
-// conversation, both prepared once. An append that fails on its own (an
-// unknown conversation, a taken message id) undoes only its statement and
-// gets its error; when the transaction fails as a whole, each of its
-// appends runs again in a transaction of its own. A caller whose context
-// ends before its append has begun gets the context's error and nothing
-// is stored; once begun, the append does not depend on any caller's
-// context. [Store.Close] commits the appends already queued and stops the
-// goroutine. The other writes run one transaction each.
+// conversation, both prepared once; a read mark is one upsert that moves
+// the mark only forward and one query of the mark stored. A write that
+// fails on its own (an unknown conversation, a taken message id) undoes
+// only its statement and gets its error; when the transaction fails as a
+// whole, each of its writes runs again in a transaction of its own. A
+// caller whose context ends before its write has begun gets the context's
+// error and nothing is stored; once begun, the write does not depend on
+// any caller's context. [Store.Close] commits the writes already queued
+// and stops the goroutine. The other writes run one transaction each.
 //
 // # Checkpoints
 //

@@ -12,59 +12,113 @@ import (
 	"github.com/golivechat/livechat"
 )
 
-// groupWindow is the longest the committer waits, after taking an append,
-// for more appends to join its transaction.
+// groupWindow is the longest the committer waits, after taking a write,
+// for more writes to join its transaction.
 const groupWindow = time.Millisecond
 
-// maxGroup is the most appends one transaction holds.
+// maxGroup is the most writes one transaction holds.
 const maxGroup = 256
 
-// The states of an appendRequest. The committer moves a queued request to
-// taken once it holds the write lock; a caller whose context ends first
-// moves it to abandoned, and the committer skips it.
+// The states of a request. The committer moves a queued request to taken
+// once it holds the write lock; a caller whose context ends first moves it
+// to abandoned, and the committer skips it.
 const (
 	requestQueued int32 = iota
 	requestTaken
 	requestAbandoned
 )
 
-// appendRequest is one AppendMessage call waiting for the committer.
+// request is what every grouped write has: its state and the channel
+// closed when it is answered.
+type request struct {
+	state atomic.Int32
+	done  chan struct{}
+}
+
+func newRequest() request { return request{done: make(chan struct{})} }
+
+func (r *request) base() *request { return r }
+
+// groupWrite is a write the committer runs in a group transaction.
+type groupWrite interface {
+	base() *request
+	// apply runs the write in tx. It records its answer and returns nil
+	// when the write is done or failed without changing the database; it
+	// returns an error when the transaction must be rolled back.
+	apply(ctx context.Context, tx *groupTx) error
+	// answer replaces the recorded answer with err (nil before the write
+	// runs again alone).
+	answer(err error)
+}
+
+// appendRequest is one AppendMessage call.
 type appendRequest struct {
+	request
 	msg       livechat.Message // with ID and CreatedAt set
 	createdAt any              // msg.CreatedAt as a column value
-	state     atomic.Int32
-	done      chan struct{} // closed when the fields below are set
 
 	stored  *livechat.Message
 	created bool
 	err     error
 }
 
-// committer runs the appends of a Store in group transactions, on one
-// goroutine: it takes the appends waiting in its queue, runs each in one
-// write transaction and answers them all after the commit.
+func (r *appendRequest) answer(err error) { r.stored, r.created, r.err = nil, false, err }
+
+// readMarkRequest is one SetReadMark call.
+type readMarkRequest struct {
+	request
+	mark      livechat.ReadMark
+	updatedAt any // mark.UpdatedAt as a column value
+
+	stored livechat.ReadMark
+	err    error
+}
+
+func (r *readMarkRequest) answer(err error) { r.stored, r.err = livechat.ReadMark{}, err }
+
+// groupTx is a group's transaction with the committer's statements bound
+// to it when first used.
+type groupTx struct {
+	*sql.Tx
+	c     *committer
+	bound map[*sql.Stmt]*sql.Stmt
+}
+
+func (tx *groupTx) stmt(ctx context.Context, st *sql.Stmt) *sql.Stmt {
+	if b, ok := tx.bound[st]; ok {
+		return b
+	}
+	b := tx.StmtContext(ctx, st)
+	tx.bound[st] = b
+	return b
+}
+
+// committer runs the appends and read marks of a Store in group
+// transactions, on one goroutine: it takes the writes waiting in its
+// queue, runs them in one write transaction and answers them all after
+// the commit.
 type committer struct {
 	w    *sql.DB
 	ckpt *checkpointer // told of each commit; nil for an in-memory database
 
-	// pending counts the appends that callers have started and that are
+	// pending counts the writes that callers have started and that are
 	// not answered or abandoned yet: those in the queue, in the group being
 	// built and the ones on their way to the queue. The committer waits,
 	// up to groupWindow, while some of them are not in its group or while
 	// its group is smaller than the previous one: callers answered
-	// together usually append again together.
+	// together usually write again together.
 	pending atomic.Int64
 
 	mu      sync.RWMutex // held to send on reqs; locked to close it
 	stopped bool
-	reqs    chan *appendRequest
+	reqs    chan groupWrite
 	exited  chan struct{}
 
-	insert *sql.Stmt // appendInsert, prepared on w
-	update *sql.Stmt // appendUpdate, prepared on w
+	// The statements of the grouped writes, prepared on w.
+	insert, update, markUpsert, markSelect *sql.Stmt
 
 	// commits and largest count the group transactions committed and the
-	// most appends one of them held, for tests.
+	// most writes one of them held, for tests.
 	commits, largest atomic.Int64
 }
 
@@ -82,22 +136,44 @@ const appendInsert = `INSERT INTO messages (` + messageColumns + `)
 const appendUpdate = `UPDATE conversations SET last_seq = ?1,
 	updated_at = MAX(COALESCE(updated_at, ?2), ?2) WHERE id = ?3`
 
+// markUpsert stores a read mark unless the stored one is at least as far;
+// it stores nothing when the conversation does not exist.
+const markUpsert = `INSERT INTO read_marks (conversation_id, participant, seq, updated_at)
+	SELECT id, ?2, ?3, ?4 FROM conversations WHERE id = ?1
+	ON CONFLICT (conversation_id, participant) DO UPDATE SET seq = excluded.seq, updated_at = excluded.updated_at
+	WHERE excluded.seq > read_marks.seq`
+
+// markSelect reads a participant's read mark.
+const markSelect = `SELECT conversation_id, participant, seq, updated_at
+	FROM read_marks WHERE conversation_id = ? AND participant = ?`
+
 func newCommitter(ctx context.Context, w *sql.DB, ckpt *checkpointer) (*committer, error) {
-	c := &committer{w: w, ckpt: ckpt, reqs: make(chan *appendRequest, maxGroup), exited: make(chan struct{})}
-	var err error
-	if c.insert, err = w.PrepareContext(ctx, appendInsert); err != nil {
-		return nil, err
-	}
-	if c.update, err = w.PrepareContext(ctx, appendUpdate); err != nil {
-		c.insert.Close()
-		return nil, err
+	c := &committer{w: w, ckpt: ckpt, reqs: make(chan groupWrite, maxGroup), exited: make(chan struct{})}
+	for _, p := range []struct {
+		st  **sql.Stmt
+		sql string
+	}{{&c.insert, appendInsert}, {&c.update, appendUpdate}, {&c.markUpsert, markUpsert}, {&c.markSelect, markSelect}} {
+		st, err := w.PrepareContext(ctx, p.sql)
+		if err != nil {
+			c.closeStmts()
+			return nil, err
+		}
+		*p.st = st
 	}
 	go c.run()
 	return c, nil
 }
 
-// stop lets the committer commit the appends already queued, waits for it
-// to end and closes its statements. Appends submitted afterwards fail with
+func (c *committer) closeStmts() {
+	for _, st := range []*sql.Stmt{c.insert, c.update, c.markUpsert, c.markSelect} {
+		if st != nil {
+			st.Close()
+		}
+	}
+}
+
+// stop lets the committer commit the writes already queued, waits for it
+// to end and closes its statements. Writes submitted afterwards fail with
 // livechat.ErrClosed.
 func (c *committer) stop() {
 	c.mu.Lock()
@@ -107,43 +183,59 @@ func (c *committer) stop() {
 	}
 	c.mu.Unlock()
 	<-c.exited
-	c.insert.Close()
-	c.update.Close()
+	c.closeStmts()
 }
 
-// append queues r and waits for its answer. When ctx ends before the
-// committer has taken r, r is abandoned and stores nothing; once taken, r
-// is answered after its group's transaction ends, which does not wait for
-// any lock.
-func (c *committer) append(ctx context.Context, r *appendRequest) (*livechat.Message, bool, error) {
+// submit queues w and waits for its answer. When ctx ends before the
+// committer has taken w, w is abandoned, changes nothing and submit
+// returns ctx's error; once taken, w is answered after its group's
+// transaction ends, which does not wait for any lock.
+func (c *committer) submit(ctx context.Context, w groupWrite) error {
 	if err := ctx.Err(); err != nil {
-		return nil, false, err
+		return err
 	}
+	r := w.base()
 	c.pending.Add(1)
 	c.mu.RLock()
 	if c.stopped {
 		c.mu.RUnlock()
 		c.pending.Add(-1)
-		return nil, false, errClosed
+		return errClosed
 	}
 	select {
-	case c.reqs <- r:
+	case c.reqs <- w:
 		c.mu.RUnlock()
 	case <-ctx.Done():
 		c.mu.RUnlock()
 		c.pending.Add(-1)
-		return nil, false, ctx.Err()
+		return ctx.Err()
 	}
 	select {
 	case <-r.done:
 	case <-ctx.Done():
 		if r.state.CompareAndSwap(requestQueued, requestAbandoned) {
 			c.pending.Add(-1)
-			return nil, false, ctx.Err()
+			return ctx.Err()
 		}
 		<-r.done
 	}
+	return nil
+}
+
+// append runs r and returns its answer.
+func (c *committer) append(ctx context.Context, r *appendRequest) (*livechat.Message, bool, error) {
+	if err := c.submit(ctx, r); err != nil {
+		return nil, false, err
+	}
 	return r.stored, r.created, r.err
+}
+
+// setReadMark runs r and returns its answer.
+func (c *committer) setReadMark(ctx context.Context, r *readMarkRequest) (livechat.ReadMark, error) {
+	if err := c.submit(ctx, r); err != nil {
+		return livechat.ReadMark{}, err
+	}
+	return r.stored, r.err
 }
 
 // run builds groups until the queue is closed and drained.
@@ -151,7 +243,7 @@ func (c *committer) run() {
 	defer close(c.exited)
 	window := time.NewTimer(groupWindow)
 	window.Stop()
-	group := make([]*appendRequest, 0, maxGroup)
+	group := make([]groupWrite, 0, maxGroup)
 	last := 0 // the size of the previous group
 	for {
 		first, ok := <-c.reqs
@@ -162,7 +254,7 @@ func (c *committer) run() {
 		window.Reset(groupWindow)
 	collect:
 		for len(group) < maxGroup {
-			// Take what is queued; wait only for appends already started.
+			// Take what is queued, then wait while more is likely.
 			select {
 			case r, ok := <-c.reqs:
 				if !ok {
@@ -194,51 +286,52 @@ func (c *committer) run() {
 
 // commit runs the group in one transaction and answers every request in
 // it. When the transaction fails as a whole after it began, each request
-// runs again in a transaction of its own, so that one append's failure is
+// runs again in a transaction of its own, so that one write's failure is
 // its own.
-func (c *committer) commit(group []*appendRequest) {
+func (c *committer) commit(group []groupWrite) {
 	taken, began, err := c.runGroup(group)
 	if err != nil && began && len(taken) > 1 {
-		for _, r := range taken {
-			r.stored, r.created, r.err = nil, false, nil
-			if _, _, err := c.runGroup([]*appendRequest{r}); err != nil {
-				r.stored, r.created, r.err = nil, false, err
+		for _, w := range taken {
+			w.answer(nil)
+			if _, _, err := c.runGroup([]groupWrite{w}); err != nil {
+				w.answer(err)
 			}
 		}
 	} else if err != nil {
-		for _, r := range taken {
-			r.stored, r.created, r.err = nil, false, err
+		for _, w := range taken {
+			w.answer(err)
 		}
 	}
-	for _, r := range taken {
+	for _, w := range taken {
 		c.pending.Add(-1)
-		close(r.done)
+		close(w.base().done)
 	}
 }
 
 // runGroup runs the group's requests that are not abandoned in one write
-// transaction and returns them. An append that fails without changing the
+// transaction and returns them. A write that fails without changing the
 // database (an unknown conversation, a taken message id) gets its error
 // and the others go on; any other failure rolls the transaction back and
 // is returned, with began false when the transaction did not begin.
-func (c *committer) runGroup(group []*appendRequest) (taken []*appendRequest, began bool, err error) {
+func (c *committer) runGroup(group []groupWrite) (taken []groupWrite, began bool, err error) {
 	// The statements run without the callers' contexts: one caller giving
 	// up must not break the others' transaction.
 	ctx := context.Background()
 	tx, err := c.w.BeginTx(ctx, nil) // BEGIN IMMEDIATE: waits for the write lock
 	taken = group[:0:0]
-	for _, r := range group {
+	for _, w := range group {
+		r := w.base()
 		if r.state.Load() == requestTaken || r.state.CompareAndSwap(requestQueued, requestTaken) {
-			taken = append(taken, r)
+			taken = append(taken, w)
 		}
 	}
 	if err != nil {
 		return taken, false, err
 	}
 	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
-	insert, update := tx.StmtContext(ctx, c.insert), tx.StmtContext(ctx, c.update)
-	for _, r := range taken {
-		if err := appendIn(ctx, tx, insert, update, r); err != nil {
+	gtx := &groupTx{Tx: tx, c: c, bound: make(map[*sql.Stmt]*sql.Stmt, 4)}
+	for _, w := range taken {
+		if err := w.apply(ctx, gtx); err != nil {
 			return taken, true, err
 		}
 	}
@@ -253,16 +346,14 @@ func (c *committer) runGroup(group []*appendRequest) (taken []*appendRequest, be
 	return taken, true, nil
 }
 
-// appendIn appends r's message in tx. It sets r's answer and returns nil
-// when the database is as before or holds the message; it returns an
-// error when the transaction must be rolled back.
-func appendIn(ctx context.Context, tx *sql.Tx, insert, update *sql.Stmt, r *appendRequest) error {
+// apply appends r's message in tx.
+func (r *appendRequest) apply(ctx context.Context, tx *groupTx) error {
 	m := r.msg
-	err := insert.QueryRowContext(ctx, m.ID, m.ClientMsgID, string(m.Sender), m.AuthorID, m.AuthorName,
+	err := tx.stmt(ctx, tx.c.insert).QueryRowContext(ctx, m.ID, m.ClientMsgID, string(m.Sender), m.AuthorID, m.AuthorName,
 		m.Text, m.Code, r.createdAt, m.ConversationID).Scan(&m.Seq)
 	switch {
 	case err == nil:
-		if _, err := update.ExecContext(ctx, m.Seq, r.createdAt, m.ConversationID); err != nil {
+		if _, err := tx.stmt(ctx, tx.c.update).ExecContext(ctx, m.Seq, r.createdAt, m.ConversationID); err != nil {
 			return err
 		}
 		r.stored, r.created = &m, true
@@ -270,7 +361,7 @@ func appendIn(ctx context.Context, tx *sql.Tx, insert, update *sql.Stmt, r *appe
 	case errors.Is(err, sql.ErrNoRows), isUniqueViolation(err):
 		// A constraint violation undoes its statement only: the
 		// transaction goes on.
-		return existing(ctx, tx, r, err)
+		return r.existing(ctx, tx.Tx, err)
 	default:
 		return err
 	}
@@ -280,7 +371,7 @@ func appendIn(ctx context.Context, tx *sql.Tx, insert, update *sql.Stmt, r *appe
 // sender already stored under the client message id, or with the reason
 // (sql.ErrNoRows for an unknown conversation, insertErr for a taken
 // message id). It returns the errors of its own queries.
-func existing(ctx context.Context, tx *sql.Tx, r *appendRequest, insertErr error) error {
+func (r *appendRequest) existing(ctx context.Context, tx *sql.Tx, insertErr error) error {
 	m := &r.msg
 	if m.ClientMsgID != "" {
 		orig, err := scanMessage(tx.QueryRowContext(ctx, byClientKey,
@@ -297,6 +388,24 @@ func existing(ctx context.Context, tx *sql.Tx, r *appendRequest, insertErr error
 		r.err = insertErr // no such conversation
 	} else {
 		r.err = fmt.Errorf("message id %q: %w", m.ID, insertErr)
+	}
+	return nil
+}
+
+// apply stores r's read mark in tx and reads the mark now stored.
+func (r *readMarkRequest) apply(ctx context.Context, tx *groupTx) error {
+	m := r.mark
+	if _, err := tx.stmt(ctx, tx.c.markUpsert).ExecContext(ctx, m.ConversationID, m.Participant, m.Seq, r.updatedAt); err != nil {
+		return err
+	}
+	stored, err := scanReadMark(tx.stmt(ctx, tx.c.markSelect).QueryRowContext(ctx, m.ConversationID, m.Participant))
+	switch {
+	case err == nil:
+		r.stored = stored
+	case errors.Is(err, sql.ErrNoRows):
+		r.err = err // no such conversation: the upsert stored nothing
+	default:
+		return err
 	}
 	return nil
 }

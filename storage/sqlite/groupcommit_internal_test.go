@@ -13,13 +13,13 @@ import (
 	"github.com/golivechat/livechat"
 )
 
-// newRequest is an append request as AppendMessage makes it.
-func newRequest(s *Store, m livechat.Message) *appendRequest {
+// newAppend is an append request as AppendMessage makes it.
+func newAppend(s *Store, m livechat.Message) *appendRequest {
 	if m.CreatedAt.IsZero() {
 		m.CreatedAt = s.now()
 	}
 	var e encoder
-	r := &appendRequest{msg: m, createdAt: e.time(m.CreatedAt), done: make(chan struct{})}
+	r := &appendRequest{request: newRequest(), msg: m, createdAt: e.time(m.CreatedAt)}
 	if m.ID == "" {
 		r.msg.ID = "id-" + m.ConversationID + "-" + m.ClientMsgID + "-" + m.Text
 	}
@@ -40,14 +40,14 @@ func openInternal(t *testing.T) *Store {
 
 // commitGroup runs the requests as one group, as the committer's
 // goroutine does.
-func commitGroup(s *Store, group ...*appendRequest) {
+func commitGroup(s *Store, group ...groupWrite) {
 	s.group.pending.Add(int64(len(group)))
 	s.group.commit(group)
 }
 
-func answered(r *appendRequest) bool {
+func answered(w groupWrite) bool {
 	select {
-	case <-r.done:
+	case <-w.base().done:
 		return true
 	default:
 		return false
@@ -72,17 +72,17 @@ func storedSeqs(t *testing.T, s *Store, convID string) []int64 {
 func TestGroupFailuresAreTheirOwn(t *testing.T) {
 	s := openInternal(t)
 	v := livechat.SenderVisitor
-	first := newRequest(s, livechat.Message{ConversationID: "c1", ClientMsgID: "k1", Sender: v, AuthorID: "v1", Text: "a"})
-	other := newRequest(s, livechat.Message{ConversationID: "c2", ClientMsgID: "k1", Sender: v, AuthorID: "v2", Text: "b"})
-	repeat := newRequest(s, livechat.Message{ConversationID: "c1", ClientMsgID: "k1", Sender: v, AuthorID: "v1", Text: "a again"})
-	unknown := newRequest(s, livechat.Message{ConversationID: "nope", ClientMsgID: "k2", Sender: v, Text: "c"})
-	takenID := newRequest(s, livechat.Message{ID: first.msg.ID, ConversationID: "c1", ClientMsgID: "k3", Sender: v, Text: "d"})
-	agentSame := newRequest(s, livechat.Message{ConversationID: "c1", ClientMsgID: "k1", Sender: livechat.SenderAgent, AuthorID: "a1", Text: "e"})
-	last := newRequest(s, livechat.Message{ConversationID: "c1", Sender: v, AuthorID: "v1", Text: "f"})
+	first := newAppend(s, livechat.Message{ConversationID: "c1", ClientMsgID: "k1", Sender: v, AuthorID: "v1", Text: "a"})
+	other := newAppend(s, livechat.Message{ConversationID: "c2", ClientMsgID: "k1", Sender: v, AuthorID: "v2", Text: "b"})
+	repeat := newAppend(s, livechat.Message{ConversationID: "c1", ClientMsgID: "k1", Sender: v, AuthorID: "v1", Text: "a again"})
+	unknown := newAppend(s, livechat.Message{ConversationID: "nope", ClientMsgID: "k2", Sender: v, Text: "c"})
+	takenID := newAppend(s, livechat.Message{ID: first.msg.ID, ConversationID: "c1", ClientMsgID: "k3", Sender: v, Text: "d"})
+	agentSame := newAppend(s, livechat.Message{ConversationID: "c1", ClientMsgID: "k1", Sender: livechat.SenderAgent, AuthorID: "a1", Text: "e"})
+	last := newAppend(s, livechat.Message{ConversationID: "c1", Sender: v, AuthorID: "v1", Text: "f"})
 
 	commitGroup(s, first, other, repeat, unknown, takenID, agentSame, last)
 
-	for _, r := range []*appendRequest{first, other, repeat, unknown, takenID, agentSame, last} {
+	for _, r := range []groupWrite{first, other, repeat, unknown, takenID, agentSame, last} {
 		require.True(t, answered(r))
 	}
 	require.NoError(t, first.err)
@@ -117,10 +117,10 @@ func TestGroupFailuresAreTheirOwn(t *testing.T) {
 // stored, each in a transaction of its own, with dense numbers.
 func TestGroupThatFailsRunsAppendsAlone(t *testing.T) {
 	s := openInternal(t)
-	a := newRequest(s, livechat.Message{ConversationID: "c1", Text: "a"})
-	bad := newRequest(s, livechat.Message{ConversationID: "c1", Text: "bad"})
+	a := newAppend(s, livechat.Message{ConversationID: "c1", Text: "a"})
+	bad := newAppend(s, livechat.Message{ConversationID: "c1", Text: "bad"})
 	bad.createdAt = struct{}{}
-	b := newRequest(s, livechat.Message{ConversationID: "c1", Text: "b"})
+	b := newAppend(s, livechat.Message{ConversationID: "c1", Text: "b"})
 
 	commitGroup(s, a, bad, b)
 
@@ -138,10 +138,10 @@ func TestGroupThatFailsRunsAppendsAlone(t *testing.T) {
 // the group began is neither stored nor answered, and the others are.
 func TestGroupSkipsAbandonedAppends(t *testing.T) {
 	s := openInternal(t)
-	a := newRequest(s, livechat.Message{ConversationID: "c1", Text: "a"})
-	gone := newRequest(s, livechat.Message{ConversationID: "c1", Text: "gone"})
+	a := newAppend(s, livechat.Message{ConversationID: "c1", Text: "a"})
+	gone := newAppend(s, livechat.Message{ConversationID: "c1", Text: "gone"})
 	require.True(t, gone.state.CompareAndSwap(requestQueued, requestAbandoned))
-	b := newRequest(s, livechat.Message{ConversationID: "c1", Text: "b"})
+	b := newAppend(s, livechat.Message{ConversationID: "c1", Text: "b"})
 
 	commitGroup(s, a, gone, b)
 
@@ -202,4 +202,55 @@ func TestCheckpointerCopiesTheWAL(t *testing.T) {
 	var limit int
 	require.NoError(t, s.w.QueryRowContext(ctx, `PRAGMA wal_autocheckpoint`).Scan(&limit))
 	require.Equal(t, autocheckpointFrames, limit)
+}
+
+func newMark(s *Store, m livechat.ReadMark) *readMarkRequest {
+	if m.UpdatedAt.IsZero() {
+		m.UpdatedAt = s.now()
+	}
+	var e encoder
+	return &readMarkRequest{request: newRequest(), mark: m, updatedAt: e.time(m.UpdatedAt)}
+}
+
+// TestGroupOfReadMarksAndAppends runs read marks in a group with appends:
+// a mark only moves forward, also within the group; a mark of an unknown
+// conversation gets its error alone; a mark that rolls the group back is
+// the only one to fail when the others run again alone.
+func TestGroupOfReadMarksAndAppends(t *testing.T) {
+	s := openInternal(t)
+	ctx := context.Background()
+	t0 := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	a := newAppend(s, livechat.Message{ConversationID: "c1", Text: "a"})
+	m5 := newMark(s, livechat.ReadMark{ConversationID: "c1", Participant: "v1", Seq: 5, UpdatedAt: t0})
+	m3 := newMark(s, livechat.ReadMark{ConversationID: "c1", Participant: "v1", Seq: 3, UpdatedAt: t0.Add(time.Hour)})
+	other := newMark(s, livechat.ReadMark{ConversationID: "c2", Participant: "a1", Seq: 1, UpdatedAt: t0})
+	unknown := newMark(s, livechat.ReadMark{ConversationID: "nope", Participant: "v1", Seq: 1})
+
+	commitGroup(s, a, m5, m3, other, unknown)
+
+	require.NoError(t, a.err)
+	require.EqualValues(t, 1, a.stored.Seq)
+	require.NoError(t, m5.err)
+	require.EqualValues(t, 5, m5.stored.Seq)
+	require.NoError(t, m3.err)
+	require.EqualValues(t, 5, m3.stored.Seq, "a mark does not move back")
+	require.True(t, m3.stored.UpdatedAt.Equal(t0))
+	require.NoError(t, other.err)
+	require.Equal(t, livechat.ReadMark{ConversationID: "c2", Participant: "a1", Seq: 1, UpdatedAt: t0}, other.stored)
+	require.ErrorIs(t, s.fail("mark", unknown.err), livechat.ErrNotFound)
+
+	bad := newMark(s, livechat.ReadMark{ConversationID: "c1", Participant: "a1", Seq: 1})
+	bad.updatedAt = struct{}{}
+	m7 := newMark(s, livechat.ReadMark{ConversationID: "c1", Participant: "v1", Seq: 7, UpdatedAt: t0})
+	b := newAppend(s, livechat.Message{ConversationID: "c1", Text: "b"})
+	commitGroup(s, bad, m7, b)
+	require.Error(t, bad.err)
+	require.NoError(t, m7.err)
+	require.EqualValues(t, 7, m7.stored.Seq)
+	require.NoError(t, b.err)
+	require.EqualValues(t, 2, b.stored.Seq)
+
+	marks, err := s.ReadMarks(ctx, "c1")
+	require.NoError(t, err)
+	require.Equal(t, []livechat.ReadMark{{ConversationID: "c1", Participant: "v1", Seq: 7, UpdatedAt: t0}}, marks)
 }
