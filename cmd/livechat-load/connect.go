@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -21,9 +22,12 @@ type connectResult struct {
 	CPUPer num     `json:"serverCpuMicrosPerConnect"`
 	// ServerWaitPercent is how long the server's threads waited for a CPU
 	// while runnable, against the window.
-	ServerWaitPercent num            `json:"serverWaitPercent"`
-	Errors            map[string]int `json:"errors,omitempty"`
-	Clients           int            `json:"clients"`
+	ServerWaitPercent num `json:"serverWaitPercent"`
+	// LoadCPUPercent is the tool's own CPU against the window: near 100 %
+	// per load CPU, the tool and not the server set the pace.
+	LoadCPUPercent num            `json:"loadCpuPercent"`
+	Errors         map[string]int `json:"errors,omitempty"`
+	Clients        int            `json:"clients"`
 }
 
 // runConnect measures how many visitors a second can arrive: the config
@@ -51,15 +55,20 @@ func runConnect(ctx context.Context, o *options) (*table, error) {
 		t.Notes = append(t.Notes, fmt.Sprintf("each kind ran %d times, alternately; the table shows the medians", o.repeat))
 	}
 	ours, returning, tokenWS, bare := medianConnect(runs[0]), medianConnect(runs[1]), medianConnect(runs[2]), medianConnect(runs[3])
-	t.add("new visitor: config + handshake + first frame per second", "/s", ours.PerSec, bare.PerSec)
-	t.add("  p99", "ms", float64(ours.P99Ms), float64(bare.P99Ms))
-	t.add("  server CPU per connect", "µs", float64(ours.CPUPer), float64(bare.CPUPer))
-	t.add("returning visitor: config + handshake + first frame per second", "/s", returning.PerSec, bare.PerSec)
-	t.add("  p99", "ms", float64(returning.P99Ms), float64(bare.P99Ms))
-	t.add("  server CPU per connect", "µs", float64(returning.CPUPer), float64(bare.CPUPer))
-	t.add("handshake + first frame per second (token reused)", "/s", tokenWS.PerSec, bare.PerSec)
-	t.add("  p99", "ms", float64(tokenWS.P99Ms), float64(bare.P99Ms))
-	t.add("  server CPU per connect", "µs", float64(tokenWS.CPUPer), float64(bare.CPUPer))
+	for _, k := range []struct {
+		name string
+		r    *connectResult
+	}{
+		{"new visitor: config + handshake + first frame", ours},
+		{"returning visitor: config + handshake + first frame", returning},
+		{"handshake + first frame (token reused)", tokenWS},
+	} {
+		t.add(k.name+" per second", "/s", k.r.PerSec, bare.PerSec)
+		t.add("  p99", "ms", float64(k.r.P99Ms), float64(bare.P99Ms))
+		t.add("  server CPU per connect", "µs", float64(k.r.CPUPer), float64(bare.CPUPer))
+		t.add("  connects per server CPU-second", "/s", perCPUSecond(k.r.CPUPer), perCPUSecond(bare.CPUPer))
+		t.add("  load generator CPU", "%", float64(k.r.LoadCPUPercent), float64(bare.LoadCPUPercent))
+	}
 	t.add("server threads waited for a CPU (config+ws)", "%", float64(ours.ServerWaitPercent), float64(bare.ServerWaitPercent))
 	for _, r := range results {
 		if len(r.Errors) > 0 {
@@ -172,6 +181,7 @@ func runConnectOnce(ctx context.Context, o *options, what string) (*connectResul
 	}
 	time.Sleep(time.Until(winStart))
 	var cpu0, cpu1, wait0, wait1 time.Duration = -1, -1, -1, -1
+	load0, _ := procCPU(os.Getpid())
 	if ch != nil {
 		cpu0, _ = ch.cpu()
 		wait0, _ = procRunWait(ch.pid)
@@ -183,6 +193,8 @@ func runConnectOnce(ctx context.Context, o *options, what string) (*connectResul
 		wait1, _ = procRunWait(ch.pid)
 	}
 	el := time.Since(t0)
+	load1, _ := procCPU(os.Getpid())
+	res.LoadCPUPercent = num(100 * (load1 - load0).Seconds() / el.Seconds())
 	res.ServerWaitPercent = nan
 	if ch != nil {
 		res.ServerWaitPercent = num(100 * (wait1 - wait0).Seconds() / el.Seconds())
@@ -222,6 +234,7 @@ func medianConnect(runs []*connectResult) *connectResult {
 	m.P99Ms = num(med(func(r *connectResult) float64 { return float64(r.P99Ms) }))
 	m.CPUPer = num(med(func(r *connectResult) float64 { return float64(r.CPUPer) }))
 	m.ServerWaitPercent = num(med(func(r *connectResult) float64 { return float64(r.ServerWaitPercent) }))
+	m.LoadCPUPercent = num(med(func(r *connectResult) float64 { return float64(r.LoadCPUPercent) }))
 	return &m
 }
 

@@ -95,7 +95,10 @@
 //
 // Each scenario prints an aligned table of our figure, the ceiling's and
 // their ratio (ours / ceiling), then its steps; -json prints the same,
-// with every step, as JSON.
+// with every step, as JSON. Rows "per server CPU-second" are one second
+// divided by the server's CPU per operation: what one core would do if
+// nothing else held it back, the steadier comparison when other work on
+// the machine (or the load generator's own core) sets the pace.
 //
 // # Examples
 //

@@ -73,6 +73,7 @@ func runPersist(ctx context.Context, o *options) (*table, error) {
 		if r.Storage == "memory" {
 			memory = r.AcksPerSec
 			t.add("memory: acks/s (ceiling: none)", "/s", r.AcksPerSec, nan64())
+			t.add("memory: acks per server CPU-second", "/s", perCPUSecond(r.CPUPerAck), nan64())
 		} else {
 			t.add(r.Storage+": acks/s vs batched raw inserts/s", "/s", r.AcksPerSec, r.Raw.BatchedRowsPerSec)
 			t.add(r.Storage+": acks/s vs single-row raw inserts/s", "/s", r.AcksPerSec, r.Raw.SingleRowsPerSec)
@@ -80,6 +81,7 @@ func runPersist(ctx context.Context, o *options) (*table, error) {
 				t.add(r.Storage+": acks/s vs memory's", "/s", r.AcksPerSec, memory)
 			}
 			t.add(r.Storage+": server CPU per ack vs per batched raw row", "µs", float64(r.CPUPerAck), r.Raw.BatchedCPUMicrosPerRow)
+			t.add(r.Storage+": acks vs batched raw rows per CPU-second", "/s", perCPUSecond(r.CPUPerAck), perCPUSecond(num(r.Raw.BatchedCPUMicrosPerRow)))
 		}
 		t.add(r.Storage+": ack p50", "ms", float64(r.AckP50Ms), nan64())
 		t.add(r.Storage+": ack p99", "ms", float64(r.AckP99Ms), nan64())

@@ -715,6 +715,7 @@ func (t *table) addRoomsPair(a, b *roomsStep) {
 	t.add("  latency p99", "ms", float64(a.P99Ms), float64(b.P99Ms))
 	t.add("  latency max", "ms", float64(a.MaxMs), float64(b.MaxMs))
 	t.add("  server CPU per delivery", "µs", float64(a.ServerCPUMicrosPerDelivery), float64(b.ServerCPUMicrosPerDelivery))
+	t.add("  deliveries per server CPU-second", "/s", perCPUSecond(a.ServerCPUMicrosPerDelivery), perCPUSecond(b.ServerCPUMicrosPerDelivery))
 	t.add("  unsent (server not reading)", "", float64(a.Skipped), float64(b.Skipped))
 	t.add("  lost (not everywhere -drain after)", "", float64(a.Incomplete), float64(b.Incomplete))
 	t.add("  disconnects", "", float64(sumMap(a.Disconnects)), float64(sumMap(b.Disconnects)))
@@ -773,6 +774,15 @@ func medianStep(steps []*roomsStep) *roomsStep {
 	}
 	m.Errors, m.Disconnects = nilIfEmpty(errs.snapshot()), nilIfEmpty(drops.snapshot())
 	return &m
+}
+
+// perCPUSecond turns CPU microseconds per operation into operations per
+// CPU-second: what one core would do if nothing else held it back.
+func perCPUSecond(micros num) float64 {
+	if math.IsNaN(float64(micros)) || micros <= 0 {
+		return math.NaN()
+	}
+	return 1e6 / float64(micros)
 }
 
 func sumMap(m map[string]int) int {
