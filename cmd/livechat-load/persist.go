@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -177,7 +176,7 @@ func runPersistOnce(ctx context.Context, o *options, storage string) (*persistRe
 				for !answered {
 					err := fr.next(runCtx, s.conn, func(f []byte) bool {
 						typ := frameType(f)
-						if (typ != "ack" && typ != "error") || !bytes.Contains(f, []byte(`"ref":"`+ref+`"`)) {
+						if (typ != "ack" && typ != "error") || refOf(f) != ref {
 							return true
 						}
 						answered = true
@@ -226,6 +225,15 @@ func runPersistOnce(ctx context.Context, o *options, storage string) (*persistRe
 	}
 	res.Errors = nilIfEmpty(errs.snapshot())
 	return res, ctx.Err()
+}
+
+// refOf is a frame's "ref".
+func refOf(f []byte) string {
+	var v struct {
+		Ref string `json:"ref"`
+	}
+	json.Unmarshal(f, &v)
+	return v.Ref
 }
 
 // runRawInsert runs the raw insert ceiling as a child pinned like the
