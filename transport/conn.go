@@ -213,12 +213,8 @@ func (c *Conn) Close(status websocket.StatusCode, reason string) {
 		c.mu.Unlock()
 		return
 	}
-	c.closed = true
-	c.status, c.reason = status, reason
-	c.queue = nil
-	c.uncountLocked()
+	c.closeLocked(status, reason)
 	c.goroutines.Add(1)
-	close(c.closing)
 	c.mu.Unlock()
 	go func() {
 		defer c.goroutines.Done()
@@ -229,6 +225,19 @@ func (c *Conn) Close(status websocket.StatusCode, reason string) {
 			c.ws.CloseNow()
 		}
 	}()
+}
+
+// closeLocked marks the connection closed and drops what waits; c.mu is
+// held.
+func (c *Conn) closeLocked(status websocket.StatusCode, reason string) {
+	if c.closed {
+		return
+	}
+	c.closed = true
+	c.status, c.reason = status, reason
+	c.queue = nil
+	c.uncountLocked()
+	close(c.closing)
 }
 
 // Done is closed when the connection starts closing.
@@ -260,7 +269,16 @@ func (c *Conn) Run(ctx context.Context, onFrame func(frame []byte)) error {
 		}
 		onFrame(data)
 	}
-	c.Close(websocket.StatusNormalClosure, "")
+	if websocket.CloseStatus(err) == -1 {
+		// The client went without a close frame (its network dropped, or
+		// the connection broke): there is no one to shake hands with.
+		c.mu.Lock()
+		c.closeLocked(websocket.StatusAbnormalClosure, "")
+		c.mu.Unlock()
+		c.ws.CloseNow()
+	} else {
+		c.Close(websocket.StatusNormalClosure, "")
+	}
 	c.mu.Lock()
 	c.pingTimer.Stop()
 	c.mu.Unlock()
