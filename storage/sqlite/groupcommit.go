@@ -81,16 +81,22 @@ func (r *readMarkRequest) answer(err error) { r.stored, r.err = livechat.ReadMar
 type groupTx struct {
 	*sql.Tx
 	c     *committer
-	bound map[*sql.Stmt]*sql.Stmt
+	bound [4]*sql.Stmt // insert, update, markUpsert, markSelect
 }
 
-func (tx *groupTx) stmt(ctx context.Context, st *sql.Stmt) *sql.Stmt {
-	if b, ok := tx.bound[st]; ok {
-		return b
+// The indexes of groupTx.bound.
+const (
+	stmtInsert = iota
+	stmtUpdate
+	stmtMarkUpsert
+	stmtMarkSelect
+)
+
+func (tx *groupTx) stmt(ctx context.Context, i int) *sql.Stmt {
+	if tx.bound[i] == nil {
+		tx.bound[i] = tx.StmtContext(ctx, [...]*sql.Stmt{tx.c.insert, tx.c.update, tx.c.markUpsert, tx.c.markSelect}[i])
 	}
-	b := tx.StmtContext(ctx, st)
-	tx.bound[st] = b
-	return b
+	return tx.bound[i]
 }
 
 // committer runs the appends and read marks of a Store in group
@@ -329,7 +335,7 @@ func (c *committer) runGroup(group []groupWrite) (taken []groupWrite, began bool
 		return taken, false, err
 	}
 	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
-	gtx := &groupTx{Tx: tx, c: c, bound: make(map[*sql.Stmt]*sql.Stmt, 4)}
+	gtx := &groupTx{Tx: tx, c: c}
 	for _, w := range taken {
 		if err := w.apply(ctx, gtx); err != nil {
 			return taken, true, err
@@ -349,11 +355,11 @@ func (c *committer) runGroup(group []groupWrite) (taken []groupWrite, began bool
 // apply appends r's message in tx.
 func (r *appendRequest) apply(ctx context.Context, tx *groupTx) error {
 	m := r.msg
-	err := tx.stmt(ctx, tx.c.insert).QueryRowContext(ctx, m.ID, m.ClientMsgID, string(m.Sender), m.AuthorID, m.AuthorName,
+	err := tx.stmt(ctx, stmtInsert).QueryRowContext(ctx, m.ID, m.ClientMsgID, string(m.Sender), m.AuthorID, m.AuthorName,
 		m.Text, m.Code, r.createdAt, m.ConversationID).Scan(&m.Seq)
 	switch {
 	case err == nil:
-		if _, err := tx.stmt(ctx, tx.c.update).ExecContext(ctx, m.Seq, r.createdAt, m.ConversationID); err != nil {
+		if _, err := tx.stmt(ctx, stmtUpdate).ExecContext(ctx, m.Seq, r.createdAt, m.ConversationID); err != nil {
 			return err
 		}
 		r.stored, r.created = &m, true
@@ -395,10 +401,10 @@ func (r *appendRequest) existing(ctx context.Context, tx *sql.Tx, insertErr erro
 // apply stores r's read mark in tx and reads the mark now stored.
 func (r *readMarkRequest) apply(ctx context.Context, tx *groupTx) error {
 	m := r.mark
-	if _, err := tx.stmt(ctx, tx.c.markUpsert).ExecContext(ctx, m.ConversationID, m.Participant, m.Seq, r.updatedAt); err != nil {
+	if _, err := tx.stmt(ctx, stmtMarkUpsert).ExecContext(ctx, m.ConversationID, m.Participant, m.Seq, r.updatedAt); err != nil {
 		return err
 	}
-	stored, err := scanReadMark(tx.stmt(ctx, tx.c.markSelect).QueryRowContext(ctx, m.ConversationID, m.Participant))
+	stored, err := scanReadMark(tx.stmt(ctx, stmtMarkSelect).QueryRowContext(ctx, m.ConversationID, m.Participant))
 	switch {
 	case err == nil:
 		r.stored = stored
