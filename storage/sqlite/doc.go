@@ -62,7 +62,7 @@
 // WAL over. Readers that always overlap can still keep the WAL from
 // starting over, and it then grows until they pause. The writer
 // connection's own automatic checkpoint starts only at 8,000 pages, for
-// the writes that are not appends.
+// the writes that are not grouped.
 //
 // Times are stored as integer unix nanoseconds and come back in UTC with
 // full precision, for instants between the years 1677 and 2262; the zero
