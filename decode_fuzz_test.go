@@ -144,3 +144,18 @@ func TestDecodeStrictOneValue(t *testing.T) {
 	require.NoError(t, decodeStrict([]byte(" {\"seq\":2}\n"), &req))
 	require.Equal(t, int64(2), req.Seq)
 }
+
+// FuzzCheckText holds checkText's ASCII pass to the full Unicode check:
+// the same answer for every text.
+func FuzzCheckText(f *testing.F) {
+	for _, s := range []string{"hello", " ", "", "a\x00b", "\t\n", "héllo", "a\x7f", "\u200b", "x\xff", "\x01\xff", strings.Repeat("a", 30)} {
+		f.Add(s)
+	}
+	e := &engine{cfg: &Config{MaxMessageLength: 20}}
+	f.Fuzz(func(t *testing.T, text string) {
+		got, want := e.checkText(text), e.checkUnicodeText(text)
+		if (got == nil) != (want == nil) || got != nil && got.Error() != want.Error() {
+			t.Fatalf("checkText(%q) = %v, the Unicode check says %v", text, got, want)
+		}
+	})
+}

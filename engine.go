@@ -158,11 +158,9 @@ func (o *outbox) setLost(lost bool) map[string]int64 {
 // sender already used the client message id in the conversation; the
 // original message is returned.
 func (e *engine) post(ctx context.Context, m *Message, alias string) (*Message, bool, error) {
-	if m.Sender != SenderSystem {
-		if err := e.checkText(m.Text); err != nil {
-			return nil, false, err
-		}
-	}
+	// The text of a visitor's or an agent's message was checked by
+	// sendAsVisitor or sendAsAgent, which look up a resend first when it
+	// fails.
 	if m.ClientMsgID != "" {
 		if err := checkClientMsgID(m.ClientMsgID); err != nil {
 			return nil, false, err

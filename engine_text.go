@@ -16,8 +16,43 @@ func newID() string { return uuid.NewString() }
 // something visible, not only whitespace and invisible format characters
 // such as U+200B; at most MaxMessageLength characters.
 func (e *engine) checkText(text string) error {
+	// Most texts are ASCII: one pass decides them.
+	visible := false
+	ascii := true
+	for i := 0; i < len(text); i++ {
+		b := text[i]
+		switch {
+		case b >= utf8.RuneSelf:
+			ascii = false
+		case b == '\n' || b == '\t':
+		case b < 0x20 || b == 0x7f:
+			if !utf8.ValidString(text[i+1:]) {
+				return errInvalidUTF8Text // as checkUnicodeText answers
+			}
+			return errControlText
+		case b != ' ' && !visible:
+			visible = true // every ASCII character but space and controls shows
+		}
+		if !ascii {
+			break
+		}
+	}
+	if ascii {
+		if !visible {
+			return publicf(ErrInvalid, "text is empty")
+		}
+		if len(text) > e.cfg.MaxMessageLength {
+			return publicf(ErrTooLarge, "text is too long (limit %d characters)", e.cfg.MaxMessageLength)
+		}
+		return nil
+	}
+	return e.checkUnicodeText(text)
+}
+
+// checkUnicodeText is checkText for texts that are not all ASCII.
+func (e *engine) checkUnicodeText(text string) error {
 	if !utf8.ValidString(text) {
-		return publicf(ErrInvalid, "text is not valid UTF-8")
+		return errInvalidUTF8Text
 	}
 	visible := false
 	for _, r := range text {
@@ -37,6 +72,8 @@ func (e *engine) checkText(text string) error {
 	}
 	return nil
 }
+
+var errInvalidUTF8Text = publicf(ErrInvalid, "text is not valid UTF-8")
 
 var errControlText = publicf(ErrInvalid, "text must not contain control characters other than line feed and tab")
 

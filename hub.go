@@ -303,16 +303,26 @@ func (h *hub) receiveConversation(payload []byte) {
 	if !ok || ev.Type == EventTyping && ev.Participant == participantVisitor {
 		return // not for visitors, or their own typing
 	}
-	frame, err := encodeVisitorEvent(vev)
-	if err != nil {
-		h.onError(err)
-		return
+	// Encoded once, when the first connection needs it: the visitor who
+	// sent a message gets its ack instead, and is often the only one.
+	var frame []byte
+	encoded := false
+	encode := func() []byte {
+		if !encoded {
+			encoded = true
+			var err error
+			if frame, err = encodeVisitorEvent(vev); err != nil {
+				h.onError(err)
+				frame = nil
+			}
+		}
+		return frame
 	}
 	h.mu.RLock()
 	defer h.mu.RUnlock()
 	msg := eventMessage(ev)
 	for c := range h.visitors[ev.ConversationID] {
-		c.deliver(ev.ConversationID, ev.Seq, frame, msg)
+		c.deliver(ev.ConversationID, ev.Seq, encode, msg)
 	}
 }
 
@@ -347,7 +357,7 @@ func (h *hub) receiveInbox(payload []byte) {
 		if ev.Type == EventTyping && ev.Participant == agentParticipant(c.agentID) {
 			continue
 		}
-		c.deliver(ev.ConversationID, ev.Seq, frame, msg)
+		c.deliverFrame(ev.ConversationID, ev.Seq, frame, msg)
 	}
 }
 

@@ -93,17 +93,23 @@ func (c *client) participant() string {
 // the goroutine that delivers it.
 var deliverHook func(toAgent bool, frame []byte)
 
-// deliver queues a frame, holding it back while its conversation replays.
-// msg is the message of a message event, nil for other events.
-func (c *client) deliver(convID string, seq int64, frame []byte, msg *Message) {
+// deliver queues an event's frame, holding it back while its
+// conversation replays. msg is the message of a message event, nil for
+// other events. frame returns the encoded frame, nil when it cannot be
+// encoded; it is called only when the frame is needed (a sender's own
+// message needs none), so that an event nobody on this node receives is
+// never encoded.
+func (c *client) deliver(convID string, seq int64, frame func() []byte, msg *Message) {
 	if deliverHook != nil {
-		deliverHook(c.isAgent(), frame)
+		deliverHook(c.isAgent(), frame())
 	}
 	isMessage := msg != nil
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if pending, ok := c.replaying[convID]; ok && isMessage {
-		c.replaying[convID] = append(pending, seqFrame{seq, frame})
+		if f := frame(); f != nil {
+			c.replaying[convID] = append(pending, seqFrame{seq, f})
+		}
 		return
 	}
 	if m := c.watched[convID]; m != nil && isMessage {
@@ -112,7 +118,14 @@ func (c *client) deliver(convID string, seq int64, frame []byte, msg *Message) {
 	if isMessage && c.sending != "" && c.sentBy(msg) {
 		return // the sender's own message: its ack carries it
 	}
-	c.conn.Send(frame)
+	if f := frame(); f != nil {
+		c.conn.Send(f)
+	}
+}
+
+// deliverFrame is deliver with a frame already encoded.
+func (c *client) deliverFrame(convID string, seq int64, frame []byte, msg *Message) {
+	c.deliver(convID, seq, func() []byte { return frame }, msg)
 }
 
 // sentBy reports whether msg is the one this connection is sending.
@@ -262,11 +275,11 @@ func (c *client) catchUp(ctx context.Context, since time.Time) {
 				break
 			}
 			for _, m := range msgs {
-				c.deliver(id, m.Seq, c.eventFrame(Event{Type: EventMessage, ConversationID: id, Seq: m.Seq, Message: m, AuthorAlias: alias}), m)
+				c.deliverFrame(id, m.Seq, c.eventFrame(Event{Type: EventMessage, ConversationID: id, Seq: m.Seq, Message: m, AuthorAlias: alias}), m)
 				after = m.Seq
 			}
 		}
-		c.deliver(id, conv.LastSeq, c.eventFrame(Event{Type: EventConversation, ConversationID: id, Seq: conv.LastSeq, Conversation: conv}), nil)
+		c.deliverFrame(id, conv.LastSeq, c.eventFrame(Event{Type: EventConversation, ConversationID: id, Seq: conv.LastSeq, Conversation: conv}), nil)
 	}
 	if !c.isAgent() {
 		return
@@ -280,7 +293,7 @@ func (c *client) catchUp(ctx context.Context, since time.Time) {
 			break // newest activity first
 		}
 		if _, ok := from[conv.ID]; !ok {
-			c.deliver(conv.ID, conv.LastSeq, c.eventFrame(Event{Type: EventConversation, ConversationID: conv.ID, Seq: conv.LastSeq, Conversation: conv}), nil)
+			c.deliverFrame(conv.ID, conv.LastSeq, c.eventFrame(Event{Type: EventConversation, ConversationID: conv.ID, Seq: conv.LastSeq, Conversation: conv}), nil)
 		}
 	}
 }
