@@ -63,9 +63,10 @@
 // SQLite, and PostgreSQL when -postgres or LIVECHAT_TEST_POSTGRES is set).
 // The ceiling of SQLite and PostgreSQL is a raw insert loop with the same
 // driver into the Storage's own messages table (the Storage is opened once
-// so that its migrations make the schema): one row per transaction, then
-// -batch (100) rows per transaction. PostgreSQL runs in a schema of its
-// own, dropped afterwards.
+// so that its migrations make the schema): one row per transaction, and
+// -batch (100) rows per transaction, alternating in five slices of each
+// for -duration in all, each figure the median slice. PostgreSQL runs in a
+// schema of its own, dropped afterwards.
 //
 // -scenario connect: -clients (16) concurrent clients, each making a
 // config call, a WebSocket handshake and reading the first frame, then

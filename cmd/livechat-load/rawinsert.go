@@ -5,8 +5,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -25,7 +27,7 @@ type rawResult struct {
 	SingleRowsPerSec  float64 `json:"singleRowsPerSec"`
 	BatchedRowsPerSec float64 `json:"batchedRowsPerSec"`
 	Batch             int     `json:"batch"`
-	// CPUMicrosPerRow is the process's CPU per row in each loop.
+	// CPUMicrosPerRow is the process's CPU per row, each the median slice.
 	SingleCPUMicrosPerRow  float64 `json:"singleCpuMicrosPerRow"`
 	BatchedCPUMicrosPerRow float64 `json:"batchedCpuMicrosPerRow"`
 }
@@ -36,7 +38,7 @@ const rawColumns = `id, client_msg_id, conversation_id, seq, sender, author_id, 
 // rawInsert is the persist ceiling: the Storage's own schema (made by
 // opening the Storage, which migrates it), then rows inserted into its
 // messages table directly with the same driver, one per transaction and
-// then o.batch per transaction, each loop for o.duration.
+// o.batch per transaction, each for o.duration in all.
 func rawInsert(ctx context.Context, o *serveOptions) (*rawResult, error) {
 	var ins inserter
 	var err error
@@ -59,11 +61,15 @@ func rawInsert(ctx context.Context, o *serveOptions) (*rawResult, error) {
 		seq++
 		return rawRow{id: uuid.NewString(), clientID: "r" + strconv.FormatInt(seq, 10), seq: seq, text: text, at: time.Now()}
 	}
+	// The two loops alternate in slices, and each keeps the median slice,
+	// so that a stall of the machine costs one slice, not a whole loop.
+	const slices = 5
+	slice := max(o.duration/slices, 50*time.Millisecond)
 	loop := func(batch int) (float64, float64, error) {
 		cpu0, _ := procCPU(os.Getpid())
 		start := time.Now()
 		n := 0
-		for time.Since(start) < o.duration {
+		for time.Since(start) < slice {
 			rows := make([]rawRow, batch)
 			for i := range rows {
 				rows[i] = row()
@@ -77,13 +83,33 @@ func rawInsert(ctx context.Context, o *serveOptions) (*rawResult, error) {
 		cpu1, _ := procCPU(os.Getpid())
 		return float64(n) / el.Seconds(), float64((cpu1 - cpu0).Microseconds()) / float64(n), nil
 	}
-	if res.SingleRowsPerSec, res.SingleCPUMicrosPerRow, err = loop(1); err != nil {
-		return nil, err
+	var single, batched, singleCPU, batchedCPU []float64
+	for range slices {
+		r, c, err := loop(1)
+		if err != nil {
+			return nil, err
+		}
+		single, singleCPU = append(single, r), append(singleCPU, c)
+		if r, c, err = loop(o.batch); err != nil {
+			return nil, err
+		}
+		batched, batchedCPU = append(batched, r), append(batchedCPU, c)
 	}
-	if res.BatchedRowsPerSec, res.BatchedCPUMicrosPerRow, err = loop(o.batch); err != nil {
-		return nil, err
-	}
+	res.SingleRowsPerSec, res.SingleCPUMicrosPerRow = median(single), median(singleCPU)
+	res.BatchedRowsPerSec, res.BatchedCPUMicrosPerRow = median(batched), median(batchedCPU)
 	return res, nil
+}
+
+// median of values, which it sorts.
+func median(v []float64) float64 {
+	if len(v) == 0 {
+		return math.NaN()
+	}
+	sort.Float64s(v)
+	if len(v)%2 == 1 {
+		return v[len(v)/2]
+	}
+	return (v[len(v)/2-1] + v[len(v)/2]) / 2
 }
 
 type rawRow struct {
