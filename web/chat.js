@@ -20,8 +20,12 @@ window.LiveChat && LiveChat._ && LiveChat._(L => {
   let conv = null;          // {id, status, lastSeq, …}
   let maxLen = 5000;
   const msgs = new Map();   // seq -> {m, el}
-  const pending = new Map(); // clientMessageId -> {cid, text, el, st, ref, timer}
-  const refs = new Map();   // ws ref -> clientMessageId
+  // The outbox, in the order typed: clientMessageId -> {cid, text, el, st, ref, timer}.
+  // One message is on its way at a time (flying), so that they are stored
+  // in that order; hold is the timer of the first one while it waits to be
+  // tried again (held: refused by a limit, so it waits the server's time).
+  const pending = new Map();
+  let flying = null, hold = 0, held = false, tries = 0;
   // mark: the contiguous mark, every seq up to it shown (read and resumed
   // from); top: the highest seq shown.
   let mark = 0, top = 0, loading = null, lastRead = 0, sentRead = 0, agentRead = 0, agentName = '';
@@ -486,6 +490,9 @@ window.LiveChat && LiveChat._ && LiveChat._(L => {
     resetThread();
     for (const p of pending.values()) { clearTimeout(p.timer); p.el.remove(); }
     pending.clear();
+    flying = null;
+    clearTimeout(hold);
+    hold = 0;
     conv = null;
     updateEnded();
     input.focus();
@@ -513,49 +520,80 @@ window.LiveChat && LiveChat._ && LiveChat._(L => {
     pending.set(p.cid, p);
     setState(p, 'sending');
     scrollDown(true);
-    try {
-      await ensureConv();
-    } catch (err) {
-      fail(p, err);
-      return;
-    }
-    deliver(p);
+    pump();
   }
 
-  function deliver(p) {
-    if (!pending.has(p.cid) || !conv) return;
-    setState(p, 'sending');
+  // pump sends the first message of the outbox not yet stored, unless one
+  // is on its way or waits to be tried again. A message the server refused
+  // for good waits for the visitor's retry, and the next ones go on.
+  function pump() {
+    if (flying || hold) return;
+    for (const p of pending.values()) {
+      if (p.st === 'failed') continue;
+      if (conv && conv.status === 'closed') fail(p, {});
+      else { send(p); return; }
+    }
+  }
+
+  // send sends one message: on the WebSocket when it is ready (by HTTP
+  // when no answer comes within 10 s), else by HTTP.
+  function send(p) {
+    flying = p;
     clearTimeout(p.timer);
-    if (ready) {
-      const ref = 'r' + ++refN;
-      refs.set(ref, p.cid);
-      p.ref = ref;
-      wsSend({ type: 'send', ref, conversationId: conv.id, clientMessageId: p.cid, text: p.text });
+    setState(p, 'sending');
+    ensureConv().then(() => {
+      if (flying !== p) return;
+      if (!ready) { httpSend(p); return; }
+      p.ref = 'r' + ++refN;
+      wsSend({ type: 'send', ref: p.ref, conversationId: conv.id, clientMessageId: p.cid, text: p.text });
       p.timer = setTimeout(() => httpSend(p), 10000);
-    } else httpSend(p);
+    }, err => refused(p, err));
   }
 
   async function httpSend(p) {
-    if (!pending.has(p.cid) || p.http || !conv) return;
+    if (flying !== p || p.http) return;
     p.http = true;
     p.ref = null;
     clearTimeout(p.timer);
+    let r, err;
     try {
-      const r = await api('POST', 'conversations/' + enc(conv.id) + '/messages', { clientMessageId: p.cid, text: p.text });
-      addMessage(r.message);
-      settle();
-    } catch (err) {
-      fail(p, err);
-    }
+      r = await api('POST', 'conversations/' + enc(conv.id) + '/messages', { clientMessageId: p.cid, text: p.text });
+    } catch (e) { err = e; }
     p.http = false;
+    if (err) refused(p, err);
+    else if (flying === p) { addMessage(r.message); settle(); sent(); }
+  }
+
+  // sent lets the next message go.
+  function sent() {
+    flying = null;
+    tries = 0;
+    pump();
+  }
+
+  // refused handles a send that did not store the message: refused by a
+  // limit, it is tried again after the time the server gave; lost to the
+  // network or a server failure, after a backoff or as soon as the live
+  // channel is back (kick); refused for good, it fails.
+  function refused(p, err) {
+    if (flying !== p) return;
+    flying = null;
+    clearTimeout(p.timer);
+    p.ref = null;
+    const st = err.status;
+    if (pending.has(p.cid) && (!st || st >= 500 || st === 429)) {
+      held = st === 429;
+      hold = setTimeout(() => { hold = 0; pump(); }, held ? err.retryAfter || 1000 : backoff(tries++));
+      return;
+    }
+    fail(p, err);
+    pump();
   }
 
   function fail(p, err) {
     if (!pending.has(p.cid)) return;
     clearTimeout(p.timer);
     p.ref = null;
-    // Network trouble and server-side failures are retried on reconnect.
-    p.auto = !err.status || err.status >= 500 || err.status === 429;
     setState(p, 'failed');
     if (err.code === 'consent_required' && agreeBtn) {
       p.consent = true;
@@ -567,14 +605,18 @@ window.LiveChat && LiveChat._ && LiveChat._(L => {
     if (err.code === 'conversation_closed' && conv) setConv(Object.assign({}, conv, { status: 'closed' }));
   }
 
+  // retry puts a failed message back in the outbox, in its place.
   function retry(p) {
     if (!pending.has(p.cid) || (conv && conv.status === 'closed')) return;
     setState(p, 'sending');
-    ensureConv().then(() => deliver(p), err => fail(p, err));
+    pump();
   }
 
-  function retryFailed() {
-    for (const p of pending.values()) if (p.st === 'failed' && p.auto) retry(p);
+  // kick tries a message lost to the network again at once, the live
+  // channel being back.
+  function kick() {
+    if (hold && !held) { clearTimeout(hold); hold = 0; }
+    pump();
   }
 
   // ---- typing and read ----
@@ -645,9 +687,8 @@ window.LiveChat && LiveChat._ && LiveChat._(L => {
     ws = null;
     ready = false;
     if (s) { s.onclose = s.onmessage = null; try { s.close(); } catch (e) { /* already closed */ } }
-    refs.clear();
     sentRead = 0; // the last read may have gone into a dead socket
-    for (const p of pending.values()) if (p.st === 'sending' && p.ref) httpSend(p);
+    if (flying && flying.ref) httpSend(flying);
     if (!opened && ++wsFails >= 3) { startPoll(); return; }
     reconnectTimer = setTimeout(connect, backoff(attempt++));
   }
@@ -680,7 +721,7 @@ window.LiveChat && LiveChat._ && LiveChat._(L => {
         subscribe();
         if (typingSentAt) sendTyping(true);
         markRead();
-        retryFailed();
+        kick();
         if (wasReady) syncReads(); // agents may have read while we were away
         wasReady = true;
         break;
@@ -707,17 +748,16 @@ window.LiveChat && LiveChat._ && LiveChat._(L => {
         onRead(f.participant, f.seq, f.conversationId);
         break;
       case 'ack': {
-        const cid = refs.get(f.ref);
-        refs.delete(f.ref);
-        if (f.message) { addMessage(f.message); settle(); } else if (cid) { const p = pending.get(cid); if (p) httpSend(p); }
+        const p = flying;
+        if (!p || p.ref !== f.ref) break;
+        if (f.message) { addMessage(f.message); settle(); sent(); } else httpSend(p);
         break;
       }
       case 'error': {
-        const p = pending.get(refs.get(f.ref));
-        refs.delete(f.ref);
-        if (!p) break;
-        if (/^(unavailable|internal|rate_limited)$/.test(f.code)) httpSend(p);
-        else fail(p, { status: 400, code: f.code });
+        const p = flying;
+        if (!p || p.ref !== f.ref) break;
+        if (/^(unavailable|internal)$/.test(f.code)) httpSend(p);
+        else refused(p, { status: f.code === 'rate_limited' ? 429 : 400, code: f.code, retryAfter: f.retryAfter });
         break;
       }
     }
@@ -740,7 +780,7 @@ window.LiveChat && LiveChat._ && LiveChat._(L => {
         if (!conv || conv.id !== id) continue;
         for (const ev of r.events || []) if (ev && ev.type !== 'ready') onFrame(ev);
         setConv(r.conversation);
-        retryFailed();
+        kick();
       } catch (e) {
         if (!conv || conv.id !== id) continue;
         await sleep(backoff(errors++));

@@ -80,10 +80,9 @@
     const r = await fetch(L.API + path, o);
     const j = r.status === 204 ? {} : await r.json().catch(() => ({}));
     if (!r.ok) {
-      const e = new Error((j.error && j.error.message) || 'HTTP ' + r.status);
-      e.status = r.status;
-      e.code = j.error && j.error.code;
-      throw e;
+      // The error's code, retryAfter (ms, else from Retry-After) and fields.
+      const x = j.error || {};
+      throw Object.assign(new Error(x.message || 'HTTP ' + r.status), x, { status: r.status, retryAfter: x.retryAfter || r.headers.get('Retry-After') * 1000 });
     }
     return j;
   };
