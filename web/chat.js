@@ -651,10 +651,12 @@ window.LiveChat && LiveChat._ && LiveChat._(L => {
   }
 
   // ---- live channel: WebSocket, long-poll after 3 failed opens ----
+  // While on long-poll the WebSocket is tried again every 5 to 30 s; once
+  // it is ready the poll stops.
   function live() {
     if (!conv) return;
     if (wsFails >= 3) startPoll();
-    else if (ws) { if (ready) subscribe(); }
+    if (ws) { if (ready) subscribe(); }
     else if (!reconnectTimer) connect();
   }
 
@@ -669,7 +671,7 @@ window.LiveChat && LiveChat._ && LiveChat._(L => {
   function connect() {
     clearTimeout(reconnectTimer);
     reconnectTimer = null;
-    if (ws || polling || !conv) return;
+    if (ws || !conv) return;
     let s, opened = false;
     try { s = new WebSocket(WS_URL, L.token ? ['livechat.v1', 'livechat.token.' + L.token] : []); } catch (e) { dropped(null, false); return; }
     ws = s;
@@ -689,13 +691,13 @@ window.LiveChat && LiveChat._ && LiveChat._(L => {
     if (s) { s.onclose = s.onmessage = null; try { s.close(); } catch (e) { /* already closed */ } }
     sentRead = 0; // the last read may have gone into a dead socket
     if (flying && flying.ref) httpSend(flying);
-    if (!opened && ++wsFails >= 3) { startPoll(); return; }
-    reconnectTimer = setTimeout(connect, backoff(attempt++));
+    if (!opened && ++wsFails >= 3) startPoll();
+    reconnectTimer = setTimeout(connect, polling ? Math.min(30000, 5000 * 2 ** (wsFails - 3)) : backoff(attempt++));
   }
 
   // wake reconnects at once when the page comes back (phone unlocked, network back).
   function wake() {
-    if (reconnectTimer && !ws && !polling) connect();
+    if (reconnectTimer && !ws) connect();
     else if (ready && Date.now() - lastFrame > 30000) wsSend({ type: 'ping' });
   }
 
@@ -718,6 +720,7 @@ window.LiveChat && LiveChat._ && LiveChat._(L => {
       case 'ready':
         ready = true;
         attempt = wsFails = 0;
+        if (polling) { stopPoll(); wasReady = true; }
         subscribe();
         if (typingSentAt) sendTyping(true);
         markRead();
@@ -771,7 +774,7 @@ window.LiveChat && LiveChat._ && LiveChat._(L => {
     if (polling) return;
     polling = true;
     let errors = 0;
-    while (conv) {
+    while (conv && !ready) {
       const id = conv.id;
       pollAbort = new AbortController();
       try {
@@ -782,8 +785,7 @@ window.LiveChat && LiveChat._ && LiveChat._(L => {
         setConv(r.conversation);
         kick();
       } catch (e) {
-        if (!conv || conv.id !== id) continue;
-        await sleep(backoff(errors++));
+        if (conv && conv.id === id && !ready) await sleep(backoff(errors++));
       }
     }
     polling = false;

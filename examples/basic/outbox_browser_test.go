@@ -1,10 +1,12 @@
-// The outbox tests drive the widget's sending in Chromium against a server
-// that misbehaves on purpose: messages sent over HTTP in a burst or after
-// an outage, and messages refused by the rate limit.
+// The outbox tests drive the widget's sending and its live channel in
+// Chromium against a server that misbehaves on purpose: messages sent over
+// HTTP in a burst or after an outage, messages refused by the rate limit,
+// and a WebSocket that comes back after the widget fell back to long-poll.
 
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"fmt"
@@ -99,6 +101,22 @@ func newFaultSite(t *testing.T) *faultSite {
 	return s
 }
 
+// wsCount is how many visitor WebSockets have been opened so far.
+func (s *faultSite) wsCount() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.ws)
+}
+
+// cut closes the visitor WebSockets without a close handshake.
+func (s *faultSite) cut() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, c := range s.ws {
+		c.Close()
+	}
+}
+
 // conversation is the only conversation on the site.
 func (s *faultSite) conversation(t *testing.T) *livechat.Conversation {
 	t.Helper()
@@ -176,6 +194,7 @@ func TestWidgetOutbox(t *testing.T) {
 	runBrowserGroup(t, outboxTimeout, []browserCase{
 		{"OrderOverHTTP", testOutboxOrderOverHTTP},
 		{"RateLimited", testOutboxRateLimited},
+		{"BackToWebSocket", testOutboxBackToWebSocket},
 	})
 }
 
@@ -219,4 +238,47 @@ func testOutboxRateLimited(t *testing.T, browser context.Context) {
 	waitFor(t, tab, "thirty messages sent in order", sentInWidget(1, texts), widgetState)
 	conv := site.conversation(t)
 	require.Equal(t, texts, site.storedTexts(t, conv.ID), "stored messages")
+}
+
+// After an outage long enough for the widget to fall back to long-poll,
+// it goes back to the WebSocket once the server is up again: the poll
+// stops, and what only the WebSocket carries (an agent typing) shows.
+func testOutboxBackToWebSocket(t *testing.T, browser context.Context) {
+	site := newFaultSite(t)
+	tab := openWidget(t, browser, site)
+	typeMessages(t, tab, "hello")
+	waitFor(t, tab, "the first message sent", sentInWidget(1, []string{"hello"}), widgetState)
+	eventually(t, "the widget's WebSocket", stepTimeout, func() bool { return site.wsCount() == 1 })
+	conv := site.conversation(t)
+
+	site.down.Store(true)
+	site.cut()
+	eventually(t, "three refused WebSockets", stepTimeout, func() bool { return site.wsNo.Load() >= 3 })
+	site.down.Store(false)
+	eventually(t, "the long-poll", stepTimeout, func() bool { return site.polls.Load() > 0 })
+
+	eventually(t, "a new WebSocket and no long-poll", 45*time.Second, func() bool {
+		return site.wsCount() == 2 && site.polls.Load() == 0
+	})
+	// The agent types; only the WebSocket carries it to the widget.
+	typing := func() {
+		req, err := http.NewRequestWithContext(stepCtx(t), http.MethodPost,
+			site.url+"/livechat/api/v1/agent/conversations/"+conv.ID+"/typing", bytes.NewReader([]byte(`{"typing": true}`)))
+		require.NoError(t, err)
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Origin", site.url)
+		req.AddCookie(&http.Cookie{Name: "demo_agent", Value: "ada"})
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		resp.Body.Close()
+		require.Equal(t, http.StatusNoContent, resp.StatusCode, "agent typing")
+	}
+	typing()
+	waitFor(t, tab, "the agent typing in the widget",
+		`!!document.querySelector('#livechat-window .lc-typing.lc-on')`, widgetState)
+	typeMessages(t, tab, "back again")
+	waitFor(t, tab, "the next message sent", sentInWidget(1, []string{"hello", "back again"}), widgetState)
+	if n := site.wsCount(); n != 2 {
+		t.Errorf("%d visitor WebSockets opened, want 2", n)
+	}
 }
