@@ -35,7 +35,7 @@ window.LiveChat && LiveChat._ && LiveChat._(L => {
   let win, list, typingEl, ended, newBtn, form, input, count;
   let typingHide, typingSentAt = 0, typingIdle, creating = null;
   // availability: the notice element, the queue line and its polling
-  let av = {}, notice = null, queueEl = null, queueOn = false, queueTimer = 0, queueBusy = 0;
+  let av = {}, avAt = Date.now(), avTimer = 0, subSlot, lineSlot, notice = null, queueEl = null, queueOn = false, queueTimer = 0, queueBusy = 0;
   // consent to process data, email capture, survey, help tab
   let proc = null, agreed = true, consentEl, consentMsg, agreeBtn, sendBtn, emailMode = '', needEmail = false, emailEl, emailIn, emailMsg, commEl;
   let survey = null, surveyFor = '', chatPane, helpEl, tabs, searchIn, resultsEl, articleEl, findTimer = 0, findN = 0;
@@ -135,6 +135,57 @@ window.LiveChat && LiveChat._ && LiveChat._(L => {
     if (answered) notice.hidden = true;
   }
 
+  // paintNotice shows the availability notice, in place of the one shown:
+  // the typical reply time stands in for the subtitle; any other notice is
+  // a status line above the messages.
+  function paintNotice() {
+    const nattrs = { id: 'livechat-availability', 'data-status': av.status, 'data-notice': av.notice };
+    let sub = chat.subtitle && h('div', { class: 'lc-subtitle', text: chat.subtitle }), n = null;
+    const lines = noticeLines();
+    const rt = /^(minutes|hours?|day)$/.test(av.replyTime) && T('reply' + av.replyTime[0].toUpperCase() + av.replyTime.slice(1));
+    queueEl = null;
+    if (av.notice === 'reply_time' && rt) {
+      sub = n = h('div', Object.assign(nattrs, { class: 'lc-subtitle', text: dot(rt) }));
+    } else if (lines.length) {
+      n = h('div', Object.assign(nattrs, { class: 'lc-notice', role: 'status' }), ...lines.filter(Boolean).map(l => h('p', { text: l })));
+      if (av.notice === 'wait_message') n.append(queueEl = h('p', { id: 'livechat-queue', class: 'lc-queue', hidden: true }));
+    }
+    notice = n;
+    subSlot = slot(subSlot, sub);
+    lineSlot = slot(lineSlot, n !== sub && n);
+    if (win) {
+      if (n) win.setAttribute('aria-describedby', n.id); else win.removeAttribute('aria-describedby');
+      input.placeholder = T(/^(away|offline)$/.test(av.status) ? 'leaveMessage' : 'writePrompt');
+      root.setAttribute('data-availability', av.status);
+    }
+  }
+
+  // slot puts e (an empty comment for none) in the place of old.
+  function slot(old, e) {
+    e = e || doc.createComment('');
+    if (old) old.replaceWith(e);
+    return e;
+  }
+
+  // The availability follows what the server says now: asked again (the
+  // chat call) when the window opens, on a change of the conversation,
+  // and every 60 s while the window is open.
+  async function refreshAv() {
+    clearTimeout(avTimer);
+    if (!isOpen) return;
+    avTimer = setTimeout(refreshAv, 60000);
+    if (Date.now() - avAt < 1000) return;
+    avAt = Date.now();
+    let c;
+    try { c = (await api('POST', 'chat', L.req)).chat; } catch (e) { return; }
+    const a = c && c.chatflowId === chat.chatflowId && c.availability;
+    if (!a || JSON.stringify(a) === JSON.stringify(av)) return;
+    av = a;
+    endQueue();
+    paintNotice();
+    if (queueEl && conv && conv.status === 'open') watchQueue();
+  }
+
   // ---- rendering ----
   // render builds the window into the launcher's root.
   function render() {
@@ -149,18 +200,7 @@ window.LiveChat && LiveChat._ && LiveChat._(L => {
     }
 
     const title = chat.title || T('title');
-    // The availability notice: the typical reply time stands in for the
-    // subtitle; any other notice is a status line above the messages.
-    const nattrs = { id: 'livechat-availability', 'data-status': av.status, 'data-notice': av.notice };
-    let sub = chat.subtitle && h('div', { class: 'lc-subtitle', text: chat.subtitle });
-    const lines = noticeLines();
-    const rt = /^(minutes|hours?|day)$/.test(av.replyTime) && T('reply' + av.replyTime[0].toUpperCase() + av.replyTime.slice(1));
-    if (av.notice === 'reply_time' && rt) {
-      sub = notice = h('div', Object.assign(nattrs, { class: 'lc-subtitle', text: dot(rt) }));
-    } else if (lines.length) {
-      notice = h('div', Object.assign(nattrs, { class: 'lc-notice', role: 'status' }), ...lines.filter(Boolean).map(l => h('p', { text: l })));
-      if (av.notice === 'wait_message') notice.append(queueEl = h('p', { id: 'livechat-queue', class: 'lc-queue', hidden: true }));
-    }
+    paintNotice();
     list = h('div', {
       id: 'livechat-messages', class: 'lc-messages', role: 'log', 'aria-live': 'polite',
       'aria-label': T('messages'), tabindex: '0',
@@ -220,11 +260,11 @@ window.LiveChat && LiveChat._ && LiveChat._(L => {
       avatars,
       h('div', { class: 'lc-head-text' },
         h('div', { class: 'lc-title' }, title, chat.preview && h('span', { class: 'lc-tag', text: T('preview') })),
-        sub),
+        subSlot),
       h('button', { type: 'button', class: 'lc-min', 'aria-label': T('minimiseChat'), onclick: () => close(true) }, icon(ICON_MIN))),
     kb && h('div', { role: 'tablist', class: 'lc-tabs' }, ...tabs),
     chatPane = h('div', { id: 'livechat-chat', class: 'lc-pane', role: kb && 'tabpanel', 'aria-labelledby': kb && 'livechat-tab-chat' },
-      notice && notice !== sub && notice,
+      lineSlot,
       list,
       typingEl = h('div', { class: 'lc-typing', 'aria-live': 'polite' }),
       ended = h('div', { class: 'lc-ended', hidden: true },
@@ -343,8 +383,12 @@ window.LiveChat && LiveChat._ && LiveChat._(L => {
     markRead();
     updateUnread();
     queue();
-    if (focus) (form.hidden ? newBtn : blocker() || input).focus();
+    refreshAv();
+    if (focus) focusIn();
   }
+
+  // focusIn moves the focus to where the visitor goes on.
+  const focusIn = () => (form.hidden ? newBtn : blocker() || input).focus();
 
   // close hides the window; byVisitor when the visitor minimised it (the
   // minimise button, Escape or the launcher), not the host's LiveChat.close().
@@ -365,6 +409,7 @@ window.LiveChat && LiveChat._ && LiveChat._(L => {
     launcher.setAttribute('aria-expanded', 'false');
     session(OPEN_KEY, false);
     clearTimeout(queueTimer);
+    clearTimeout(avTimer);
     stopTyping();
     updateUnread();
     if (byVisitor) launcher.focus();
@@ -737,6 +782,7 @@ window.LiveChat && LiveChat._ && LiveChat._(L => {
       case 'conversation':
         setConv(f.conversation);
         if (queueOn) queue(); // assigned: the queue says 0
+        refreshAv();
         break;
       case 'subscribed': // an assignment while we were not subscribed is not replayed
         if (conv && f.conversationId === conv.id) gap(f.seq);

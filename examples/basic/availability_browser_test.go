@@ -164,6 +164,7 @@ func TestAvailability(t *testing.T) {
 		{"HiddenLauncher", testAvailabilityHiddenLauncher},
 		{"OfflineMessage", testAvailabilityOfflineMessage},
 		{"AtCapacityQueue", testAvailabilityAtCapacity},
+		{"FollowsAgents", testAvailabilityFollowsAgents},
 	})
 }
 
@@ -319,4 +320,32 @@ func testAvailabilityAtCapacity(t *testing.T, browser context.Context) {
 	require.NoError(t, err)
 	require.Len(t, convs, 1, "open conversations")
 	require.Equal(t, "ada", convs[0].AssigneeID, "the waiting conversation after Ada had room")
+}
+
+// The notice in the open chat follows the availability the server reports
+// now, not the one when the chat loaded: the away message while nobody is
+// available gives way to the reply time once an agent is, when the window
+// opens again.
+func testAvailabilityFollowsAgents(t *testing.T, browser context.Context) {
+	site := newAvailabilitySite(t, saturdayNoon, availabilityFlow(func(a *availability.Settings) {
+		a.Mode = availability.ModeAgents
+		a.Away = availability.AwayDisplay{ShowChat: true}
+		a.Available = availability.AvailableDisplay{ShowReplyTime: true, ReplyTime: availability.ReplyMinutes}
+	}))
+	tab := availabilityTab(t, browser, "Europe/Stockholm")
+	visit(t, tab, site.url+"/help")
+	openChat(t, tab)
+	waitFor(t, tab, "the away message", noticeShows("away", "away_message", `/away/`)+
+		` && document.getElementById('livechat-input').placeholder !== ''`, availabilityState)
+	away := eval[string](t, tab, `document.getElementById('livechat-input').placeholder`)
+
+	require.NoError(t, site.store.PutAgent(stepCtx(t), &livechat.Agent{ID: "ada", Name: "Ada",
+		Presence: livechat.PresenceAvailable, LastSeenAt: saturdayNoon}))
+	time.Sleep(1100 * time.Millisecond) // the chat asks at most once a second
+	do(t, tab, "minimise the chat", chromedp.Click(chromedp.CSS("#livechat-window .lc-min")))
+	openChat(t, tab)
+	waitFor(t, tab, "the reply time in the heading, the away message gone",
+		noticeShows("available", "reply_time", `/^We typically reply in a few minutes$/`)+
+			` && !!document.querySelector('#livechat-window .lc-header #livechat-availability') && !document.querySelector('#livechat-window .lc-notice')`+
+			` && document.getElementById('livechat-input').placeholder !== `+jsString(away), availabilityState)
 }
