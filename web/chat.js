@@ -848,6 +848,7 @@ window.LiveChat && LiveChat._ && LiveChat._(L => {
   async function cookies(granted) {
     try { await api('POST', 'consent', { kind: 'cookies', granted, textHash: ck.textHash }); } catch (e) { return; }
     ckEl.remove();
+    if (isOpen) focusIn();
     if (!granted) return;
     doc.cookie = 'livechat_consent=1; Max-Age=31536000; Path=/; SameSite=Lax';
     L.token = '';

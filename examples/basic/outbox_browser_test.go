@@ -195,6 +195,7 @@ func TestWidgetOutbox(t *testing.T) {
 		{"OrderOverHTTP", testOutboxOrderOverHTTP},
 		{"RateLimited", testOutboxRateLimited},
 		{"BackToWebSocket", testOutboxBackToWebSocket},
+		{"CookieAcceptFocus", testOutboxCookieAcceptFocus},
 	})
 }
 
@@ -281,4 +282,15 @@ func testOutboxBackToWebSocket(t *testing.T, browser context.Context) {
 	if n := site.wsCount(); n != 2 {
 		t.Errorf("%d visitor WebSockets opened, want 2", n)
 	}
+}
+
+// Accepting the cookie banner, which sits above the composer, leaves the
+// keyboard focus in the message box, not on the page.
+func testOutboxCookieAcceptFocus(t *testing.T, browser context.Context) {
+	site := newFaultSite(t)
+	tab := openWidget(t, browser, site)
+	do(t, tab, "accept cookies", chromedp.Focus(chromedp.CSS("#livechat-cookies-accept")), chromedp.KeyEvent("\r"))
+	waitFor(t, tab, "the banner gone and the focus in the message box",
+		`!document.getElementById('livechat-cookies') && document.activeElement === document.getElementById('livechat-input')`,
+		`JSON.stringify({banner: !!document.getElementById('livechat-cookies'), focus: document.activeElement && (document.activeElement.id || document.activeElement.tagName)})`)
 }
