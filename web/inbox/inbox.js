@@ -108,9 +108,12 @@
     return h('time', { datetime: d.toISOString(), title: d.toLocaleString(), text });
   }
 
+  // visitorLabel names a conversation by its visitor's id. A conversation
+  // that arrived live (an event carries no visitor) is "Visitor" until the
+  // list, asked again at once, tells whose it is.
   function visitorLabel(c) {
-    const id = (c.visitor && c.visitor.id) || c.id || '';
-    return 'Visitor ' + id.slice(0, 6);
+    const id = (c.visitor && c.visitor.id) || c.visitorId || '';
+    return id ? 'Visitor ' + id.slice(0, 6) : 'Visitor';
   }
   function agentName(id) {
     if (!id) return 'Unassigned';
@@ -559,7 +562,7 @@
       if (m.sender === 'visitor' && !(cur && cur.id === id && visible())) c.unread = (c.unread || 0) + 1;
       scheduleRender();
     }
-    if (isNewVisitorMsg(m, id)) $('lc-announce').textContent = 'New message from ' + visitorLabel(c || { id });
+    if (isNewVisitorMsg(m, id)) $('lc-announce').textContent = 'New message from ' + visitorLabel(c || {});
     if (cur && cur.id === id) { addMessage(m); markRead(); }
   }
 

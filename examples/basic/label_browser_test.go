@@ -1,0 +1,73 @@
+package main
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	cdppage "github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+	"github.com/stretchr/testify/require"
+
+	"github.com/golivechat/livechat"
+)
+
+// A conversation that arrives while the inbox is open is named after its
+// visitor, in the list and in the thread's heading, as after a reload:
+// never after the conversation's id, not even until the list is asked
+// again.
+func TestInboxLiveVisitorLabel(t *testing.T) {
+	chromium := chromiumPath(t)
+	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
+	defer cancel()
+
+	site := newBrowserSite(t)
+	defer site.close(t)
+	tab, stopBrowser := startBrowser(t, ctx, chromium)
+	stopConsole := watchConsole(t, tab, "inbox")
+	defer func() { stopBrowser(); stopConsole() }()
+	_, err := chromedp.Call(tab, cdppage.AddScriptToEvaluateOnNewDocument, cdppage.AddScriptToEvaluateOnNewDocumentParams{Source: heldListJS + labelsSeenJS})
+	require.NoError(t, err)
+	do(t, tab, "sign in as Ada",
+		chromedp.Navigate(site.srv.URL+"/login"),
+		chromedp.Click(`//button[normalize-space()="Sign in as Ada Lovelace"]`),
+	)
+	waitFor(t, tab, "the list loaded", `window.listsAnswered > 0`, inboxState)
+
+	// The list answers are held: what shows comes from the live events.
+	eval[bool](t, tab, `holdLists(), true`)
+	require.NoError(t, site.store.CreateVisitor(ctx, &livechat.Visitor{ID: "zoe-visitor", CreatedAt: time.Now()}))
+	c, _, err := site.chat.StartConversation(ctx, "zoe-visitor", site.srv.URL+"/help")
+	require.NoError(t, err)
+	_, err = site.chat.Send(ctx, "zoe-visitor", c.ID, "m1", "Hello")
+	require.NoError(t, err)
+	row := `document.querySelector('.lc-conv[data-id="` + c.ID + `"]')`
+	waitFor(t, tab, "the live row", `!!`+row, inboxState)
+	openRow(t, tab, c.ID)
+	waitFor(t, tab, "the thread", threadIs("#lc-thread", []shownMessage{{"1", "visitor", "Hello"}}), inboxState)
+
+	eval[bool](t, tab, `releaseLists(), true`)
+	const want = "Visitor zoe-vi"
+	waitFor(t, tab, "the row and the heading named after the visitor",
+		row+`.querySelector('.lc-conv-name').textContent === `+jsString(want)+
+			` && document.getElementById('lc-title').textContent === `+jsString(want), inboxState)
+	for _, l := range eval[[]string](t, tab, `window.labelsSeen`) {
+		if strings.Contains(l, c.ID[:6]) {
+			t.Errorf("the inbox named the conversation %q, after its id %s", l, c.ID)
+		}
+	}
+}
+
+// labelsSeenJS collects in window.labelsSeen every text the inbox shows as
+// a conversation's name (list rows, the thread's heading, announcements).
+const labelsSeenJS = `
+window.labelsSeen = [];
+document.addEventListener('DOMContentLoaded', () => {
+	const seen = () => {
+		for (const e of document.querySelectorAll('.lc-conv-name, #lc-title, #lc-announce')) {
+			if (e.textContent && !window.labelsSeen.includes(e.textContent)) window.labelsSeen.push(e.textContent);
+		}
+	};
+	new MutationObserver(seen).observe(document.body, {subtree: true, childList: true, characterData: true});
+});`
