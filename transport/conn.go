@@ -93,6 +93,7 @@ type Conn struct {
 	spare   [][]byte // the last batch's slice, for the next queue
 	writing bool     // a writer goroutine runs
 	inWrite bool     // the writer is in a write call
+	stalled bool     // that write has taken longer than stallAfter
 	counted int64    // frames of queue counted in opts.Pressure
 	closed  bool     // Close was called; nothing is written any more
 	status  websocket.StatusCode
@@ -105,6 +106,7 @@ type Conn struct {
 	// flight; Run waits for them.
 	goroutines sync.WaitGroup
 	writeTimer *time.Timer // aborts a write that takes longer than WriteTimeout
+	stallTimer *time.Timer // marks a write that takes longer than stallAfter
 	pingTimer  *time.Timer
 	// writer is writeLoop bound once, so that starting the writer
 	// allocates nothing.
@@ -153,7 +155,7 @@ func (c *Conn) enqueueLocked(frame []byte) {
 		}
 	}
 	c.queue = append(c.queue, frame)
-	if p := c.opts.Pressure; p != nil && !c.inWrite {
+	if p := c.opts.Pressure; p != nil && !c.stalled {
 		c.counted++
 		p.add(1)
 	}
@@ -295,6 +297,20 @@ func (c *Conn) Run(ctx context.Context, onFrame func(frame []byte)) error {
 	return err
 }
 
+// stallAfter is how long a write may take before its client counts as not
+// reading: what waits behind it no longer counts as pressure.
+const stallAfter = time.Second
+
+// markStalled is called when a write has taken stallAfter.
+func (c *Conn) markStalled() {
+	c.mu.Lock()
+	if c.inWrite && !c.stalled {
+		c.stalled = true
+		c.uncountLocked()
+	}
+	c.mu.Unlock()
+}
+
 // uncountLocked takes the frames of the queue out of the pressure count.
 func (c *Conn) uncountLocked() {
 	if c.counted != 0 {
@@ -317,23 +333,26 @@ func (c *Conn) writeLoop() {
 		batch := c.queue
 		c.queue = nil
 		c.uncountLocked()
-		c.inWrite = true
+		c.inWrite, c.stalled = true, false
 		if c.space != nil {
 			close(c.space)
 			c.space = nil
 		}
 		if c.writeTimer == nil {
 			c.writeTimer = time.AfterFunc(c.opts.WriteTimeout, func() { c.ws.CloseNow() })
+			c.stallTimer = time.AfterFunc(stallAfter, c.markStalled)
 		} else {
 			c.writeTimer.Reset(c.opts.WriteTimeout)
+			c.stallTimer.Reset(stallAfter)
 		}
 		c.mu.Unlock()
 
 		err := c.write(batch)
 		c.writeTimer.Stop()
+		c.stallTimer.Stop()
 		clear(batch)
 		c.mu.Lock()
-		c.inWrite = false
+		c.inWrite, c.stalled = false, false
 		if cap(batch) <= 64 {
 			c.spare = batch[:0] // a busy connection reuses its slice; a big one is let go
 		}

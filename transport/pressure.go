@@ -8,15 +8,16 @@ import (
 // Pressure tells the Conns of one server when it is overloaded, so that
 // they slow their senders down rather than drop the clients that read.
 //
-// It counts the frames that wait for a writer which is ready to run but
-// has not run yet: frames produced faster than the server's CPU writes
-// them. A client that does not read adds nothing (its writer is busy in a
-// write), so no client can raise the pressure except by making the server
-// work. While the count is above High, every Conn sharing the Pressure
-// waits before it reads its client's next frame: the server's CPU goes to
-// writing what it owes, the senders' frames wait in their sockets, and
-// their acks come later. The readers go on once the count is down to half
-// of High.
+// It counts the frames that wait to be written to clients that read:
+// frames produced faster than the server's CPU writes them, or faster
+// than a client that reads takes them. A client whose write has made no
+// progress for a second counts as not reading and adds nothing from then
+// on (it is disconnected once its queue is full or the write times out),
+// so a client that stops reading cannot hold the others up. While the
+// count is above High, every Conn sharing the Pressure waits before it
+// reads its client's next frame: the server's CPU goes to writing what it
+// owes, the senders' frames wait in their sockets, and their acks come
+// later. The readers go on once the count is down to half of High.
 //
 // A Pressure must not be copied after first use.
 type Pressure struct {

@@ -97,10 +97,12 @@ func TestPressurePausesReading(t *testing.T) {
 	}
 }
 
-// A client that does not read adds nothing to the pressure: its writer is
-// in a write, so what waits behind it says nothing about the server's CPU.
-func TestStalledClientAddsNoPressure(t *testing.T) {
-	p := &Pressure{High: 4}
+// What waits behind a write in progress counts, as a client that reads
+// slowly must slow the senders down; once the write has made no progress
+// for stallAfter the client counts as not reading, and what waits for it
+// no longer holds anyone up.
+func TestStalledClientStopsCounting(t *testing.T) {
+	p := &Pressure{High: 1 << 20}
 	c, _, _ := serveOne(t, &ConnOptions{Pressure: p}) // the client never reads
 	require.True(t, c.Send([]byte(strings.Repeat("b", 16<<20))))
 	require.Eventually(t, func() bool { return c.Queued() == 0 }, 5*time.Second, time.Millisecond)
@@ -108,7 +110,35 @@ func TestStalledClientAddsNoPressure(t *testing.T) {
 		require.True(t, c.Send([]byte(`{"type":"x"}`)))
 	}
 	require.Equal(t, 100, c.Queued())
-	require.EqualValues(t, 0, p.Waiting())
+	// Counted until the write has taken stallAfter (unless this machine
+	// was slower than that already).
+	require.Eventually(t, func() bool { return p.Waiting() == 0 }, stallAfter+5*time.Second, 5*time.Millisecond)
+	for range 100 {
+		require.True(t, c.Send([]byte(`{"type":"x"}`)))
+	}
+	require.Equal(t, 200, c.Queued())
+	require.EqualValues(t, 0, p.Waiting(), "a stalled client's frames do not count")
 	c.Close(websocket.StatusNormalClosure, "")
+	require.EqualValues(t, 0, p.Waiting())
+}
+
+// A client that reads, however slowly, has what waits for it counted.
+func TestSlowReaderCounts(t *testing.T) {
+	p := &Pressure{High: 1 << 20}
+	c, client, _ := serveOne(t, &ConnOptions{Pressure: p})
+	require.True(t, c.Send([]byte(strings.Repeat("b", 16<<20))))
+	require.Eventually(t, func() bool { return c.Queued() == 0 }, 5*time.Second, time.Millisecond)
+	for range 10 {
+		require.True(t, c.Send([]byte(`{"type":"x"}`)))
+	}
+	require.EqualValues(t, 10, p.Waiting(), "frames behind a write in progress count")
+	// Reading everything ends the write and takes the rest.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	client.SetReadLimit(-1)
+	for range 11 {
+		_, _, err := client.Read(ctx)
+		require.NoError(t, err)
+	}
 	require.EqualValues(t, 0, p.Waiting())
 }
