@@ -88,19 +88,20 @@ type Conn struct {
 	ws   *websocket.Conn
 	opts ConnOptions
 
-	mu      sync.Mutex
-	queue   [][]byte // frames waiting to be written
-	spare   [][]byte // the last batch's slice, for the next queue
-	writing bool     // a writer goroutine runs
-	inWrite bool     // the writer is in a write call
-	stalled bool     // that write has taken longer than stallAfter
-	counted int64    // frames of queue counted in opts.Pressure
-	closed  bool     // Close was called; nothing is written any more
-	status  websocket.StatusCode
-	reason  string
-	werr    error         // why writing failed
-	space   chan struct{} // closed when the writer takes the queue; for SendWait
-	closing chan struct{} // closed by Close
+	mu         sync.Mutex
+	queue      [][]byte  // frames waiting to be written
+	spare      [][]byte  // the last batch's slice, for the next queue
+	writing    bool      // a writer goroutine runs
+	inWrite    bool      // the writer is in a write call
+	stalled    bool      // that write has taken longer than stallAfter
+	writeStart time.Time // when the write in progress started
+	counted    int64     // frames of queue counted in opts.Pressure
+	closed     bool      // Close was called; nothing is written any more
+	status     websocket.StatusCode
+	reason     string
+	werr       error         // why writing failed
+	space      chan struct{} // closed when the writer takes the queue; for SendWait
+	closing    chan struct{} // closed by Close
 
 	// goroutines holds the writer, the close handshake and a ping in
 	// flight; Run waits for them.
@@ -260,7 +261,7 @@ func (c *Conn) Run(ctx context.Context, onFrame func(frame []byte)) error {
 	var err error
 	for {
 		if p := c.opts.Pressure; p != nil {
-			p.wait(c.closing)
+			p.wait(c.closing, c.opts.PingTimeout/2)
 		}
 		// Reading is not bound to ctx: cancelling a read would drop the
 		// connection without the close handshake.
@@ -304,7 +305,9 @@ const stallAfter = time.Second
 // markStalled is called when a write has taken stallAfter.
 func (c *Conn) markStalled() {
 	c.mu.Lock()
-	if c.inWrite && !c.stalled {
+	// A timer of an earlier write may fire late: only a write that really
+	// took stallAfter counts.
+	if c.inWrite && !c.stalled && time.Since(c.writeStart) >= stallAfter {
 		c.stalled = true
 		c.uncountLocked()
 	}
@@ -334,6 +337,7 @@ func (c *Conn) writeLoop() {
 		c.queue = nil
 		c.uncountLocked()
 		c.inWrite, c.stalled = true, false
+		c.writeStart = time.Now()
 		if c.space != nil {
 			close(c.space)
 			c.space = nil

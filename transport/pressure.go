@@ -3,6 +3,7 @@ package transport
 import (
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // Pressure tells the Conns of one server when it is overloaded, so that
@@ -54,7 +55,9 @@ func (p *Pressure) add(d int64) {
 }
 
 // wait returns once the count is not above High, or when stop closes.
-func (p *Pressure) wait(stop <-chan struct{}) {
+// A wait lasts at most max, so that the reader still reads now and then:
+// the pong of the connection's keepalive ping arrives only through a read.
+func (p *Pressure) wait(stop <-chan struct{}, max time.Duration) {
 	if p.n.Load() <= p.high() {
 		return
 	}
@@ -80,8 +83,11 @@ func (p *Pressure) wait(stop <-chan struct{}) {
 		}
 		p.mu.Unlock()
 	}
+	t := time.NewTimer(max)
+	defer t.Stop()
 	select {
 	case <-calm:
 	case <-stop:
+	case <-t.C:
 	}
 }

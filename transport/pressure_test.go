@@ -17,7 +17,7 @@ func TestPressureWaitsUntilHalf(t *testing.T) {
 	p.add(6)
 	released := make(chan struct{})
 	go func() {
-		p.wait(nil)
+		p.wait(nil, time.Minute)
 		close(released)
 	}()
 	require.Eventually(t, p.waiting.Load, 5*time.Second, time.Millisecond)
@@ -35,12 +35,12 @@ func TestPressureWaitsUntilHalf(t *testing.T) {
 		t.Fatal("the reader was not released at half of High")
 	}
 	require.EqualValues(t, 2, p.Waiting())
-	p.wait(nil) // not above High: returns at once
+	p.wait(nil, time.Minute) // not above High: returns at once
 
 	stop := make(chan struct{})
 	p.add(10)
 	go close(stop)
-	p.wait(stop) // a closing connection stops waiting
+	p.wait(stop, time.Minute) // a closing connection stops waiting
 }
 
 // serveOne runs one Conn with opts and returns it, the client, and the
@@ -141,4 +141,40 @@ func TestSlowReaderCounts(t *testing.T) {
 		require.NoError(t, err)
 	}
 	require.EqualValues(t, 0, p.Waiting())
+}
+
+// A reader paused by the pressure still reads now and then, so the pong of
+// its keepalive ping arrives and the connection stays up.
+func TestPressureKeepsPings(t *testing.T) {
+	p := &Pressure{High: 4}
+	p.add(10) // paused for good
+	defer p.add(-10)
+	conns := make(chan *Conn, 1)
+	done := make(chan error, 1)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ws, err := websocket.Accept(w, r, nil)
+		if err != nil {
+			return
+		}
+		c := NewConn(ws, &ConnOptions{Pressure: p, PingInterval: 50 * time.Millisecond, PingTimeout: 200 * time.Millisecond})
+		conns <- c
+		done <- c.Run(context.Background(), func([]byte) {})
+	}))
+	defer srv.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	client, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(srv.URL, "http"), nil)
+	require.NoError(t, err)
+	defer client.CloseNow()
+	readCtx := client.CloseRead(context.Background()) // answers pings
+	c := <-conns
+	select {
+	case err := <-done:
+		t.Fatalf("the connection ended under pressure: %v", err)
+	case <-readCtx.Done():
+		t.Fatal("the server closed the connection")
+	case <-time.After(time.Second): // many pings later
+	}
+	c.Close(websocket.StatusNormalClosure, "")
+	require.NoError(t, <-done)
 }
