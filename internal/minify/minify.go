@@ -33,6 +33,13 @@ func isWord(c byte) bool {
 
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v' }
 
+// afterIncDec reports whether the last token written is ++ or -- (out
+// keeps "+ +" apart), after which a slash divides.
+func afterIncDec(out []byte, lastTok byte, lastWord string) bool {
+	n := len(out)
+	return lastWord == "" && (lastTok == '+' || lastTok == '-') && n >= 2 && out[n-1] == lastTok && out[n-2] == lastTok
+}
+
 // JS returns a script without its comments, indentation, blank lines and
 // the spaces between two tokens that need none. A line break stays unless
 // it follows one of { [ ( , ; or comes before one of } ] ), where it can
@@ -136,7 +143,7 @@ func JS(src []byte) ([]byte, error) {
 				return nil, err
 			}
 			lastTok, lastWord = '`', ""
-		case c == '/' && (lastTok == 0 || lastWord != "" && regexKeywords[lastWord] || lastWord == "" && strings.ContainsRune("(,=:[!&|?{};+-*%<>~^", rune(lastTok))):
+		case c == '/' && !afterIncDec(out, lastTok, lastWord) && (lastTok == 0 || lastWord != "" && regexKeywords[lastWord] || lastWord == "" && strings.ContainsRune("(,=:[!&|?{};+-*%<>~^", rune(lastTok))):
 			emit(c)
 			j, class := i+1, false
 			for ; j < len(src); j++ {

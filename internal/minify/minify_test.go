@@ -24,6 +24,8 @@ func TestJS(t *testing.T) {
 		{"RegexAfterParen", "if (/ a /.test(s)) f(a / b / c)", "if(/ a /.test(s))f(a/ b/ c)\n"},
 		{"Numbers", "x = 1 .toString() + 1.5 + .5e-3", "x=1 .toString()+1.5+.5e-3\n"},
 		{"DivisionThenRegex", "a / /b/.source", "a/ /b/.source\n"},
+		{"DivisionAfterIncrement", "a = i++ / 2; b = c-- / 3\nd = 'x'", "a=i++/ 2;b=c--/ 3\nd='x'\n"},
+		{"RegexAfterUnaryPlus", "x = + /a/.source", "x=+/a/.source\n"},
 		{"RegexThenWord", "x = /a/ in y", "x=/a/ in y\n"},
 		{"Unicode", "const é = 'ü' ; é\ny", "const é='ü';é\ny\n"},
 	}
