@@ -41,13 +41,16 @@ type macState struct {
 	sum []byte
 }
 
-// macPool holds macStates for one secret: a Handler has one.
+// macPool holds macStates for one secret.
 type macPool struct {
 	secret string
 	pool   sync.Pool
 }
 
-// lastMACPool is the pool of the last secret used.
+// lastMACPool is the pool of the last secret used. A process usually has
+// one secret; Handlers with different secrets in one process still get
+// the right mac, only without the reuse, as each change of secret starts
+// a new pool.
 var lastMACPool atomic.Pointer[macPool]
 
 // tokenMAC writes base64url(HMAC-SHA256(secret, body)) into mac.
@@ -78,11 +81,11 @@ func verifyVisitor(secret []byte, token string, now time.Time, ttl time.Duration
 		return "", time.Time{}, false
 	}
 	body, mac := token[:i], token[i+1:]
-	var want [macLen]byte
-	tokenMAC(&want, secret, body)
 	if len(mac) != macLen {
 		return "", time.Time{}, false
 	}
+	var want [macLen]byte
+	tokenMAC(&want, secret, body)
 	var diff byte // compared in constant time, as hmac.Equal does
 	for j := range want {
 		diff |= mac[j] ^ want[j]
