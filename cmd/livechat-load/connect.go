@@ -217,17 +217,7 @@ func medianConnect(runs []*connectResult) *connectResult {
 	if len(runs) == 1 {
 		return runs[0]
 	}
-	med := func(f func(*connectResult) float64) float64 {
-		v := make([]float64, len(runs))
-		for i, r := range runs {
-			v[i] = f(r)
-		}
-		slices.Sort(v)
-		if len(v)%2 == 1 {
-			return v[len(v)/2]
-		}
-		return (v[len(v)/2-1] + v[len(v)/2]) / 2
-	}
+	med := func(f func(*connectResult) float64) float64 { return medianBy(runs, f) }
 	m := *runs[0]
 	m.PerSec = med(func(r *connectResult) float64 { return r.PerSec })
 	m.P50Ms = num(med(func(r *connectResult) float64 { return float64(r.P50Ms) }))

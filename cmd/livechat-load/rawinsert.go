@@ -112,6 +112,15 @@ func median(v []float64) float64 {
 	return (v[len(v)/2-1] + v[len(v)/2]) / 2
 }
 
+// medianBy is the median of one figure of several runs.
+func medianBy[T any](runs []T, f func(T) float64) float64 {
+	v := make([]float64, len(runs))
+	for i, r := range runs {
+		v[i] = f(r)
+	}
+	return median(v)
+}
+
 type rawRow struct {
 	id, clientID string
 	seq          int64

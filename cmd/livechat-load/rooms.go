@@ -733,17 +733,7 @@ func medianStep(steps []*roomsStep) *roomsStep {
 	if len(steps) == 1 {
 		return steps[0]
 	}
-	med := func(f func(*roomsStep) float64) float64 {
-		v := make([]float64, len(steps))
-		for i, s := range steps {
-			v[i] = f(s)
-		}
-		slices.Sort(v)
-		if len(v)%2 == 1 {
-			return v[len(v)/2]
-		}
-		return (v[len(v)/2-1] + v[len(v)/2]) / 2
-	}
+	med := func(f func(*roomsStep) float64) float64 { return medianBy(steps, f) }
 	m := *steps[0]
 	m.DeliveriesPerSec = med(func(s *roomsStep) float64 { return s.DeliveriesPerSec })
 	m.AcksPerSec = med(func(s *roomsStep) float64 { return s.AcksPerSec })
