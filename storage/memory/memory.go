@@ -47,8 +47,7 @@ type Store struct {
 // conversation is a stored conversation with everything that hangs off it.
 type conversation struct {
 	conv     livechat.Conversation
-	messages []*livechat.Message // messages[i].Seq == i+1
-	byClient map[clientKey]*livechat.Message
+	messages messageLog
 	marks    map[string]livechat.ReadMark // participant -> mark
 	survey   *livechat.SurveyAnswer
 }
@@ -374,9 +373,8 @@ func (s *Store) CreateConversation(ctx context.Context, c *livechat.Conversation
 		return fmt.Errorf("memory: conversation %q exists: %w", c.ID, livechat.ErrConflict)
 	}
 	cv := &conversation{
-		conv:     cloneConversation(c),
-		byClient: make(map[clientKey]*livechat.Message),
-		marks:    make(map[string]livechat.ReadMark),
+		conv:  cloneConversation(c),
+		marks: make(map[string]livechat.ReadMark),
 	}
 	cv.conv.LastSeq = 0
 	s.convs[c.ID] = cv
@@ -587,10 +585,12 @@ func (s *Store) AppendMessage(ctx context.Context, m *livechat.Message) (*livech
 		return nil, false, notFound("conversation", m.ConversationID)
 	}
 	if m.ClientMsgID != "" {
-		if orig, ok := cv.byClient[clientKeyOf(m)]; ok {
-			c := *orig
-			return &c, false, nil
+		if i := cv.messages.byClientKey(clientKeyOf(m)); i >= 0 {
+			return cv.messages.message(m.ConversationID, i), false, nil
 		}
+	}
+	if !fits(m) {
+		return nil, false, fmt.Errorf("memory: message of 4 GiB or more: %w", livechat.ErrInvalid)
 	}
 	stored := *m
 	if stored.ID == "" {
@@ -604,12 +604,8 @@ func (s *Store) AppendMessage(ctx context.Context, m *livechat.Message) (*livech
 	if stored.CreatedAt.After(cv.conv.UpdatedAt) {
 		cv.conv.UpdatedAt = stored.CreatedAt
 	}
-	cv.messages = append(cv.messages, &stored)
-	if stored.ClientMsgID != "" {
-		cv.byClient[clientKeyOf(&stored)] = &stored
-	}
-	out := stored
-	return &out, true, nil
+	cv.messages.add(&stored)
+	return &stored, true, nil
 }
 
 // MessageByClientID returns the message AppendMessage stored under the
@@ -623,12 +619,11 @@ func (s *Store) MessageByClientID(ctx context.Context, conversationID string, se
 	if !ok {
 		return nil, notFound("conversation", conversationID)
 	}
-	m, ok := cv.byClient[clientKey{sender, authorID, clientMsgID}]
-	if !ok || clientMsgID == "" {
+	i := cv.messages.byClientKey(clientKey{sender, authorID, clientMsgID})
+	if i < 0 || clientMsgID == "" {
 		return nil, notFound("message", clientMsgID)
 	}
-	c := *m
-	return &c, nil
+	return cv.messages.message(conversationID, i), nil
 }
 
 // Messages returns up to limit messages with Seq greater than afterSeq, in
@@ -643,12 +638,12 @@ func (s *Store) Messages(ctx context.Context, conversationID string, afterSeq in
 		return nil, notFound("conversation", conversationID)
 	}
 	// Seqs are dense from 1, so messages[afterSeq] is the first one wanted.
-	start := min(max(afterSeq, 0), int64(len(cv.messages)))
-	end := min(int64(len(cv.messages)), start+int64(max(limit, 0)))
+	n := int64(cv.messages.len())
+	start := min(max(afterSeq, 0), n)
+	end := min(n, start+int64(max(limit, 0)))
 	out := make([]*livechat.Message, 0, end-start)
-	for _, m := range cv.messages[start:end] {
-		c := *m
-		out = append(out, &c)
+	for i := start; i < end; i++ {
+		out = append(out, cv.messages.message(conversationID, int(i)))
 	}
 	return out, nil
 }
