@@ -33,7 +33,11 @@ func TestInboxLiveVisitorLabel(t *testing.T) {
 		chromedp.Navigate(site.srv.URL+"/login"),
 		chromedp.Click(`//button[normalize-space()="Sign in as Ada Lovelace"]`),
 	)
-	waitFor(t, tab, "the list loaded", `window.listsAnswered > 0`, inboxState)
+	// The inbox asks for the list as it starts and again once its live
+	// channel is ready: the second answer says that the conversation's
+	// events will reach it. Held before then, the only list that would
+	// show a conversation started meanwhile never comes.
+	waitFor(t, tab, "the list loaded and the live channel ready", `window.listsAnswered > 1`, inboxState)
 
 	// The list answers are held: what shows comes from the live events.
 	eval[bool](t, tab, `holdLists(), true`)
