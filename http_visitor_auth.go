@@ -78,3 +78,22 @@ func (h *server) setVisitorCookie(w http.ResponseWriter, r *http.Request, id str
 		SameSite: http.SameSiteLaxMode,
 	})
 }
+
+// visitorForget is the widget's LiveChat.clear(): it removes the visitor
+// cookie, which the page cannot (HttpOnly), so that the next config call
+// starts a new visitor. What the server stored of the visitor stays.
+func (h *visitorAPI) visitorForget(w http.ResponseWriter, r *http.Request) {
+	if !origin.Allowed(r, h.cfg.AllowedOrigins) {
+		h.fail(w, r, errOriginNotAllowed)
+		return
+	}
+	http.SetCookie(w, &http.Cookie{
+		Name:     visitorCookie,
+		Path:     mountPath(r),
+		MaxAge:   -1,
+		HttpOnly: true,
+		Secure:   r.TLS != nil,
+		SameSite: http.SameSiteLaxMode,
+	})
+	w.WriteHeader(http.StatusNoContent)
+}

@@ -1,6 +1,7 @@
 package livechat
 
 import (
+	"context"
 	"net"
 	"net/http"
 	"time"
@@ -114,6 +115,14 @@ func (h *visitorAPI) visitorConfig(w http.ResponseWriter, r *http.Request) {
 	var conv *visitorConversation
 	if current != nil {
 		conv = toVisitorConversation(current)
+		if current.Status != StatusOpen {
+			// The launcher's badge, without the chat (which counts for an
+			// open conversation itself).
+			if conv.Unread, err = h.unread(ctx, current); err != nil {
+				h.fail(w, r, err)
+				return
+			}
+		}
 	}
 	chat, err := h.chooser.chooseChat(ctx, v, &pageView{
 		URL: req.URL, Device: req.Device, Language: req.Language, AcceptLanguage: r.Header.Get("Accept-Language"),
@@ -131,6 +140,42 @@ func (h *visitorAPI) visitorConfig(w http.ResponseWriter, r *http.Request) {
 		resp["token"] = memoryToken
 	}
 	writeJSONCompressed(w, r, http.StatusOK, resp)
+}
+
+// unreadLimit is the most unread messages the config answer counts; the
+// badge shows "99+" from 100.
+const unreadLimit = 200
+
+// unread counts the messages of c past the visitor's read mark that others
+// wrote, at most unreadLimit.
+func (h *visitorAPI) unread(ctx context.Context, c *Conversation) (int, error) {
+	if c.LastSeq == 0 {
+		return 0, nil
+	}
+	marks, err := h.store.ReadMarks(ctx, c.ID)
+	if err != nil {
+		return 0, err
+	}
+	var from int64
+	for _, m := range marks {
+		if m.Participant == participantVisitor {
+			from = m.Seq
+		}
+	}
+	if from >= c.LastSeq {
+		return 0, nil
+	}
+	msgs, err := h.store.Messages(ctx, c.ID, from, unreadLimit)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, m := range msgs {
+		if m.Sender != SenderVisitor {
+			n++
+		}
+	}
+	return n, nil
 }
 
 type chatRequest struct {

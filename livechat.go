@@ -158,6 +158,7 @@ func routes(s *server, allowed func(*http.Request) string) *http.ServeMux {
 
 	m.HandleFunc("POST /api/v1/visitor/config", v.visitorConfig)
 	m.HandleFunc("POST /api/v1/visitor/chat", s.visitorAuth(v.visitorChat))
+	m.HandleFunc("POST /api/v1/visitor/forget", v.visitorForget)
 	m.HandleFunc("POST /api/v1/visitor/conversations", s.visitorAuth(v.visitorStart))
 	m.HandleFunc("POST /api/v1/visitor/email", s.visitorAuth(v.visitorEmail))
 	m.HandleFunc("POST /api/v1/visitor/consent", s.visitorAuth(v.visitorConsent))

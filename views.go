@@ -2,6 +2,9 @@ package livechat
 
 import (
 	"cmp"
+	"encoding/hex"
+	"math"
+	"strings"
 	"time"
 
 	"github.com/golivechat/livechat/availability"
@@ -22,6 +25,9 @@ type visitorConversation struct {
 	CreatedAt time.Time          `json:"createdAt"`
 	UpdatedAt time.Time          `json:"updatedAt"`
 	ClosedAt  time.Time          `json:"closedAt,omitzero"`
+	// Unread is, in the config answer for a closed conversation, how many
+	// messages others wrote past the visitor's read mark.
+	Unread int `json:"unread,omitempty"`
 }
 
 func toVisitorConversation(c *Conversation) *visitorConversation {
@@ -206,13 +212,15 @@ var launcherTexts = []consent.Key{consent.KeyOpenChat, consent.KeyDismissMessage
 // needs to show the launcher, the prompt and the triggers. What only the
 // open chat needs comes from the chat call as a chatConfig.
 type launcherChat struct {
-	ChatflowID  string       `json:"chatflowId"`
-	Welcome     string       `json:"welcome"`
-	AccentColor string       `json:"accentColor"`
-	Desktop     flow.Desktop `json:"desktop"`
-	Mobile      flow.Mobile  `json:"mobile"`
-	Preview     bool         `json:"preview"`
-	Language    string       `json:"language"`
+	ChatflowID  string `json:"chatflowId"`
+	Welcome     string `json:"welcome"`
+	AccentColor string `json:"accentColor"`
+	// AccentText is the text colour readable on AccentColor.
+	AccentText string       `json:"accentText"`
+	Desktop    flow.Desktop `json:"desktop"`
+	Mobile     flow.Mobile  `json:"mobile"`
+	Preview    bool         `json:"preview"`
+	Language   string       `json:"language"`
 	// Texts are launcherTexts in Language.
 	Texts map[consent.Key]string `json:"texts"`
 	// CookieBanner is when the chat's cookie banner shows; empty without
@@ -233,7 +241,7 @@ func launcherOf(c *chatConfig) *launcherChat {
 		return nil
 	}
 	l := &launcherChat{
-		ChatflowID: c.ChatflowID, Welcome: c.Welcome, AccentColor: c.AccentColor, Desktop: c.Desktop, Mobile: c.Mobile,
+		ChatflowID: c.ChatflowID, Welcome: c.Welcome, AccentColor: c.AccentColor, AccentText: onAccent(c.AccentColor), Desktop: c.Desktop, Mobile: c.Mobile,
 		Preview: c.Preview, Language: c.Language, Texts: make(map[consent.Key]string, len(launcherTexts)),
 		Availability: launcherAvailability{Status: c.Availability.Status, ShowChat: c.Availability.ShowChat},
 	}
@@ -244,4 +252,32 @@ func launcherOf(c *chatConfig) *launcherChat {
 		l.CookieBanner = cmp.Or(c.Consent.Cookies.When, consent.BannerBeforeChat)
 	}
 	return l
+}
+
+// onAccent is the text colour readable on an accent colour "#rgb" or
+// "#rrggbb": near-black on a light colour (relative luminance above 0.3),
+// white on a dark one and on anything it cannot read.
+func onAccent(c string) string {
+	x, ok := strings.CutPrefix(c, "#")
+	if len(x) == 3 {
+		x = string([]byte{x[0], x[0], x[1], x[1], x[2], x[2]})
+	}
+	b, err := hex.DecodeString(x)
+	if !ok || err != nil || len(b) != 3 {
+		return "#fff"
+	}
+	lum := 0.0
+	for i, w := range []float64{0.2126, 0.7152, 0.0722} {
+		v := float64(b[i]) / 255
+		if v <= 0.03928 {
+			v /= 12.92
+		} else {
+			v = math.Pow((v+0.055)/1.055, 2.4)
+		}
+		lum += w * v
+	}
+	if lum > 0.3 {
+		return "#111"
+	}
+	return "#fff"
 }

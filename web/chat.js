@@ -7,7 +7,7 @@
  * the server is inserted as text nodes, never parsed as markup. */
 window.LiveChat && LiveChat._ && LiveChat._(L => {
   'use strict';
-  const { doc, DEVICE, h, icon, T, api, session } = L;
+  const { doc, DEVICE, h, icon, T, session } = L;
   const WS_URL = L.API.replace(/^http/, 'ws') + 'ws';
   const OPEN_KEY = 'livechat-open';
   const EMAIL_KEY = 'livechat-email';
@@ -42,8 +42,19 @@ window.LiveChat && LiveChat._ && LiveChat._(L => {
   // live channel
   let ws = null, ready = false, wasReady = false, wsFails = 0, attempt = 0, reconnectTimer = null;
   let polling = false, pollAbort = null, lastFrame = 0, refN = 0;
+  // dead once stopped (a refresh that shows another chatflow, or clear());
+  // the listeners on the page go with ac.
+  let dead = false;
+  const ac = new AbortController(), sig = { signal: ac.signal };
 
   // ---- helpers ----
+  // api is the launcher's, with an error answer read: the error's code,
+  // retryAfter (ms, else from Retry-After) and fields, and its status.
+  const api = (...a) => L.api(...a).catch(async r => {
+    if (!(r instanceof Response)) throw r;
+    const x = (await r.json().catch(() => ({}))).error || {};
+    throw Object.assign(new Error(x.message || 'HTTP ' + r.status), x, { status: r.status, retryAfter: x.retryAfter || r.headers.get('Retry-After') * 1000 });
+  });
   const enc = encodeURIComponent;
   const pad = n => String(n).padStart(2, '0');
   const sleep = ms => new Promise(r => setTimeout(r, ms));
@@ -246,8 +257,8 @@ window.LiveChat && LiveChat._ && LiveChat._(L => {
         h('p', null, ...segs(ck)), h('div', { class: 'lc-row' }, b('accept', 'cookieAccept', true), b('decline', 'cookieDecline', false)));
       if (exit) {
         const f = e => { if (!e.relatedTarget && e.clientY <= 0 || e.type === 'pagehide') ckEl.hidden = false; };
-        doc.addEventListener('mouseout', f);
-        window.addEventListener('pagehide', f);
+        doc.addEventListener('mouseout', f, sig);
+        window.addEventListener('pagehide', f, sig);
       }
     }
     if (kb) renderHelp();
@@ -285,11 +296,11 @@ window.LiveChat && LiveChat._ && LiveChat._(L => {
     if (ckEl && ckEl.hidden) root.append(ckEl); // the on-exit banner floats outside the window
 
     if (window.visualViewport) {
-      visualViewport.addEventListener('resize', fitViewport);
-      visualViewport.addEventListener('scroll', fitViewport);
+      visualViewport.addEventListener('resize', fitViewport, sig);
+      visualViewport.addEventListener('scroll', fitViewport, sig);
     }
-    doc.addEventListener('visibilitychange', () => { markRead(); if (doc.visibilityState === 'visible') wake(); });
-    window.addEventListener('online', wake);
+    doc.addEventListener('visibilitychange', () => { markRead(); if (doc.visibilityState === 'visible') wake(); }, sig);
+    window.addEventListener('online', wake, sig);
   }
 
   // On phones the on-screen keyboard shrinks the visual viewport only.
@@ -373,6 +384,7 @@ window.LiveChat && LiveChat._ && LiveChat._(L => {
   function open(focus = true) {
     L.hidePrompt();
     L.disarm();
+    if (!isOpen) L.emit('open');
     isOpen = L.isOpen = true;
     win.hidden = false;
     root.classList.add('lc-open');
@@ -403,6 +415,7 @@ window.LiveChat && LiveChat._ && LiveChat._(L => {
     }
     L.hidePrompt();
     L.disarm();
+    if (isOpen) L.emit('close');
     isOpen = L.isOpen = false;
     win.hidden = true;
     root.classList.remove('lc-open');
@@ -418,7 +431,8 @@ window.LiveChat && LiveChat._ && LiveChat._(L => {
   // ---- messages ----
   // addMessage stores a message from the server once per seq, turning the
   // optimistic bubble with the same clientMessageId into the stored one.
-  function addMessage(m) {
+  // old: from the history loaded with the chat (no message event).
+  function addMessage(m, old) {
     if (!m || !conv || (m.conversationId && m.conversationId !== conv.id) || !(m.seq > 0)) return;
     const p = m.clientMessageId && pending.get(m.clientMessageId);
     if (p) { pending.delete(m.clientMessageId); clearTimeout(p.timer); }
@@ -429,6 +443,7 @@ window.LiveChat && LiveChat._ && LiveChat._(L => {
     e.setAttribute('data-seq', m.seq);
     const rec = { m, el: e };
     msgs.set(m.seq, rec);
+    if (!old) L.emit('message', m);
     let before = null;
     for (const c of list.children) {
       if (c === e) continue;
@@ -470,6 +485,7 @@ window.LiveChat && LiveChat._ && LiveChat._(L => {
 
   function setConv(c) {
     if (!c || !conv || c.id !== conv.id) return;
+    if (conv.status !== 'closed' && c.status === 'closed') L.emit('conversationClosed', { conversationId: c.id });
     Object.assign(conv, c);
     updateEnded();
     if (conv.status !== 'open' && queueEl) endQueue();
@@ -503,7 +519,7 @@ window.LiveChat && LiveChat._ && LiveChat._(L => {
           if (!conv || conv.id !== id) return;
           setConv(r.conversation);
           for (const rm of r.readMarks || []) onRead(rm.participant, rm.seq, id);
-          (r.messages || []).forEach(addMessage);
+          for (const m of r.messages || []) addMessage(m, !isGap);
           more = mark > from && (r.hasMore || top > mark);
         }
       } finally {
@@ -518,9 +534,11 @@ window.LiveChat && LiveChat._ && LiveChat._(L => {
     if (conv && conv.status !== 'closed') return Promise.resolve(conv);
     return creating || (creating = api('POST', 'conversations', { url: location.href, device: DEVICE, chatflowId: chat.chatflowId }).then(async r => {
       const c = r.conversation;
+      if (dead) return c;
       if (!conv || conv.id !== c.id) {
         resetThread();
         conv = c;
+        if (!c.lastSeq) L.emit('conversationStarted', { conversationId: c.id });
         if (c.lastSeq > 0) await load().catch(() => {});
       } else setConv(c);
       updateEnded();
@@ -716,7 +734,7 @@ window.LiveChat && LiveChat._ && LiveChat._(L => {
   function connect() {
     clearTimeout(reconnectTimer);
     reconnectTimer = null;
-    if (ws || !conv) return;
+    if (ws || !conv || dead) return;
     let s, opened = false;
     try { s = new WebSocket(WS_URL, L.token ? ['livechat.v1', 'livechat.token.' + L.token] : []); } catch (e) { dropped(null, false); return; }
     ws = s;
@@ -747,7 +765,7 @@ window.LiveChat && LiveChat._ && LiveChat._(L => {
   }
 
   // A connection that stays silent although we ping it is dead: drop it.
-  setInterval(() => {
+  const pinger = setInterval(() => {
     if (!ready) return;
     if (Date.now() - lastFrame > 45000) dropped(ws, true);
     else wsSend({ type: 'ping' });
@@ -820,7 +838,7 @@ window.LiveChat && LiveChat._ && LiveChat._(L => {
     if (polling) return;
     polling = true;
     let errors = 0;
-    while (conv && !ready) {
+    while (conv && !ready && !dead) {
       const id = conv.id;
       pollAbort = new AbortController();
       try {
@@ -1042,9 +1060,44 @@ window.LiveChat && LiveChat._ && LiveChat._(L => {
       if (conv && conv.status === 'open') watchQueue();
     });
   }
+  // stop ends this chat for good: the live channel, the timers, the
+  // listeners. The widget removes the window with the launcher.
+  function stop() {
+    if (isOpen) L.emit('close');
+    dead = true;
+    conv = null;
+    stopPoll();
+    for (const t of [reconnectTimer, hold, queueTimer, avTimer, typingHide, typingIdle, findTimer]) clearTimeout(t);
+    clearInterval(pinger);
+    for (const p of pending.values()) clearTimeout(p.timer);
+    pending.clear();
+    flying = null;
+    if (ws) { ws.onclose = ws.onmessage = null; ws.close(); }
+    ws = null;
+    ready = false;
+    ac.abort();
+  }
+
   return {
-    open, close,
+    open, close, stop,
     // exit shows the cookie banner set to show on exit.
     exit: () => { if (ckEl && ckEl.isConnected) ckEl.hidden = false; },
+  };
+}, L => {
+  // The host's LiveChat.clear() (README, "The JavaScript API"), which
+  // widget.js loads this file for, after the host's calls before it. It
+  // forgets the visitor: stop removes the chat and its live channel; the
+  // token, the widget's cookies and session flags go, and the server's
+  // cookie (HttpOnly) by its forget call; then init shows the chat as to a
+  // new visitor.
+  L.clear = async (stop, init) => {
+    stop();
+    L.id = L.token = '';
+    for (const k of ['consent', 'minimized']) document.cookie = 'livechat_' + k + '=; Max-Age=0; Path=/';
+    try {
+      for (const k of Object.keys(sessionStorage)) if (k.startsWith('livechat-')) sessionStorage.removeItem(k);
+    } catch (e) { /* storage disabled */ }
+    await L.api('POST', 'forget');
+    return init();
   };
 });

@@ -21,8 +21,18 @@
 // itself (script and link elements, no inline code or style) and the chat
 // call's settings; chat.js builds the window and speaks the rest of the
 // visitor endpoints of PROTOCOL.md. For a visitor whose latest
-// conversation is closed, widget.js counts its unread messages for the
-// badge itself (the messages call) without loading the chat. The inbox, served at <mount>inbox/,
+// conversation is closed, the config answer counts its unread messages for
+// the badge, without the chat.
+//
+// widget.js defines window.LiveChat, the host page's API (README, "The
+// JavaScript API"): open, close, toggle, hide and show the launcher,
+// refresh (ask again which chatflow shows, which history.pushState,
+// replaceState and popstate do by themselves), identify, clear, load (for
+// a script tag with data-load="manual") and on/off for the events ready,
+// open, close, unreadChanged, message, conversationStarted and
+// conversationClosed. clear is in chat.js, which widget.js loads for it.
+//
+// The inbox, served at <mount>inbox/,
 // loads its files with relative URLs and speaks the agent endpoints with
 // the host's own authentication cookies.
 //

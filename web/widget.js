@@ -19,10 +19,7 @@
   const PROMPT_KEY = 'livechat-prompt-dismissed';
   // The admin preview page names the chatflow to show.
   const PREVIEW = attr('data-preview');
-  // A token the host's server minted for its logged-in user (package
-  // identity); the chat verifies it and the user is the same visitor on
-  // every device.
-  const IDENTITY = attr('data-identity');
+
   // The device as the widget sees the screen, for targeting and behaviour:
   // a touch screen (a coarse pointer) is a phone when narrower than 768 px,
   // a tablet when wider; anything else a desktop. (Not "hover: none":
@@ -37,7 +34,16 @@
   // consent); persist: false in preview and before cookie consent (no
   // cookie, no sessionStorage); ck: the chat's cookie banner ("before_chat"
   // or "on_exit") while the visitor has not accepted cookies.
-  const L = { doc, BASE, API: BASE + 'api/v1/visitor/', DEVICE, token: '', persist: true, isOpen: false };
+  // id: a token the host's server minted for its logged-in user (package
+  // identity), from the script tag or LiveChat.identify; the chat verifies
+  // it and the user is the same visitor on every device.
+  const L = { doc, BASE, API: BASE + 'api/v1/visitor/', DEVICE, token: '', persist: true, isOpen: false, n: 0, id: attr('data-identity') };
+
+  // The host's listeners by event (LiveChat.on); emit calls them, and one
+  // that throws stops neither the others nor the widget.
+  const subs = {};
+  const call = (f, d) => { try { f(d); } catch (x) { console.error(x); } };
+  const emit = L.emit = (e, d) => { for (const f of [...subs[e] || []]) call(f, d); };
 
   const h = L.h = (tag, attrs, ...kids) => {
     const e = doc.createElement(tag);
@@ -78,13 +84,9 @@
       o.body = JSON.stringify(body);
     }
     const r = await fetch(L.API + path, o);
-    const j = r.status === 204 ? {} : await r.json().catch(() => ({}));
-    if (!r.ok) {
-      // The error's code, retryAfter (ms, else from Retry-After) and fields.
-      const x = j.error || {};
-      throw Object.assign(new Error(x.message || 'HTTP ' + r.status), x, { status: r.status, retryAfter: x.retryAfter || r.headers.get('Retry-After') * 1000 });
-    }
-    return j;
+    // An error answer is thrown as it came: chat.js reads it.
+    if (!r.ok) throw r;
+    return r.status === 204 ? {} : r.json();
   };
 
   // session reads (v undefined) or writes a flag in sessionStorage.
@@ -100,36 +102,32 @@
   // hours (the chat sets the cookie).
   const minimized = L.minimized = () => /(^|;\s*)livechat_minimized=1(;|$)/.test(doc.cookie);
 
-  // Text colour readable on the accent colour.
-  function onAccent(c) {
-    const m = /^#([0-9a-f]{3}|[0-9a-f]{6})$/i.exec(c);
-    if (!m) return '#fff';
-    let x = m[1];
-    if (x.length === 3) x = [...x].map(ch => ch + ch).join('');
-    const [r, g, b] = [0, 2, 4].map(i => {
-      const v = parseInt(x.substr(i, 2), 16) / 255;
-      return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
-    });
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b > 0.3 ? '#111' : '#fff';
-  }
-
   // ---- the chat: chat.js, chat.css and the chat's full settings ----
   // ui is the chat once loaded; pend the open waiting for it (1: without
   // focus, 2: with); uiP the loading under way.
   let ui = null, uiP = null, pend = 0, chat = null, cssReady = false, rendered = false;
   let wantOpen = null, wantPrompt = false, prompt = null, disarm = L.disarm = () => {};
+  // gen counts the widgets a page has shown (a refresh may show another);
+  // lib is chat.js with chat.css, loaded once; hid: the host hid the
+  // launcher.
+  let gen = 0, lib, css, hid = false;
 
   const add = (tag, a) => new Promise((ok, no) => doc.head.append(h(tag, Object.assign(a, { onload: ok, onerror: no }))));
 
   // need loads the chat once: its script and styles, and the settings only
   // the open chat needs (the second config answer). A failure lets the
   // next open try again.
+  const load = () => lib = lib || Promise.all([
+    add('link', { rel: 'stylesheet', href: BASE + 'chat.css' }),
+    add('script', { src: BASE + 'chat.js' }),
+  ]).catch(e => { lib = 0; throw e; });
   function need() {
+    const g = gen;
     return uiP || (uiP = Promise.all([
-      add('link', { rel: 'stylesheet', href: BASE + 'chat.css' }),
-      add('script', { src: BASE + 'chat.js' }),
+      load(),
       api('POST', 'chat', L.req),
-    ]).then(([, , r]) => {
+    ]).then(([, r]) => {
+      if (g !== gen) return;
       if (!r.chat || !L.start) throw new Error('no chat');
       L.chat = r.chat;
       ui = L.start(L);
@@ -137,14 +135,16 @@
       if (pend) ui.open(pend > 1);
       pend = 0;
       return ui;
-    }).catch(() => { uiP = null; pend = 0; reveal(); }));
+    }).catch(() => { if (g === gen) { uiP = null; pend = 0; reveal(); } }));
   }
 
   // open shows the window, loading the chat first when needed. Only a
   // visitor's own action moves the focus into it: a trigger or a restored
   // page view opens it without focus.
   function open(focus = true) {
-    if (!rendered) { wantOpen = true; return; }
+    // Before the config answer it waits; on a page without chat it does
+    // nothing.
+    if (!rendered) { if (!LC.ready) wantOpen = true; return; }
     hidePrompt();
     disarm();
     if (ui) ui.open(focus);
@@ -177,7 +177,7 @@
       target.addEventListener(type, fn, opts);
       offs.push(() => target.removeEventListener(type, fn, opts));
     };
-    const fire = () => { disarm(); if (!L.isOpen && !minimized()) open(false); };
+    const fire = () => { disarm(); if (!L.isOpen && !minimized() && !hid) open(false); };
     disarm = L.disarm = () => { offs.splice(0).forEach(f => f()); };
     if (t.exitIntent && DEVICE === 'desktop') {
       const f = e => { if (!e.relatedTarget && e.clientY <= 0) fire(); };
@@ -204,6 +204,7 @@
   // it loads at once), with the prompt.
   function reveal() {
     if (!cssReady || !rendered || (uiP && !ui)) return;
+    shade();
     L.root.style.display = '';
     if (!wantPrompt || prompt || L.isOpen || minimized()) return;
     const text = h('span', { class: 'lc-text' });
@@ -239,20 +240,29 @@
   // ---- the unread badge ----
   // unread shows n messages the visitor has not read on the launcher.
   L.unread = n => {
+    if (n !== L.n) emit('unreadChanged', { unread: L.n = n });
     L.badge.textContent = n > 99 ? '99+' : String(n);
     L.badge.hidden = !n;
     const label = n ? T(n === 1 ? 'unreadOne' : 'unreadMany', { n }) : '';
     if (L.unreadLive.textContent !== label) L.unreadLive.textContent = label;
   };
 
-  // unreadOf counts, for a conversation the chat has not loaded, the
-  // messages past the visitor's read mark that others wrote.
-  async function unreadOf(c) {
-    const q = 'conversations/' + encodeURIComponent(c.id) + '/messages?limit=200&after=';
-    const m = ((await api('GET', q + c.lastSeq)).readMarks || []).find(r => r.participant === 'visitor');
-    const from = m ? m.seq : 0;
-    const n = from < c.lastSeq ? ((await api('GET', q + from)).messages || []).filter(x => x.sender !== 'visitor').length : 0;
-    if (!ui) L.unread(n);
+  // shade hides the launcher and the prompt while the host wants them
+  // hidden (LiveChat.hide); the window still opens.
+  const shade = () => L.root && L.root.classList.toggle('lc-hide', hid);
+
+  // stop removes the widget shown: the chat's live channel and timers, the
+  // triggers, the launcher.
+  function stop() {
+    gen++;
+    disarm();
+    hidePrompt();
+    if (ui) ui.stop();
+    if (L.root) { L.unread(0); L.root.remove(); }
+    if (L.ac) L.ac.abort();
+    ui = uiP = chat = L.chat = L.root = null;
+    rendered = L.isOpen = false;
+    pend = 0;
   }
 
   // ---- start ----
@@ -262,11 +272,11 @@
       'data-availability': (chat.availability || {}).status, lang: chat.language || null,
     });
     root.style.display = 'none'; // until widget.css has loaded
-    add('link', { rel: 'stylesheet', href: BASE + 'widget.css' }).then(() => { cssReady = true; reveal(); }, () => {});
+    css = css || add('link', { rel: 'stylesheet', href: BASE + 'widget.css' }).then(() => { cssReady = true; reveal(); }, () => { css = 0; });
     const accent = chat.accentColor;
     if (accent && W.CSS && CSS.supports('color', accent)) {
       root.style.setProperty('--lc-accent', accent);
-      root.style.setProperty('--lc-on-accent', onAccent(accent));
+      root.style.setProperty('--lc-on-accent', chat.accentText || '#fff');
     }
     root.append(
       L.launcher = h('button', {
@@ -280,25 +290,33 @@
     rendered = true;
   }
 
-  async function init() {
+  // init asks the config call what to show on this page, and shows it. A
+  // refresh keeps the widget shown when the chatflow is the same, unless
+  // forced (the visitor changed).
+  let at = '';
+  async function init(force) {
     let r;
-    const req = { url: location.href, referrer: doc.referrer, language: navigator.language, device: DEVICE };
+    const req = { url: location.href, referrer: at || doc.referrer, language: navigator.language, device: DEVICE };
+    at = req.url;
     if (PREVIEW) req.preview = PREVIEW;
-    if (IDENTITY) req.identity = IDENTITY;
+    if (L.id) req.identity = L.id;
     // Until cookies are accepted the token stays in page memory.
     else if (!/(^|;\s*)livechat_consent=1(;|$)/.test(doc.cookie)) req.cookies = false;
     try {
       r = await api('POST', 'config', req);
       // A chat without a cookie banner keeps the visitor in its cookie.
       if (r.token && r.chat && !r.chat.cookieBanner) { delete req.cookies; L.token = r.token; r = await api('POST', 'config', req); }
-    } catch (e) { /* no chat on this page view */ }
-    chat = r && r.chat;
-    const c0 = L.conv = r && r.conversation, av = (chat && chat.availability) || {};
+    } catch (e) {
+      if (rendered) throw e; // a refresh that failed keeps what shows
+    }
+    let c = r && r.chat;
+    const c0 = L.conv = r && r.conversation, av = (c && c.availability) || {};
     // A chat hidden for its status (hide launcher) still shows to a visitor
     // with an open conversation, but without prompt or trigger.
     const hide = av.showChat === false;
-    if (hide && !(c0 && c0.status === 'open')) chat = null;
-    if (chat) {
+    if (hide && !(c0 && c0.status === 'open')) c = null;
+    if (!force && rendered && c && c.chatflowId === chat.chatflowId) L.req.url = at;
+    else if (stop(), chat = c) {
       L.chat = chat;
       L.req = { url: req.url, language: req.language, device: DEVICE, preview: PREVIEW || undefined };
       L.token = r.token || '';
@@ -307,9 +325,9 @@
       render();
       // A visitor with an open conversation gets the chat at once: its
       // history, and its live channel for the unread badge. A closed one
-      // needs only the badge.
+      // needs only the badge, which the answer counts.
       if (c0 && c0.status === 'open') need();
-      else if (c0 && c0.lastSeq > 0) unreadOf(c0).catch(() => {});
+      else if (c0) L.unread(c0.unread || 0);
       // A preview opens at once; otherwise the host's LiveChat.open(), or
       // the window left open on the previous page unless minimised since.
       if (chat.preview) open(false);
@@ -319,18 +337,48 @@
       // The cookie banner set to show on exit needs the chat then.
       if (L.ck === 'on_exit') {
         const f = e => { if (!e.relatedTarget && e.clientY <= 0 || e.type === 'pagehide') need().then(u => u && u.exit()); };
-        doc.addEventListener('mouseout', f);
-        W.addEventListener('pagehide', f);
+        const o = { signal: (L.ac = new AbortController()).signal };
+        doc.addEventListener('mouseout', f, o);
+        W.addEventListener('pagehide', f, o);
       }
       reveal();
     }
-    LC.ready = true; // the config call has been answered (tests wait for it)
+    wantOpen = null;
+    // ready: the config call has been answered (tests wait for it).
+    emit('ready', LC.ready = { chatflowId: chat ? chat.chatflowId : null });
   }
 
+  // ---- the host's API (README, "The JavaScript API") ----
+  // run queues an operation after those before it, so that a refresh's
+  // config call never overtakes a clear(); the promise it returns tells
+  // the host how this one went.
+  let chain = Promise.resolve(), loaded;
+  const run = f => { const p = chain.then(f); chain = p.catch(() => {}); return p; };
+  // Before load() there is nothing to refresh: load() asks anyway.
+  const refresh = f => loaded ? run(() => init(f)) : chain;
   // L.start is set by chat.js as it runs: LiveChat._(start).
   const LC = W.LiveChat = {
     v: 1, ready: false, open: () => open(), close: () => close(false), toggle: () => L.isOpen ? close(false) : open(),
-    _: f => { L.start = f; },
+    hide: () => { hid = true; shade(); }, show: () => { hid = false; shade(); },
+    load: () => loaded || (loaded = run(() => init())),
+    refresh: () => refresh(),
+    identify: t => t && typeof t == 'string' ? refresh(L.id = t) : Promise.reject(new TypeError('LiveChat.identify: the token must be a non-empty string')),
+    // clear is in chat.js, loaded for it.
+    clear: () => run(() => load().then(() => L.clear(stop, () => loaded && init(1)))),
+    on: (e, f) => {
+      if (typeof f != 'function') return;
+      (subs[e] = subs[e] || new Set).add(f);
+      if (e == 'ready' && LC.ready) call(f, LC.ready);
+    },
+    off: (e, f) => subs[e] && subs[e].delete(f),
+    _: (f, g) => { L.start = f; g(L); },
   };
-  init();
+  // A single-page app's route change asks again what to show.
+  const auto = () => run(() => loaded && location.href !== at && init());
+  for (const k of ['pushState', 'replaceState']) {
+    const f = history[k];
+    history[k] = function () { const r = f.apply(this, arguments); auto(); return r; };
+  }
+  W.addEventListener('popstate', auto);
+  if (attr('data-load') !== 'manual') LC.load();
 })();

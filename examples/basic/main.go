@@ -5,6 +5,8 @@
 //
 // Then open http://localhost:8080, and in a second window sign in as a demo
 // agent at http://localhost:8080/login to answer from the inbox.
+// http://localhost:8080/app/ is a single-page app that drives the chat
+// through the widget's JavaScript API.
 package main
 
 import (
@@ -117,6 +119,7 @@ func newSite(store livechat.Storage, secret []byte) (http.Handler, *livechat.Han
 		Secret:    secret,
 		AgentAuth: agentFromRequest,
 		Flows:     demoFlows(),
+		Identity:  identityVerifier(secret),
 	})
 	if err != nil {
 		return nil, nil, err
@@ -133,6 +136,7 @@ func newSite(store livechat.Storage, secret []byte) (http.Handler, *livechat.Han
 			layout.Execute(w, p)
 		})
 	}
+	addApp(mux, secret)
 	mux.HandleFunc("GET /login", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		loginPage.Execute(w, nil)
@@ -169,9 +173,10 @@ func demoFlows() []*flow.Chatflow {
 	sales.Availability.Available = availability.AvailableDisplay{ShowReplyTime: true, ReplyTime: availability.ReplyMinutes}
 	sales.Availability.Offline = availability.OfflineDisplay{Behavior: availability.OfflineReturnTime,
 		Message: "Leave a message and your email, and we'll answer first thing."}
-	sales.Target = targeting.Rules{Groups: []targeting.Group{{Rules: []targeting.Rule{
-		{Field: targeting.FieldPath, Op: targeting.OpStartsWith, Value: "/pricing"},
-	}}}}
+	sales.Target = targeting.Rules{Groups: []targeting.Group{
+		{Rules: []targeting.Rule{{Field: targeting.FieldPath, Op: targeting.OpStartsWith, Value: "/pricing"}}},
+		{Rules: []targeting.Rule{{Field: targeting.FieldPath, Op: targeting.OpStartsWith, Value: "/app/pricing"}}},
+	}}
 
 	support := flow.New("Support")
 	support.ID = "support"
@@ -183,6 +188,7 @@ func demoFlows() []*flow.Chatflow {
 		Message: "We're away right now. Leave a message and we'll get back to you."}
 	support.Target = targeting.Rules{Exclude: []targeting.Rule{
 		{Field: targeting.FieldPath, Op: targeting.OpIs, Value: "/privacy"},
+		{Field: targeting.FieldPath, Op: targeting.OpIs, Value: "/app/privacy"},
 	}}
 	return []*flow.Chatflow{sales, support}
 }
@@ -204,7 +210,7 @@ var layout = template.Must(template.New("layout").Parse(`<!doctype html>
 <title>{{.Title}}</title>
 <style>body{font:16px/1.5 system-ui,sans-serif;max-width:42rem;margin:2rem auto;padding:0 1rem}nav{display:flex;flex-wrap:wrap;gap:.25rem 1rem}</style>
 </head><body>
-<nav><a href="/">Home</a><a href="/pricing">Pricing</a><a href="/pricing/enterprise">Enterprise</a><a href="/about">About</a><a href="/privacy">Privacy</a><a href="/login">Agent inbox</a></nav>
+<nav><a href="/">Home</a><a href="/pricing">Pricing</a><a href="/pricing/enterprise">Enterprise</a><a href="/about">About</a><a href="/privacy">Privacy</a><a href="/app/">The app</a><a href="/login">Agent inbox</a></nav>
 <h1>{{.Heading}}</h1><p>{{.Body}}</p>
 <script src="/livechat/widget.js" async></script>
 </body></html>`))

@@ -1,0 +1,343 @@
+// The SPA tests walk the widget's JavaScript API in Chromium on the demo's
+// single-page app (/app/): route changes that switch chatflow by
+// themselves, refresh(), the events, identify() and clear(), and a page
+// that loads the chat by hand (data-load="manual").
+
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/network"
+	cdppage "github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+	"github.com/stretchr/testify/require"
+
+	"github.com/golivechat/livechat"
+	"github.com/golivechat/livechat/flow"
+	"github.com/golivechat/livechat/storage/memory"
+	"github.com/golivechat/livechat/targeting"
+)
+
+const spaTimeout = 60 * time.Second
+
+// spaSite is the demo's app with two chatflows of its own, launcher only:
+// sales (orange) on the pricing routes, support on every other route but
+// the privacy ones. /manual is a page that loads the widget by hand.
+type spaSite struct {
+	url   string
+	chat  *livechat.Handler
+	store *memory.Store
+}
+
+func newSPASite(t *testing.T) *spaSite {
+	t.Helper()
+	store := memory.New()
+	secret := make([]byte, 32)
+	rand.Read(secret)
+	launcher := func(f *flow.Chatflow) { f.Display.Desktop.Behavior = flow.DesktopLauncher }
+	sales := chatflow("sales", pathStartsWith("/app/pricing"), func(f *flow.Chatflow) {
+		launcher(f)
+		f.Priority = 10
+		f.Display.AccentColor = "#c2410c"
+	})
+	support := chatflow("support", targeting.Rules{Exclude: []targeting.Rule{
+		{Field: targeting.FieldPath, Op: targeting.OpIs, Value: "/app/privacy"},
+	}}, launcher)
+	chat, err := livechat.New(livechat.Config{Storage: store, Secret: secret, Flows: []*flow.Chatflow{sales, support}, Identity: identityVerifier(secret)})
+	if err != nil {
+		store.Close()
+		t.Fatalf("livechat.New: %v", err)
+	}
+	require.NoError(t, store.PutAgent(context.Background(), &livechat.Agent{ID: "ada", Name: "Ada Lovelace"}))
+	mux := http.NewServeMux()
+	mux.Handle("/livechat/", chat)
+	addApp(mux, secret)
+	mux.HandleFunc("GET /manual", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Write([]byte(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Manual</title></head><body>
+<h1>Manual</h1><script src="/livechat/widget.js" data-load="manual" async></script></body></html>`))
+	})
+	srv := httptest.NewServer(mux)
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := chat.Shutdown(ctx); err != nil {
+			t.Errorf("chat.Shutdown: %v", err)
+		}
+		srv.Close()
+		store.Close()
+	})
+	return &spaSite{url: srv.URL, chat: chat, store: store}
+}
+
+// spaState is JavaScript that describes the app and the widget as JSON.
+const spaState = `JSON.stringify((() => {
+	const root = document.getElementById('livechat-root'), w = document.getElementById('livechat-window');
+	const l = document.getElementById('livechat-launcher');
+	const onScreen = e => !!e && e.getClientRects().length > 0;
+	return {path: location.pathname + location.search, ready: window.LiveChat && LiveChat.ready,
+		chatflow: root && root.getAttribute('data-chatflow'), shown: !!root && root.style.display !== 'none',
+		launcher: onScreen(l), open: onScreen(w), accent: l ? getComputedStyle(l).backgroundColor : '',
+		events: [...document.querySelectorAll('#events li')].map(e => e.textContent),
+		sockets: (window.sockets || []).map(s => s.readyState),
+		messages: [...document.querySelectorAll('#livechat-messages .lc-msg[data-sender]')].map(e => e.textContent)};
+})())`
+
+// trackSockets makes every page of a tab keep its WebSockets in
+// window.sockets.
+func trackSockets(t *testing.T, tab context.Context) {
+	t.Helper()
+	_, err := chromedp.Call(tab, cdppage.AddScriptToEvaluateOnNewDocument, cdppage.AddScriptToEvaluateOnNewDocumentParams{Source: `
+		window.sockets = [];
+		const WS = window.WebSocket;
+		window.WebSocket = function (...a) { const s = new WS(...a); sockets.push(s); return s; };
+		window.WebSocket.prototype = WS.prototype;`})
+	require.NoError(t, err)
+}
+
+// showing waits until the widget shows chatflow id ("" for none) on the
+// app's route.
+func showing(t *testing.T, tab context.Context, id string) {
+	t.Helper()
+	if id == "" {
+		waitFor(t, tab, "no chat", `!document.getElementById('livechat-root') && !!LiveChat.ready && LiveChat.ready.chatflowId === null`, spaState)
+		return
+	}
+	waitFor(t, tab, "the "+id+" chat", `(() => {
+		const root = document.getElementById('livechat-root');
+		return !!root && root.getAttribute('data-chatflow') === `+jsString(id)+` && root.style.display !== 'none' &&
+			!!LiveChat.ready && LiveChat.ready.chatflowId === `+jsString(id)+`;
+	})()`, spaState)
+}
+
+// hasEvent is JavaScript that is true once the app's event log has a line.
+func hasEvent(line string) string {
+	return `[...document.querySelectorAll('#events li')].some(e => e.textContent === ` + jsString(line) + `)`
+}
+
+// countEvents is JavaScript that counts the app's log lines starting with
+// prefix.
+func countEvents(prefix string) string {
+	return `[...document.querySelectorAll('#events li')].filter(e => e.textContent.startsWith(` + jsString(prefix) + `)).length`
+}
+
+func TestWidgetAPI(t *testing.T) {
+	runBrowserGroup(t, spaTimeout, []browserCase{
+		{"Routes", testSPARoutes},
+		{"Refresh", testSPARefresh},
+		{"Events", testSPAEvents},
+		{"IdentifyAndClear", testSPAIdentifyAndClear},
+		{"Manual", testSPAManual},
+	})
+}
+
+// A route change switches chatflow by itself (pushState, popstate), and
+// hides the chat on a route without one, with the launcher's files only;
+// a route change within the same chatflow keeps the chat as it is, open.
+func testSPARoutes(t *testing.T, browser context.Context) {
+	site := newSPASite(t)
+	tab := displayTab(t, browser)
+	do(t, tab, "open the app", chromedp.Navigate(site.url+"/app/"))
+	showing(t, tab, "support")
+	waitFor(t, tab, "the ready event", hasEvent(`ready {"chatflowId":"support"}`), spaState)
+
+	do(t, tab, "go to Pricing", chromedp.Click(chromedp.CSS(`nav a[href="/app/pricing"]`)))
+	showing(t, tab, "sales")
+	require.Equal(t, "rgb(194, 65, 12)", eval[string](t, tab, `getComputedStyle(document.getElementById('livechat-launcher')).backgroundColor`), "the sales chat's colour")
+	waitFor(t, tab, "the ready event", hasEvent(`ready {"chatflowId":"sales"}`), spaState)
+	require.False(t, eval[bool](t, tab, chatLoaded), "a route change loads the launcher only")
+
+	do(t, tab, "go to Privacy", chromedp.Click(chromedp.CSS(`nav a[href="/app/privacy"]`)))
+	showing(t, tab, "")
+	do(t, tab, "go back", chromedp.NavigateBack())
+	showing(t, tab, "sales")
+	require.Equal(t, "/app/pricing", eval[string](t, tab, `location.pathname`), "the back button stays in the app")
+
+	// Open, then a route of the same chatflow: the same chat, still open.
+	do(t, tab, "click Chat with us", chromedp.Click(chromedp.CSS(`#chat-open`)))
+	waitFor(t, tab, "the chat open", openJS, spaState)
+	eval[bool](t, tab, `(window.root0 = document.getElementById('livechat-root'), true)`)
+	n := eval[int](t, tab, countEvents("ready "))
+	eval[bool](t, tab, `(history.pushState(null, '', '/app/pricing?plan=pro'), true)`)
+	waitFor(t, tab, "the ready event of the new route", countEvents("ready ")+` > `+jsonInt(n), spaState)
+	require.True(t, eval[bool](t, tab, `window.root0 === document.getElementById('livechat-root') && `+openJS), "the chat stays as it was")
+	require.Equal(t, 1, eval[int](t, tab, countEvents("open")), "opened once")
+}
+
+func jsonInt(n int) string {
+	b, _ := json.Marshal(n)
+	return string(b)
+}
+
+// refresh() asks again when something other than the route changed: here
+// the support chatflow is unpublished, then published again.
+func testSPARefresh(t *testing.T, browser context.Context) {
+	site := newSPASite(t)
+	ctx := context.Background()
+	tab := displayTab(t, browser)
+	do(t, tab, "open the app", chromedp.Navigate(site.url+"/app/"))
+	showing(t, tab, "support")
+
+	f, err := site.chat.Chatflow(ctx, "support")
+	require.NoError(t, err)
+	f, err = site.chat.PublishChatflow(ctx, "support", false, f.Version)
+	require.NoError(t, err)
+	eval[bool](t, tab, `(LiveChat.refresh().then(() => window.refreshed = 1), true)`)
+	waitFor(t, tab, "the refresh", `window.refreshed === 1`, spaState)
+	showing(t, tab, "")
+
+	_, err = site.chat.PublishChatflow(ctx, "support", true, f.Version)
+	require.NoError(t, err)
+	// Twice at once: one after the other, the chat shown once.
+	eval[bool](t, tab, `(LiveChat.refresh(), LiveChat.refresh().then(() => window.refreshed = 2), true)`)
+	waitFor(t, tab, "the refreshes", `window.refreshed === 2`, spaState)
+	showing(t, tab, "support")
+	require.Equal(t, 1, eval[int](t, tab, `document.querySelectorAll('#livechat-root').length`))
+}
+
+// The events reach the host: open and close, the conversation started, a
+// message each way, the unread count, the conversation closed; off()
+// removes a listener, and one that throws does not stop the others.
+func testSPAEvents(t *testing.T, browser context.Context) {
+	site := newSPASite(t)
+	ctx := context.Background()
+	tab := displayTab(t, browser)
+	do(t, tab, "open the app", chromedp.Navigate(site.url+"/app/"))
+	showing(t, tab, "support")
+	eval[bool](t, tab, `(() => {
+		window.removed = 0;
+		const f = () => removed++;
+		LiveChat.on('open', f);
+		LiveChat.off('open', f);
+		LiveChat.on('open', () => { throw new Error('a listener of the host that fails'); });
+		return true;
+	})()`)
+
+	do(t, tab, "click Chat with us", chromedp.Click(chromedp.CSS(`#chat-open`)))
+	waitFor(t, tab, "the chat open", openJS+` && `+hasEvent("open"), spaState)
+	send(t, tab, "Hello from the app")
+	waitFor(t, tab, "conversationStarted and message", hasEvent(`message {"sender":"visitor","text":"Hello from the app"}`)+` && `+countEvents("conversationStarted ")+` === 1`, spaState)
+	do(t, tab, "minimise", chromedp.Click(chromedp.CSS(`.lc-min`)))
+	waitFor(t, tab, "the close event", hasEvent("close"), spaState)
+
+	convs, err := site.store.Conversations(ctx, livechat.ConversationFilter{Limit: 10})
+	require.NoError(t, err)
+	require.Len(t, convs, 1)
+	require.Equal(t, `conversationStarted {"conversationId":"`+convs[0].ID+`"}`, eval[string](t, tab, `[...document.querySelectorAll('#events li')].find(e => e.textContent.startsWith('conversationStarted')).textContent`))
+	_, err = site.chat.Reply(ctx, convs[0].ID, "ada", "", "Hi! How can I help?")
+	require.NoError(t, err)
+	waitFor(t, tab, "the agent's message and the unread count", hasEvent(`message {"sender":"agent","text":"Hi! How can I help?"}`)+` && `+
+		hasEvent(`unreadChanged {"unread":1}`)+` && document.getElementById('unread').value === '1'`, spaState)
+	_, err = site.chat.CloseConversation(ctx, convs[0].ID, "ada")
+	require.NoError(t, err)
+	waitFor(t, tab, "conversationClosed", hasEvent(`conversationClosed {"conversationId":"`+convs[0].ID+`"}`), spaState)
+	do(t, tab, "click Chat with us", chromedp.Click(chromedp.CSS(`#chat-open`)))
+	waitFor(t, tab, "read: unread 0", hasEvent(`unreadChanged {"unread":0}`)+` && document.getElementById('unread').value === '0'`, spaState)
+	require.Equal(t, 0, eval[int](t, tab, `window.removed`), "off() removed the listener")
+	require.Equal(t, 2, eval[int](t, tab, countEvents("open")), "each open once")
+}
+
+// identify() makes the visitor the app's signed-in user without a page
+// load; clear() on sign-out forgets them: the live channel closes, the
+// cookies go, and the chat starts again with a new visitor who sees
+// nothing of the previous one's conversation.
+func testSPAIdentifyAndClear(t *testing.T, browser context.Context) {
+	site := newSPASite(t)
+	ctx := context.Background()
+	tab := displayTab(t, browser)
+	trackSockets(t, tab)
+	do(t, tab, "open the app", chromedp.Navigate(site.url+"/app/"))
+	showing(t, tab, "support")
+	visitorCookie := func() string {
+		t.Helper()
+		cs, err := chromedp.Call(tab, network.GetCookies, network.GetCookiesParams{URLs: []string{site.url + "/livechat/api/v1/visitor/config"}})
+		require.NoError(t, err)
+		for _, c := range cs.Cookies {
+			if c.Name == "livechat_visitor" {
+				return c.Value
+			}
+		}
+		return ""
+	}
+	anonymous := visitorCookie()
+	require.NotEmpty(t, anonymous)
+
+	n := eval[int](t, tab, countEvents("ready "))
+	do(t, tab, "sign in", chromedp.Click(chromedp.CSS(`#login button`)))
+	waitFor(t, tab, "the chat again, for the user", `document.getElementById('who').textContent === 'Signed in as Sam Shopper.' && `+countEvents("ready ")+` > `+jsonInt(n), spaState)
+	showing(t, tab, "support")
+	require.NotEqual(t, anonymous, visitorCookie(), "the user is a visitor of their own")
+	do(t, tab, "click Chat with us", chromedp.Click(chromedp.CSS(`#chat-open`)))
+	waitFor(t, tab, "the chat open", openJS, spaState)
+	send(t, tab, "Where is my order?")
+	convs, err := site.store.Conversations(ctx, livechat.ConversationFilter{Limit: 10})
+	require.NoError(t, err)
+	require.Len(t, convs, 1)
+	v, err := site.store.Visitor(ctx, convs[0].VisitorID)
+	require.NoError(t, err)
+	require.NotEmpty(t, v.ContactID, "the conversation is the signed-in user's")
+	contact, err := site.store.Contact(ctx, v.ContactID)
+	require.NoError(t, err)
+	require.Equal(t, "sam.shopper@example.com", contact.Email)
+	waitFor(t, tab, "the live channel", `window.sockets.some(s => s.readyState === 1)`, spaState)
+	eval[bool](t, tab, `(document.cookie = 'livechat_minimized=1; Path=/', sessionStorage.setItem('livechat-open', '1'), true)`)
+
+	n = eval[int](t, tab, countEvents("ready "))
+	do(t, tab, "sign out", chromedp.Click(chromedp.CSS(`#logout`)))
+	waitFor(t, tab, "the chat for a new visitor", countEvents("ready ")+` > `+jsonInt(n)+` && window.sockets.every(s => s.readyState === 3)`, spaState)
+	showing(t, tab, "support")
+	require.Equal(t, "close", eval[string](t, tab, `[...document.querySelectorAll('#events li')].map(e => e.textContent).filter(t => t === 'open' || t === 'close').pop()`), "the open chat closed")
+	require.False(t, eval[bool](t, tab, openJS), "the chat is closed")
+	require.Equal(t, "", eval[string](t, tab, `document.cookie.split('; ').filter(c => c.startsWith('livechat_')).join('; ')`), "the widget's cookies are gone")
+	require.Equal(t, 0, eval[int](t, tab, `Object.keys(sessionStorage).filter(k => k.startsWith('livechat-')).length`), "and its session flags")
+	after := visitorCookie()
+	require.NotEmpty(t, after, "the new visitor's cookie")
+	require.NotEqual(t, anonymous, after)
+
+	do(t, tab, "click Chat with us", chromedp.Click(chromedp.CSS(`#chat-open`)))
+	waitFor(t, tab, "the chat open", openJS, spaState)
+	time.Sleep(300 * time.Millisecond)
+	require.Empty(t, eval[[]string](t, tab, `[...document.querySelectorAll('#livechat-messages .lc-msg[data-sender]')].map(e => e.textContent)`), "none of the user's conversation")
+	eval[bool](t, tab, `(fetch('/livechat/api/v1/visitor/conversations/`+convs[0].ID+`/messages').then(r => window.oldStatus = r.status), true)`)
+	waitFor(t, tab, "the old conversation asked for", `!!window.oldStatus`, spaState)
+	require.Equal(t, http.StatusNotFound, eval[int](t, tab, `window.oldStatus`), "the new visitor cannot read the user's conversation")
+}
+
+// A page with data-load="manual" asks nothing of the chat until
+// LiveChat.load(); calls before it wait or do nothing, none throws, bad
+// input gets a clear error; hide() and show() the launcher.
+func testSPAManual(t *testing.T, browser context.Context) {
+	site := newSPASite(t)
+	tab := displayTab(t, browser)
+	do(t, tab, "open the page", chromedp.Navigate(site.url+"/manual"))
+	waitFor(t, tab, "the script", `!!window.LiveChat`, spaState)
+	time.Sleep(500 * time.Millisecond)
+	got := resources(t, tab)
+	if _, ok := got["api/v1/visitor/config"]; ok {
+		t.Fatalf("the page asked the chat before LiveChat.load(): %v", got)
+	}
+	eval[bool](t, tab, `(() => {
+		LiveChat.refresh(); LiveChat.hide(); LiveChat.show(); LiveChat.close(); LiveChat.toggle(); LiveChat.open();
+		LiveChat.on('ready', d => window.readyData = d);
+		LiveChat.on('ready'); LiveChat.off('open', () => {}); LiveChat.off('nothing');
+		LiveChat.identify(42).catch(e => window.identifyError = e.name + ': ' + e.message);
+		LiveChat.load();
+		LiveChat.load();
+		return true;
+	})()`)
+	waitFor(t, tab, "the chat open: open() before load()", `!!window.readyData && readyData.chatflowId === 'support' && `+openJS, spaState)
+	require.Equal(t, "TypeError: LiveChat.identify: the token must be a non-empty string", eval[string](t, tab, `window.identifyError`))
+	eval[bool](t, tab, `(LiveChat.hide(), true)`)
+	waitFor(t, tab, "no launcher, the window still open", `(() => { const l = document.getElementById('livechat-launcher'); return l.getClientRects().length === 0; })() && `+openJS, spaState)
+	eval[bool](t, tab, `(LiveChat.close(), LiveChat.open(), LiveChat.show(), true)`)
+	waitFor(t, tab, "the launcher back", `document.getElementById('livechat-launcher').getClientRects().length > 0 && `+openJS, spaState)
+	// One load: a first visit asks twice (the token goes into the cookie).
+	require.Equal(t, 2, eval[int](t, tab, `performance.getEntriesByType('resource').filter(e => e.name.endsWith('/visitor/config')).length`), "one load")
+}

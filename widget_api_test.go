@@ -1,0 +1,108 @@
+package livechat_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/golivechat/livechat"
+	"github.com/golivechat/livechat/flow"
+)
+
+// LiveChat.clear() forgets the visitor: the forget call removes the
+// HttpOnly visitor cookie (the page cannot), so that the next config call
+// makes a new visitor, who sees none of the previous one's conversations.
+// It needs no token and may be repeated.
+func TestForgetVisitor(t *testing.T) {
+	e := newEnv(t)
+	v := e.newVisitor()
+	conv := v.start()
+	base, _ := url.Parse(e.base)
+	require.NotEmpty(t, v.client.Jar.Cookies(base), "the config call set the visitor cookie")
+
+	for range 2 {
+		req, _ := http.NewRequest("POST", e.base+"api/v1/visitor/forget", nil)
+		resp, err := v.client.Do(req)
+		require.NoError(t, err)
+		resp.Body.Close()
+		require.Equal(t, http.StatusNoContent, resp.StatusCode)
+		var gone *http.Cookie
+		for _, c := range resp.Cookies() {
+			if c.Name == "livechat_visitor" {
+				gone = c
+			}
+		}
+		require.NotNil(t, gone, "the answer removes the cookie")
+		require.Equal(t, -1, gone.MaxAge)
+		require.Equal(t, "/livechat/", gone.Path, "the path the cookie was set with")
+		require.True(t, gone.HttpOnly)
+		require.Empty(t, v.client.Jar.Cookies(base), "the browser dropped the cookie")
+	}
+
+	status, cfg := v.do("POST", "api/v1/visitor/config", map[string]any{"url": "https://shop.example/"})
+	require.Equal(t, http.StatusOK, status)
+	require.Nil(t, cfg["conversation"], "a new visitor has no conversation")
+	status, _ = v.do("GET", "api/v1/visitor/conversations/"+conv+"/messages", nil)
+	require.Equal(t, http.StatusNotFound, status, "the new visitor cannot read the previous one's conversation")
+}
+
+// The config answer counts, for a closed conversation, the messages of
+// others past the visitor's read mark: the launcher's badge, without the
+// chat's script.
+func TestConfigCountsUnread(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	v := e.newVisitor()
+	conv := v.start()
+	status, _ := v.do("POST", "api/v1/visitor/conversations/"+conv+"/messages", map[string]any{"clientMessageId": "m1", "text": "Hello?"})
+	require.Equal(t, http.StatusCreated, status)
+	unread := func() any {
+		t.Helper()
+		status, cfg := v.do("POST", "api/v1/visitor/config", map[string]any{"url": "https://shop.example/"})
+		require.Equal(t, http.StatusOK, status)
+		return cfg["conversation"].(map[string]any)["unread"]
+	}
+	require.Nil(t, unread(), "an open conversation: the chat counts")
+
+	require.NoError(t, e.store.PutAgent(ctx, &livechat.Agent{ID: "ada", Name: "Ada"}))
+	_, err := e.chat.Reply(ctx, conv, "ada", "", "Hi! One moment.")
+	require.NoError(t, err)
+	_, err = e.chat.Reply(ctx, conv, "ada", "", "Here it is.")
+	require.NoError(t, err)
+	_, err = e.chat.CloseConversation(ctx, conv, "ada")
+	require.NoError(t, err)
+	require.EqualValues(t, 3, unread(), "two replies and the closing notice")
+
+	msgs, err := e.chat.Messages(ctx, conv, 0, 50)
+	require.NoError(t, err)
+	status, _ = v.do("POST", "api/v1/visitor/conversations/"+conv+"/read", map[string]any{"seq": msgs[len(msgs)-1].Seq})
+	require.Equal(t, http.StatusOK, status)
+	require.Nil(t, unread(), "all read")
+}
+
+// The config answer carries the text colour readable on the chat's accent
+// colour, so that the launcher need not compute it.
+func TestConfigAccentText(t *testing.T) {
+	for _, tc := range []struct{ name, accent, want string }{
+		{"Default", flow.DefaultAccentColor, "#fff"},
+		{"Light", "#fde047", "#111"},
+		{"Dark", "#1e3a8a", "#fff"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := flow.New("Chat")
+			f.ID = "chat"
+			f.Enabled = true
+			f.Display.AccentColor = tc.accent
+			e := newEnv(t, func(c *livechat.Config) { c.Flows = []*flow.Chatflow{f} })
+			v := e.newVisitor()
+			status, cfg := v.do("POST", "api/v1/visitor/config", map[string]any{"url": "https://shop.example/"})
+			require.Equal(t, http.StatusOK, status)
+			chat := cfg["chat"].(map[string]any)
+			require.Equal(t, tc.accent, chat["accentColor"])
+			require.Equal(t, tc.want, chat["accentText"])
+		})
+	}
+}
