@@ -185,10 +185,11 @@
       on(doc, 'mouseleave', f);
     }
     if (t.secondsOnPage > 0) {
-      // Page time (performance.now) since navigation; a timer may fire a
-      // fraction of a millisecond early, so it checks the clock again.
+      // Page time (performance.now) since navigation, or since the route
+      // change of a single-page app (t0); a timer may fire a fraction of a
+      // millisecond early, so it checks the clock again.
       let id;
-      const due = t.secondsOnPage * 1000;
+      const due = t.secondsOnPage * 1000 + t0;
       const wait = () => { const left = due - performance.now(); if (left > 0) id = setTimeout(wait, Math.ceil(left)); else fire(); };
       id = setTimeout(wait, Math.max(0, Math.ceil(due - performance.now())));
       offs.push(() => clearTimeout(id));
@@ -293,10 +294,11 @@
   // init asks the config call what to show on this page, and shows it. A
   // refresh keeps the widget shown when the chatflow is the same, unless
   // forced (the visitor changed).
-  let at = '';
+  let at = '', t0 = 0;
   async function init(force) {
     let r;
     const req = { url: location.href, referrer: at || doc.referrer, language: navigator.language, device: DEVICE };
+    if (at) t0 = performance.now();
     at = req.url;
     if (PREVIEW) req.preview = PREVIEW;
     if (L.id) req.identity = L.id;

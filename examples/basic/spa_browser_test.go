@@ -36,7 +36,7 @@ type spaSite struct {
 	store *memory.Store
 }
 
-func newSPASite(t *testing.T) *spaSite {
+func newSPASite(t *testing.T, editSales ...func(f *flow.Chatflow)) *spaSite {
 	t.Helper()
 	store := memory.New()
 	secret := make([]byte, 32)
@@ -46,6 +46,9 @@ func newSPASite(t *testing.T) *spaSite {
 		launcher(f)
 		f.Priority = 10
 		f.Display.AccentColor = "#c2410c"
+		for _, edit := range editSales {
+			edit(f)
+		}
 	})
 	support := chatflow("support", targeting.Rules{Exclude: []targeting.Rule{
 		{Field: targeting.FieldPath, Op: targeting.OpIs, Value: "/app/privacy"},
@@ -135,6 +138,7 @@ func TestWidgetAPI(t *testing.T) {
 		{"Events", testSPAEvents},
 		{"IdentifyAndClear", testSPAIdentifyAndClear},
 		{"Manual", testSPAManual},
+		{"TriggerAfterRouteChange", testSPATrigger},
 	})
 }
 
@@ -340,4 +344,26 @@ func testSPAManual(t *testing.T, browser context.Context) {
 	waitFor(t, tab, "the launcher back", `document.getElementById('livechat-launcher').getClientRects().length > 0 && `+openJS, spaState)
 	// One load: a first visit asks twice (the token goes into the cookie).
 	require.Equal(t, 2, eval[int](t, tab, `performance.getEntriesByType('resource').filter(e => e.name.endsWith('/visitor/config')).length`), "one load")
+}
+
+// A time-on-page trigger counts from the route change that showed the
+// chatflow, not from the page load: the app was open longer than the
+// trigger's 2 s before the visitor went to Pricing.
+func testSPATrigger(t *testing.T, browser context.Context) {
+	site := newSPASite(t, func(f *flow.Chatflow) {
+		f.Display.Desktop = flow.Desktop{Behavior: flow.DesktopOpenOnTrigger, Triggers: flow.Triggers{SecondsOnPage: 2}}
+	})
+	tab := displayTab(t, browser)
+	do(t, tab, "open the app", chromedp.Navigate(site.url+"/app/"))
+	showing(t, tab, "support")
+	waitUntilPageTime(t, tab, 2500)
+	do(t, tab, "go to Pricing", chromedp.Click(chromedp.CSS(`nav a[href="/app/pricing"]`)))
+	showing(t, tab, "sales")
+	at := eval[float64](t, tab, `performance.now()`)
+	time.Sleep(time.Second)
+	require.False(t, eval[bool](t, tab, openJS), "the chat opened less than 2 s after the route change")
+	waitFor(t, tab, "the trigger", openJS, spaState)
+	if now := eval[float64](t, tab, `performance.now()`); now-at < 1500 {
+		t.Errorf("the chat opened %.0f ms after the route change, before its trigger", now-at)
+	}
 }
