@@ -537,7 +537,7 @@ window.LiveChat && LiveChat._ && LiveChat._(L => {
       if (dead) return c;
       if (!conv || conv.id !== c.id) {
         resetThread();
-        conv = c;
+        conv = L.conv = c; // the launcher's, so that a refresh keeps this chat
         if (!c.lastSeq) L.emit('conversationStarted', { conversationId: c.id });
         if (c.lastSeq > 0) await load().catch(() => {});
       } else setConv(c);

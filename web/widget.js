@@ -292,10 +292,10 @@
   }
 
   // init asks the config call what to show on this page, and shows it. A
-  // refresh keeps the widget shown when the chatflow is the same, unless
-  // forced (the visitor changed).
+  // refresh keeps the widget shown when the chatflow and the visitor's
+  // conversation are the same (the same user's new identity token too).
   let at = '', t0 = 0;
-  async function init(force) {
+  async function init() {
     let r;
     const req = { url: location.href, referrer: at || doc.referrer, language: navigator.language, device: DEVICE };
     if (at) t0 = performance.now();
@@ -312,12 +312,12 @@
       if (rendered) throw e; // a refresh that failed keeps what shows
     }
     let c = r && r.chat;
-    const c0 = L.conv = r && r.conversation, av = (c && c.availability) || {};
+    const was = L.conv, c0 = L.conv = r && r.conversation, av = (c && c.availability) || {};
     // A chat hidden for its status (hide launcher) still shows to a visitor
     // with an open conversation, but without prompt or trigger.
     const hide = av.showChat === false;
     if (hide && !(c0 && c0.status === 'open')) c = null;
-    if (!force && rendered && c && c.chatflowId === chat.chatflowId) L.req.url = at;
+    if (rendered && c && c.chatflowId === chat.chatflowId && (was || 0).id === (c0 || 0).id) L.req.url = at;
     else if (stop(), chat = c) {
       L.chat = chat;
       L.req = { url: req.url, language: req.language, device: DEVICE, preview: PREVIEW || undefined };
@@ -357,16 +357,16 @@
   let chain = Promise.resolve(), loaded;
   const run = f => { const p = chain.then(f); chain = p.catch(() => {}); return p; };
   // Before load() there is nothing to refresh: load() asks anyway.
-  const refresh = f => loaded ? run(() => init(f)) : chain;
+  const refresh = () => loaded ? run(init) : chain;
   // L.start is set by chat.js as it runs: LiveChat._(start).
   const LC = W.LiveChat = {
     v: 1, ready: false, open: () => open(), close: () => close(false), toggle: () => L.isOpen ? close(false) : open(),
     hide: () => { hid = true; shade(); }, show: () => { hid = false; shade(); },
-    load: () => loaded || (loaded = run(() => init())),
-    refresh: () => refresh(),
-    identify: t => t && typeof t == 'string' ? refresh(L.id = t) : Promise.reject(new TypeError('LiveChat.identify: the token must be a non-empty string')),
+    load: () => loaded || (loaded = run(init)),
+    refresh,
+    identify: t => t && typeof t == 'string' ? (L.id = t, refresh()) : Promise.reject(new TypeError('LiveChat.identify: the token must be a non-empty string')),
     // clear is in chat.js, loaded for it.
-    clear: () => run(() => load().then(() => L.clear(stop, () => loaded && init(1)))),
+    clear: () => run(() => load().then(() => L.clear(stop, () => loaded && init()))),
     on: (e, f) => {
       if (typeof f != 'function') return;
       (subs[e] = subs[e] || new Set).add(f);

@@ -291,6 +291,15 @@ func testSPAIdentifyAndClear(t *testing.T, browser context.Context) {
 	require.NoError(t, err)
 	require.Equal(t, "sam.shopper@example.com", contact.Email)
 	waitFor(t, tab, "the live channel", `window.sockets.some(s => s.readyState === 1)`, spaState)
+
+	// A fresh token for the same user, as an app that stays open longer
+	// than a token lives hands over: nothing on screen changes.
+	eval[bool](t, tab, `(window.root1 = document.getElementById('livechat-root'), true)`)
+	n = eval[int](t, tab, countEvents("ready "))
+	eval[bool](t, tab, `(fetch('/app/me').then(r => r.json()).then(me => LiveChat.identify(me.token)).then(() => window.renewed = true), true)`)
+	waitFor(t, tab, "the new token taken", `window.renewed === true && `+countEvents("ready ")+` > `+jsonInt(n), spaState)
+	require.True(t, eval[bool](t, tab, `window.root1 === document.getElementById('livechat-root') && `+openJS+` && window.sockets.filter(s => s.readyState === 1).length === 1`),
+		"the same chat, open, on the same live channel")
 	eval[bool](t, tab, `(document.cookie = 'livechat_minimized=1; Path=/', sessionStorage.setItem('livechat-open', '1'), true)`)
 
 	n = eval[int](t, tab, countEvents("ready "))
