@@ -375,7 +375,8 @@
     off: (e, f) => subs[e] && subs[e].delete(f),
     _: (f, g) => { L.start = f; g(L); },
   };
-  // A single-page app's route change asks again what to show.
+  // A single-page app's route change asks again what to show. (A failed
+  // config call keeps what shows; run's chain handles the rejection.)
   const auto = () => run(() => loaded && location.href !== at && init());
   for (const k of ['pushState', 'replaceState']) {
     const f = history[k];

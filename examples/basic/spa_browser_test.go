@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -34,6 +35,8 @@ type spaSite struct {
 	url   string
 	chat  *livechat.Handler
 	store *memory.Store
+	// down makes the config call answer 503, as a server that is away.
+	down atomic.Bool
 }
 
 func newSPASite(t *testing.T, editSales ...func(f *flow.Chatflow)) *spaSite {
@@ -67,7 +70,14 @@ func newSPASite(t *testing.T, editSales ...func(f *flow.Chatflow)) *spaSite {
 		w.Write([]byte(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Manual</title></head><body>
 <h1>Manual</h1><script src="/livechat/widget.js" data-load="manual" async></script></body></html>`))
 	})
-	srv := httptest.NewServer(mux)
+	site := &spaSite{chat: chat, store: store}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if site.down.Load() && r.URL.Path == "/livechat/api/v1/visitor/config" {
+			http.Error(w, "away", http.StatusServiceUnavailable)
+			return
+		}
+		mux.ServeHTTP(w, r)
+	}))
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
@@ -77,7 +87,8 @@ func newSPASite(t *testing.T, editSales ...func(f *flow.Chatflow)) *spaSite {
 		srv.Close()
 		store.Close()
 	})
-	return &spaSite{url: srv.URL, chat: chat, store: store}
+	site.url = srv.URL
+	return site
 }
 
 // spaState is JavaScript that describes the app and the widget as JSON.
@@ -186,6 +197,10 @@ func testSPARefresh(t *testing.T, browser context.Context) {
 	site := newSPASite(t)
 	ctx := context.Background()
 	tab := displayTab(t, browser)
+	_, err := chromedp.Call(tab, cdppage.AddScriptToEvaluateOnNewDocument, cdppage.AddScriptToEvaluateOnNewDocumentParams{Source: `
+		window.unhandled = [];
+		addEventListener('unhandledrejection', e => unhandled.push(String(e.reason)));`})
+	require.NoError(t, err)
 	do(t, tab, "open the app", chromedp.Navigate(site.url+"/app/"))
 	showing(t, tab, "support")
 
@@ -204,6 +219,21 @@ func testSPARefresh(t *testing.T, browser context.Context) {
 	waitFor(t, tab, "the refreshes", `window.refreshed === 2`, spaState)
 	showing(t, tab, "support")
 	require.Equal(t, 1, eval[int](t, tab, `document.querySelectorAll('#livechat-root').length`))
+
+	// The server away: refresh() says so and the chat stays; a route
+	// change keeps it too, without an error on the page.
+	site.down.Store(true)
+	eval[bool](t, tab, `(window.root0 = document.getElementById('livechat-root'), LiveChat.refresh().catch(e => window.refreshFailed = e.status), true)`)
+	waitFor(t, tab, "the refresh refused", `window.refreshFailed === 503`, spaState)
+	n := eval[int](t, tab, `performance.getEntriesByType('resource').filter(e => e.name.endsWith('/visitor/config')).length`)
+	do(t, tab, "go to Pricing", chromedp.Click(chromedp.CSS(`nav a[href="/app/pricing"]`)))
+	waitFor(t, tab, "the route change's config call", `performance.getEntriesByType('resource').filter(e => e.name.endsWith('/visitor/config')).length > `+jsonInt(n), spaState)
+	time.Sleep(200 * time.Millisecond)
+	require.True(t, eval[bool](t, tab, `window.root0 === document.getElementById('livechat-root')`), "the chat stays while the server is away")
+	site.down.Store(false)
+	eval[bool](t, tab, `(LiveChat.refresh(), true)`)
+	showing(t, tab, "sales")
+	require.Empty(t, eval[[]string](t, tab, `window.unhandled`), "the widget left no promise rejected unhandled")
 }
 
 // The events reach the host: open and close, the conversation started, a
