@@ -2,6 +2,7 @@ package livechat_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"testing"
@@ -105,4 +106,63 @@ func TestConfigAccentText(t *testing.T) {
 			require.Equal(t, tc.want, chat["accentText"])
 		})
 	}
+}
+
+// BenchmarkPageViewClosedConversation measures what a launcher-only page
+// view of a returning visitor whose conversation is closed, with agent
+// messages unread, costs the server and the browser's round trips:
+// "Config" is the config call alone, which counts the unread messages for
+// the badge; "ConfigAndMessages" adds the two messages calls the widget
+// made to count them itself before the config answer did; "NoConversation"
+// is the config call of a returning visitor without a conversation, the
+// ceiling the first is compared with.
+func BenchmarkPageViewClosedConversation(b *testing.B) {
+	e := newEnv(b)
+	ctx := context.Background()
+	require.NoError(b, e.store.PutAgent(ctx, &livechat.Agent{ID: "ada", Name: "Ada"}))
+	v := e.newVisitor()
+	conv := v.start()
+	status, _ := v.do("POST", "api/v1/visitor/conversations/"+conv+"/messages", map[string]any{"clientMessageId": "m1", "text": "Hello?"})
+	require.Equal(b, http.StatusCreated, status)
+	for i := range 20 {
+		_, err := e.chat.Reply(ctx, conv, "ada", "", fmt.Sprintf("Answer %d", i))
+		require.NoError(b, err)
+	}
+	_, err := e.chat.CloseConversation(ctx, conv, "ada")
+	require.NoError(b, err)
+	fresh := e.newVisitor()
+	page := map[string]any{"url": e.srv.URL + "/pricing", "language": "en-US", "device": "desktop"}
+	config := func(v *visitor) map[string]any {
+		status, cfg := v.do("POST", "api/v1/visitor/config", page)
+		if status != http.StatusOK {
+			b.Fatalf("config: %d %v", status, cfg)
+		}
+		return cfg
+	}
+	require.EqualValues(b, 21, config(v)["conversation"].(map[string]any)["unread"])
+	b.Run("Config", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			config(v)
+		}
+	})
+	b.Run("ConfigAndMessages", func(b *testing.B) {
+		b.ReportAllocs()
+		q := "api/v1/visitor/conversations/" + conv + "/messages?limit=200&after="
+		for b.Loop() {
+			c := config(v)["conversation"].(map[string]any)
+			if status, _ := v.do("GET", q+fmt.Sprint(c["lastSeq"]), nil); status != http.StatusOK {
+				b.Fatal(status)
+			}
+			if status, _ := v.do("GET", q+"1", nil); status != http.StatusOK {
+				b.Fatal(status)
+			}
+		}
+	})
+	b.Run("NoConversation", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			config(fresh)
+		}
+	})
 }
