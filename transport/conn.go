@@ -1,6 +1,7 @@
 package transport
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"sync"
@@ -106,8 +107,12 @@ type Conn struct {
 	// goroutines holds the writer, the close handshake and a ping in
 	// flight; Run waits for them.
 	goroutines sync.WaitGroup
-	writeTimer *time.Timer // aborts a write that takes longer than WriteTimeout
-	stallTimer *time.Timer // marks a write that takes longer than stallAfter
+	// watchTimer runs watch while the writer runs: it marks a write that
+	// has taken stallAfter as stalled and aborts one that has taken
+	// WriteTimeout. One timer, armed once per turn of the writer rather
+	// than once per write, since most writes take microseconds.
+	watchTimer *time.Timer
+	watching   bool // watchTimer is armed
 	pingTimer  *time.Timer
 	// writer is writeLoop bound once, so that starting the writer
 	// allocates nothing.
@@ -247,7 +252,8 @@ func (c *Conn) closeLocked(status websocket.StatusCode, reason string) {
 func (c *Conn) Done() <-chan struct{} { return c.closing }
 
 // Run reads frames until the connection ends, calling onFrame for each
-// data frame in the caller's goroutine. When ctx is done the connection is
+// data frame in the caller's goroutine. The frame's bytes are valid until
+// onFrame returns: a frame kept longer must be copied. When ctx is done the connection is
 // closed with StatusGoingAway. Run returns once the WebSocket is closed
 // and the goroutines of the connection have ended; a normal close by
 // either side returns nil.
@@ -265,12 +271,24 @@ func (c *Conn) Run(ctx context.Context, onFrame func(frame []byte)) error {
 		}
 		// Reading is not bound to ctx: cancelling a read would drop the
 		// connection without the close handshake.
-		_, data, rerr := c.ws.Read(context.Background())
+		_, r, rerr := c.ws.Reader(context.Background())
 		if rerr != nil {
 			err = rerr
 			break
 		}
-		onFrame(data)
+		// The frame is read into a buffer shared through a pool, taken
+		// only once a frame has begun: an idle connection holds none.
+		bp := readBuffers.Get().(*bytes.Buffer)
+		bp.Reset()
+		if _, rerr = bp.ReadFrom(r); rerr != nil {
+			readBuffers.Put(bp)
+			err = rerr
+			break
+		}
+		onFrame(bp.Bytes())
+		if bp.Cap() <= maxPooledRead {
+			readBuffers.Put(bp)
+		}
 	}
 	if websocket.CloseStatus(err) == -1 {
 		// The client went without a close frame (its network dropped, or
@@ -286,6 +304,11 @@ func (c *Conn) Run(ctx context.Context, onFrame func(frame []byte)) error {
 	c.pingTimer.Stop()
 	c.mu.Unlock()
 	c.goroutines.Wait()
+	c.mu.Lock()
+	if c.watchTimer != nil {
+		c.watchTimer.Stop()
+	}
+	c.mu.Unlock()
 	switch websocket.CloseStatus(err) {
 	case websocket.StatusNormalClosure, websocket.StatusGoingAway:
 		err = nil
@@ -302,15 +325,37 @@ func (c *Conn) Run(ctx context.Context, onFrame func(frame []byte)) error {
 // reading: what waits behind it no longer counts as pressure.
 const stallAfter = time.Second
 
-// markStalled is called when a write has taken stallAfter.
-func (c *Conn) markStalled() {
+// watch runs on watchTimer. A write in progress that has taken stallAfter
+// is marked stalled; one that has taken WriteTimeout aborts the
+// connection. While the writer runs the timer is armed again for the next
+// of those two moments of the write in progress (or stallAfter from now
+// between writes); once the writer has ended it is left alone.
+func (c *Conn) watch() {
 	c.mu.Lock()
-	// A timer of an earlier write may fire late: only a write that really
-	// took stallAfter counts.
-	if c.inWrite && !c.stalled && time.Since(c.writeStart) >= stallAfter {
-		c.stalled = true
-		c.uncountLocked()
+	c.watching = false
+	if c.closed || !c.writing {
+		c.mu.Unlock()
+		return
 	}
+	next := stallAfter
+	if c.inWrite {
+		took := time.Since(c.writeStart)
+		if took >= c.opts.WriteTimeout {
+			c.mu.Unlock()
+			c.ws.CloseNow()
+			return
+		}
+		if took >= stallAfter && !c.stalled {
+			c.stalled = true
+			c.uncountLocked()
+		}
+		next = c.opts.WriteTimeout - took
+		if took < stallAfter {
+			next = min(next, stallAfter-took)
+		}
+	}
+	c.watching = true
+	c.watchTimer.Reset(next)
 	c.mu.Unlock()
 }
 
@@ -342,18 +387,18 @@ func (c *Conn) writeLoop() {
 			close(c.space)
 			c.space = nil
 		}
-		if c.writeTimer == nil {
-			c.writeTimer = time.AfterFunc(c.opts.WriteTimeout, func() { c.ws.CloseNow() })
-			c.stallTimer = time.AfterFunc(stallAfter, c.markStalled)
-		} else {
-			c.writeTimer.Reset(c.opts.WriteTimeout)
-			c.stallTimer.Reset(stallAfter)
+		if !c.watching {
+			c.watching = true
+			first := min(stallAfter, c.opts.WriteTimeout)
+			if c.watchTimer == nil {
+				c.watchTimer = time.AfterFunc(first, c.watch)
+			} else {
+				c.watchTimer.Reset(first)
+			}
 		}
 		c.mu.Unlock()
 
 		err := c.write(batch)
-		c.writeTimer.Stop()
-		c.stallTimer.Stop()
 		clear(batch)
 		c.mu.Lock()
 		c.inWrite, c.stalled = false, false
@@ -371,6 +416,12 @@ func (c *Conn) writeLoop() {
 		c.mu.Unlock()
 	}
 }
+
+// readBuffers holds the buffers frames are read into; one bigger than
+// maxPooledRead is let go after its frame.
+var readBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+const maxPooledRead = 64 << 10
 
 // batchBuffers holds the buffers batches are joined in.
 var batchBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}

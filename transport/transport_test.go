@@ -101,6 +101,35 @@ func TestSlowClientIsDisconnected(t *testing.T) {
 	}
 }
 
+// A write that takes longer than WriteTimeout ends the connection, also
+// when writes before it went quickly.
+func TestWriteTimeout(t *testing.T) {
+	url, conns, done := serve(t, &transport.ConnOptions{WriteTimeout: 300 * time.Millisecond}, func(*transport.Conn, []byte) {})
+	client := dial(t, url)
+	c := <-conns
+	// A few quick writes the client reads, then a flood it does not.
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	for range 3 {
+		require.True(t, c.Send([]byte("quick")))
+		_, _, err := client.Read(ctx)
+		require.NoError(t, err)
+		time.Sleep(100 * time.Millisecond)
+	}
+	start := time.Now()
+	frame := []byte(strings.Repeat("x", 64<<10))
+	for range 200 {
+		c.Send(frame)
+	}
+	select {
+	case err := <-done:
+		require.Error(t, err)
+		require.GreaterOrEqual(t, time.Since(start), 300*time.Millisecond)
+	case <-time.After(10 * time.Second):
+		t.Fatal("a write past WriteTimeout did not end the connection")
+	}
+}
+
 // An unanswered ping ends the connection.
 func TestPingTimeout(t *testing.T) {
 	url, _, done := serve(t, &transport.ConnOptions{PingInterval: 50 * time.Millisecond, PingTimeout: 50 * time.Millisecond}, func(*transport.Conn, []byte) {})
