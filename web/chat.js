@@ -48,6 +48,10 @@ window.LiveChat && LiveChat._ && LiveChat._(L => {
   const ac = new AbortController(), sig = { signal: ac.signal };
 
   // ---- helpers ----
+  // emit tells the host's listeners (LiveChat.on), through a widget.js of
+  // this version: for a few minutes after an update a browser may run
+  // the previous one from its cache.
+  const emit = (e, d) => L.emit && L.emit(e, d);
   // api is the launcher's, with an error answer read: the error's code,
   // retryAfter (ms, else from Retry-After) and fields, and its status.
   const api = (...a) => L.api(...a).catch(async r => {
@@ -384,7 +388,7 @@ window.LiveChat && LiveChat._ && LiveChat._(L => {
   function open(focus = true) {
     L.hidePrompt();
     L.disarm();
-    if (!isOpen) L.emit('open');
+    if (!isOpen) emit('open');
     isOpen = L.isOpen = true;
     win.hidden = false;
     root.classList.add('lc-open');
@@ -415,7 +419,7 @@ window.LiveChat && LiveChat._ && LiveChat._(L => {
     }
     L.hidePrompt();
     L.disarm();
-    if (isOpen) L.emit('close');
+    if (isOpen) emit('close');
     isOpen = L.isOpen = false;
     win.hidden = true;
     root.classList.remove('lc-open');
@@ -443,7 +447,7 @@ window.LiveChat && LiveChat._ && LiveChat._(L => {
     e.setAttribute('data-seq', m.seq);
     const rec = { m, el: e };
     msgs.set(m.seq, rec);
-    if (!old) L.emit('message', m);
+    if (!old) emit('message', m);
     let before = null;
     for (const c of list.children) {
       if (c === e) continue;
@@ -485,7 +489,7 @@ window.LiveChat && LiveChat._ && LiveChat._(L => {
 
   function setConv(c) {
     if (!c || !conv || c.id !== conv.id) return;
-    if (conv.status !== 'closed' && c.status === 'closed') L.emit('conversationClosed', { conversationId: c.id });
+    if (conv.status !== 'closed' && c.status === 'closed') emit('conversationClosed', { conversationId: c.id });
     Object.assign(conv, c);
     updateEnded();
     if (conv.status !== 'open' && queueEl) endQueue();
@@ -538,7 +542,7 @@ window.LiveChat && LiveChat._ && LiveChat._(L => {
       if (!conv || conv.id !== c.id) {
         resetThread();
         conv = L.conv = c; // the launcher's, so that a refresh keeps this chat
-        if (!c.lastSeq) L.emit('conversationStarted', { conversationId: c.id });
+        if (!c.lastSeq) emit('conversationStarted', { conversationId: c.id });
         if (c.lastSeq > 0) await load().catch(() => {});
       } else setConv(c);
       updateEnded();
@@ -1063,7 +1067,7 @@ window.LiveChat && LiveChat._ && LiveChat._(L => {
   // stop ends this chat for good: the live channel, the timers, the
   // listeners. The widget removes the window with the launcher.
   function stop() {
-    if (isOpen) L.emit('close');
+    if (isOpen) emit('close');
     dead = true;
     conv = null;
     stopPoll();

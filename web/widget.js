@@ -258,7 +258,7 @@
     gen++;
     disarm();
     hidePrompt();
-    if (ui) ui.stop();
+    if (ui && ui.stop) ui.stop(); // a chat.js of this version
     if (L.root) { L.unread(0); L.root.remove(); }
     if (L.ac) L.ac.abort();
     ui = uiP = chat = L.chat = L.root = null;
@@ -358,7 +358,8 @@
   const run = f => { const p = chain.then(f); chain = p.catch(() => {}); return p; };
   // Before load() there is nothing to refresh: load() asks anyway.
   const refresh = () => loaded ? run(init) : chain;
-  // L.start is set by chat.js as it runs: LiveChat._(start).
+  // L.start is set by chat.js as it runs: LiveChat._(start, more), more
+  // adding what the API keeps in chat.js (L.clear).
   const LC = W.LiveChat = {
     v: 1, ready: false, open: () => open(), close: () => close(false), toggle: () => L.isOpen ? close(false) : open(),
     hide: () => { hid = true; shade(); }, show: () => { hid = false; shade(); },
@@ -373,7 +374,7 @@
       if (e == 'ready' && LC.ready) call(f, LC.ready);
     },
     off: (e, f) => subs[e] && subs[e].delete(f),
-    _: (f, g) => { L.start = f; g(L); },
+    _: (f, g) => { L.start = f; if (g) g(L); },
   };
   // A single-page app's route change asks again what to show. (A failed
   // config call keeps what shows; run's chain handles the rejection.)
