@@ -294,6 +294,9 @@ window.LiveChat && LiveChat._ && LiveChat._(L => {
     helpEl);
     gate();
     if (needEmail) showEmail();
+    // What the visitor was typing when a route change showed this chat
+    // in place of another.
+    if (L.draft) { input.value = L.draft; L.draft = ''; updateCount(); }
 
     root.append(win);
     launcher.setAttribute('aria-controls', 'livechat-window');
@@ -1067,6 +1070,7 @@ window.LiveChat && LiveChat._ && LiveChat._(L => {
   // stop ends this chat for good: the live channel, the timers, the
   // listeners. The widget removes the window with the launcher.
   function stop() {
+    L.draft = input.value;
     if (isOpen) emit('close');
     dead = true;
     conv = null;
@@ -1096,7 +1100,7 @@ window.LiveChat && LiveChat._ && LiveChat._(L => {
   // new visitor.
   L.clear = async (stop, init) => {
     stop();
-    L.id = L.token = '';
+    L.id = L.token = L.draft = '';
     for (const k of ['consent', 'minimized']) document.cookie = 'livechat_' + k + '=; Max-Age=0; Path=/';
     try {
       for (const k of Object.keys(sessionStorage)) if (k.startsWith('livechat-')) sessionStorage.removeItem(k);

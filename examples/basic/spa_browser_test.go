@@ -184,6 +184,13 @@ func testSPARoutes(t *testing.T, browser context.Context) {
 	waitFor(t, tab, "the ready event of the new route", countEvents("ready ")+` > `+jsonInt(n), spaState)
 	require.True(t, eval[bool](t, tab, `window.root0 === document.getElementById('livechat-root') && `+openJS), "the chat stays as it was")
 	require.Equal(t, 1, eval[int](t, tab, countEvents("open")), "opened once")
+
+	// Half a message typed, then a route of another chatflow: its chat
+	// opens as on the next page, with the text.
+	do(t, tab, "type", chromedp.SendKeys(chromedp.CSS("#livechat-input"), "Half a thou"))
+	do(t, tab, "go to Dashboard", chromedp.Click(chromedp.CSS(`nav a[href="/app/"]`)))
+	showing(t, tab, "support")
+	waitFor(t, tab, "the support chat open with the text", openJS+` && document.getElementById('livechat-input').value === 'Half a thou'`, spaState)
 }
 
 func jsonInt(n int) string {
