@@ -1,9 +1,11 @@
 package memory
 
 import (
+	"bufio"
 	"bytes"
 	"cmp"
 	"context"
+	"crypto/rand"
 	"fmt"
 	"maps"
 	"slices"
@@ -42,6 +44,9 @@ type Store struct {
 	// consents holds consent records by visitor, in the order added.
 	consents   map[string][]*livechat.ConsentRecord
 	consentIDs map[string]bool
+	// random holds bytes from crypto/rand for message ids, read 4 KiB at
+	// a time rather than 16 bytes for every message; used under mu.
+	random *bufio.Reader
 }
 
 // conversation is a stored conversation with everything that hangs off it.
@@ -65,6 +70,18 @@ func clientKeyOf(m *livechat.Message) clientKey {
 }
 
 var _ livechat.Storage = (*Store)(nil)
+
+// newMessageID is a random (version 4) UUID; s.mu is held for writing.
+func (s *Store) newMessageID() string {
+	if s.random == nil {
+		s.random = bufio.NewReaderSize(rand.Reader, 4096)
+	}
+	id, err := uuid.NewRandomFromReader(s.random)
+	if err != nil {
+		return uuid.NewString() // crypto/rand does not fail; if it did, as before
+	}
+	return id.String()
+}
 
 // New returns an empty Store. It is safe for concurrent use; every value
 // passed in or returned is a deep copy, so callers may keep and mutate
@@ -584,8 +601,11 @@ func (s *Store) AppendMessage(ctx context.Context, m *livechat.Message) (*livech
 	if !ok {
 		return nil, false, notFound("conversation", m.ConversationID)
 	}
+	var h uint64
 	if m.ClientMsgID != "" {
-		if i := cv.messages.byClientKey(clientKeyOf(m)); i >= 0 {
+		k := clientKeyOf(m)
+		h = hashClientKey(k)
+		if i := cv.messages.byClientKey(k, h); i >= 0 {
 			return cv.messages.message(m.ConversationID, i), false, nil
 		}
 	}
@@ -594,7 +614,7 @@ func (s *Store) AppendMessage(ctx context.Context, m *livechat.Message) (*livech
 	}
 	stored := *m
 	if stored.ID == "" {
-		stored.ID = uuid.NewString()
+		stored.ID = s.newMessageID()
 	}
 	if stored.CreatedAt.IsZero() {
 		stored.CreatedAt = time.Now().UTC()
@@ -604,7 +624,7 @@ func (s *Store) AppendMessage(ctx context.Context, m *livechat.Message) (*livech
 	if stored.CreatedAt.After(cv.conv.UpdatedAt) {
 		cv.conv.UpdatedAt = stored.CreatedAt
 	}
-	cv.messages.add(&stored)
+	cv.messages.add(&stored, h)
 	return &stored, true, nil
 }
 
@@ -619,7 +639,8 @@ func (s *Store) MessageByClientID(ctx context.Context, conversationID string, se
 	if !ok {
 		return nil, notFound("conversation", conversationID)
 	}
-	i := cv.messages.byClientKey(clientKey{sender, authorID, clientMsgID})
+	k := clientKey{sender, authorID, clientMsgID}
+	i := cv.messages.byClientKey(k, hashClientKey(k))
 	if i < 0 || clientMsgID == "" {
 		return nil, notFound("message", clientMsgID)
 	}

@@ -72,9 +72,10 @@ func hashClientKey(k clientKey) uint64 {
 // len is the number of messages, which is the last Seq.
 func (l *messageLog) len() int { return len(l.recs) }
 
-// add stores m, whose Seq must be l.len()+1. Strings longer than 4 GiB
-// cannot be stored; the caller checks with fits.
-func (l *messageLog) add(m *livechat.Message) {
+// add stores m, whose Seq must be l.len()+1; h is hashClientKey of its
+// clientKey when it has a client id. Strings longer than 4 GiB cannot be
+// stored; the caller checks with fits.
+func (l *messageLog) add(m *livechat.Message, h uint64) {
 	fields := [nFields]string{m.ID, m.ClientMsgID, string(m.Sender), m.AuthorID, m.AuthorName, m.Text, m.Code}
 	size := 0
 	for _, f := range fields {
@@ -106,7 +107,6 @@ func (l *messageLog) add(m *livechat.Message) {
 	}
 	if m.ClientMsgID != "" {
 		k := clientKeyOf(m)
-		h := hashClientKey(k)
 		if l.byClient == nil {
 			l.byClient = make(map[uint64]int32)
 		}
@@ -128,9 +128,10 @@ func fits(m *livechat.Message) bool {
 	return uint64(n) < 1<<32
 }
 
-// byClientKey is the index of the message stored under k, or -1.
-func (l *messageLog) byClientKey(k clientKey) int {
-	if i, ok := l.byClient[hashClientKey(k)]; ok && l.hasKey(int(i), k) {
+// byClientKey is the index of the message stored under k, whose
+// hashClientKey is h, or -1.
+func (l *messageLog) byClientKey(k clientKey, h uint64) int {
+	if i, ok := l.byClient[h]; ok && l.hasKey(int(i), k) {
 		return int(i)
 	}
 	if i, ok := l.collided[k]; ok {

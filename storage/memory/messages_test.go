@@ -33,7 +33,7 @@ func TestMessageLogRoundTrip(t *testing.T) {
 			m.Sender, m.AuthorID, m.AuthorName, m.Code = livechat.SenderSystem, "", "Brand", "conversation_ended"
 			m.CreatedAt = m.CreatedAt.In(berlin)
 		}
-		l.add(m)
+		l.add(m, hashClientKey(clientKeyOf(m)))
 		want = append(want, m)
 	}
 	if l.len() != len(want) {
@@ -45,12 +45,12 @@ func TestMessageLogRoundTrip(t *testing.T) {
 			t.Fatalf("message %d:\n got %+v\nwant %+v", i, got, w)
 		}
 		if w.ClientMsgID != "" {
-			if j := l.byClientKey(clientKeyOf(w)); j != i {
+			if j := find(&l, clientKeyOf(w)); j != i {
 				t.Fatalf("message %d found at %d by its client id", i, j)
 			}
 		}
 	}
-	if j := l.byClientKey(clientKey{livechat.SenderVisitor, "v2", "c0"}); j != -1 {
+	if j := find(&l, clientKey{livechat.SenderVisitor, "v2", "c0"}); j != -1 {
 		t.Fatalf("another author's client id found at %d", j)
 	}
 }
@@ -60,18 +60,18 @@ func TestMessageLogRoundTrip(t *testing.T) {
 func TestMessageLogCollision(t *testing.T) {
 	var l messageLog
 	first := &livechat.Message{ID: "a", ConversationID: "c1", Sender: livechat.SenderVisitor, AuthorID: "v1", ClientMsgID: "one"}
-	l.add(first)
+	l.add(first, hashClientKey(clientKeyOf(first)))
 	second := &livechat.Message{ID: "b", ConversationID: "c1", Sender: livechat.SenderVisitor, AuthorID: "v1", ClientMsgID: "two"}
 	// As if the two keys hashed alike.
 	l.byClient[hashClientKey(clientKeyOf(second))] = 0
-	l.add(second)
-	if i := l.byClientKey(clientKeyOf(first)); i != 0 {
+	l.add(second, hashClientKey(clientKeyOf(second)))
+	if i := find(&l, clientKeyOf(first)); i != 0 {
 		t.Fatalf("first at %d", i)
 	}
-	if i := l.byClientKey(clientKeyOf(second)); i != 1 {
+	if i := find(&l, clientKeyOf(second)); i != 1 {
 		t.Fatalf("second at %d", i)
 	}
-	if i := l.byClientKey(clientKey{livechat.SenderVisitor, "v1", "three"}); i != -1 {
+	if i := find(&l, clientKey{livechat.SenderVisitor, "v1", "three"}); i != -1 {
 		t.Fatalf("a key never stored found at %d", i)
 	}
 }
@@ -81,7 +81,8 @@ func TestMessageLogCollision(t *testing.T) {
 func TestMessageLogNoPointers(t *testing.T) {
 	var l messageLog
 	for i := range 1000 {
-		l.add(&livechat.Message{ID: fmt.Sprint(i), ClientMsgID: fmt.Sprint(i), Sender: livechat.SenderVisitor, AuthorID: "v", Text: "hello", CreatedAt: time.Now().UTC()})
+		m := &livechat.Message{ID: fmt.Sprint(i), ClientMsgID: fmt.Sprint(i), Sender: livechat.SenderVisitor, AuthorID: "v", Text: "hello", CreatedAt: time.Now().UTC()}
+		l.add(m, hashClientKey(clientKeyOf(m)))
 	}
 	if n := len(l.chunks); n > 10 {
 		t.Fatalf("%d chunks for 1,000 short messages", n)
@@ -95,6 +96,8 @@ func TestMessageLogNoPointers(t *testing.T) {
 		}
 	}
 }
+
+func find(l *messageLog, k clientKey) int { return l.byClientKey(k, hashClientKey(k)) }
 
 func hasPointers(t reflect.Type) bool {
 	switch t.Kind() {
