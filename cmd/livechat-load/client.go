@@ -251,7 +251,7 @@ func frameType(f []byte) string {
 	if i := bytes.Index(f, typeKey); i >= 0 {
 		rest := f[i+len(typeKey):]
 		if j := bytes.IndexByte(rest, '"'); j >= 0 {
-			return string(rest[:j])
+			return typeName(rest[:j])
 		}
 	}
 	var v struct {
@@ -259,6 +259,19 @@ func frameType(f []byte) string {
 	}
 	json.Unmarshal(f, &v)
 	return v.Type
+}
+
+// frameTypes are the types the tool looks for: frameType returns these
+// strings rather than allocating one for every frame it reads.
+var frameTypes = []string{"message", "ack", "send", "error", "ready", "subscribed"}
+
+func typeName(b []byte) string {
+	for _, t := range frameTypes {
+		if string(b) == t {
+			return t
+		}
+	}
+	return string(b)
 }
 
 var markKey = []byte(`"lt:`)

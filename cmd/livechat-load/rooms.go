@@ -212,7 +212,7 @@ func runRoomsOnce(ctx context.Context, o *options, server string, rate float64) 
 	}
 	for _, v := range visitors {
 		wg.Go(func() { r.read(runCtx, v.conn, "visitor", visitorBit) })
-		wg.Go(func() { r.write(runCtx, v) })
+		wg.Go(func() { r.write(v) })
 	}
 	o.logf("rooms: %s: running %v", server, o.warmup+o.duration)
 	window := r.schedule(ctx, ch, visitors, rate)
@@ -384,12 +384,13 @@ func (r *roomsRun) drain(ctx context.Context) {
 }
 
 // write sends the visitor's messages in order.
-func (r *roomsRun) write(ctx context.Context, v *roomVisitor) {
+func (r *roomsRun) write(v *roomVisitor) {
 	pad := strings.Repeat("x", r.o.textSize)
 	prefix := []byte(`{"type":"send","conversationId":` + strconv.Quote(v.conv) + `,"ref":"`)
 	buf := make([]byte, 0, len(prefix)+r.o.textSize+96)
+	var num [20]byte
 	for id := range v.ch {
-		n := strconv.Itoa(int(id))
+		n := strconv.AppendInt(num[:0], int64(id), 10)
 		buf = append(buf[:0], prefix...)
 		buf = append(buf, n...)
 		buf = append(buf, `","clientMessageId":"m`...)
@@ -399,7 +400,10 @@ func (r *roomsRun) write(ctx context.Context, v *roomVisitor) {
 		buf = append(buf, ':')
 		buf = append(buf, pad[:max(1, r.o.textSize-len(n)-4)]...)
 		buf = append(buf, `"}`...)
-		if err := v.conn.Write(ctx, websocket.MessageText, buf); err != nil {
+		// Not bound to ctx: a write with a context that can be cancelled
+		// costs coder/websocket an allocation and a registration with
+		// the context, and the run ends by closing the connections.
+		if err := v.conn.Write(context.Background(), websocket.MessageText, buf); err != nil {
 			if !r.stopping.Load() {
 				r.writeErrs.Add(1)
 			}
@@ -432,7 +436,9 @@ func (r *roomsRun) read(ctx context.Context, c *websocket.Conn, role string, bit
 		return true
 	}
 	for {
-		if err := fr.next(ctx, c, handle); err != nil {
+		// As in write, the read is not bound to ctx: closing the
+		// connection ends it.
+		if err := fr.next(context.Background(), c, handle); err != nil {
 			if !r.stopping.Load() && ctx.Err() == nil {
 				r.drops.add(role+" "+closeReason(err), 1)
 			}
