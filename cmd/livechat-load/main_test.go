@@ -108,7 +108,9 @@ func TestRooms(t *testing.T) {
 		require.False(t, math.IsNaN(cpu), s.Server)
 	}
 	require.Greater(t, res.Steps[0].AcksPerSec, 0.0, "the livechat server acknowledges every send")
-	requireRatios(t, tb)
+	// The server's CPU comes from /proc in ticks of 10 ms, and the bare
+	// hub spends about that much in this short run: its figure may be 0.
+	requireRatios(t, tb, "  server CPU per delivery")
 }
 
 func TestIdle(t *testing.T) {
