@@ -46,6 +46,16 @@ func TestForgetVisitor(t *testing.T) {
 	status, cfg := v.do("POST", "api/v1/visitor/config", map[string]any{"url": "https://shop.example/"})
 	require.Equal(t, http.StatusOK, status)
 	require.Nil(t, cfg["conversation"], "a new visitor has no conversation")
+
+	// Another site cannot make the browser forget its visitor.
+	req, _ := http.NewRequest("POST", e.base+"api/v1/visitor/forget", nil)
+	req.Header.Set("Origin", "https://evil.example")
+	resp, err := v.client.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusForbidden, resp.StatusCode)
+	require.Empty(t, resp.Cookies(), "the cookie stays")
+	require.NotEmpty(t, v.client.Jar.Cookies(base))
 	status, _ = v.do("GET", "api/v1/visitor/conversations/"+conv+"/messages", nil)
 	require.Equal(t, http.StatusNotFound, status, "the new visitor cannot read the previous one's conversation")
 }
