@@ -225,3 +225,41 @@ func BenchmarkConnectBaseline(b *testing.B) {
 	}
 	cpu.Report()
 }
+
+// BenchmarkVisitorConfig is the config call's handler alone, without a
+// network: a new visitor (no cookie, so one is created and the cookie set)
+// and a returning one (with the cookie), each accepting gzip as a
+// browser does.
+func BenchmarkVisitorConfig(b *testing.B) {
+	e := newEnv(b, noConnCaps, func(c *livechat.Config) { c.NewVisitorRate = -1 })
+	body := []byte(`{"url":"` + e.srv.URL + `/pricing","language":"en","device":"desktop"}`)
+	v := e.newVisitor()
+	u, _ := http.NewRequest("GET", e.base, nil)
+	var cookie *http.Cookie
+	for _, c := range v.client.Jar.Cookies(u.URL) {
+		cookie = c
+	}
+	for _, bc := range []struct {
+		name   string
+		cookie *http.Cookie
+	}{{"new", nil}, {"returning", cookie}} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			cpu := livechat.MeterCPU(b)
+			for b.Loop() {
+				req := httptest.NewRequest("POST", "/livechat/api/v1/visitor/config", bytes.NewReader(body))
+				req.Header.Set("Content-Type", "application/json")
+				req.Header.Set("Accept-Encoding", "gzip")
+				if bc.cookie != nil {
+					req.AddCookie(bc.cookie)
+				}
+				w := httptest.NewRecorder()
+				e.chat.ServeHTTP(w, req)
+				if w.Code != http.StatusOK {
+					b.Fatalf("config: %d %s", w.Code, w.Body)
+				}
+			}
+			cpu.Report()
+		})
+	}
+}

@@ -1,6 +1,7 @@
 package livechat
 
 import (
+	"cmp"
 	"context"
 	"slices"
 	"time"
@@ -36,39 +37,79 @@ type pageView struct {
 	Manager bool
 	// Host is the site's host name, for the consent texts.
 	Host string
-	// Launcher says the answer shows the launcher only (the config
-	// call): the header's avatars are left out.
-	Launcher bool
 }
 
-// chooseChat picks the chatflow for a page view: the preview the request
-// names when an agent who manages chatflows asks, else the published
-// chatflow with the highest priority whose targeting matches the page and
-// what the server knows of the visitor. It returns nil for no chat.
+// chooseChat picks the chatflow for a page view (see choose) and builds
+// what the open chat shows of it. It returns nil for no chat.
 func (ch *chooser) chooseChat(ctx context.Context, v *Visitor, req *pageView) (*chatConfig, error) {
-	set, err := ch.flows.set(ctx)
+	f, preview, err := ch.choose(ctx, v, req)
+	if f == nil || err != nil {
+		return nil, err
+	}
+	c, err := ch.publicChat(ctx, f, v, req)
+	if c != nil && preview {
+		c.Preview = true
+	}
+	return c, err
+}
+
+// chooseLauncher is chooseChat for the config call: the same choice,
+// and only what a page view needs to show the launcher (launcherChat),
+// without building the texts and consent the open chat needs.
+func (ch *chooser) chooseLauncher(ctx context.Context, v *Visitor, req *pageView) (*launcherChat, error) {
+	f, preview, err := ch.choose(ctx, v, req)
+	if f == nil || err != nil {
+		return nil, err
+	}
+	st, err := ch.routing.status(ctx, f, v)
 	if err != nil {
 		return nil, err
 	}
+	lang := ch.language(f, req)
+	l := &launcherChat{
+		ChatflowID: f.ID, Welcome: f.Build.Welcome, AccentColor: f.Display.AccentColor, AccentText: onAccent(f.Display.AccentColor),
+		Desktop: f.Display.Desktop, Mobile: f.Display.Mobile, Preview: preview, Language: lang.String(),
+		Texts:        make(map[consent.Key]string, len(launcherTexts)),
+		Availability: launcherAvailability{Status: st.Status, ShowChat: st.ShowChat},
+	}
+	for _, k := range launcherTexts {
+		l.Texts[k] = ch.cfg.Texts.Text(lang, k)
+	}
+	// As publicChat: a welcome left at its default follows the language.
+	if l.Welcome == flow.DefaultWelcome {
+		l.Welcome = ch.cfg.Texts.Text(lang, consent.KeyWelcome)
+	}
+	if s := f.Options.Consent.Cookies; s.Enabled {
+		l.CookieBanner = cmp.Or(s.When, consent.BannerBeforeChat)
+	}
+	return l, nil
+}
+
+// choose picks the chatflow for a page view: the preview the request
+// names when an agent who manages chatflows asks (preview true), else the
+// published chatflow with the highest priority whose targeting matches
+// the page and what the server knows of the visitor. It returns nil for
+// no chat.
+func (ch *chooser) choose(ctx context.Context, v *Visitor, req *pageView) (f *flow.Chatflow, preview bool, err error) {
+	set, err := ch.flows.set(ctx)
+	if err != nil {
+		return nil, false, err
+	}
 	if req.Preview != "" && req.Manager {
 		if cf := set.byID[req.Preview]; cf != nil {
-			c, err := ch.publicChat(ctx, cf.flow, v, req)
-			if c != nil {
-				c.Preview = true
-			}
-			return c, err
+			return cf.flow, true, nil
 		}
 	}
 	tc, err := ch.targetContact(ctx, v)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	view := targeting.NewView(req.URL, req.Device, tc)
 	id, ok := set.selector.Select(view)
 	if !ok {
-		return nil, nil
+		return nil, false, nil
 	}
-	return ch.publicChat(ctx, set.byID[id].flow, v, req)
+	return set.byID[id].flow, false, nil
 }
 
 // startingFlow checks the chatflow a visitor says a conversation starts
@@ -127,12 +168,9 @@ func (ch *chooser) targetContact(ctx context.Context, v *Visitor) (*targeting.Co
 // publicChat builds what the widget shows for a chatflow.
 func (ch *chooser) publicChat(ctx context.Context, f *flow.Chatflow, v *Visitor, req *pageView) (*chatConfig, error) {
 	hd := f.Display.Heading
-	var avatars []avatar
-	if !req.Launcher {
-		var err error
-		if avatars, err = ch.headingAvatars(ctx, f, v); err != nil {
-			return nil, err
-		}
+	avatars, err := ch.headingAvatars(ctx, f, v)
+	if err != nil {
+		return nil, err
 	}
 	st, err := ch.routing.status(ctx, f, v)
 	if err != nil {
@@ -222,11 +260,7 @@ func (ch *chooser) headingAvatars(ctx context.Context, f *flow.Chatflow, v *Visi
 // chatTexts picks the visitor's language (their browser's when supported,
 // else the chatflow's, else English) and returns the texts in it.
 func (ch *chooser) chatTexts(f *flow.Chatflow, req *pageView) (string, map[consent.Key]string, *chatConsent) {
-	visitorLang := req.Language
-	if visitorLang == "" {
-		visitorLang = req.AcceptLanguage
-	}
-	lang := matchLanguage(f.Options.Language, visitorLang)
+	lang := ch.language(f, req)
 	company := ch.cfg.Company
 	texts := f.Options.Consent.Texts(ch.cfg.Texts, lang, consent.Sender{Company: company, Account: ch.cfg.Account, Domain: req.Host})
 	cs := &chatConsent{}
@@ -243,6 +277,17 @@ func (ch *chooser) chatTexts(f *flow.Chatflow, req *pageView) (string, map[conse
 		cs.Communication = append(cs.Communication, consentCheckbox{Kind: c.Kind, Label: c.Label, TextHash: consent.TextHash(c.Label)})
 	}
 	return lang.String(), ch.cfg.Texts.All(lang), cs
+}
+
+// language is the language a page view's chat speaks: the visitor's
+// (the language the widget reports, else the browser's) when supported,
+// else the chatflow's, else English.
+func (ch *chooser) language(f *flow.Chatflow, req *pageView) language.Tag {
+	visitorLang := req.Language
+	if visitorLang == "" {
+		visitorLang = req.AcceptLanguage
+	}
+	return matchLanguage(f.Options.Language, visitorLang)
 }
 
 // languageChoice is what consent.Match chooses from.

@@ -223,9 +223,18 @@ const minGzip = 512
 
 // writeJSONCompressed writes v as JSON as writeJSON does, gzip-compressed
 // when the client accepts it and the answer is large enough to gain.
-func writeJSONCompressed(w http.ResponseWriter, r *http.Request, status int, v any) {
-	var body bytes.Buffer
-	if err := json.NewEncoder(&body).Encode(v); err != nil {
+// shared says many clients may get the same answer byte for byte (a page
+// view's launcher): its compressed form is then kept in gzipped and
+// compressed once.
+func writeJSONCompressed(w http.ResponseWriter, r *http.Request, status int, v any, shared bool) {
+	body := jsonBuffers.Get().(*bytes.Buffer)
+	defer func() {
+		if body.Cap() <= 64<<10 {
+			body.Reset()
+			jsonBuffers.Put(body)
+		}
+	}()
+	if err := json.NewEncoder(body).Encode(v); err != nil {
 		writeJSON(w, status, v)
 		return
 	}
@@ -236,31 +245,96 @@ func writeJSONCompressed(w http.ResponseWriter, r *http.Request, status int, v a
 	hd.Set("Vary", "Accept-Encoding")
 	out := body.Bytes()
 	if len(out) >= minGzip && acceptsGzip(r) {
-		var zb bytes.Buffer
-		pool := &gzipWriters
-		if len(out) < fastGzip {
-			pool = &fastGzipWriters
+		var z []byte
+		ok := false
+		if shared {
+			z, ok = gzipped.get(out)
 		}
-		zw := pool.Get().(*gzip.Writer)
-		zw.Reset(&zb)
-		zw.Write(out)
-		zw.Close()
-		zw.Reset(io.Discard)
-		pool.Put(zw)
+		if !ok {
+			z = gzipBytes(out)
+			if shared {
+				gzipped.put(out, z)
+			}
+		}
 		hd.Set("Content-Encoding", "gzip")
-		out = zb.Bytes()
+		out = z
 	}
 	hd.Set("Content-Length", strconv.Itoa(len(out)))
 	w.WriteHeader(status)
 	w.Write(out)
 }
 
+// jsonBuffers hold answers while writeJSONCompressed writes them.
+var jsonBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// gzipBytes is data gzip-compressed by a pooled writer.
+func gzipBytes(data []byte) []byte {
+	var zb bytes.Buffer
+	pool := &gzipWriters
+	if len(data) < fastGzip {
+		pool = &fastGzipWriters
+	}
+	zw := pool.Get().(*gzip.Writer)
+	zw.Reset(&zb)
+	zw.Write(data)
+	zw.Close()
+	zw.Reset(io.Discard)
+	pool.Put(zw)
+	return zb.Bytes()
+}
+
+// gzipped keeps the compressed form of shared answers, up to 1 MiB of
+// answers and their compressed forms together; when that is full it is
+// emptied and starts over, so that the answers asked for now come back
+// into it.
+var gzipped = &gzipCache{m: make(map[string][]byte), max: 1 << 20}
+
+// gzipCache maps answers to their gzip form. The key is the whole answer,
+// so a hit is always the compressed form of exactly the bytes sent.
+type gzipCache struct {
+	mu   sync.RWMutex
+	m    map[string][]byte
+	size int // bytes of keys and values
+	max  int
+}
+
+// get returns the gzip form of plain kept by put; callers must not change
+// it.
+func (c *gzipCache) get(plain []byte) ([]byte, bool) {
+	c.mu.RLock()
+	z, ok := c.m[string(plain)]
+	c.mu.RUnlock()
+	return z, ok
+}
+
+// put keeps z as the gzip form of plain; an answer over a sixteenth of
+// the cache is not kept.
+func (c *gzipCache) put(plain, z []byte) {
+	n := len(plain) + len(z)
+	if n > c.max/16 {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, ok := c.m[string(plain)]; ok {
+		return
+	}
+	if c.size+n > c.max {
+		clear(c.m)
+		c.size = 0
+	}
+	c.m[string(plain)] = z
+	c.size += n
+}
+
 // decodeJSON reads a JSON request body into v: application/json only, at
 // most maxBody bytes, valid UTF-8, no unknown fields, one value.
 func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
-	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if err != nil || mt != "application/json" {
-		return errUnsupportedMedia
+	if ct := r.Header.Get("Content-Type"); ct != "application/json" {
+		mt, _, err := mime.ParseMediaType(ct)
+		if err != nil || mt != "application/json" {
+			return errUnsupportedMedia
+		}
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
 	if err != nil {

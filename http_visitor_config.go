@@ -22,6 +22,17 @@ type configRequest struct {
 	Cookies *bool `json:"cookies"`
 }
 
+// configAnswer is the config call's answer, its fields in the order of
+// their names as PROTOCOL.md shows them.
+type configAnswer struct {
+	Chat         *launcherChat        `json:"chat"`
+	Conversation *visitorConversation `json:"conversation"`
+	Identified   bool                 `json:"identified"`
+	Protocol     int                  `json:"protocol"`
+	// Token is the visitor's token before they accepted cookies.
+	Token string `json:"token,omitempty"`
+}
+
 // visitorConfig is the widget's first call on a page view: it identifies
 // (or creates) the visitor and says what to show.
 func (h *visitorAPI) visitorConfig(w http.ResponseWriter, r *http.Request) {
@@ -124,9 +135,9 @@ func (h *visitorAPI) visitorConfig(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	chat, err := h.chooser.chooseChat(ctx, v, &pageView{
+	chat, err := h.chooser.chooseLauncher(ctx, v, &pageView{
 		URL: req.URL, Device: req.Device, Language: req.Language, AcceptLanguage: r.Header.Get("Accept-Language"),
-		Preview: req.Preview, Manager: req.Preview != "" && h.canManageFlows(r), Host: hostName(r.Host), Launcher: true,
+		Preview: req.Preview, Manager: req.Preview != "" && h.canManageFlows(r), Host: hostName(r.Host),
 	})
 	if err != nil {
 		h.fail(w, r, err)
@@ -135,11 +146,10 @@ func (h *visitorAPI) visitorConfig(w http.ResponseWriter, r *http.Request) {
 	if !persist && memoryToken == "" {
 		memoryToken = signVisitor(h.cfg.Secret, v.ID, h.now())
 	}
-	resp := map[string]any{"protocol": 1, "chat": launcherOf(chat), "conversation": conv, "identified": identified != ""}
-	if memoryToken != "" {
-		resp["token"] = memoryToken
-	}
-	writeJSONCompressed(w, r, http.StatusOK, resp)
+	resp := &configAnswer{Chat: chat, Conversation: conv, Identified: identified != "", Protocol: 1, Token: memoryToken}
+	// Without a conversation or a token the answer is the same for every
+	// visitor shown the same launcher: its compressed form is kept.
+	writeJSONCompressed(w, r, http.StatusOK, resp, conv == nil && memoryToken == "")
 }
 
 // unreadLimit is the most unread messages the config answer counts; the
@@ -208,7 +218,7 @@ func (h *visitorAPI) visitorChat(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	writeJSONCompressed(w, r, http.StatusOK, map[string]any{"chat": chat})
+	writeJSONCompressed(w, r, http.StatusOK, map[string]any{"chat": chat}, true)
 }
 
 // visitorLanguage is the language a config request reports: its language

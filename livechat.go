@@ -124,17 +124,17 @@ func (h *Handler) Shutdown(ctx context.Context) error {
 // mount.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rest, ok := h.relativePath(r)
-	if !ok || !cleanPath(strings.TrimSuffix(r.URL.Path, rest)) || !cleanPath("/"+rest) {
+	mount, p := strings.TrimSuffix(r.URL.Path, rest), "/"+rest
+	if !ok || !cleanPath(mount) || !cleanPath(p) {
 		writeError(w, r, errNoRoute)
 		return
 	}
-	r2 := new(http.Request)
-	*r2 = *r
+	// WithContext copies the request; its URL is copied here.
+	r2 := r.WithContext(context.WithValue(r.Context(), mountKey{}, mount))
 	u := *r.URL
-	u.Path = "/" + rest
+	u.Path = p
 	u.RawPath = ""
 	r2.URL = &u
-	r2 = r2.WithContext(context.WithValue(r.Context(), mountKey{}, strings.TrimSuffix(r.URL.Path, rest)))
 	h.mux.ServeHTTP(w, r2)
 }
 

@@ -1,7 +1,6 @@
 package livechat
 
 import (
-	"cmp"
 	"encoding/hex"
 	"math"
 	"strings"
@@ -233,25 +232,6 @@ type launcherChat struct {
 type launcherAvailability struct {
 	Status   availability.Status `json:"status"`
 	ShowChat bool                `json:"showChat"`
-}
-
-// launcherOf is what the config call answers of c; nil for no chat.
-func launcherOf(c *chatConfig) *launcherChat {
-	if c == nil {
-		return nil
-	}
-	l := &launcherChat{
-		ChatflowID: c.ChatflowID, Welcome: c.Welcome, AccentColor: c.AccentColor, AccentText: onAccent(c.AccentColor), Desktop: c.Desktop, Mobile: c.Mobile,
-		Preview: c.Preview, Language: c.Language, Texts: make(map[consent.Key]string, len(launcherTexts)),
-		Availability: launcherAvailability{Status: c.Availability.Status, ShowChat: c.Availability.ShowChat},
-	}
-	for _, k := range launcherTexts {
-		l.Texts[k] = c.Texts[k]
-	}
-	if c.Consent != nil && c.Consent.Cookies != nil {
-		l.CookieBanner = cmp.Or(c.Consent.Cookies.When, consent.BannerBeforeChat)
-	}
-	return l
 }
 
 // onAccent is the text colour readable on an accent colour "#rgb" or

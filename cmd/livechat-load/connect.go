@@ -86,7 +86,11 @@ func runConnectOnce(ctx context.Context, o *options, what string) (*connectResul
 	switch {
 	case what == "bare":
 		server = "bare"
-		if ch, err = startChild(ctx, o, true, "-mode", "connect"); err != nil {
+		args := []string{"-mode", "connect"}
+		if o.cpuProfile != "" {
+			args = append(args, "-cpuprofile", profilePath(o.cpuProfile, "connect-bare"))
+		}
+		if ch, err = startChild(ctx, o, true, args...); err != nil {
 			return nil, err
 		}
 		t = newTarget(ch.base, true, o.agentHeader)
@@ -180,6 +184,12 @@ func runConnectOnce(ctx context.Context, o *options, what string) (*connectResul
 		})
 	}
 	time.Sleep(time.Until(winStart))
+	profile := func(what string) {
+		if ch != nil && o.cpuProfile != "" {
+			ch.get(ctx, "_load/profile?"+what+"=1")
+		}
+	}
+	profile("start")
 	var cpu0, cpu1, wait0, wait1 time.Duration = -1, -1, -1, -1
 	load0, _ := procCPU(os.Getpid())
 	if ch != nil {
@@ -194,6 +204,7 @@ func runConnectOnce(ctx context.Context, o *options, what string) (*connectResul
 	}
 	el := time.Since(t0)
 	load1, _ := procCPU(os.Getpid())
+	profile("stop")
 	res.LoadCPUPercent = num(100 * (load1 - load0).Seconds() / el.Seconds())
 	res.ServerWaitPercent = nan
 	if ch != nil {

@@ -89,8 +89,9 @@
 // /proc/<pid>/task/*/schedstat; a process's own threads queueing for its
 // one CPU count too, so it is not zero on a quiet machine), and -nice -10
 // (as root) lowers what other work takes from them. -cpuprofile cpu.out makes each
-// livechat server child write a CPU profile of its measurement window
-// (cpu-rooms-2000.out, cpu-persist-sqlite.out, ...) for go tool pprof.
+// livechat server child, and the connect ceiling, write a CPU profile of
+// its measurement window (cpu-rooms-2000.out, cpu-persist-sqlite.out,
+// cpu-connect-config+ws.out, cpu-connect-bare.out, ...) for go tool pprof.
 //
 // # Output
 //

@@ -79,7 +79,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.postgres, "postgres", os.Getenv("LIVECHAT_TEST_POSTGRES"), "PostgreSQL DSN for -storage postgres and persist (default $LIVECHAT_TEST_POSTGRES)")
 	fs.StringVar(&o.serverCPU, "server-cpu", "", "pin the server child to these CPUs (taskset list such as 0 or 0-1); its GOMAXPROCS is their count")
 	fs.StringVar(&o.loadCPU, "load-cpu", "", "pin the load generator to these CPUs (taskset list)")
-	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of each started livechat server to this file (the scenario and step are added to the name)")
+	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of each started livechat server (and of the connect ceiling) to this file (the scenario and step are added to the name)")
 	fs.IntVar(&o.nice, "nice", 0, "run the server children and the load generator at this nice value (negative needs root), to keep other work on a shared machine from preempting them")
 	fs.BoolVar(&o.jsonOut, "json", false, "print the results as JSON instead of tables")
 	fs.BoolVar(&o.quiet, "q", false, "do not print progress to stderr")
