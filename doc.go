@@ -63,7 +63,10 @@
 //     engine.sendAsVisitor.
 //  2. engine.go: the engine checks the conversation, the text and the
 //     consent, appends the message to the Storage, which gives it its
-//     sequence number, and publishes the event on the broker.
+//     sequence number, and publishes the event on the broker. With a
+//     Storage that is a ConditionalAppender the conversation's checks are
+//     made by the append itself, and only a message it refuses goes
+//     through the checks one by one for its answer.
 //  3. transport/broker.go: the broker delivers the event to the hub of
 //     every node that follows its topics: the conversation's, where a
 //     visitor of it is connected, and the inbox's, where an agent is

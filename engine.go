@@ -2,6 +2,7 @@ package livechat
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"hash/fnv"
 	"log/slog"
@@ -181,6 +182,42 @@ func (e *engine) post(ctx context.Context, m *Message, alias string) (*Message, 
 	return stored, created, nil
 }
 
+// postIf is post in one call of the Storage's ConditionalAppender, which
+// appends m only when its conversation meets cond and returns the
+// conversation as it is after the append; alias, when set, names the
+// agents in the published event from that conversation. m.ClientMsgID
+// must be valid or empty. ok is false when nothing was stored because the
+// Storage has no ConditionalAppender, or the conversation does not exist
+// or does not meet cond (ErrNotFound, ErrConflict): the caller then takes
+// the path of post, whose checks give every refusal its own answer. Other
+// failures are returned as post returns them.
+func (e *engine) postIf(ctx context.Context, m *Message, cond AppendCondition, alias func(*Conversation) string) (stored *Message, c *Conversation, created, ok bool, err error) {
+	ca, has := e.store.(ConditionalAppender)
+	if !has {
+		return nil, nil, false, false, nil
+	}
+	if m.CreatedAt.IsZero() {
+		m.CreatedAt = e.now().UTC()
+	}
+	unlock := e.lockConversation(m.ConversationID)
+	defer unlock()
+	stored, c, created, err = ca.AppendMessageIf(ctx, m, cond)
+	switch {
+	case errors.Is(err, ErrNotFound), errors.Is(err, ErrConflict):
+		return nil, nil, false, false, nil
+	case err != nil:
+		return nil, nil, false, true, fmt.Errorf("livechat: append message: %w", err)
+	}
+	if created {
+		by := ""
+		if alias != nil {
+			by = alias(c)
+		}
+		e.out.publish(ctx, Event{Type: EventMessage, ConversationID: stored.ConversationID, Seq: stored.Seq, Message: stored, AuthorAlias: by})
+	}
+	return stored, c, created, true, nil
+}
+
 // resentMessage returns the message the sender already stored in the
 // conversation under clientMsgID, or nil. A resend gets the original
 // message even when a new message would be refused (rate limited, closed
@@ -289,6 +326,27 @@ func (e *engine) sendAsVisitor(ctx context.Context, visitorID, conversationID, c
 	if err := checkClientMsgID(clientMsgID); err != nil {
 		return nil, false, err
 	}
+	if validID(conversationID) && e.checkText(text) == nil {
+		// The checks below in one step with the append, when the Storage
+		// can: the conversation is the visitor's, open, and not of a
+		// chatflow that asks for explicit consent (checkConsent).
+		if except, ok := e.flows.explicitConsentFlows(ctx); ok {
+			cond := AppendCondition{VisitorID: visitorID, NotClosed: true, ExceptChatflows: except}
+			m, c, created, ok, err := e.postIf(ctx, &Message{
+				ConversationID: conversationID,
+				ClientMsgID:    clientMsgID,
+				Sender:         SenderVisitor,
+				AuthorID:       visitorID,
+				Text:           text,
+			}, cond, nil)
+			if ok {
+				if err == nil && created {
+					e.routing.afterVisitorMessage(ctx, c, m)
+				}
+				return m, created, err
+			}
+		}
+	}
 	c, err := e.visitorConversationByID(ctx, visitorID, conversationID)
 	if err != nil {
 		return nil, false, err
@@ -336,6 +394,21 @@ func (e *engine) sendAsAgent(ctx context.Context, conversationID, agentID, clien
 	a, err := e.store.Agent(ctx, agentID)
 	if err != nil {
 		return nil, false, fmt.Errorf("livechat: agent: %w", err)
+	}
+	if validID(conversationID) && (clientMsgID == "" || validID(clientMsgID)) {
+		// The conversation's existence and chatflow in one step with the
+		// append, when the Storage can.
+		m, _, created, ok, err := e.postIf(ctx, &Message{
+			ConversationID: conversationID,
+			ClientMsgID:    clientMsgID,
+			Sender:         SenderAgent,
+			AuthorID:       a.ID,
+			AuthorName:     a.Name,
+			Text:           text,
+		}, AppendCondition{}, func(c *Conversation) string { return brandAlias(e.flows.flowFor(ctx, c.ChatflowID)) })
+		if ok {
+			return m, created, err
+		}
 	}
 	c, err := e.conversation(ctx, conversationID)
 	if err != nil {

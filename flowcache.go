@@ -31,6 +31,9 @@ type flowSet struct {
 	byID     map[string]*compiledFlow
 	selector *targeting.Selector
 	loadedAt time.Time
+	// explicitConsent lists the chatflows that ask for explicit consent
+	// before a visitor may send (see checkConsent).
+	explicitConsent []string
 }
 
 // flowCache keeps the current flowSet, reloading it from Storage when it is
@@ -87,6 +90,9 @@ func (c *flowCache) set(ctx context.Context) (*flowSet, error) {
 			cf = &compiledFlow{flow: f, version: rec.Version, matcher: m}
 		}
 		set.byID[rec.ID] = cf
+		if explicitConsent(cf.flow) {
+			set.explicitConsent = append(set.explicitConsent, rec.ID)
+		}
 		if cf.flow.Enabled {
 			cands = append(cands, targeting.Candidate{ID: rec.ID, Priority: cf.flow.Priority, Matcher: cf.matcher})
 		}
@@ -109,6 +115,17 @@ func (c *flowCache) flowFor(ctx context.Context, chatflowID string) *flow.Chatfl
 		return cf.flow
 	}
 	return nil
+}
+
+// explicitConsentFlows returns the ids of the chatflows that ask for
+// explicit consent, or false when the chatflows cannot be loaded (then
+// flowFor finds none).
+func (c *flowCache) explicitConsentFlows(ctx context.Context) ([]string, bool) {
+	set, err := c.set(ctx)
+	if err != nil {
+		return nil, false
+	}
+	return set.explicitConsent, true
 }
 
 // brandAlias returns the name that stands in for agents in a chatflow's

@@ -2,6 +2,7 @@ package livechat
 
 import (
 	"context"
+	"slices"
 	"time"
 )
 
@@ -167,6 +168,51 @@ type Storage interface {
 
 	// Close releases the storage's resources.
 	Close() error
+}
+
+// ConditionalAppender is an optional interface of a Storage: an append
+// that checks the message's conversation in the same step. When the
+// Storage has it, the Handler posts a visitor's or an agent's message
+// with one call instead of reading the conversation first and appending
+// after, and whenever that call stores nothing it answers as before:
+// with Conversation, the checks in Go and AppendMessage. A Storage
+// without it works the same, with one read more per message. The
+// storage/storagetest suite checks it for every Storage that has it.
+type ConditionalAppender interface {
+	// AppendMessageIf is AppendMessage for a conversation that meets
+	// cond, checked atomically with the append: no change to the
+	// conversation, from any node sharing the Storage, can come between
+	// the check and the append. It returns what AppendMessage returns and
+	// the conversation as it is after the append (LastSeq and UpdatedAt
+	// moved), or, for a repeat of the client key, as it is stored. When
+	// the conversation does not meet cond it stores nothing and returns
+	// ErrConflict, also for a repeat of the client key; ErrNotFound when
+	// the conversation does not exist. The argument is not modified.
+	AppendMessageIf(ctx context.Context, m *Message, cond AppendCondition) (stored *Message, conv *Conversation, created bool, err error)
+}
+
+// AppendCondition is what ConditionalAppender.AppendMessageIf requires of
+// a message's conversation. The zero value requires nothing.
+type AppendCondition struct {
+	// VisitorID, when not empty, is the visitor the conversation must
+	// belong to.
+	VisitorID string
+	// NotClosed requires a Status other than StatusClosed.
+	NotClosed bool
+	// ExceptChatflows are chatflow ids the conversation's ChatflowID must
+	// not be one of.
+	ExceptChatflows []string
+}
+
+// Match reports whether c meets the condition.
+func (cond AppendCondition) Match(c *Conversation) bool {
+	if cond.VisitorID != "" && c.VisitorID != cond.VisitorID {
+		return false
+	}
+	if cond.NotClosed && c.Status == StatusClosed {
+		return false
+	}
+	return !slices.Contains(cond.ExceptChatflows, c.ChatflowID)
 }
 
 // ConversationFilter selects conversations. Zero fields match everything;

@@ -601,6 +601,41 @@ func (s *Store) AppendMessage(ctx context.Context, m *livechat.Message) (*livech
 	if !ok {
 		return nil, false, notFound("conversation", m.ConversationID)
 	}
+	return s.appendLocked(cv, m)
+}
+
+var _ livechat.ConditionalAppender = (*Store)(nil)
+
+// AppendMessageIf is AppendMessage when the conversation meets cond,
+// checked under the same lock, and returns a copy of the conversation
+// after the append. It returns livechat.ErrConflict, storing nothing,
+// when the conversation does not meet cond.
+func (s *Store) AppendMessageIf(ctx context.Context, m *livechat.Message, cond livechat.AppendCondition) (*livechat.Message, *livechat.Conversation, bool, error) {
+	if m == nil {
+		return nil, nil, false, nilArg("message")
+	}
+	if err := s.write(ctx); err != nil {
+		return nil, nil, false, err
+	}
+	defer s.mu.Unlock()
+	cv, ok := s.convs[m.ConversationID]
+	if !ok {
+		return nil, nil, false, notFound("conversation", m.ConversationID)
+	}
+	if !cond.Match(&cv.conv) {
+		return nil, nil, false, fmt.Errorf("memory: conversation %q does not meet the condition of the append: %w", m.ConversationID, livechat.ErrConflict)
+	}
+	stored, created, err := s.appendLocked(cv, m)
+	if err != nil {
+		return nil, nil, false, err
+	}
+	c := cloneConversation(&cv.conv)
+	return stored, &c, created, nil
+}
+
+// appendLocked appends m to cv, or returns the message stored under its
+// client key, with s.mu held for writing.
+func (s *Store) appendLocked(cv *conversation, m *livechat.Message) (*livechat.Message, bool, error) {
 	var h uint64
 	if m.ClientMsgID != "" {
 		k := clientKeyOf(m)

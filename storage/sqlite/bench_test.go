@@ -69,6 +69,36 @@ func BenchmarkAppendMessage(b *testing.B) {
 // each append is a transaction of its own and touches other pages than
 // the one before.
 func BenchmarkAppendManyConversations(b *testing.B) {
+	manyConversations(b, func(ctx context.Context, s *sqlite.Store, m *livechat.Message) error {
+		_, _, err := s.AppendMessage(ctx, m)
+		return err
+	})
+}
+
+// BenchmarkAppendManyConversationsRead is BenchmarkAppendManyConversations
+// with a read of the conversation before each append, as the Handler
+// posts a message on a Storage that is not a livechat.ConditionalAppender.
+// Every commit empties the cache of the connection that reads.
+func BenchmarkAppendManyConversationsRead(b *testing.B) {
+	manyConversations(b, func(ctx context.Context, s *sqlite.Store, m *livechat.Message) error {
+		if _, err := s.Conversation(ctx, m.ConversationID); err != nil {
+			return err
+		}
+		_, _, err := s.AppendMessage(ctx, m)
+		return err
+	})
+}
+
+// BenchmarkAppendManyConversationsIf is BenchmarkAppendManyConversationsRead
+// in one step, with AppendMessageIf.
+func BenchmarkAppendManyConversationsIf(b *testing.B) {
+	manyConversations(b, func(ctx context.Context, s *sqlite.Store, m *livechat.Message) error {
+		_, _, _, err := s.AppendMessageIf(ctx, m, livechat.AppendCondition{VisitorID: m.AuthorID, NotClosed: true})
+		return err
+	})
+}
+
+func manyConversations(b *testing.B, appendMessage func(context.Context, *sqlite.Store, *livechat.Message) error) {
 	ctx := context.Background()
 	s := mustOpen(b, tempPath(b))
 	const conversations = 1000
@@ -78,7 +108,7 @@ func BenchmarkAppendManyConversations(b *testing.B) {
 	for i := range 10 * conversations {
 		conv := fmt.Sprintf("c%d", i%conversations)
 		if _, _, err := s.AppendMessage(ctx, &livechat.Message{ConversationID: conv, ClientMsgID: fmt.Sprintf("seed-%d", i),
-			Sender: livechat.SenderVisitor, AuthorID: "v" + conv, Text: shortText}); err != nil {
+			Sender: livechat.SenderVisitor, AuthorID: "v-" + conv, Text: shortText}); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -88,8 +118,8 @@ func BenchmarkAppendManyConversations(b *testing.B) {
 	for b.Loop() {
 		i++
 		conv := fmt.Sprintf("c%d", i%conversations)
-		_, _, err := s.AppendMessage(ctx, &livechat.Message{ConversationID: conv, ClientMsgID: fmt.Sprintf("m%d", i),
-			Sender: livechat.SenderVisitor, AuthorID: "v" + conv, Text: shortText})
+		err := appendMessage(ctx, s, &livechat.Message{ConversationID: conv, ClientMsgID: fmt.Sprintf("m%d", i),
+			Sender: livechat.SenderVisitor, AuthorID: "v-" + conv, Text: shortText})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -163,10 +193,47 @@ const appenders = 50
 // of its own and each waiting for its append to return before the next:
 // the appends that meet in the store share transactions.
 func BenchmarkGroupCommit(b *testing.B) {
+	groupCommit(b, func(ctx context.Context, s *sqlite.Store, m *livechat.Message) error {
+		_, _, err := s.AppendMessage(ctx, m)
+		return err
+	})
+}
+
+// BenchmarkGroupCommitRead is BenchmarkGroupCommit with a read of the
+// conversation before each append, as the Handler posts a message on a
+// Storage that is not a livechat.ConditionalAppender.
+func BenchmarkGroupCommitRead(b *testing.B) {
+	groupCommit(b, func(ctx context.Context, s *sqlite.Store, m *livechat.Message) error {
+		c, err := s.Conversation(ctx, m.ConversationID)
+		if err != nil {
+			return err
+		}
+		if c.VisitorID != m.AuthorID || c.Status == livechat.StatusClosed {
+			return fmt.Errorf("conversation %s refused", c.ID)
+		}
+		_, _, err = s.AppendMessage(ctx, m)
+		return err
+	})
+}
+
+// BenchmarkGroupCommitIf is BenchmarkGroupCommitRead in one step, with
+// AppendMessageIf, as the Handler posts a visitor's message on this Store.
+func BenchmarkGroupCommitIf(b *testing.B) {
+	groupCommit(b, func(ctx context.Context, s *sqlite.Store, m *livechat.Message) error {
+		_, _, _, err := s.AppendMessageIf(ctx, m, livechat.AppendCondition{VisitorID: m.AuthorID, NotClosed: true})
+		return err
+	})
+}
+
+func groupCommit(b *testing.B, appendMessage func(context.Context, *sqlite.Store, *livechat.Message) error) {
 	ctx := context.Background()
 	s := mustOpen(b, tempPath(b))
 	for g := range appenders {
-		mustCreateConversation(b, s, fmt.Sprintf("c%d", g))
+		c := fmt.Sprintf("c%d", g)
+		now := time.Now()
+		if err := s.CreateConversation(ctx, &livechat.Conversation{ID: c, VisitorID: "v" + c, Status: livechat.StatusOpen, CreatedAt: now, UpdatedAt: now}); err != nil {
+			b.Fatal(err)
+		}
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -177,7 +244,7 @@ func BenchmarkGroupCommit(b *testing.B) {
 		wg.Go(func() {
 			conv := fmt.Sprintf("c%d", g)
 			for i := g; i < b.N; i += appenders {
-				_, _, err := s.AppendMessage(ctx, &livechat.Message{
+				err := appendMessage(ctx, s, &livechat.Message{
 					ConversationID: conv, ClientMsgID: fmt.Sprintf("m%d", i),
 					Sender: livechat.SenderVisitor, AuthorID: "v" + conv, Text: shortText,
 				})

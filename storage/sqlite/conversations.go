@@ -329,11 +329,50 @@ func (s *Store) AppendMessage(ctx context.Context, m *livechat.Message) (stored 
 	if e.err != nil {
 		return nil, false, s.fail(op(), e.err)
 	}
-	stored, created, err = s.group.append(ctx, r)
+	stored, _, created, err = s.group.append(ctx, r)
 	if err != nil {
 		return nil, false, s.fail(op(), err)
 	}
 	return stored, created, nil
+}
+
+var _ livechat.ConditionalAppender = (*Store)(nil)
+
+// AppendMessageIf is AppendMessage for a conversation that meets cond: it
+// reads the conversation in the group transaction of the append, on the
+// writer's connection, checks cond and appends with the sequence number
+// that read gave. A message therefore costs no read on the query-only
+// connections, whose cache every commit empties, as a read of the
+// conversation before AppendMessage does. It returns
+// livechat.ErrConflict, storing nothing, when the conversation does not
+// meet cond (also for a repeat of the client key), and otherwise what
+// AppendMessage returns, with the conversation after the append or, for a
+// repeat, as stored.
+func (s *Store) AppendMessageIf(ctx context.Context, m *livechat.Message, cond livechat.AppendCondition) (stored *livechat.Message, conv *livechat.Conversation, created bool, err error) {
+	if m == nil {
+		return nil, nil, false, nilArg("message")
+	}
+	if err := s.ready(); err != nil {
+		return nil, nil, false, err
+	}
+	op := func() string { return fmt.Sprintf("append message to conversation %q", m.ConversationID) }
+	r := &appendRequest{request: newRequest(), msg: *m, cond: &cond}
+	if r.msg.ID == "" {
+		r.msg.ID = uuid.Must(uuid.NewV7()).String() // as in AppendMessage
+	}
+	if r.msg.CreatedAt.IsZero() {
+		r.msg.CreatedAt = s.now()
+	}
+	var e encoder
+	r.createdAt = e.time(r.msg.CreatedAt)
+	if e.err != nil {
+		return nil, nil, false, s.fail(op(), e.err)
+	}
+	stored, conv, created, err = s.group.append(ctx, r)
+	if err != nil {
+		return nil, nil, false, s.fail(op(), err)
+	}
+	return stored, conv, created, nil
 }
 
 // byClientKey selects the message with a client key, through the unique

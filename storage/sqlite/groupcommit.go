@@ -51,18 +51,20 @@ type groupWrite interface {
 	answer(err error)
 }
 
-// appendRequest is one AppendMessage call.
+// appendRequest is one AppendMessage or AppendMessageIf call.
 type appendRequest struct {
 	request
-	msg       livechat.Message // with ID and CreatedAt set
-	createdAt any              // msg.CreatedAt as a column value
+	msg       livechat.Message          // with ID and CreatedAt set
+	createdAt any                       // msg.CreatedAt as a column value
+	cond      *livechat.AppendCondition // AppendMessageIf's; nil for AppendMessage
 
 	stored  *livechat.Message
+	conv    *livechat.Conversation // AppendMessageIf's conversation after the append
 	created bool
 	err     error
 }
 
-func (r *appendRequest) answer(err error) { r.stored, r.created, r.err = nil, false, err }
+func (r *appendRequest) answer(err error) { r.stored, r.conv, r.created, r.err = nil, nil, false, err }
 
 // readMarkRequest is one SetReadMark call.
 type readMarkRequest struct {
@@ -81,20 +83,26 @@ func (r *readMarkRequest) answer(err error) { r.stored, r.err = livechat.ReadMar
 type groupTx struct {
 	*sql.Tx
 	c     *committer
-	bound [4]*sql.Stmt // insert, update, markUpsert, markSelect
+	bound [stmtCount]*sql.Stmt
 }
 
-// The indexes of groupTx.bound.
+// The indexes of groupTx.bound and committer.stmts.
 const (
 	stmtInsert = iota
+	stmtInsertValues
 	stmtUpdate
+	stmtConversation
 	stmtMarkUpsert
 	stmtMarkSelect
+	stmtCount
 )
+
+// groupSQL is the text of each statement, by index.
+var groupSQL = [stmtCount]string{appendInsert, appendInsertValues, appendUpdate, conversationByID, markUpsert, markSelect}
 
 func (tx *groupTx) stmt(ctx context.Context, i int) *sql.Stmt {
 	if tx.bound[i] == nil {
-		tx.bound[i] = tx.StmtContext(ctx, [...]*sql.Stmt{tx.c.insert, tx.c.update, tx.c.markUpsert, tx.c.markSelect}[i])
+		tx.bound[i] = tx.StmtContext(ctx, tx.c.stmts[i])
 	}
 	return tx.bound[i]
 }
@@ -120,8 +128,9 @@ type committer struct {
 	reqs    chan groupWrite
 	exited  chan struct{}
 
-	// The statements of the grouped writes, prepared on w.
-	insert, update, markUpsert, markSelect *sql.Stmt
+	// stmts are the statements of the grouped writes (groupSQL),
+	// prepared on w.
+	stmts [stmtCount]*sql.Stmt
 
 	// commits and largest count the group transactions committed and the
 	// most writes one of them held, for tests.
@@ -136,6 +145,14 @@ const appendInsert = `INSERT INTO messages (` + messageColumns + `)
 	SELECT ?1, ?2, id, last_seq + 1, ?3, ?4, ?5, ?6, ?7, ?8 FROM conversations WHERE id = ?9
 	ON CONFLICT (conversation_id, sender, author_id, client_msg_id) WHERE client_msg_id <> '' DO NOTHING
 	RETURNING seq`
+
+// appendInsertValues stores a message with the sequence number given,
+// for an AppendMessageIf that has read the conversation in its
+// transaction. It inserts nothing when the sender already used the client
+// message id.
+const appendInsertValues = `INSERT INTO messages (` + messageColumns + `)
+	VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+	ON CONFLICT (conversation_id, sender, author_id, client_msg_id) WHERE client_msg_id <> '' DO NOTHING`
 
 // appendUpdate moves the conversation's last_seq (and updated_at) to the
 // message just inserted.
@@ -155,23 +172,20 @@ const markSelect = `SELECT conversation_id, participant, seq, updated_at
 
 func newCommitter(ctx context.Context, w *sql.DB, ckpt *checkpointer) (*committer, error) {
 	c := &committer{w: w, ckpt: ckpt, reqs: make(chan groupWrite, maxGroup), exited: make(chan struct{})}
-	for _, p := range []struct {
-		st  **sql.Stmt
-		sql string
-	}{{&c.insert, appendInsert}, {&c.update, appendUpdate}, {&c.markUpsert, markUpsert}, {&c.markSelect, markSelect}} {
-		st, err := w.PrepareContext(ctx, p.sql)
+	for i, q := range groupSQL {
+		st, err := w.PrepareContext(ctx, q)
 		if err != nil {
 			c.closeStmts()
 			return nil, err
 		}
-		*p.st = st
+		c.stmts[i] = st
 	}
 	go c.run()
 	return c, nil
 }
 
 func (c *committer) closeStmts() {
-	for _, st := range []*sql.Stmt{c.insert, c.update, c.markUpsert, c.markSelect} {
+	for _, st := range c.stmts {
 		if st != nil {
 			st.Close()
 		}
@@ -229,11 +243,11 @@ func (c *committer) submit(ctx context.Context, w groupWrite) error {
 }
 
 // append runs r and returns its answer.
-func (c *committer) append(ctx context.Context, r *appendRequest) (*livechat.Message, bool, error) {
+func (c *committer) append(ctx context.Context, r *appendRequest) (*livechat.Message, *livechat.Conversation, bool, error) {
 	if err := c.submit(ctx, r); err != nil {
-		return nil, false, err
+		return nil, nil, false, err
 	}
-	return r.stored, r.created, r.err
+	return r.stored, r.conv, r.created, r.err
 }
 
 // setReadMark runs r and returns its answer.
@@ -354,6 +368,9 @@ func (c *committer) runGroup(group []groupWrite) (taken []groupWrite, began bool
 
 // apply appends r's message in tx.
 func (r *appendRequest) apply(ctx context.Context, tx *groupTx) error {
+	if r.cond != nil {
+		return r.applyIf(ctx, tx)
+	}
 	m := r.msg
 	err := tx.stmt(ctx, stmtInsert).QueryRowContext(ctx, m.ID, m.ClientMsgID, string(m.Sender), m.AuthorID, m.AuthorName,
 		m.Text, m.Code, r.createdAt, m.ConversationID).Scan(&m.Seq)
@@ -371,6 +388,54 @@ func (r *appendRequest) apply(ctx context.Context, tx *groupTx) error {
 	default:
 		return err
 	}
+}
+
+// applyIf appends r's message in tx when the conversation meets r.cond.
+// It reads the conversation first, in the write transaction, which no
+// other connection or process can change until it commits: the
+// condition, the sequence number and the conversation returned all come
+// from that read, the cache of the writer's connection usually holds its
+// page, and the insert and the update need not read it again.
+func (r *appendRequest) applyIf(ctx context.Context, tx *groupTx) error {
+	m := r.msg
+	conv, err := scanConversation(tx.stmt(ctx, stmtConversation).QueryRowContext(ctx, m.ConversationID))
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		r.err = err // no such conversation
+		return nil
+	case err != nil:
+		return err
+	case !r.cond.Match(conv):
+		r.err = errCondition
+		return nil
+	}
+	m.Seq = conv.LastSeq + 1
+	res, err := tx.stmt(ctx, stmtInsertValues).ExecContext(ctx, m.ID, m.ClientMsgID, m.ConversationID, m.Seq, string(m.Sender),
+		m.AuthorID, m.AuthorName, m.Text, m.Code, r.createdAt)
+	if err == nil {
+		var n int64
+		if n, err = res.RowsAffected(); err == nil && n == 0 {
+			err = sql.ErrNoRows // the client message id is taken
+		}
+	}
+	switch {
+	case err == nil:
+	case errors.Is(err, sql.ErrNoRows), isUniqueViolation(err):
+		r.conv = conv
+		return r.existing(ctx, tx.Tx, err)
+	default:
+		return err
+	}
+	if _, err := tx.stmt(ctx, stmtUpdate).ExecContext(ctx, m.Seq, r.createdAt, m.ConversationID); err != nil {
+		return err
+	}
+	// What the update did, as the next read would see it.
+	conv.LastSeq = m.Seq
+	if at := time.Unix(0, r.createdAt.(int64)).UTC(); conv.UpdatedAt.IsZero() || at.After(conv.UpdatedAt) {
+		conv.UpdatedAt = at
+	}
+	r.stored, r.conv, r.created = &m, conv, true
+	return nil
 }
 
 // existing answers r when its insert stored nothing: with the message the
@@ -397,6 +462,10 @@ func (r *appendRequest) existing(ctx context.Context, tx *sql.Tx, insertErr erro
 	}
 	return nil
 }
+
+// errCondition answers an AppendMessageIf whose conversation does not
+// meet its condition.
+var errCondition = fmt.Errorf("%w: the conversation does not meet the condition of the append", livechat.ErrConflict)
 
 // apply stores r's read mark in tx and reads the mark now stored.
 func (r *readMarkRequest) apply(ctx context.Context, tx *groupTx) error {

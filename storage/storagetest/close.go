@@ -126,6 +126,15 @@ func (s *suite) close(t *testing.T) {
 				return st.DeleteChatflow(ctx, "flow-1")
 			}},
 		}
+		if _, ok := st.(livechat.ConditionalAppender); ok {
+			calls = append(calls, struct {
+				name string
+				call func(context.Context, livechat.Storage) error
+			}{"AppendMessageIf", func(ctx context.Context, st livechat.Storage) error {
+				_, _, _, err := st.(livechat.ConditionalAppender).AppendMessageIf(ctx, newMessage(c.ID, "client-1", "hello"), livechat.AppendCondition{})
+				return err
+			}})
+		}
 		for _, tt := range calls {
 			t.Run(tt.name, func(t *testing.T) {
 				require.ErrorIs(t, tt.call(ctx, st), livechat.ErrClosed)

@@ -40,6 +40,7 @@ func Run(t *testing.T, newStore func(t *testing.T) livechat.Storage) {
 	t.Run("ConversationPaging", s.conversationPaging)
 	t.Run("Messages", s.messages)
 	t.Run("Idempotency", s.idempotency)
+	t.Run("AppendMessageIf", s.appendIf)
 	t.Run("ReadMarks", s.readMarks)
 	t.Run("Assignment", s.assignment)
 	t.Run("Claim", s.claim)
@@ -72,6 +73,9 @@ func RunShared(t *testing.T, newPair func(t *testing.T) (a, b livechat.Storage))
 	t.Run("DataIsShared", s.dataIsShared)
 	t.Run("Messages", func(t *testing.T) {
 		t.Run("ConcurrentAppendsGetDenseSeqs", s.concurrentAppends)
+	})
+	t.Run("AppendMessageIf", func(t *testing.T) {
+		t.Run("ConcurrentAppendsGetDenseSeqs", s.concurrentAppendIf)
 	})
 	t.Run("Idempotency", func(t *testing.T) {
 		t.Run("ConcurrentRepeatsStoreOne", s.concurrentRepeats)
