@@ -42,8 +42,12 @@
 // Each append is one INSERT that takes the conversation's next sequence
 // number (or stores nothing when the sender already used the client
 // message id, also earlier in the same group) and one UPDATE of the
-// conversation, both prepared once; a read mark is one upsert that moves
-// the mark only forward and one query of the mark stored. A write that
+// conversation, both prepared once. [Store.AppendMessageIf], the append
+// the Handler makes for visitors' and agents' messages, first reads the
+// conversation in the same transaction, on the writer's connection: the
+// condition is checked on that read, with the write lock held, and the
+// INSERT takes the sequence number it gave. A read mark is one upsert that
+// moves the mark only forward and one query of the mark stored. A write that
 // fails on its own (an unknown conversation, a taken message id) undoes
 // only its statement and gets its error; when the transaction fails as a
 // whole, each of its writes runs again in a transaction of its own. A

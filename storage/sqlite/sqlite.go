@@ -41,8 +41,8 @@ type Store struct {
 	// ckpt checkpoints the WAL off the writer's path; nil for an
 	// in-memory database.
 	ckpt *checkpointer
-	// conversation is conversationByID prepared on r: the server reads a
-	// conversation before each message.
+	// conversation is conversationByID prepared on r: conversations are
+	// read often (AppendMessageIf reads one on w instead).
 	conversation *sql.Stmt
 
 	closed    atomic.Bool

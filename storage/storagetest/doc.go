@@ -50,6 +50,16 @@
 // Seq refreshes UpdatedAt, and whether a mark may pass the conversation's
 // LastSeq.
 //
+// A store that is also a [livechat.ConditionalAppender] has its
+// AppendMessageIf checked too (the tests skip other stores): appends to a
+// conversation that meets the condition, refusals with ErrConflict that
+// store nothing (another visitor's conversation, a closed one, an excepted
+// chatflow, also for a repeat of the client key), ErrNotFound for an
+// unknown conversation, repeats that return the original, the
+// conversation returned with LastSeq and UpdatedAt moved, and dense
+// sequence numbers under concurrent appends mixed with AppendMessage (also
+// under [RunShared]).
+//
 // Tests do not run in parallel and each closes its store before the next
 // asks for one, so newStore may hand out stores backed by one database as
 // long as each starts empty.
