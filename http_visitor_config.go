@@ -129,7 +129,8 @@ func (h *visitorAPI) visitorConfig(w http.ResponseWriter, r *http.Request) {
 		if current.Status != StatusOpen {
 			// The launcher's badge, without the chat (which counts for an
 			// open conversation itself).
-			if conv.Unread, err = h.unread(ctx, current); err != nil {
+			// A conversation erased meanwhile has nothing unread.
+			if conv.Unread, err = h.unread(ctx, current); err != nil && !isNotFound(err) {
 				h.fail(w, r, err)
 				return
 			}
