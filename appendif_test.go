@@ -161,3 +161,34 @@ func sendTranscript(t *testing.T, store livechat.Storage) []string {
 	}
 	return out
 }
+
+// Handler.Send with an empty visitor id answers ErrNotFound and stores
+// nothing, with or without the Storage's ConditionalAppender: no
+// conversation is the visitor's, and AppendCondition's empty VisitorID
+// (no requirement) must not let the message into someone else's.
+func TestSendWithEmptyVisitorID(t *testing.T) {
+	for _, st := range storages {
+		for _, plain := range []bool{false, true} {
+			name := st.name
+			if plain {
+				name += ", read before append"
+			}
+			t.Run(name, func(t *testing.T) {
+				store := st.open(t)
+				if plain {
+					store = plainStorage{store}
+				}
+				e := newEnv(t, func(c *livechat.Config) { c.Storage = store })
+				v := e.newVisitor()
+				conv := v.start()
+				_, err := e.chat.Send(context.Background(), "", conv, "m1", "injected")
+				require.ErrorIs(t, err, livechat.ErrNotFound, "another visitor's conversation")
+				msgs, err := store.Messages(context.Background(), conv, 0, 100)
+				require.NoError(t, err)
+				for _, m := range msgs {
+					require.NotEqual(t, "injected", m.Text, "stored in visitor %q's conversation", "")
+				}
+			})
+		}
+	}
+}

@@ -326,10 +326,12 @@ func (e *engine) sendAsVisitor(ctx context.Context, visitorID, conversationID, c
 	if err := checkClientMsgID(clientMsgID); err != nil {
 		return nil, false, err
 	}
-	if validID(conversationID) && e.checkText(text) == nil {
+	if visitorID != "" && validID(conversationID) && e.checkText(text) == nil {
 		// The checks below in one step with the append, when the Storage
 		// can: the conversation is the visitor's, open, and not of a
-		// chatflow that asks for explicit consent (checkConsent).
+		// chatflow that asks for explicit consent (checkConsent). An empty
+		// visitorID, which AppendCondition reads as "any visitor", takes
+		// the path below, where it matches no conversation.
 		if except, ok := e.flows.explicitConsentFlows(ctx); ok {
 			cond := AppendCondition{VisitorID: visitorID, NotClosed: true, ExceptChatflows: except}
 			m, c, created, ok, err := e.postIf(ctx, &Message{
