@@ -4,7 +4,11 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
+	"os"
+	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -24,12 +28,25 @@ func TestForgetVisitor(t *testing.T) {
 	base, _ := url.Parse(e.base)
 	require.NotEmpty(t, v.client.Jar.Cookies(base), "the config call set the visitor cookie")
 
+	// The Set-Cookie headers PROTOCOL.md shows for the forget call: over
+	// HTTP, then over TLS.
+	doc, err := os.ReadFile("PROTOCOL.md")
+	require.NoError(t, err)
+	section := regexp.MustCompile("(?s)### `POST <mount>api/v1/visitor/forget`\n(.*?)\n###").FindSubmatch(doc)
+	require.NotNil(t, section, "PROTOCOL.md documents the forget call")
+	var documented []string
+	for _, m := range regexp.MustCompile("`Set-Cookie: ([^`]*)`").FindAllSubmatch(section[1], -1) {
+		documented = append(documented, strings.ReplaceAll(string(m[1]), "<mount>", "/livechat/"))
+	}
+	require.Len(t, documented, 2, "PROTOCOL.md shows the header over HTTP and over TLS")
+
 	for range 2 {
 		req, _ := http.NewRequest("POST", e.base+"api/v1/visitor/forget", nil)
 		resp, err := v.client.Do(req)
 		require.NoError(t, err)
 		resp.Body.Close()
 		require.Equal(t, http.StatusNoContent, resp.StatusCode)
+		require.Equal(t, []string{documented[0]}, resp.Header.Values("Set-Cookie"), "the header PROTOCOL.md shows")
 		var gone *http.Cookie
 		for _, c := range resp.Cookies() {
 			if c.Name == "livechat_visitor" {
@@ -58,6 +75,12 @@ func TestForgetVisitor(t *testing.T) {
 	require.NotEmpty(t, v.client.Jar.Cookies(base))
 	status, _ = v.do("GET", "api/v1/visitor/conversations/"+conv+"/messages", nil)
 	require.Equal(t, http.StatusNotFound, status, "the new visitor cannot read the previous one's conversation")
+
+	// Over TLS the cookie is removed as it was set, Secure.
+	w := httptest.NewRecorder()
+	budgetHandler(t).ServeHTTP(w, httptest.NewRequest("POST", "https://shop.example/livechat/api/v1/visitor/forget", nil))
+	require.Equal(t, http.StatusNoContent, w.Code)
+	require.Equal(t, []string{documented[1]}, w.Result().Header.Values("Set-Cookie"), "the header PROTOCOL.md shows over TLS")
 }
 
 // The config answer counts, for a closed conversation, the messages of
