@@ -450,7 +450,7 @@ window.LiveChat && LiveChat._ && LiveChat._(L => {
     e.setAttribute('data-seq', m.seq);
     const rec = { m, el: e };
     msgs.set(m.seq, rec);
-    if (!old) emit('message', m);
+    if (!old) emit('message', JSON.parse(JSON.stringify(m))); // a copy: the host's to change
     let before = null;
     for (const c of list.children) {
       if (c === e) continue;
@@ -1090,22 +1090,5 @@ window.LiveChat && LiveChat._ && LiveChat._(L => {
     open, close, stop,
     // exit shows the cookie banner set to show on exit.
     exit: () => { if (ckEl && ckEl.isConnected) ckEl.hidden = false; },
-  };
-}, L => {
-  // The host's LiveChat.clear() (README, "The JavaScript API"), which
-  // widget.js loads this file for, after the host's calls before it. It
-  // forgets the visitor: stop removes the chat and its live channel; the
-  // token, the widget's cookies and session flags go, and the server's
-  // cookie (HttpOnly) by its forget call; then init shows the chat as to a
-  // new visitor.
-  L.clear = async (stop, init) => {
-    stop();
-    L.id = L.token = L.draft = '';
-    for (const k of ['consent', 'minimized']) document.cookie = 'livechat_' + k + '=; Max-Age=0; Path=/';
-    try {
-      for (const k of Object.keys(sessionStorage)) if (k.startsWith('livechat-')) sessionStorage.removeItem(k);
-    } catch (e) { /* storage disabled */ }
-    await L.api('POST', 'forget');
-    return init();
   };
 });

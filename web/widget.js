@@ -63,7 +63,6 @@
     const NS = 'http://www.w3.org/2000/svg', s = doc.createElementNS(NS, 'svg'), p = doc.createElementNS(NS, 'path');
     s.setAttribute('viewBox', '0 0 24 24');
     s.setAttribute('aria-hidden', 'true');
-    s.setAttribute('focusable', 'false');
     p.setAttribute('d', d);
     s.append(p);
     return s;
@@ -112,7 +111,7 @@
   // launcher.
   let gen = 0, lib, css, hid = false;
 
-  const add = (tag, a) => new Promise((ok, no) => doc.head.append(h(tag, Object.assign(a, { onload: ok, onerror: no }))));
+  const add = (tag, a) => new Promise((ok, no) => doc.head.append(h(tag, { ...a, onload: ok, onerror: no })));
 
   // need loads the chat once: its script and styles, and the settings only
   // the open chat needs (the second config answer). A failure lets the
@@ -128,7 +127,7 @@
       api('POST', 'chat', L.req),
     ]).then(([, r]) => {
       if (g !== gen) return;
-      if (!r.chat || !L.start) throw new Error('no chat');
+      if (!r.chat || !L.start) throw 0; // no chat: the catch below
       L.chat = r.chat;
       ui = L.start(L);
       reveal();
@@ -187,11 +186,11 @@
     if (t.secondsOnPage > 0) {
       // Page time (performance.now) since navigation, or since the route
       // change of a single-page app (t0); a timer may fire a fraction of a
-      // millisecond early, so it checks the clock again.
+      // millisecond early, so it checks the clock each time.
       let id;
       const due = t.secondsOnPage * 1000 + t0;
       const wait = () => { const left = due - performance.now(); if (left > 0) id = setTimeout(wait, Math.ceil(left)); else fire(); };
-      id = setTimeout(wait, Math.max(0, Math.ceil(due - performance.now())));
+      id = setTimeout(wait);
       offs.push(() => clearTimeout(id));
     }
     if (t.scrollPercent > 0) {
@@ -296,7 +295,6 @@
   // conversation are the same (the same user's new identity token too).
   let at = '', t0 = 0;
   async function init() {
-    let r;
     const req = { url: location.href, referrer: at || doc.referrer, language: navigator.language, device: DEVICE };
     if (at) t0 = performance.now();
     at = req.url;
@@ -304,15 +302,12 @@
     if (L.id) req.identity = L.id;
     // Until cookies are accepted the token stays in page memory.
     else if (!/(^|;\s*)livechat_consent=1(;|$)/.test(doc.cookie)) req.cookies = false;
-    try {
-      r = await api('POST', 'config', req);
-      // A chat without a cookie banner keeps the visitor in its cookie.
-      if (r.token && r.chat && !r.chat.cookieBanner) { delete req.cookies; L.token = r.token; r = await api('POST', 'config', req); }
-    } catch (e) {
-      if (rendered) throw e; // a refresh that failed keeps what shows
-    }
-    let c = r && r.chat;
-    const was = L.conv, c0 = L.conv = r && r.conversation, av = (c && c.availability) || {};
+    // A call that fails rejects and keeps what shows.
+    let r = await api('POST', 'config', req);
+    // A chat without a cookie banner keeps the visitor in its cookie.
+    if (r.token && r.chat && !r.chat.cookieBanner) { delete req.cookies; L.token = r.token; r = await api('POST', 'config', req); }
+    let c = r.chat;
+    const was = L.conv, c0 = L.conv = r.conversation, av = (c && c.availability) || {};
     // A chat hidden for its status (hide launcher) still shows to a visitor
     // with an open conversation, but without prompt or trigger.
     const hide = av.showChat === false;
@@ -358,23 +353,38 @@
   const run = f => { const p = chain.then(f); chain = p.catch(() => {}); return p; };
   // Before load() there is nothing to refresh: load() asks anyway.
   const refresh = () => loaded ? run(init) : chain;
-  // L.start is set by chat.js as it runs: LiveChat._(start, more), more
-  // adding what the API keeps in chat.js (L.clear).
+  // L.start is set by chat.js as it runs: LiveChat._(start).
   const LC = W.LiveChat = {
     v: 1, ready: false, open: () => open(), close: () => close(false), toggle: () => L.isOpen ? close(false) : open(),
-    hide: () => { hid = true; shade(); }, show: () => { hid = false; shade(); },
+    hide: () => shade(hid = true), show: () => shade(hid = false),
     load: () => loaded || (loaded = run(init)),
     refresh,
     identify: t => t && typeof t == 'string' ? (L.id = t, refresh()) : Promise.reject(new TypeError('LiveChat.identify: the token must be a non-empty string')),
-    // clear is in chat.js, loaded for it.
-    clear: () => run(() => load().then(() => L.clear(stop, () => loaded && init()))),
+    // clear forgets the visitor. First what the page holds, which nothing
+    // can fail to drop: the chat, the identity and visitor tokens, the
+    // draft, the widget's cookies and session flags (for-in lists the
+    // storage's keys and methods; the prefix picks the widget's keys).
+    // Then the server's HttpOnly cookie, by the forget call, even before
+    // load(): an earlier page view may have left one. Then the widget,
+    // once loaded, starts again as a new visitor.
+    clear: () => run(async () => {
+      stop();
+      L.id = L.token = L.draft = L.conv = '';
+      doc.cookie = 'livechat_consent=; Max-Age=0; Path=/';
+      doc.cookie = 'livechat_minimized=; Max-Age=0; Path=/';
+      try {
+        for (const k in sessionStorage) if (k.startsWith('livechat-')) sessionStorage.removeItem(k);
+      } catch (e) { /* storage disabled */ }
+      await api('POST', 'forget');
+      return loaded && init();
+    }),
     on: (e, f) => {
       if (typeof f != 'function') return;
       (subs[e] = subs[e] || new Set).add(f);
       if (e == 'ready' && LC.ready) call(f, LC.ready);
     },
     off: (e, f) => subs[e] && subs[e].delete(f),
-    _: (f, g) => { L.start = f; if (g) g(L); },
+    _: f => { L.start = f; },
   };
   // A single-page app's route change asks again what to show. (A failed
   // config call keeps what shows; run's chain handles the rejection.)

@@ -6,11 +6,14 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -37,6 +40,11 @@ type spaSite struct {
 	store *memory.Store
 	// down makes the config call answer 503, as a server that is away.
 	down atomic.Bool
+	// away makes every request for the chat (/livechat/) answer 503:
+	// its files and every call.
+	away atomic.Bool
+	// identities counts the config calls that carried an identity token.
+	identities atomic.Int64
 }
 
 func newSPASite(t *testing.T, editSales ...func(f *flow.Chatflow)) *spaSite {
@@ -72,6 +80,17 @@ func newSPASite(t *testing.T, editSales ...func(f *flow.Chatflow)) *spaSite {
 	})
 	site := &spaSite{chat: chat, store: store}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if site.away.Load() && strings.HasPrefix(r.URL.Path, "/livechat/") {
+			http.Error(w, "away", http.StatusServiceUnavailable)
+			return
+		}
+		if r.URL.Path == "/livechat/api/v1/visitor/config" {
+			b, _ := io.ReadAll(r.Body)
+			r.Body = io.NopCloser(bytes.NewReader(b))
+			if bytes.Contains(b, []byte(`"identity":`)) {
+				site.identities.Add(1)
+			}
+		}
 		if site.down.Load() && r.URL.Path == "/livechat/api/v1/visitor/config" {
 			http.Error(w, "away", http.StatusServiceUnavailable)
 			return
@@ -150,6 +169,8 @@ func TestWidgetAPI(t *testing.T) {
 		{"IdentifyAndClear", testSPAIdentifyAndClear},
 		{"Manual", testSPAManual},
 		{"TriggerAfterRouteChange", testSPATrigger},
+		{"ClearWhileAway", testSPAClearWhileAway},
+		{"ClearBeforeLoad", testSPAClearBeforeLoad},
 	})
 }
 
@@ -219,6 +240,16 @@ func testSPARefresh(t *testing.T, browser context.Context) {
 	waitFor(t, tab, "the refresh", `window.refreshed === 1`, spaState)
 	showing(t, tab, "")
 
+	// The server away on a route without chat: refresh() says so too,
+	// and no ready event claims an answer.
+	site.down.Store(true)
+	readies := eval[int](t, tab, countEvents("ready "))
+	eval[bool](t, tab, `(LiveChat.refresh().then(() => window.refreshedAway = 'resolved', e => window.refreshedAway = e.status), true)`)
+	waitFor(t, tab, "the refresh settled", `window.refreshedAway !== undefined`, spaState)
+	require.Equal(t, 503, eval[int](t, tab, `window.refreshedAway`), "refresh() rejects with the server's answer")
+	require.Equal(t, readies, eval[int](t, tab, countEvents("ready ")), "no ready event without an answer")
+	site.down.Store(false)
+
 	_, err = site.chat.PublishChatflow(ctx, "support", true, f.Version)
 	require.NoError(t, err)
 	// Twice at once: one after the other, the chat shown once.
@@ -258,6 +289,9 @@ func testSPAEvents(t *testing.T, browser context.Context) {
 		LiveChat.on('open', f);
 		LiveChat.off('open', f);
 		LiveChat.on('open', () => { throw new Error('a listener of the host that fails'); });
+		// A listener that changes the message it gets changes nothing of
+		// the chat's: the agent's message below still counts as unread.
+		LiveChat.on('message', m => { m.sender = 'visitor'; m.text = ''; });
 		return true;
 	})()`)
 
@@ -412,4 +446,85 @@ func testSPATrigger(t *testing.T, browser context.Context) {
 	if now := eval[float64](t, tab, `performance.now()`); now-at < 1500 {
 		t.Errorf("the chat opened %.0f ms after the route change, before its trigger", now-at)
 	}
+}
+
+// clear() while the server cannot be reached, before the chat's script
+// ever loaded: it rejects with the server's answer, and still leaves
+// nothing of the signed-out user in the page: no chat, no cookie or
+// session flag of the widget's, and no identity token for the next
+// config call to sign them back in with.
+func testSPAClearWhileAway(t *testing.T, browser context.Context) {
+	site := newSPASite(t)
+	tab := displayTab(t, browser)
+	do(t, tab, "open the app", chromedp.Navigate(site.url+"/app/"))
+	showing(t, tab, "support")
+	n := eval[int](t, tab, countEvents("ready "))
+	do(t, tab, "sign in", chromedp.Click(chromedp.CSS(`#login button`)))
+	waitFor(t, tab, "the chat for the user", `document.getElementById('who').textContent === 'Signed in as Sam Shopper.' && `+countEvents("ready ")+` > `+jsonInt(n), spaState)
+	require.Positive(t, site.identities.Load(), "the config call named the user")
+	require.False(t, eval[bool](t, tab, chatLoaded), "the chat's script not loaded: the visitor never opened the chat")
+	eval[bool](t, tab, `(document.cookie = 'livechat_minimized=1; Path=/', document.cookie = 'livechat_consent=1; Path=/',
+		sessionStorage.setItem('livechat-open', '1'), sessionStorage.setItem('livechat-email', '1'), sessionStorage.setItem('other', '1'), true)`)
+
+	site.away.Store(true)
+	eval[bool](t, tab, `(LiveChat.clear().then(() => window.cleared = 'resolved', e => window.cleared = e instanceof Response ? e.status : String(e)), true)`)
+	waitFor(t, tab, "clear() settled", `window.cleared !== undefined`, spaState)
+	require.Equal(t, 503, eval[int](t, tab, `window.cleared`), "clear() rejects with the server's answer")
+	require.False(t, eval[bool](t, tab, `!!document.getElementById('livechat-root')`), "the chat is gone")
+	require.Equal(t, "", eval[string](t, tab, `document.cookie.split('; ').filter(c => c.startsWith('livechat_')).join('; ')`), "the widget's cookies are gone")
+	require.Equal(t, []string{"other"}, eval[[]string](t, tab, `Object.keys(sessionStorage)`), "the widget's session flags are gone, the page's own stay")
+	require.False(t, eval[bool](t, tab, chatLoaded), "clear() needs no chat script")
+
+	// The server back: the next route change asks as an anonymous visitor.
+	site.away.Store(false)
+	before := site.identities.Load()
+	n = eval[int](t, tab, countEvents("ready "))
+	eval[bool](t, tab, `(history.pushState(null, '', '/app/pricing'), true)`)
+	waitFor(t, tab, "the route change answered", countEvents("ready ")+` > `+jsonInt(n), spaState)
+	showing(t, tab, "sales")
+	require.Equal(t, before, site.identities.Load(), "no config call after clear() carries the signed-out user's identity token")
+	eval[bool](t, tab, `(LiveChat.clear().then(() => window.cleared = 'resolved'), true)`)
+	waitFor(t, tab, "clear() again, the server back", `window.cleared === 'resolved'`, spaState)
+	showing(t, tab, "sales")
+}
+
+// clear() before load() on a page that loads the chat by hand: only the
+// forget call goes out (no script, no config call), and it removes the
+// visitor cookie an earlier page view left, so that load() then starts a
+// new visitor.
+func testSPAClearBeforeLoad(t *testing.T, browser context.Context) {
+	site := newSPASite(t)
+	tab := displayTab(t, browser)
+	visitorCookie := func() string {
+		t.Helper()
+		cs, err := chromedp.Call(tab, network.GetCookies, network.GetCookiesParams{URLs: []string{site.url + "/livechat/api/v1/visitor/config"}})
+		require.NoError(t, err)
+		for _, c := range cs.Cookies {
+			if c.Name == "livechat_visitor" {
+				return c.Value
+			}
+		}
+		return ""
+	}
+	do(t, tab, "open the app", chromedp.Navigate(site.url+"/app/"))
+	showing(t, tab, "support")
+	earlier := visitorCookie()
+	require.NotEmpty(t, earlier, "the visitor's cookie")
+
+	do(t, tab, "open the manual page", chromedp.Navigate(site.url+"/manual"))
+	waitFor(t, tab, "the script", `!!window.LiveChat`, spaState)
+	eval[bool](t, tab, `(LiveChat.clear().then(() => window.cleared = true), true)`)
+	waitFor(t, tab, "clear() done", `window.cleared === true`, spaState)
+	got := resources(t, tab)
+	require.Contains(t, got, "api/v1/visitor/forget", "the forget call")
+	for _, name := range []string{"chat.js", "chat.css", "api/v1/visitor/config", "widget.css"} {
+		require.NotContains(t, got, name, "clear() before load() asks nothing else")
+	}
+	require.Empty(t, visitorCookie(), "the earlier page view's visitor cookie is gone")
+
+	eval[bool](t, tab, `(LiveChat.load(), true)`)
+	waitFor(t, tab, "the chat", `!!LiveChat.ready && LiveChat.ready.chatflowId === 'support'`, spaState)
+	now := visitorCookie()
+	require.NotEmpty(t, now, "a new visitor's cookie")
+	require.NotEqual(t, earlier, now, "a new visitor")
 }
