@@ -201,10 +201,36 @@ func (ch *chooser) publicChat(ctx context.Context, f *flow.Chatflow, v *Visitor,
 	if out.EmailCapture.Prompt == flow.DefaultEmailPrompt {
 		out.EmailCapture.Prompt = out.Texts[consent.KeyEmailPrompt]
 	}
+	if out.EmailCapture.Mode != flow.EmailNever {
+		known, err := ch.knowsEmail(ctx, v)
+		if err != nil {
+			return nil, err
+		}
+		if known {
+			// Identified by the host, or given before: not asked again.
+			out.EmailCapture.Mode = flow.EmailNever
+		}
+	}
 	if f.Build.KnowledgeBase.Enabled && ch.cfg.Knowledge != nil {
 		out.KnowledgeBase = &chatKnowledge{Enabled: true}
 	}
 	return out, nil
+}
+
+// knowsEmail reports whether the visitor's contact has an email address:
+// one the host's identity token vouched for, or one the visitor gave.
+func (ch *chooser) knowsEmail(ctx context.Context, v *Visitor) (bool, error) {
+	if v == nil || v.ContactID == "" {
+		return false, nil
+	}
+	c, err := ch.store.Contact(ctx, v.ContactID)
+	if isNotFound(err) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return c.Email != "", nil
 }
 
 // headingAvatars is who the chat's header shows: the brand; the contact's

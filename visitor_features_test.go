@@ -15,6 +15,7 @@ import (
 
 	"github.com/golivechat/livechat"
 	"github.com/golivechat/livechat/flow"
+	"github.com/golivechat/livechat/identity"
 	"github.com/golivechat/livechat/targeting"
 )
 
@@ -268,4 +269,38 @@ func TestEmailCaptureModes(t *testing.T) {
 		capture := e.newVisitor().configFor(e.srv.URL + "/custom")["emailCapture"].(map[string]any)
 		require.Equal(t, map[string]any{"mode": "before_first_message", "prompt": "Your work email?"}, capture)
 	})
+}
+
+// A visitor whose email address the server knows is not asked for it:
+// one identified by the host's token, and one who gave it before, on a
+// later page view. Others are asked as the chatflow says.
+func TestEmailCaptureSkipsKnownEmail(t *testing.T) {
+	f := onPath(namedFlow("ask"), "/ask")
+	f.Build.EmailCapture.Mode = flow.EmailBeforeFirstMessage
+	e := newEnv(t, func(c *livechat.Config) {
+		c.Flows = []*flow.Chatflow{f}
+		c.Identity = &identity.Verifier{Keys: map[string][]byte{"k1": identityKey}, Audience: "shop.example"}
+	})
+	mode := func(v *visitor, page map[string]any) any {
+		t.Helper()
+		chat := v.fullChat(page)
+		require.NotNil(t, chat)
+		return chat["emailCapture"].(map[string]any)["mode"]
+	}
+	url := e.srv.URL + "/ask"
+
+	anon := e.newVisitor()
+	require.Equal(t, "before_first_message", mode(anon, map[string]any{"url": url}))
+	status, body := anon.do("POST", "api/v1/visitor/email", map[string]any{"email": "zoe@example.com", "chatflowId": "ask"})
+	require.Equal(t, http.StatusOK, status, "%v", body)
+	require.Equal(t, "never", mode(anon, map[string]any{"url": url}), "given before")
+
+	signedIn := e.browser()
+	require.Equal(t, "never", mode(signedIn, map[string]any{"url": url, "identity": identityToken(t, "user-1")}), "identified with an email")
+
+	noEmail := e.browser()
+	tok := identityToken(t, "user-2", func(c *identity.Claims) { c.Email = "" })
+	require.Equal(t, "before_first_message", mode(noEmail, map[string]any{"url": url, "identity": tok}), "identified without an email")
+
+	require.Equal(t, "before_first_message", mode(e.newVisitor(), map[string]any{"url": url}), "a new visitor")
 }
