@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"log/slog"
 	"maps"
 	"sync"
@@ -170,8 +169,7 @@ func (e *engine) post(ctx context.Context, m *Message, alias string) (*Message, 
 	if m.CreatedAt.IsZero() {
 		m.CreatedAt = e.now().UTC()
 	}
-	unlock := e.lockConversation(m.ConversationID)
-	defer unlock()
+	defer e.lockConversation(m.ConversationID).Unlock()
 	stored, created, err := e.store.AppendMessage(ctx, m)
 	if err != nil {
 		return nil, false, fmt.Errorf("livechat: append message: %w", err)
@@ -199,8 +197,7 @@ func (e *engine) postIf(ctx context.Context, m *Message, cond AppendCondition, a
 	if m.CreatedAt.IsZero() {
 		m.CreatedAt = e.now().UTC()
 	}
-	unlock := e.lockConversation(m.ConversationID)
-	defer unlock()
+	defer e.lockConversation(m.ConversationID).Unlock()
 	stored, c, created, err = ca.AppendMessageIf(ctx, m, cond)
 	switch {
 	case errors.Is(err, ErrNotFound), errors.Is(err, ErrConflict):
@@ -284,8 +281,7 @@ func (e *engine) startConversation(ctx context.Context, visitorID, pageURL, chat
 	if _, err := e.store.Visitor(ctx, visitorID); err != nil {
 		return nil, false, fmt.Errorf("livechat: visitor: %w", err)
 	}
-	unlock := e.lockConversation("visitor:" + visitorID)
-	defer unlock()
+	defer e.lockConversation("visitor:" + visitorID).Unlock()
 	open, err := e.store.Conversations(ctx, ConversationFilter{VisitorID: visitorID, Status: StatusOpen, Limit: 1})
 	if err != nil {
 		return nil, false, fmt.Errorf("livechat: list conversations: %w", err)
@@ -555,12 +551,17 @@ func (e *engine) markRead(ctx context.Context, convID, participant string, seq i
 	return mark, nil
 }
 
-func (e *engine) lockConversation(id string) func() {
-	f := fnv.New32a()
-	f.Write([]byte(id))
-	m := &e.convLocks[f.Sum32()%uint32(len(e.convLocks))]
+// lockConversation locks the mutex of id's stripe and returns it, for the
+// caller to unlock.
+func (e *engine) lockConversation(id string) *sync.Mutex {
+	// FNV-1a, as hash/fnv computes it, without its allocation.
+	h := uint32(2166136261)
+	for i := 0; i < len(id); i++ {
+		h = (h ^ uint32(id[i])) * 16777619
+	}
+	m := &e.convLocks[h%uint32(len(e.convLocks))]
 	m.Lock()
-	return m.Unlock
+	return m
 }
 
 // publish sends an event to the nodes that need it: a conversation's

@@ -3,6 +3,7 @@ package transport
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync"
 )
 
@@ -36,15 +37,23 @@ type Broker interface {
 type LocalBroker struct {
 	mu     sync.RWMutex
 	next   uint64
-	subs   map[string]map[uint64]func([]byte)
+	subs   map[string][]localSub
 	closed bool
+}
+
+// localSub is one subscription of a LocalBroker's topic. A topic's
+// subscribers are a slice rather than a map: Publish, once per event,
+// ranges over them, and Subscribe and cancel are rare.
+type localSub struct {
+	id uint64
+	fn func([]byte)
 }
 
 var _ Broker = (*LocalBroker)(nil)
 
 // NewLocalBroker returns an empty in-process broker.
 func NewLocalBroker() *LocalBroker {
-	return &LocalBroker{subs: make(map[string]map[uint64]func([]byte))}
+	return &LocalBroker{subs: make(map[string][]localSub)}
 }
 
 // Publish calls every subscriber of topic with payload before it returns.
@@ -54,8 +63,8 @@ func (b *LocalBroker) Publish(_ context.Context, topic string, payload []byte) e
 	if b.closed {
 		return ErrBrokerClosed
 	}
-	for _, fn := range b.subs[topic] {
-		fn(payload)
+	for _, s := range b.subs[topic] {
+		s.fn(payload)
 	}
 	return nil
 }
@@ -69,18 +78,19 @@ func (b *LocalBroker) Subscribe(topic string, fn func(payload []byte)) (func(), 
 	}
 	b.next++
 	id := b.next
-	if b.subs[topic] == nil {
-		b.subs[topic] = make(map[uint64]func([]byte))
-	}
-	b.subs[topic][id] = fn
+	// Copied on every change: a topic's slice, once stored, is never
+	// modified.
+	b.subs[topic] = append(slices.Clip(b.subs[topic]), localSub{id, fn})
 	var once sync.Once
 	return func() {
 		once.Do(func() {
 			b.mu.Lock()
 			defer b.mu.Unlock()
-			delete(b.subs[topic], id)
-			if len(b.subs[topic]) == 0 {
+			subs := slices.DeleteFunc(slices.Clone(b.subs[topic]), func(s localSub) bool { return s.id == id })
+			if len(subs) == 0 {
 				delete(b.subs, topic)
+			} else {
+				b.subs[topic] = subs
 			}
 		})
 	}, nil
