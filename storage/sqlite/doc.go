@@ -32,12 +32,18 @@
 // waiting for it and runs them in one write transaction, up to 256 of
 // them, then answers each caller once that transaction has committed, so
 // an acknowledged message is as durable as any other commit. Before it
-// begins, the goroutine waits up to one millisecond for more writes: for
-// those that callers have already started but not yet queued, and until
-// the group is as large as the previous one (callers answered together
-// usually write again together). It does not wait when neither holds, so
-// a lone caller's writes are not delayed, but for the first one after a
-// larger group.
+// begins, the goroutine waits for more writes, at most until two
+// milliseconds after the first write of the group was called: while
+// writes that callers have already started are not queued yet; while the
+// group is smaller than the recent large groups (the largest, halved for
+// each group since) and writes come less than two milliseconds apart on a
+// moving average, as callers answered together usually write again
+// together; and while writes arrive steadily, at least 100 µs apart on
+// that average (closer ones queue while the previous group commits), with
+// the next one due in time by the average and not later than twice it.
+// So at a steady rate appends that arrive within about a millisecond of
+// each other usually share one transaction, and a lone caller, whose
+// writes are far apart, is not delayed.
 //
 // Each append is one INSERT that takes the conversation's next sequence
 // number (or stores nothing when the sender already used the client

@@ -12,9 +12,21 @@ import (
 	"github.com/golivechat/livechat"
 )
 
-// groupWindow is the longest the committer waits, after taking a write,
-// for more writes to join its transaction.
-const groupWindow = time.Millisecond
+// groupWindow is the longest a write waits, from its call, for more
+// writes to join its transaction.
+const groupWindow = 2 * time.Millisecond
+
+// minGap is the shortest average gap between writes for which the
+// committer waits for the next write when no caller is on the way: writes
+// closer together queue while the previous group commits, and a shorter
+// wait would be no shorter, as the runtime sleeps at least a millisecond
+// when nothing else wakes it.
+const minGap = 100 * time.Microsecond
+
+// maxGap bounds one gap between writes as the committer's average of the
+// gaps counts it, so that the average comes down within a few writes
+// after an idle time.
+const maxGap = 16 * groupWindow
 
 // maxGroup is the most writes one transaction holds.
 const maxGroup = 256
@@ -33,9 +45,10 @@ const (
 type request struct {
 	state atomic.Int32
 	done  chan struct{}
+	at    time.Time // when the write was submitted
 }
 
-func newRequest() request { return request{done: make(chan struct{})} }
+func newRequest() request { return request{done: make(chan struct{}), at: time.Now()} }
 
 func (r *request) base() *request { return r }
 
@@ -117,11 +130,26 @@ type committer struct {
 
 	// pending counts the writes that callers have started and that are
 	// not answered or abandoned yet: those in the queue, in the group being
-	// built and the ones on their way to the queue. The committer waits,
-	// up to groupWindow, while some of them are not in its group or while
-	// its group is smaller than the previous one: callers answered
-	// together usually write again together.
+	// built and the ones on their way to the queue. The committer waits
+	// for the ones not in its group, up to groupWindow after the group's
+	// first write was submitted.
 	pending atomic.Int64
+
+	// gap is the committer's moving average of the time between the
+	// submissions of successive writes, and prev the submission time of
+	// the last write it took. While the next write is due within
+	// groupWindow of the group's first, by gap, the committer waits for
+	// it (see run). Only the committer's goroutine uses them.
+	gap  time.Duration
+	prev time.Time
+
+	// target is the size of the recent large groups: the largest group,
+	// halved for each group since. While writes are less than
+	// groupWindow apart, the committer waits for its group to reach it:
+	// callers answered together usually write again together, and
+	// waiting for the previous group's size only could lock the callers
+	// into cohorts of the sizes they happened to be split into.
+	target int
 
 	mu      sync.RWMutex // held to send on reqs; locked to close it
 	stopped bool
@@ -171,7 +199,7 @@ const markSelect = `SELECT conversation_id, participant, seq, updated_at
 	FROM read_marks WHERE conversation_id = ? AND participant = ?`
 
 func newCommitter(ctx context.Context, w *sql.DB, ckpt *checkpointer) (*committer, error) {
-	c := &committer{w: w, ckpt: ckpt, reqs: make(chan groupWrite, maxGroup), exited: make(chan struct{})}
+	c := &committer{w: w, ckpt: ckpt, reqs: make(chan groupWrite, maxGroup), exited: make(chan struct{}), gap: maxGap}
 	for i, q := range groupSQL {
 		st, err := w.PrepareContext(ctx, q)
 		if err != nil {
@@ -215,6 +243,7 @@ func (c *committer) submit(ctx context.Context, w groupWrite) error {
 		return err
 	}
 	r := w.base()
+	r.at = time.Now()
 	c.pending.Add(1)
 	c.mu.RLock()
 	if c.stopped {
@@ -259,19 +288,29 @@ func (c *committer) setReadMark(ctx context.Context, r *readMarkRequest) (livech
 }
 
 // run builds groups until the queue is closed and drained.
+//
+// A group begins with the first write queued and takes every write queued
+// meanwhile. Before it commits, the committer waits for more, at most
+// until groupWindow after the first write of the group was submitted:
+// while some writes that callers have started are not queued yet; while
+// the group is smaller than c.target and the average gap between writes
+// is under groupWindow; or while writes arrive steadily, that is, while the average gap between
+// writes is at least minGap, the next write is due before then by that
+// gap and has not been late by more than the gap. A lone caller, whose
+// writes are far apart, is not delayed.
 func (c *committer) run() {
 	defer close(c.exited)
 	window := time.NewTimer(groupWindow)
 	window.Stop()
 	group := make([]groupWrite, 0, maxGroup)
-	last := 0 // the size of the previous group
 	for {
 		first, ok := <-c.reqs
 		if !ok {
 			return
 		}
+		c.arrived(first)
 		group = append(group[:0], first)
-		window.Reset(groupWindow)
+		deadline := first.base().at.Add(groupWindow)
 	collect:
 		for len(group) < maxGroup {
 			// Take what is queued, then wait while more is likely.
@@ -280,27 +319,54 @@ func (c *committer) run() {
 				if !ok {
 					break collect
 				}
+				c.arrived(r)
 				group = append(group, r)
 				continue
 			default:
 			}
-			if c.pending.Load() <= int64(len(group)) && len(group) >= last {
+			until := deadline
+			if c.pending.Load() <= int64(len(group)) && (len(group) >= c.target || c.gap >= groupWindow) {
+				next := c.prev.Add(c.gap)
+				if c.gap < minGap || next.After(deadline) {
+					break
+				}
+				if late := next.Add(c.gap); late.Before(until) {
+					until = late
+				}
+			}
+			wait := time.Until(until)
+			if wait <= 0 {
 				break
 			}
+			window.Reset(wait)
 			select {
 			case r, ok := <-c.reqs:
+				window.Stop()
 				if !ok {
 					break collect
 				}
+				c.arrived(r)
 				group = append(group, r)
 			case <-window.C:
 				break collect
 			}
 		}
-		window.Stop()
-		last = len(group)
+		c.target = max(len(group), c.target/2)
 		c.commit(group)
 		clear(group)
+	}
+}
+
+// arrived counts the gap between w's submission and the previous one's
+// into c.gap.
+func (c *committer) arrived(w groupWrite) {
+	at := w.base().at
+	if !c.prev.IsZero() {
+		d := min(max(at.Sub(c.prev), 0), maxGap)
+		c.gap += (d - c.gap) / 8
+	}
+	if at.After(c.prev) {
+		c.prev = at
 	}
 }
 

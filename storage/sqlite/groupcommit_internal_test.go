@@ -254,3 +254,28 @@ func TestGroupOfReadMarksAndAppends(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, []livechat.ReadMark{{ConversationID: "c1", Participant: "v1", Seq: 7, UpdatedAt: t0}}, marks)
 }
+
+// TestSteadyAppendsShareTransactions: appends that arrive one at a time,
+// half a millisecond apart, from callers that each wait for their own, are
+// committed in fewer transactions than there are appends.
+func TestSteadyAppendsShareTransactions(t *testing.T) {
+	s := openInternal(t)
+	ctx := context.Background()
+	const appends = 40
+	before := s.group.commits.Load()
+	done := make(chan error, appends)
+	tick := time.NewTicker(500 * time.Microsecond)
+	defer tick.Stop()
+	for i := range appends {
+		<-tick.C
+		go func() {
+			_, _, err := s.AppendMessage(ctx, &livechat.Message{ConversationID: "c1", Text: "x", CreatedAt: time.Unix(int64(i), 0)})
+			done <- err
+		}()
+	}
+	for range appends {
+		require.NoError(t, <-done)
+	}
+	require.Len(t, storedSeqs(t, s, "c1"), appends)
+	assert.Less(t, s.group.commits.Load()-before, int64(appends), "transactions")
+}
