@@ -400,6 +400,129 @@ func scanAppended(row pgx.Row) (*livechat.Message, bool, error) {
 	return m, created, nil
 }
 
+// appendMessageIf is appendMessage for a conversation that meets a
+// condition ($10 the visitor, $11 the status it must not have, each empty
+// for none,
+// $12 the chatflows it must not be in), in one statement. The condition is
+// in the UPDATE's WHERE, which PostgreSQL evaluates again on the row's
+// latest version once it holds the row's lock, so no change to the
+// conversation can come between the check and the append. It returns the
+// message inserted and the conversation after the update, or no row when
+// nothing was inserted: no conversation, a conversation that does not
+// meet the condition, or a repeat of the client key.
+const appendMessageIf = `WITH original AS (
+	SELECT 1 FROM {schema}.messages
+	WHERE conversation_id = $1 AND sender = $2 AND author_id = $3 AND client_msg_id = $4 AND $4 <> ''
+), next AS (
+	UPDATE {schema}.conversations
+	SET last_seq = last_seq + 1, updated_at = GREATEST(updated_at, $9::timestamptz)
+	WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM original)
+		AND ($10::text = '' OR visitor_id = $10::text)
+		AND ($11::text = '' OR status <> $11::text)
+		AND chatflow_id <> ALL($12::text[])
+	RETURNING ` + conversationColumns + `
+), inserted AS (
+	INSERT INTO {schema}.messages (` + messageColumns + `)
+	SELECT $5::text, $4::text, $1::text, next.last_seq, $2::text, $3::text, $6::text, $7::text, $8::text, $9::timestamptz
+	FROM next
+	RETURNING ` + messageColumns + `
+)
+SELECT inserted.*, next.* FROM inserted, next`
+
+var _ livechat.ConditionalAppender = (*Store)(nil)
+
+// AppendMessageIf is AppendMessage when the conversation meets cond,
+// checked atomically with the append by the row lock of the conversation's
+// update, and returns the conversation after the append. An append that
+// stores a message takes one round trip; when nothing is stored, a second
+// query reads the conversation and, when it meets cond, a third the
+// message stored under the client key. It returns livechat.ErrConflict,
+// storing nothing, when the conversation does not meet cond (also for a
+// repeat of the client key), and livechat.ErrNotFound when there is no
+// conversation.
+func (s *Store) AppendMessageIf(ctx context.Context, m *livechat.Message, cond livechat.AppendCondition) (*livechat.Message, *livechat.Conversation, bool, error) {
+	if m == nil {
+		return nil, nil, false, nilArg("message")
+	}
+	op := fmt.Sprintf("append message to conversation %q", m.ConversationID)
+	if err := s.ready(); err != nil {
+		return nil, nil, false, err
+	}
+	msg := *m
+	if msg.ID == "" {
+		msg.ID = uuid.NewString()
+	}
+	if msg.CreatedAt.IsZero() {
+		msg.CreatedAt = s.now()
+	}
+	var e encoder
+	createdAt := e.time(msg.CreatedAt)
+	if e.err != nil {
+		return nil, nil, false, s.fail(op, e.err)
+	}
+	closed := ""
+	if cond.NotClosed {
+		closed = string(livechat.StatusClosed)
+	}
+	except := cond.ExceptChatflows
+	if except == nil {
+		except = []string{}
+	}
+	query := s.q(appendMessageIf)
+	var err error
+	for range appendAttempts {
+		var stored *livechat.Message
+		var conv *livechat.Conversation
+		stored, conv, err = scanAppendedIf(s.pool.QueryRow(ctx, query, msg.ConversationID, string(msg.Sender), msg.AuthorID,
+			msg.ClientMsgID, msg.ID, msg.AuthorName, msg.Text, msg.Code, createdAt, cond.VisitorID, closed, except))
+		switch {
+		case err == nil:
+			return stored, conv, true, nil
+		case uniqueViolationOf(err, "messages_client_key"):
+			continue // another append stored the key meanwhile: the next run finds it
+		case !errors.Is(err, pgx.ErrNoRows):
+			return nil, nil, false, s.fail(op, err)
+		}
+		// Nothing stored: say why.
+		conv, err = s.Conversation(ctx, msg.ConversationID)
+		if err != nil {
+			return nil, nil, false, err
+		}
+		if !cond.Match(conv) {
+			return nil, nil, false, fmt.Errorf("postgres: %s: the conversation does not meet the condition of the append: %w", op, livechat.ErrConflict)
+		}
+		if msg.ClientMsgID != "" {
+			orig, err := s.MessageByClientID(ctx, msg.ConversationID, msg.Sender, msg.AuthorID, msg.ClientMsgID)
+			switch {
+			case err == nil:
+				return orig, conv, false, nil
+			case !errors.Is(err, livechat.ErrNotFound):
+				return nil, nil, false, err
+			}
+		}
+		// The conversation changed between the append and the reads: run
+		// the append again.
+		err = fmt.Errorf("the conversation changed during the append: %w", livechat.ErrConflict)
+	}
+	return nil, nil, false, s.fail(op, err)
+}
+
+// scanAppendedIf scans a row of appendMessageIf.
+func scanAppendedIf(row pgx.Row) (*livechat.Message, *livechat.Conversation, error) {
+	m, c := new(livechat.Message), new(livechat.Conversation)
+	var sender, status string
+	err := row.Scan(&m.ID, &m.ClientMsgID, &m.ConversationID, &m.Seq, &sender, &m.AuthorID, &m.AuthorName,
+		&m.Text, &m.Code, timeCol{&m.CreatedAt},
+		&c.ID, &c.VisitorID, &c.ChatflowID, &status, &c.AssigneeID, &c.LastSeq, &c.PageURL,
+		timeCol{&c.CreatedAt}, timeCol{&c.UpdatedAt}, timeCol{&c.ClosedAt}, &c.Properties)
+	if err != nil {
+		return nil, nil, err
+	}
+	m.Sender = livechat.SenderKind(sender)
+	c.Status = livechat.ConversationStatus(status)
+	return m, c, nil
+}
+
 // MessageByClientID returns the message stored under the client key.
 // Returns livechat.ErrNotFound when there is none or clientMsgID is empty.
 func (s *Store) MessageByClientID(ctx context.Context, conversationID string, sender livechat.SenderKind, authorID, clientMsgID string) (*livechat.Message, error) {
