@@ -329,7 +329,7 @@ const stallAfter = time.Second
 // is marked stalled; one that has taken WriteTimeout aborts the
 // connection. While the writer runs the timer is armed again for the next
 // of those two moments of the write in progress (or stallAfter from now
-// between writes); once the writer has ended it is left alone.
+// between writes); the writer stops it when it ends its turn.
 func (c *Conn) watch() {
 	c.mu.Lock()
 	c.watching = false
@@ -375,6 +375,13 @@ func (c *Conn) writeLoop() {
 		c.mu.Lock()
 		if c.closed || len(c.queue) == 0 {
 			c.writing = false
+			if c.watching {
+				// Stopped once per turn: left armed, it would fire a
+				// second later for nothing, and on a quiet server each
+				// firing wakes the process.
+				c.watchTimer.Stop()
+				c.watching = false
+			}
 			c.mu.Unlock()
 			return
 		}

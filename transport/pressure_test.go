@@ -178,3 +178,28 @@ func TestPressureKeepsPings(t *testing.T) {
 	c.Close(websocket.StatusNormalClosure, "")
 	require.NoError(t, <-done)
 }
+
+// The timer that watches a connection's writes is stopped when the writer
+// ends its turn: left armed, every connection that wrote would fire it a
+// second later for nothing, waking a quiet server once per connection.
+func TestWriterStopsItsWatch(t *testing.T) {
+	c, client, _ := serveOne(t, nil)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	for range 3 {
+		require.True(t, c.Send([]byte(`{"type":"x"}`)))
+		_, _, err := client.Read(ctx)
+		require.NoError(t, err)
+		require.Eventually(t, func() bool {
+			c.mu.Lock()
+			defer c.mu.Unlock()
+			return !c.writing
+		}, 5*time.Second, time.Millisecond, "the writer ends once the queue is empty")
+		c.mu.Lock()
+		watching := c.watching
+		stopped := c.watchTimer.Stop() // false: it was stopped already
+		c.mu.Unlock()
+		require.False(t, watching, "the watch is off between turns")
+		require.False(t, stopped, "the watch timer is not armed between turns")
+	}
+}
