@@ -341,6 +341,29 @@ SELECT ` + messageColumns + `, true FROM inserted`
 // next run returns what it stored.
 const appendAttempts = 3
 
+// newAppend is what AppendMessage and AppendMessageIf start from: a copy
+// of m with its ID and CreatedAt set, CreatedAt as a column value, and the
+// operation's name for errors.
+func (s *Store) newAppend(m *livechat.Message) (msg livechat.Message, createdAt any, op string, err error) {
+	op = fmt.Sprintf("append message to conversation %q", m.ConversationID)
+	if err := s.ready(); err != nil {
+		return msg, nil, op, err
+	}
+	msg = *m
+	if msg.ID == "" {
+		msg.ID = uuid.NewString()
+	}
+	if msg.CreatedAt.IsZero() {
+		msg.CreatedAt = s.now()
+	}
+	var e encoder
+	createdAt = e.time(msg.CreatedAt)
+	if e.err != nil {
+		return msg, nil, op, s.fail(op, e.err)
+	}
+	return msg, createdAt, op, nil
+}
+
 // AppendMessage adds m to its conversation. The stored message is a copy
 // of m with Seq set to the conversation's next number, ID set to a new
 // UUID when empty and CreatedAt set to now when zero; m itself is not
@@ -356,21 +379,9 @@ func (s *Store) AppendMessage(ctx context.Context, m *livechat.Message) (stored 
 	if m == nil {
 		return nil, false, nilArg("message")
 	}
-	op := fmt.Sprintf("append message to conversation %q", m.ConversationID)
-	if err := s.ready(); err != nil {
+	msg, createdAt, op, err := s.newAppend(m)
+	if err != nil {
 		return nil, false, err
-	}
-	msg := *m
-	if msg.ID == "" {
-		msg.ID = uuid.NewString()
-	}
-	if msg.CreatedAt.IsZero() {
-		msg.CreatedAt = s.now()
-	}
-	var e encoder
-	createdAt := e.time(msg.CreatedAt)
-	if e.err != nil {
-		return nil, false, s.fail(op, e.err)
 	}
 	query := s.q(appendMessage)
 	for range appendAttempts {
@@ -444,21 +455,9 @@ func (s *Store) AppendMessageIf(ctx context.Context, m *livechat.Message, cond l
 	if m == nil {
 		return nil, nil, false, nilArg("message")
 	}
-	op := fmt.Sprintf("append message to conversation %q", m.ConversationID)
-	if err := s.ready(); err != nil {
+	msg, createdAt, op, err := s.newAppend(m)
+	if err != nil {
 		return nil, nil, false, err
-	}
-	msg := *m
-	if msg.ID == "" {
-		msg.ID = uuid.NewString()
-	}
-	if msg.CreatedAt.IsZero() {
-		msg.CreatedAt = s.now()
-	}
-	var e encoder
-	createdAt := e.time(msg.CreatedAt)
-	if e.err != nil {
-		return nil, nil, false, s.fail(op, e.err)
 	}
 	closed := ""
 	if cond.NotClosed {
@@ -469,7 +468,6 @@ func (s *Store) AppendMessageIf(ctx context.Context, m *livechat.Message, cond l
 		except = []string{}
 	}
 	query := s.q(appendMessageIf)
-	var err error
 	for range appendAttempts {
 		var stored *livechat.Message
 		var conv *livechat.Conversation
