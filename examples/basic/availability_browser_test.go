@@ -73,15 +73,7 @@ func newHelpSite(t *testing.T, cfg livechat.Config) *helpSite {
 		writeDisplayPage(w, "Help centre", "", false)
 	})
 	srv := httptest.NewServer(mux)
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if err := chat.Shutdown(ctx); err != nil {
-			t.Errorf("chat.Shutdown: %v", err)
-		}
-		srv.Close()
-		store.Close()
-	})
+	closeOnCleanup(t, chat, srv, store)
 	return &helpSite{url: srv.URL, chat: chat, store: store}
 }
 

@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -173,6 +174,20 @@ func (s *browserSite) close(t *testing.T) {
 		t.Errorf("chat.Shutdown: %v", err)
 	}
 	s.srv.Close()
+}
+
+// closeOnCleanup shuts chat down, then closes srv and store, when the
+// test ends.
+func closeOnCleanup(t *testing.T, chat *livechat.Handler, srv *httptest.Server, store io.Closer) {
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := chat.Shutdown(ctx); err != nil {
+			t.Errorf("chat.Shutdown: %v", err)
+		}
+		srv.Close()
+		store.Close()
+	})
 }
 
 // wsCount is how many WebSockets of who ("visitor", "agent", or "" for

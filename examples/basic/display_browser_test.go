@@ -126,15 +126,7 @@ func newDisplaySite(t *testing.T, flows ...*flow.Chatflow) *displaySite {
 		writeDisplayPage(w, "Signed in", "", false)
 	})
 	srv := httptest.NewServer(mux)
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if err := chat.Shutdown(ctx); err != nil {
-			t.Errorf("chat.Shutdown: %v", err)
-		}
-		srv.Close()
-		store.Close()
-	})
+	closeOnCleanup(t, chat, srv, store)
 	return &displaySite{url: srv.URL, chat: chat, store: store}
 }
 

@@ -89,15 +89,7 @@ func newFaultSite(t *testing.T) *faultSite {
 		site.ServeHTTP(w, r)
 	}))
 	s.url = srv.URL
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if err := chat.Shutdown(ctx); err != nil {
-			t.Errorf("chat.Shutdown: %v", err)
-		}
-		srv.Close()
-		store.Close()
-	})
+	closeOnCleanup(t, chat, srv, store)
 	return s
 }
 

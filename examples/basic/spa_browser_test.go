@@ -97,15 +97,7 @@ func newSPASite(t *testing.T, editSales ...func(f *flow.Chatflow)) *spaSite {
 		}
 		mux.ServeHTTP(w, r)
 	}))
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if err := chat.Shutdown(ctx); err != nil {
-			t.Errorf("chat.Shutdown: %v", err)
-		}
-		srv.Close()
-		store.Close()
-	})
+	closeOnCleanup(t, chat, srv, store)
 	site.url = srv.URL
 	return site
 }
