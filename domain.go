@@ -66,6 +66,11 @@ type Agent struct {
 // chatflows.
 const PermissionManageChatflows = "manage_chatflows"
 
+// PermissionManageTeam lets an agent edit the team settings in the inbox:
+// create, rename and delete teams, choose their members, and set each
+// agent's capacity and skills.
+const PermissionManageTeam = "manage_team"
+
 // Can reports whether the agent has the permission p.
 func (a *Agent) Can(p string) bool {
 	for _, q := range a.Permissions {
@@ -85,12 +90,18 @@ const (
 	PresenceAvailable Presence = "available"
 )
 
-// Team is a named group of agents.
+// Team is a named group of agents. Membership is recorded once, in each
+// member's Agent.TeamIDs, which is what routing reads; a team id named
+// there needs no stored Team to route by (a stored Team gives it a name
+// and an avatar for the inbox and for chat headings).
 type Team struct {
-	ID        string    `json:"id"`
-	Name      string    `json:"name"`
-	AvatarURL string    `json:"avatarUrl,omitempty"`
-	AgentIDs  []string  `json:"agentIds,omitempty"`
+	ID        string `json:"id"`
+	Name      string `json:"name"`
+	AvatarURL string `json:"avatarUrl,omitempty"`
+	// AgentIDs is not read by routing. In the Handler's answers it lists
+	// the agents whose TeamIDs name the team, ordered by ID; the Handler
+	// stores teams without it.
+	AgentIDs  []string  `json:"agentIds"`
 	UpdatedAt time.Time `json:"updatedAt"`
 }
 

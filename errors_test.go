@@ -469,6 +469,7 @@ func TestMethodNotAllowed(t *testing.T) {
 		{"api/v1/agent/me", "GET, HEAD"},
 		{"api/v1/agent/presence", "PUT"},
 		{"api/v1/agent/agents", "GET, HEAD"},
+		{"api/v1/agent/teams", "GET, HEAD"},
 		{"api/v1/agent/conversations", "GET, HEAD"},
 		{"api/v1/agent/conversations/" + conv, "GET, HEAD"},
 		{"api/v1/agent/conversations/" + conv + "/messages", "GET, HEAD, POST"},

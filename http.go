@@ -33,6 +33,7 @@ type server struct {
 	routing  *router
 	editor   *flowEditor
 	visitors *visitors
+	team     *teamSettings
 	chooser  *chooser
 	flows    *flowCache
 	hub      *hub
@@ -50,7 +51,7 @@ type (
 	visitorAPI struct{ *server } // the widget's calls (http_visitor*.go)
 	helpAPI    struct{ *server } // the widget's Help tab (http_help.go)
 	agentAPI   struct{ *server } // the inbox (http_agent.go)
-	adminAPI   struct{ *server } // chatflows and data requests (http_admin.go)
+	adminAPI   struct{ *server } // chatflows, team settings and data requests (http_admin*.go)
 	liveAPI    struct{ *server } // WebSockets (http_ws.go)
 )
 

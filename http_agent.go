@@ -75,6 +75,15 @@ func (h *agentAPI) agentAgents(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"agents": nonNil(agents)})
 }
 
+func (h *agentAPI) agentTeams(w http.ResponseWriter, r *http.Request) {
+	teams, err := h.team.teams(r.Context())
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"teams": nonNil(teams)})
+}
+
 // conversationSummary is a conversation as the inbox lists it.
 type conversationSummary struct {
 	*Conversation

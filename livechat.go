@@ -63,6 +63,7 @@ func New(cfg Config) (*Handler, error) {
 	srv := &server{
 		cfg: c, log: c.Logger, now: c.Now, store: c.Storage,
 		eng: h.eng, routing: routing, editor: h.editor, visitors: h.visitors,
+		team:    &teamSettings{store: c.Storage, routing: routing, now: c.Now},
 		chooser: &chooser{cfg: c, store: c.Storage, flows: flows, routing: routing, now: c.Now},
 		flows:   flows, hub: h.hub, limits: newLimits(*c, proxies), static: static, life: h.life,
 		pressure: &transport.Pressure{},
@@ -177,6 +178,7 @@ func routes(s *server, allowed func(*http.Request) string) *http.ServeMux {
 	m.HandleFunc("GET /api/v1/agent/me", s.agentAuth(a.agentMe))
 	m.HandleFunc("PUT /api/v1/agent/presence", s.agentAuth(a.agentPresence))
 	m.HandleFunc("GET /api/v1/agent/agents", s.agentAuth(a.agentAgents))
+	m.HandleFunc("GET /api/v1/agent/teams", s.agentAuth(a.agentTeams))
 	m.HandleFunc("GET /api/v1/agent/conversations", s.agentAuth(a.agentList))
 	m.HandleFunc("GET /api/v1/agent/conversations/{id}", s.agentAuth(a.agentThread))
 	m.HandleFunc("GET /api/v1/agent/conversations/{id}/messages", s.agentAuth(a.agentMessages))
