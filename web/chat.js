@@ -296,7 +296,7 @@ window.LiveChat && LiveChat._ && LiveChat._(L => {
     if (needEmail) showEmail();
     // What the visitor was typing when a route change showed this chat
     // in place of another.
-    if (L.draft) { input.value = L.draft; L.draft = ''; updateCount(); }
+    if (carried.text) { input.value = carried.text; updateCount(); }
 
     root.append(win);
     launcher.setAttribute('aria-controls', 'livechat-window');
@@ -1055,6 +1055,10 @@ window.LiveChat && LiveChat._ && LiveChat._(L => {
   proc = chat.consent && chat.consent.processing;
   agreed = !proc || proc.kind !== 'explicit' || session('livechat-consent-' + proc.textHash);
   emailMode = !session(EMAIL_KEY) && (chat.emailCapture || {}).mode;
+  // What a chat shown before this one left: the text being typed and the
+  // messages sent but not yet stored (L.draft; clear() empties it).
+  const carried = L.draft || {};
+  L.draft = '';
   // Before the first message: unless this visitor has written already.
   const c0 = L.conv;
   needEmail = emailMode === 'before_first_message' && !(c0 && c0.lastSeq > 0);
@@ -1067,10 +1071,21 @@ window.LiveChat && LiveChat._ && LiveChat._(L => {
       if (conv && conv.status === 'open') watchQueue();
     });
   }
+  // The carried messages go again with their ids: one that the server
+  // stored meanwhile is not stored twice.
+  for (const o of carried.outbox || []) {
+    const p = { cid: o.cid, text: o.text, el: msgEl('visitor', o.text) };
+    p.el.classList.add('lc-pending');
+    list.append(p.el);
+    pending.set(p.cid, p);
+    setState(p, 'sending');
+  }
+  if (pending.size) pump();
+
   // stop ends this chat for good: the live channel, the timers, the
   // listeners. The widget removes the window with the launcher.
   function stop() {
-    L.draft = input.value;
+    L.draft = { text: input.value, outbox: [...pending.values()].map(p => ({ cid: p.cid, text: p.text })) };
     if (isOpen) emit('close');
     dead = true;
     conv = null;

@@ -45,6 +45,9 @@ type spaSite struct {
 	away atomic.Bool
 	// identities counts the config calls that carried an identity token.
 	identities atomic.Int64
+	// noSends makes a visitor's message calls and WebSocket answer 503,
+	// while the rest of the chat works.
+	noSends atomic.Bool
 }
 
 func newSPASite(t *testing.T, editSales ...func(f *flow.Chatflow)) *spaSite {
@@ -90,6 +93,10 @@ func newSPASite(t *testing.T, editSales ...func(f *flow.Chatflow)) *spaSite {
 			if bytes.Contains(b, []byte(`"identity":`)) {
 				site.identities.Add(1)
 			}
+		}
+		if site.noSends.Load() && (strings.HasSuffix(r.URL.Path, "/messages") && r.Method == http.MethodPost || r.URL.Path == "/livechat/api/v1/visitor/ws") {
+			http.Error(w, "away", http.StatusServiceUnavailable)
+			return
 		}
 		if site.down.Load() && r.URL.Path == "/livechat/api/v1/visitor/config" {
 			http.Error(w, "away", http.StatusServiceUnavailable)
@@ -163,7 +170,51 @@ func TestWidgetAPI(t *testing.T) {
 		{"TriggerAfterRouteChange", testSPATrigger},
 		{"ClearWhileAway", testSPAClearWhileAway},
 		{"ClearBeforeLoad", testSPAClearBeforeLoad},
+		{"UnsentMessagesFollowTheRoute", testSPAUnsent},
 	})
+}
+
+// A message sent but not yet stored when a route change shows another
+// chatflow goes on in the new chat: shown there, stored once.
+func testSPAUnsent(t *testing.T, browser context.Context) {
+	site := newSPASite(t)
+	ctx := context.Background()
+	tab := displayTab(t, browser)
+	trackSockets(t, tab)
+	do(t, tab, "open the app", chromedp.Navigate(site.url+"/app/"))
+	showing(t, tab, "support")
+	do(t, tab, "click Chat with us", chromedp.Click(chromedp.CSS(`#chat-open`)))
+	waitFor(t, tab, "the chat open", openJS, spaState)
+	send(t, tab, "First")
+
+	// The server stops taking messages and the live channel drops: the
+	// second message waits in the outbox.
+	site.noSends.Store(true)
+	eval[bool](t, tab, `(window.sockets.forEach(s => s.close()), true)`)
+	do(t, tab, "send the second message",
+		chromedp.SendKeys(chromedp.CSS("#livechat-input"), "Second, not yet stored"),
+		chromedp.Click(chromedp.CSS("#livechat-send")))
+	waitFor(t, tab, "the second message waiting", `[...document.querySelectorAll('#livechat-messages .lc-msg.lc-pending')].some(e => e.textContent.includes('Second, not yet stored'))`, spaState)
+
+	do(t, tab, "go to Pricing", chromedp.Click(chromedp.CSS(`nav a[href="/app/pricing"]`)))
+	showing(t, tab, "sales")
+	waitFor(t, tab, "the message waiting in the sales chat", `[...document.querySelectorAll('#livechat-messages .lc-msg.lc-pending')].some(e => e.textContent.includes('Second, not yet stored'))`, spaState)
+
+	site.noSends.Store(false)
+	waitFor(t, tab, "the message stored", `[...document.querySelectorAll('#livechat-messages .lc-msg[data-sender="visitor"]')].filter(e => e.textContent.includes('Second, not yet stored') && e.getAttribute('data-state') !== 'sending' && !e.classList.contains('lc-pending')).length === 1`, spaState)
+	convs, err := site.store.Conversations(ctx, livechat.ConversationFilter{Limit: 10})
+	require.NoError(t, err)
+	require.Len(t, convs, 1, "one conversation, carried over")
+	msgs, err := site.store.Messages(ctx, convs[0].ID, 0, 100)
+	require.NoError(t, err)
+	var texts []string
+	for _, m := range msgs {
+		if m.Sender == livechat.SenderVisitor {
+			texts = append(texts, m.Text)
+		}
+	}
+	require.Equal(t, []string{"First", "Second, not yet stored"}, texts, "each message stored once, in order")
+	require.Equal(t, 1, eval[int](t, tab, `[...document.querySelectorAll('#livechat-messages .lc-msg')].filter(e => e.textContent.includes('Second, not yet stored')).length`), "shown once")
 }
 
 // A route change switches chatflow by itself (pushState, popstate), and
