@@ -10,6 +10,7 @@ import (
 	"mime"
 	"net/http"
 	"path"
+	"slices"
 	"strings"
 	"sync"
 
@@ -29,7 +30,9 @@ type staticFiles struct {
 	files map[string]*staticFile
 }
 
-var staticNames = []string{"widget.js", "widget.css", "chat.js", "chat.css", "inbox/index.html", "inbox/inbox.js", "inbox/inbox.css"}
+// staticNames are the widget's files; every file of the inbox directory
+// (the inbox and the chatflow editor) is served too.
+var staticNames = []string{"widget.js", "widget.css", "chat.js", "chat.css"}
 
 // minified are the widget's files, served without their comments and
 // indentation: every page view loads widget.js and widget.css, so each
@@ -44,7 +47,11 @@ var loadStatic = sync.OnceValues(prepareStatic)
 
 func prepareStatic() (*staticFiles, error) {
 	s := &staticFiles{files: make(map[string]*staticFile)}
-	for _, name := range staticNames {
+	inbox, err := fs.Glob(web.Files, "inbox/*")
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range append(slices.Clone(staticNames), inbox...) {
 		data, err := fs.ReadFile(web.Files, name)
 		if err != nil {
 			return nil, err

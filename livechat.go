@@ -156,6 +156,10 @@ func routes(s *server, allowed func(*http.Request) string) *http.ServeMux {
 	m.HandleFunc("GET /inbox/", s.serveStatic("inbox/index.html"))
 	m.HandleFunc("GET /inbox/inbox.js", s.serveStatic("inbox/inbox.js"))
 	m.HandleFunc("GET /inbox/inbox.css", s.serveStatic("inbox/inbox.css"))
+	m.HandleFunc("GET /inbox/chatflows", s.serveStatic("inbox/chatflows.html"))
+	m.HandleFunc("GET /inbox/editor.js", s.serveStatic("inbox/editor.js"))
+	m.HandleFunc("GET /inbox/editor.css", s.serveStatic("inbox/editor.css"))
+	m.HandleFunc("GET /inbox/build.js", s.serveStatic("inbox/build.js"))
 
 	m.HandleFunc("POST /api/v1/visitor/config", v.visitorConfig)
 	m.HandleFunc("POST /api/v1/visitor/chat", s.visitorAuth(v.visitorChat))

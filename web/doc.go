@@ -1,7 +1,9 @@
 // Package web holds the browser side of golivechat: the visitor widget
 // (widget.js and widget.css, the launcher every page view loads; chat.js
-// and chat.css, the chat it loads on demand) and the agent inbox
-// (inbox/index.html, inbox/inbox.js and inbox/inbox.css).
+// and chat.css, the chat it loads on demand), the agent inbox
+// (inbox/index.html, inbox/inbox.js and inbox/inbox.css) and the chatflow
+// editor (inbox/chatflows.html, its shell inbox/editor.js with
+// inbox/editor.css, and one script per group of tabs beside them).
 //
 // The files are plain JavaScript and CSS with no framework and no build
 // step, embedded in the binary through [Files], and they make no request to
@@ -34,7 +36,10 @@
 //
 // The inbox, served at <mount>inbox/,
 // loads its files with relative URLs and speaks the agent endpoints with
-// the host's own authentication cookies.
+// the host's own authentication cookies. The chatflow editor, served at
+// <mount>inbox/chatflows and linked from the inbox's header for agents with
+// the manage_chatflows permission, does the same with the chatflow admin
+// endpoints; visitors' pages never load it.
 //
 // The chat shows the availability of the chatflow the server picks: the
 // typical reply time in place of the subtitle, or a status notice above

@@ -11,8 +11,13 @@ import "embed"
 //	inbox/index.html  the agent inbox page, served at <mount>inbox/
 //	inbox/inbox.js    the inbox script
 //	inbox/inbox.css   the inbox styles
+//	inbox/chatflows.html  the chatflow editor page, served at <mount>inbox/chatflows
+//	inbox/editor.js   the editor's shell (window.LCEditor); its tabs' scripts sit beside it
+//	inbox/editor.css  the editor's styles
+//
+// Every .html, .js and .css file in inbox/ is embedded.
 //
 // Serve it with http.FileServerFS or read single files with fs.ReadFile.
 //
-//go:embed widget.js widget.css chat.js chat.css inbox/index.html inbox/inbox.js inbox/inbox.css
+//go:embed widget.js widget.css chat.js chat.css inbox/*.html inbox/*.js inbox/*.css
 var Files embed.FS

@@ -3,23 +3,24 @@ package web_test
 import (
 	"fmt"
 	"io/fs"
+	"path"
 
 	"github.com/golivechat/livechat/web"
 )
 
-// Example lists the embedded assets.
+// Example lists the widget's files and the pages of the inbox (each
+// loads scripts and styles from beside it).
 func Example() {
-	fs.WalkDir(web.Files, ".", func(path string, d fs.DirEntry, err error) error {
-		if err == nil && !d.IsDir() {
-			fmt.Println(path)
+	fs.WalkDir(web.Files, ".", func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && (path.Dir(p) == "." || path.Ext(p) == ".html") {
+			fmt.Println(p)
 		}
 		return err
 	})
 	// Output:
 	// chat.css
 	// chat.js
-	// inbox/inbox.css
-	// inbox/inbox.js
+	// inbox/chatflows.html
 	// inbox/index.html
 	// widget.css
 	// widget.js

@@ -11,7 +11,8 @@ import (
 )
 
 func TestFilesEmbedded(t *testing.T) {
-	for _, name := range []string{"widget.js", "widget.css", "chat.js", "chat.css", "inbox/index.html", "inbox/inbox.js", "inbox/inbox.css"} {
+	for _, name := range []string{"widget.js", "widget.css", "chat.js", "chat.css", "inbox/index.html", "inbox/inbox.js", "inbox/inbox.css",
+		"inbox/chatflows.html", "inbox/editor.js", "inbox/editor.css", "inbox/build.js"} {
 		b, err := fs.ReadFile(Files, name)
 		if err != nil {
 			t.Errorf("%s: %v", name, err)
@@ -24,7 +25,7 @@ func TestFilesEmbedded(t *testing.T) {
 // TestNoHTMLInsertion keeps user and server text out of the HTML parser:
 // scripts build the DOM with createElement and textContent only.
 func TestNoHTMLInsertion(t *testing.T) {
-	for _, name := range []string{"widget.js", "chat.js", "inbox/inbox.js"} {
+	for _, name := range scripts(t) {
 		b, err := fs.ReadFile(Files, name)
 		if err != nil {
 			t.Fatal(err)
@@ -65,21 +66,56 @@ func TestNoExternalRequests(t *testing.T) {
 	}
 }
 
-// TestInboxRelativeURLs: the inbox works under any mount prefix only if it
-// loads its files relative to its own URL.
-func TestInboxRelativeURLs(t *testing.T) {
-	b, err := fs.ReadFile(Files, "inbox/index.html")
+// scripts are every embedded script: the widget's, the inbox's and the
+// chatflow editor's.
+func scripts(t *testing.T) []string {
+	t.Helper()
+	inbox, err := fs.Glob(Files, "inbox/*.js")
 	if err != nil {
 		t.Fatal(err)
 	}
-	html := string(b)
-	for _, want := range []string{`href="inbox.css"`, `src="inbox.js"`} {
-		if !strings.Contains(html, want) {
-			t.Errorf("inbox/index.html lacks %s", want)
+	return append([]string{"widget.js", "chat.js"}, inbox...)
+}
+
+// TestInboxRelativeURLs: the inbox and the chatflow editor work under any
+// mount prefix only if they load their files relative to their own URL.
+func TestInboxRelativeURLs(t *testing.T) {
+	for name, wants := range map[string][]string{
+		"inbox/index.html":     {`href="inbox.css"`, `src="inbox.js"`, `href="chatflows"`},
+		"inbox/chatflows.html": {`href="editor.css"`, `src="editor.js" defer`, `href="./"`},
+	} {
+		b, err := fs.ReadFile(Files, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		html := string(b)
+		for _, want := range wants {
+			if !strings.Contains(html, want) {
+				t.Errorf("%s lacks %s", name, want)
+			}
+		}
+		if regexp.MustCompile(`(src|href)="/`).MatchString(html) {
+			t.Errorf("%s uses an absolute path", name)
 		}
 	}
-	if regexp.MustCompile(`(src|href)="/`).MatchString(html) {
-		t.Error("inbox/index.html uses an absolute path")
+}
+
+// TestEditorScriptsDeferred: the editor's scripts run in the order of the
+// page, after it is parsed, editor.js (which defines window.LCEditor)
+// first.
+func TestEditorScriptsDeferred(t *testing.T) {
+	b, err := fs.ReadFile(Files, "inbox/chatflows.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tags := regexp.MustCompile(`<script[^>]*>`).FindAllString(string(b), -1)
+	if len(tags) == 0 || !strings.Contains(tags[0], `src="editor.js"`) {
+		t.Fatalf("the first script is not editor.js: %q", tags)
+	}
+	for _, tag := range tags {
+		if !strings.Contains(tag, " defer") || !strings.Contains(tag, "src=") {
+			t.Errorf("%s: every editor script is an external, deferred one", tag)
+		}
 	}
 }
 
@@ -116,8 +152,8 @@ func TestJavaScriptSyntax(t *testing.T) {
 	if err != nil {
 		t.Skip("node not installed")
 	}
-	for _, name := range []string{"widget.js", "chat.js", filepath.Join("inbox", "inbox.js")} {
-		if out, err := exec.Command(node, "--check", name).CombinedOutput(); err != nil {
+	for _, name := range scripts(t) {
+		if out, err := exec.Command(node, "--check", filepath.FromSlash(name)).CombinedOutput(); err != nil {
 			t.Errorf("node --check %s: %v\n%s", name, err, out)
 		}
 	}

@@ -782,6 +782,7 @@
     }
     if (!me) { signedOut(); return; }
     $('lc-me').textContent = me.name || me.id;
+    $('lc-chatflows').hidden = !(me.permissions || []).includes('manage_chatflows');
     renderPresence();
     $('lc-app').hidden = false;
     try {
