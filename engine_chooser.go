@@ -32,8 +32,11 @@ type pageView struct {
 	// browser's header, used when Language is empty.
 	Language, AcceptLanguage string
 	// Preview names a chatflow to preview; Manager says whether the
-	// request comes from an agent who may manage chatflows.
+	// request comes from an agent who may manage chatflows. Draft, for
+	// such an agent, is an unsaved chatflow the preview shows instead of
+	// the stored one (its ID is Preview).
 	Preview string
+	Draft   *flow.Chatflow
 	Manager bool
 	// Host is the site's host name, for the consent texts.
 	Host string
@@ -85,12 +88,15 @@ func (ch *chooser) chooseLauncher(ctx context.Context, v *Visitor, req *pageView
 	return l, nil
 }
 
-// choose picks the chatflow for a page view: the preview the request
-// names when an agent who manages chatflows asks (preview true), else the
+// choose picks the chatflow for a page view: the draft or the preview the
+// request names when an agent who manages chatflows asks (preview true), else the
 // published chatflow with the highest priority whose targeting matches
 // the page and what the server knows of the visitor. It returns nil for
 // no chat.
 func (ch *chooser) choose(ctx context.Context, v *Visitor, req *pageView) (f *flow.Chatflow, preview bool, err error) {
+	if req.Draft != nil && req.Manager {
+		return req.Draft, true, nil
+	}
 	set, err := ch.flows.set(ctx)
 	if err != nil {
 		return nil, false, err

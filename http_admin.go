@@ -160,18 +160,24 @@ var previewPage = template.Must(template.New("preview").Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Preview: {{.Name}}</title>
 <style>body{font:16px/1.5 system-ui,sans-serif;margin:0;padding:1.5rem;color:#1d2330}
-nav a{margin-right:1rem}iframe{border:1px solid #c9cfdb;border-radius:12px;width:375px;height:700px}</style>
+nav a{margin-right:1rem}iframe{border:1px solid #c9cfdb;border-radius:12px;width:{{.Width}}px;height:{{.Height}}px;max-width:100%}</style>
 </head><body>
 {{if not .Embed}}<h1>Preview: {{.Name}}</h1>
 <p>{{if .Enabled}}Published.{{else}}Not published: visitors do not see it yet.{{end}} Targeting is ignored here.</p>
-<nav><a href="?">Desktop</a><a href="?view=mobile">Mobile (375 × 700)</a></nav>
-{{if .Mobile}}<p><iframe title="Mobile preview" src="?embed=mobile"></iframe></p>{{end}}{{end}}
-{{if not .Mobile}}<script src="{{.Mount}}widget.js" data-preview="{{.ID}}"{{if .Device}} data-device="{{.Device}}"{{end}} async></script>{{end}}
+<nav><a href="?">Desktop</a><a href="?view=tablet">Tablet (768 × 1024)</a><a href="?view=mobile">Phone (375 × 700)</a></nav>
+{{if .Frame}}<p><iframe title="{{.FrameTitle}}" src="?embed={{.Frame}}"></iframe></p>{{end}}{{end}}
+{{if not .Frame}}<script src="{{.Mount}}widget.js" data-preview="{{.ID}}"{{if .Device}} data-device="{{.Device}}"{{end}} async></script>{{end}}
 </body></html>`))
 
+// previewFrames are the devices a preview frames, with the size of the
+// frame: its widget behaves as on that device whatever the agent's screen.
+var previewFrames = map[string][2]int{"tablet": {768, 1024}, "mobile": {375, 700}}
+
 // adminPreview shows a chatflow as it would appear, published or not,
-// whatever its targeting. The mobile view frames a page whose widget
-// behaves as on a phone (?embed=mobile), whatever the agent's screen.
+// whatever its targeting. ?view=tablet and ?view=mobile frame a page whose
+// widget behaves as on that device (?embed=tablet, ?embed=mobile; also
+// ?embed=desktop), whatever the agent's screen. The editor's live preview
+// frames these pages and posts them the unsaved chatflow (PROTOCOL.md).
 func (h *adminAPI) adminPreview(w http.ResponseWriter, r *http.Request) {
 	sf, err := h.editor.get(r.Context(), r.PathValue("id"))
 	if err != nil {
@@ -179,17 +185,29 @@ func (h *adminAPI) adminPreview(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
+	embed, view := q.Get("embed"), q.Get("view")
+	device := ""
+	if _, ok := previewFrames[embed]; ok || embed == "desktop" {
+		device = embed
+	}
+	size, framed := previewFrames[view]
+	if !framed || embed != "" {
+		view = ""
+	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data: https:; style-src 'self' 'unsafe-inline'; connect-src 'self' ws: wss:; frame-ancestors 'self'")
 	previewPage.Execute(w, map[string]any{
-		"Name":    sf.Chatflow.Name,
-		"ID":      sf.Chatflow.ID,
-		"Enabled": sf.Chatflow.Enabled,
-		"Mount":   mountPath(r),
-		"Embed":   q.Get("embed") != "",
-		"Device":  map[string]string{"mobile": "mobile"}[q.Get("embed")],
-		"Mobile":  q.Get("view") == "mobile",
+		"Name":       sf.Chatflow.Name,
+		"ID":         sf.Chatflow.ID,
+		"Enabled":    sf.Chatflow.Enabled,
+		"Mount":      mountPath(r),
+		"Embed":      embed != "",
+		"Device":     device,
+		"Frame":      view,
+		"FrameTitle": map[string]string{"tablet": "Tablet preview", "mobile": "Phone preview"}[view],
+		"Width":      size[0],
+		"Height":     size[1],
 	})
 }
 

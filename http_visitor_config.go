@@ -2,11 +2,16 @@ package livechat
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"time"
 
+	"github.com/golivechat/livechat/flow"
 	"github.com/golivechat/livechat/internal/origin"
+	"github.com/golivechat/livechat/invalid"
 	"golang.org/x/text/language"
 )
 
@@ -16,6 +21,9 @@ type configRequest struct {
 	Language string `json:"language"`
 	Device   string `json:"device"`
 	Preview  string `json:"preview"`
+	// Draft is an unsaved chatflow to show in place of the stored one
+	// Preview names (see previewDraft), as decoded JSON.
+	Draft    any    `json:"draft,omitempty"`
 	Identity string `json:"identity"`
 	// Cookies false means the visitor has not accepted cookies: the token
 	// comes back in the answer for the page to keep in memory.
@@ -42,6 +50,13 @@ func (h *visitorAPI) visitorConfig(w http.ResponseWriter, r *http.Request) {
 	}
 	var req configRequest
 	if err := decodeJSON(w, r, &req); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	// A draft is checked before anything is stored: a refused one changes
+	// nothing.
+	draft, manager, err := h.previewDraft(r, req.Preview, req.Draft)
+	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
@@ -138,7 +153,7 @@ func (h *visitorAPI) visitorConfig(w http.ResponseWriter, r *http.Request) {
 	}
 	chat, err := h.chooser.chooseLauncher(ctx, v, &pageView{
 		URL: req.URL, Device: req.Device, Language: req.Language, AcceptLanguage: r.Header.Get("Accept-Language"),
-		Preview: req.Preview, Manager: req.Preview != "" && h.canManageFlows(r), Host: hostName(r.Host),
+		Preview: req.Preview, Draft: draft, Manager: manager, Host: hostName(r.Host),
 	})
 	if err != nil {
 		h.fail(w, r, err)
@@ -150,7 +165,7 @@ func (h *visitorAPI) visitorConfig(w http.ResponseWriter, r *http.Request) {
 	resp := &configAnswer{Chat: chat, Conversation: conv, Identified: identified != "", Protocol: 1, Token: memoryToken}
 	// Without a conversation or a token the answer is the same for every
 	// visitor shown the same launcher: its compressed form is kept.
-	writeJSONCompressed(w, r, http.StatusOK, resp, conv == nil && memoryToken == "")
+	writeJSONCompressed(w, r, http.StatusOK, resp, conv == nil && memoryToken == "" && draft == nil)
 }
 
 // unreadLimit is the most unread messages the config answer counts; the
@@ -194,6 +209,7 @@ type chatRequest struct {
 	Language string `json:"language"`
 	Device   string `json:"device"`
 	Preview  string `json:"preview"`
+	Draft    any    `json:"draft,omitempty"`
 }
 
 // visitorChat is the widget's call when the chat itself loads: the same
@@ -205,6 +221,11 @@ func (h *visitorAPI) visitorChat(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
+	draft, manager, err := h.previewDraft(r, req.Preview, req.Draft)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	ctx := r.Context()
 	v, err := h.visitors.find(ctx, visitorIDFrom(ctx))
 	if err != nil {
@@ -213,13 +234,13 @@ func (h *visitorAPI) visitorChat(w http.ResponseWriter, r *http.Request) {
 	}
 	chat, err := h.chooser.chooseChat(ctx, v, &pageView{
 		URL: req.URL, Device: req.Device, Language: req.Language, AcceptLanguage: r.Header.Get("Accept-Language"),
-		Preview: req.Preview, Manager: req.Preview != "" && h.canManageFlows(r), Host: hostName(r.Host),
+		Preview: req.Preview, Draft: draft, Manager: manager, Host: hostName(r.Host),
 	})
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	writeJSONCompressed(w, r, http.StatusOK, map[string]any{"chat": chat}, true)
+	writeJSONCompressed(w, r, http.StatusOK, map[string]any{"chat": chat}, draft == nil)
 }
 
 // visitorLanguage is the language a config request reports: its language
@@ -233,6 +254,55 @@ func visitorLanguage(r *http.Request, reported string) string {
 		return truncate(tags[0].String(), 35)
 	}
 	return ""
+}
+
+var (
+	errDraftWithoutPreview = publicf(ErrInvalid, `draft needs "preview": the id of the chatflow it stands in for`)
+	errDraftForbidden      = publicf(ErrForbidden, `a draft chatflow is shown only to agents with the "manage_chatflows" permission`)
+)
+
+// previewDraft reads the unsaved chatflow a preview's config or chat call
+// may carry, so that the editor's preview shows a draft without storing
+// it: every request brings the whole draft, and any node can answer it. A
+// draft needs preview (whose id it takes) and an agent allowed to manage
+// chatflows; it is parsed and validated as the admin API does, its
+// problems reported under "draft". manager says whether the request may
+// preview (asked of AgentAuth only for a preview); draft is nil when the
+// request carries none.
+func (h *visitorAPI) previewDraft(r *http.Request, preview string, doc any) (draft *flow.Chatflow, manager bool, err error) {
+	manager = preview != "" && h.canManageFlows(r)
+	if doc == nil {
+		return nil, manager, nil
+	}
+	switch {
+	case preview == "":
+		return nil, false, errDraftWithoutPreview
+	case !manager:
+		return nil, false, errDraftForbidden
+	}
+	// Decoded by decodeStrict, so it encodes again; flow.Parse reads it
+	// as the admin API reads a body.
+	raw, err := json.Marshal(doc)
+	if err != nil {
+		return nil, false, fmt.Errorf("%w: draft: %v", ErrInvalid, err)
+	}
+	f, err := flow.Parse(raw)
+	if err != nil {
+		var fe invalid.Fields
+		if !errors.As(err, &fe) {
+			return nil, false, asInvalidFlow(err)
+		}
+		out := make(invalid.Fields, len(fe))
+		for i, p := range fe {
+			out[i] = invalid.Field{Path: "draft", Message: p.Message}
+			if p.Path != "" {
+				out[i].Path += "." + p.Path
+			}
+		}
+		return nil, false, &invalidFlow{msg: out.Error(), fields: out}
+	}
+	f.ID = preview
+	return f, true, nil
 }
 
 // canManageFlows reports whether the request comes from an agent allowed to

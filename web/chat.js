@@ -7,7 +7,7 @@
  * the server is inserted as text nodes, never parsed as markup. */
 window.LiveChat && LiveChat._ && LiveChat._(L => {
   'use strict';
-  const { doc, DEVICE, h, icon, T, session } = L;
+  const { doc, DEVICE, h, T, session } = L;
   const WS_URL = L.API.replace(/^http/, 'ws') + 'ws';
   const OPEN_KEY = 'livechat-open';
   const EMAIL_KEY = 'livechat-email';
@@ -48,6 +48,15 @@ window.LiveChat && LiveChat._ && LiveChat._(L => {
   const ac = new AbortController(), sig = { signal: ac.signal };
 
   // ---- helpers ----
+  // icon is an SVG of one path, in the text colour (widget.css).
+  const icon = d => {
+    const NS = 'http://www.w3.org/2000/svg', s = doc.createElementNS(NS, 'svg'), p = doc.createElementNS(NS, 'path');
+    s.setAttribute('viewBox', '0 0 24 24');
+    s.setAttribute('aria-hidden', 'true');
+    p.setAttribute('d', d);
+    s.append(p);
+    return s;
+  };
   // emit tells the host's listeners (LiveChat.on), through a widget.js of
   // this version: for a few minutes after an update a browser may run
   // the previous one from its cache.

@@ -19,6 +19,10 @@
   const PROMPT_KEY = 'livechat-prompt-dismissed';
   // The admin preview page names the chatflow to show.
   const PREVIEW = attr('data-preview');
+  // pd is the unsaved chatflow the editor shows in the preview: a page of
+  // the same origin posts it ({livechatDraft}), and the config and chat
+  // calls carry it.
+  let pd;
 
   // The device as the widget sees the screen, for targeting and behaviour:
   // a touch screen (a coarse pointer) is a phone when narrower than 768 px,
@@ -57,15 +61,6 @@
     }
     for (const c of kids) if (c != null && c !== false) e.append(c); // strings become text nodes
     return e;
-  };
-
-  L.icon = d => {
-    const NS = 'http://www.w3.org/2000/svg', s = doc.createElementNS(NS, 'svg'), p = doc.createElementNS(NS, 'path');
-    s.setAttribute('viewBox', '0 0 24 24');
-    s.setAttribute('aria-hidden', 'true');
-    p.setAttribute('d', d);
-    s.append(p);
-    return s;
   };
 
   // T is the text for key k in the visitor's language (chat.texts), with
@@ -283,8 +278,7 @@
         type: 'button', id: 'livechat-launcher', class: 'lc-launcher', 'aria-label': T('openChat'),
         'aria-expanded': 'false', 'aria-describedby': 'livechat-unread',
         onclick: () => L.isOpen ? close(true) : open(),
-      }, L.icon('M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2z'),
-      L.badge = h('span', { class: 'lc-badge', 'aria-hidden': 'true', hidden: true })),
+      }, L.badge = h('span', { class: 'lc-badge', 'aria-hidden': 'true', hidden: true })),
       L.unreadLive = h('span', { id: 'livechat-unread', class: 'lc-sr', 'aria-live': 'polite' }));
     (doc.body || doc.documentElement).append(root);
     rendered = true;
@@ -292,13 +286,14 @@
 
   // init asks the config call what to show on this page, and shows it. A
   // refresh keeps the widget shown when the chatflow and the visitor's
-  // conversation are the same (the same user's new identity token too).
+  // conversation are the same (the same user's new identity token too);
+  // a preview shows the answer again, as its draft may have changed.
   let at = '', t0 = 0;
   async function init() {
     const req = { url: location.href, referrer: at || doc.referrer, language: navigator.language, device: DEVICE };
     if (at) t0 = performance.now();
     at = req.url;
-    if (PREVIEW) req.preview = PREVIEW;
+    if (PREVIEW) req.preview = PREVIEW, req.draft = pd;
     if (L.id) req.identity = L.id;
     // Until cookies are accepted the token stays in page memory.
     else if (!/(^|;\s*)livechat_consent=1(;|$)/.test(doc.cookie)) req.cookies = false;
@@ -312,10 +307,10 @@
     // with an open conversation, but without prompt or trigger.
     const hide = av.showChat === false;
     if (hide && !(c0 && c0.status === 'open')) c = null;
-    if (rendered && c && c.chatflowId === chat.chatflowId && (was || 0).id === (c0 || 0).id) L.req.url = at;
+    if (rendered && !PREVIEW && c && c.chatflowId === chat.chatflowId && (was || 0).id === (c0 || 0).id) L.req.url = at;
     else if (stop(), chat = c) {
       L.chat = chat;
-      L.req = { url: req.url, language: req.language, device: DEVICE, preview: PREVIEW || undefined };
+      L.req = { url: req.url, language: req.language, device: DEVICE, preview: PREVIEW || undefined, draft: pd };
       L.token = r.token || '';
       L.ck = !r.identified && req.cookies === false && chat.cookieBanner;
       L.persist = !chat.preview && !L.ck;
@@ -394,5 +389,6 @@
     history[k] = function () { const r = f.apply(this, arguments); auto(); return r; };
   }
   W.addEventListener('popstate', auto);
+  if (PREVIEW) W.addEventListener('message', e => { if (e.origin == location.origin && (e = (e.data || 0).livechatDraft)) { pd = e; refresh(); } });
   if (attr('data-load') !== 'manual') LC.load();
 })();

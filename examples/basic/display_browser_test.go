@@ -604,9 +604,36 @@ func testDisplayPreview(t *testing.T, browser context.Context) {
 	if v.Chatflow != "draft" || !v.Open || v.Title != "Draft chat" {
 		t.Errorf("the admin preview page: want the draft open at once, got %v", v)
 	}
-	// Its mobile view behaves as a phone on a desktop screen.
-	v = visit(t, tab, site.url+"/livechat/api/v1/admin/chatflows/draft/preview?embed=mobile")
-	if d := eval[string](t, tab, `document.getElementById('livechat-root').dataset.device`); v.Chatflow != "draft" || d != "mobile" {
-		t.Errorf("the mobile preview: want the draft as on a phone, got %v on a %q", v, d)
+	// An unsaved version posted to the page (as the editor's live preview
+	// does) shows at once, and nothing is stored.
+	unsaved := *draft
+	unsaved.Display.AccentColor = "#0f766e"
+	unsaved.Display.Heading.Title = "Typed, not saved"
+	doc, err := json.Marshal(&unsaved)
+	require.NoError(t, err)
+	do(t, tab, "post the unsaved chatflow", chromedp.Evaluate[chromedp.Void](`postMessage({livechatDraft: `+string(doc)+`}, location.origin)`))
+	waitFor(t, tab, "the unsaved chatflow in the preview", `(() => {
+		const w = document.getElementById('livechat-window'), l = document.getElementById('livechat-launcher');
+		return !!w && !!l && w.getAttribute('aria-label') === 'Typed, not saved' && getComputedStyle(l).backgroundColor === 'rgb(15, 118, 110)' &&
+			getComputedStyle(w.querySelector('.lc-header')).backgroundColor === 'rgb(15, 118, 110)';
+	})()`, viewJS)
+	stored, err := site.chat.Chatflow(stepCtx(t), "draft")
+	require.NoError(t, err)
+	if stored.Version != 1 || stored.Chatflow.Display.Heading.Title != "Draft chat" {
+		t.Errorf("the preview stored the unsaved chatflow: version %d, title %q", stored.Version, stored.Chatflow.Display.Heading.Title)
+	}
+	// A message from another origin is ignored.
+	do(t, tab, "post from elsewhere", chromedp.Evaluate[chromedp.Void](`dispatchEvent(new MessageEvent('message', {origin: 'https://evil.example', data: {livechatDraft: {name: 'Evil'}}}))`))
+	time.Sleep(500 * time.Millisecond)
+	if v := look(t, tab); v.Title != "Typed, not saved" {
+		t.Errorf("a message from another origin changed the preview: %v", v)
+	}
+	// Its tablet and phone views behave as those devices on a desktop
+	// screen.
+	for _, device := range []string{"tablet", "mobile"} {
+		v = visit(t, tab, site.url+"/livechat/api/v1/admin/chatflows/draft/preview?embed="+device)
+		if d := eval[string](t, tab, `document.getElementById('livechat-root').dataset.device`); v.Chatflow != "draft" || d != device {
+			t.Errorf("the %s preview: want the draft as on that device, got %v on a %q", device, v, d)
+		}
 	}
 }
