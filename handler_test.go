@@ -412,7 +412,7 @@ func TestStaticFiles(t *testing.T) {
 	resp.Body.Close()
 	require.Equal(t, http.StatusNotModified, resp.StatusCode)
 
-	for _, p := range []string{"widget.css", "chat.js", "chat.css", "inbox/", "inbox/inbox.js", "inbox/inbox.css"} {
+	for _, p := range []string{"widget.css", "chat.js", "chat.css", "inbox/", "inbox/inbox.js", "inbox/inbox.css", "inbox/target.js", "inbox/hours.js"} {
 		resp, err := http.Get(e.base + p)
 		require.NoError(t, err)
 		resp.Body.Close()

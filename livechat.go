@@ -160,6 +160,8 @@ func routes(s *server, allowed func(*http.Request) string) *http.ServeMux {
 	m.HandleFunc("GET /inbox/editor.js", s.serveStatic("inbox/editor.js"))
 	m.HandleFunc("GET /inbox/editor.css", s.serveStatic("inbox/editor.css"))
 	m.HandleFunc("GET /inbox/build.js", s.serveStatic("inbox/build.js"))
+	m.HandleFunc("GET /inbox/target.js", s.serveStatic("inbox/target.js"))
+	m.HandleFunc("GET /inbox/hours.js", s.serveStatic("inbox/hours.js"))
 
 	m.HandleFunc("POST /api/v1/visitor/config", v.visitorConfig)
 	m.HandleFunc("POST /api/v1/visitor/chat", s.visitorAuth(v.visitorChat))

@@ -14,6 +14,8 @@ import "embed"
 //	inbox/chatflows.html  the chatflow editor page, served at <mount>inbox/chatflows
 //	inbox/editor.js   the editor's shell (window.LCEditor); its tabs' scripts sit beside it
 //	inbox/editor.css  the editor's styles
+//	inbox/target.js   the editor's Target tab
+//	inbox/hours.js    the editor's Availability tab
 //
 // Every .html, .js and .css file in inbox/ is embedded.
 //
