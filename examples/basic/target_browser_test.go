@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 	"github.com/stretchr/testify/require"
 
 	"github.com/golivechat/livechat"
@@ -133,6 +134,7 @@ func TestEditorTargetAndHours(t *testing.T) {
 	runBrowserGroup(t, formsTimeout, []browserCase{
 		{"PricingOfficeHours", testEditorPricingOfficeHours},
 		{"RuleError", testEditorRuleError},
+		{"Keyboard", testEditorTabsByKeyboard},
 	})
 }
 
@@ -276,4 +278,47 @@ func testEditorRuleError(t *testing.T, browser context.Context) {
 	eval[bool](t, tab, `fill('availability.officeHours.days.tuesday[0].end', '17:00')`)
 	do(t, tab, "save", chromedp.Click(`#lce-save`))
 	waitFor(t, tab, "saved", `document.getElementById('lce-status').textContent === 'Saved.'`, formsState)
+}
+
+// Both tabs work from the keyboard alone: Tab reaches "Add rule", Enter
+// adds a rule and focuses it, the value takes typing; the arrow keys
+// choose office hours, and "+ add hours" adds a range and focuses its
+// start. Every control there has a name.
+func testEditorTabsByKeyboard(t *testing.T, browser context.Context) {
+	site := newFormsSite(t, saturdayNoon)
+	tab := site.editorTab(t, browser)
+	createChatflow(t, tab, "Keys")
+
+	eval[bool](t, tab, `document.getElementById('lce-tab-target').focus() || true`)
+	do(t, tab, "Enter on the Target tab, then Tab past the panel to Add rule",
+		chromedp.KeyEvent("\r"), chromedp.KeyEvent(kb.Tab), chromedp.KeyEvent(kb.Tab))
+	waitFor(t, tab, "Add rule focused", focused("add-first-rule"), formsState)
+	do(t, tab, "Enter on Add rule", chromedp.KeyEvent("\r"))
+	waitFor(t, tab, "the new rule focused", focused("target.groups[0].rules[0].field"), formsState)
+	do(t, tab, "Tab to the value and type", chromedp.KeyEvent(kb.Tab), chromedp.KeyEvent(kb.Tab), chromedp.KeyEvent("/pricing"))
+	waitFor(t, tab, "the rule typed", focused("target.groups[0].rules[0].value")+
+		` && document.querySelector('.lce-target-summary').textContent === 'Shows on: Pages whose URL contains /pricing'`, formsState)
+	do(t, tab, "Tab to Remove and press Space", chromedp.KeyEvent(kb.Tab), chromedp.KeyEvent(" "))
+	waitFor(t, tab, "the rule and its group gone, Add rule focused", focused("add-first-rule")+
+		` && document.querySelector('.lce-target-summary').textContent === 'Shows on: Every page'`, formsState)
+
+	eval[bool](t, tab, `tabTo('availability') && ctl('availability.mode').focus() || true`)
+	do(t, tab, "arrow down to office hours", chromedp.KeyEvent(kb.ArrowDown))
+	waitFor(t, tab, "office hours chosen and shown", `document.activeElement.value === 'office_hours' && document.activeElement.checked &&
+		ctl('availability.officeHours.timeZone').getClientRects().length > 0`, formsState)
+	eval[bool](t, tab, `document.querySelector('button[aria-label="Add hours on Saturday"]').focus() || true`)
+	do(t, tab, "Enter on + add hours", chromedp.KeyEvent("\r"))
+	waitFor(t, tab, "Saturday's range focused", focused("availability.officeHours.days.saturday[0].start"), formsState)
+
+	// Every control of both tabs has an accessible name; every group of
+	// them a legend or a label.
+	unnamed := eval[string](t, tab, `[...document.querySelectorAll('#lce-panel-target, #lce-panel-availability')].flatMap(p =>
+		[...p.querySelectorAll('input, select, textarea, button')].filter(e =>
+			!(e.labels && e.labels.length) && !e.getAttribute('aria-label') && !(e.tagName === 'BUTTON' && e.textContent.trim()))
+		.concat([...p.querySelectorAll('fieldset')].filter(f => !f.querySelector('legend')))
+		.concat([...p.querySelectorAll('[role=group]')].filter(g => !g.getAttribute('aria-label'))))
+		.map(e => e.outerHTML.slice(0, 80)).join('\n')`)
+	if unnamed != "" {
+		t.Errorf("controls without a name:\n%s", unnamed)
+	}
 }
