@@ -11,6 +11,7 @@ package main
 import (
 	"context"
 	"crypto/rand"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"net/http/httptest"
@@ -135,6 +136,7 @@ func TestEditorTargetAndHours(t *testing.T) {
 		{"PricingOfficeHours", testEditorPricingOfficeHours},
 		{"RuleError", testEditorRuleError},
 		{"Keyboard", testEditorTabsByKeyboard},
+		{"Summary", testEditorTargetSummary},
 	})
 }
 
@@ -320,5 +322,37 @@ func testEditorTabsByKeyboard(t *testing.T, browser context.Context) {
 		.map(e => e.outerHTML.slice(0, 80)).join('\n')`)
 	if unnamed != "" {
 		t.Errorf("controls without a name:\n%s", unnamed)
+	}
+}
+
+// LCEditor.targetSummary says in one line where a chatflow shows, for any
+// targeting: every page, one group, several groups with exclusions, and
+// more groups than the line names.
+func testEditorTargetSummary(t *testing.T, browser context.Context) {
+	site := newFormsSite(t, saturdayNoon)
+	tab := site.editorTab(t, browser)
+	rule := func(field, name, op, value string) map[string]string {
+		return map[string]string{"field": field, "name": name, "op": op, "value": value}
+	}
+	group := func(rules ...map[string]string) map[string]any { return map[string]any{"rules": rules} }
+	pricing := group(rule("url", "", "contains", "/pricing"))
+	for _, tc := range []struct {
+		target map[string]any
+		want   string
+	}{
+		{map[string]any{"groups": nil, "exclude": nil}, "Every page"},
+		{map[string]any{"groups": []any{pricing}}, "Pages whose URL contains /pricing"},
+		{map[string]any{
+			"groups":  []any{group(rule("path", "", "starts_with", "/pricing"), rule("query", "ref", "is", "ads")), group(rule("contact", "", "is_known", ""))},
+			"exclude": []any{rule("device", "", "is", "mobile")},
+		}, "Pages whose path starts with /pricing and query parameter “ref” is ads, or whose visitor is a known contact, except where device is mobile"},
+		{map[string]any{"groups": []any{pricing, pricing, pricing, pricing}, "exclude": []any{rule("property", "plan", "is_unknown", "")}},
+			"Pages whose URL contains /pricing, or whose URL contains /pricing, or 2 more filter groups, except where contact property “plan” has no value"},
+	} {
+		b, err := json.Marshal(tc.target)
+		require.NoError(t, err)
+		if got := eval[string](t, tab, `LCEditor.targetSummary(`+string(b)+`)`); got != tc.want {
+			t.Errorf("summary of %s:\n got %s\nwant %s", b, got, tc.want)
+		}
 	}
 }
