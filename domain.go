@@ -54,6 +54,15 @@ type Agent struct {
 	Capacity int `json:"capacity,omitempty"`
 	// Permissions the host grants, such as PermissionManageChatflows.
 	Permissions []string `json:"permissions,omitempty"`
+	// HostFields names the team settings that Config.AgentAuth set at the
+	// agent's latest sign-in: AgentFieldTeamIDs when TeamIDs was not empty,
+	// AgentFieldSkills when Skills was not empty, AgentFieldCapacity when Capacity
+	// was above zero. The Handler fills it. A sign-in stores the host's
+	// values of these fields and keeps the stored values of the others,
+	// so that what the inbox's team settings changed is not undone by the
+	// next sign-in; the team settings do not change the fields named
+	// here, which the host keeps setting.
+	HostFields []string `json:"hostFields,omitempty"`
 	// Presence is the status the agent chose in the inbox.
 	Presence Presence `json:"presence"`
 	// LastSeenAt is when the agent last had the inbox connected (kept
@@ -70,6 +79,14 @@ const PermissionManageChatflows = "manage_chatflows"
 // create, rename and delete teams, choose their members, and set each
 // agent's capacity and skills.
 const PermissionManageTeam = "manage_team"
+
+// The team settings of an Agent, as Agent.HostFields names them (their
+// JSON names).
+const (
+	AgentFieldTeamIDs  = "teamIds"
+	AgentFieldSkills   = "skills"
+	AgentFieldCapacity = "capacity"
+)
 
 // Can reports whether the agent has the permission p.
 func (a *Agent) Can(p string) bool {

@@ -504,16 +504,13 @@ func (e *engine) setPresence(ctx context.Context, agentID string, p Presence) (*
 	if p != PresenceAvailable && p != PresenceAway {
 		return nil, publicf(ErrInvalid, `presence must be "available" or "away"`)
 	}
-	a, err := e.store.Agent(ctx, agentID)
+	a, err := e.routing.updateAgent(ctx, agentID, func(a *Agent) error {
+		a.Presence = p
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	a.Presence = p
-	a.UpdatedAt = e.now().UTC()
-	if err := e.store.PutAgent(ctx, a); err != nil {
-		return nil, fmt.Errorf("livechat: store agent: %w", err)
-	}
-	e.routing.remember(a)
 	e.out.publish(ctx, Event{Type: EventPresence, AgentID: a.ID, Presence: p})
 	if p == PresenceAvailable {
 		e.routing.drainQueue(ctx)

@@ -37,6 +37,10 @@ type router struct {
 	// agentsSeen caches agent profiles already stored, by id.
 	agentsMu   sync.Mutex
 	agentsSeen map[string]Agent
+	// writeMu serializes this node's read-modify-writes of agents (a
+	// sign-in, a presence change, a team settings change), so that none
+	// of them stores what it read before another's write.
+	writeMu sync.Mutex
 }
 
 func newRouter(cfg *Config, out *outbox, flows *flowCache, connected func() []string) *router {
@@ -401,38 +405,101 @@ func (rt *router) touchAgent(ctx context.Context, agentID string) {
 }
 
 // syncAgent stores the host's view of an agent when it changed, keeping
-// the presence the agent chose, and returns the stored agent.
+// the presence the agent chose and the team settings the host left empty
+// (see Agent.HostFields), and returns the stored agent.
 func (rt *router) syncAgent(ctx context.Context, a *Agent) (*Agent, error) {
 	rt.agentsMu.Lock()
 	seen, ok := rt.agentsSeen[a.ID]
 	rt.agentsMu.Unlock()
-	if ok && sameProfile(&seen, a) {
+	if ok && sameProfile(&seen, fromHost(a, &seen)) {
 		return &seen, nil
 	}
+	rt.writeMu.Lock()
+	defer rt.writeMu.Unlock()
 	stored, err := rt.store.Agent(ctx, a.ID)
 	switch {
 	case isNotFound(err):
-		stored = &Agent{Presence: PresenceAway}
+		stored = nil
 	case err != nil:
 		return nil, err
 	}
-	next := *a
-	next.Presence = stored.Presence
-	if next.Presence == "" {
-		next.Presence = PresenceAway
-	}
-	if stored.ID == "" || !sameProfile(stored, &next) {
+	next := fromHost(a, stored)
+	if stored == nil || !sameProfile(stored, next) {
 		next.UpdatedAt = rt.now().UTC()
-		if err := rt.store.PutAgent(ctx, &next); err != nil {
+		if err := rt.store.PutAgent(ctx, next); err != nil {
 			return nil, fmt.Errorf("livechat: store agent: %w", err)
 		}
 	} else {
-		next = *stored
+		next = stored
 	}
-	rt.agentsMu.Lock()
-	rt.agentsSeen[a.ID] = next
-	rt.agentsMu.Unlock()
-	return &next, nil
+	rt.remember(next)
+	return next, nil
+}
+
+// fromHost is the agent to store after the host's AgentAuth returned a:
+// a's profile, permissions and the team settings it sets, with the rest
+// (presence, the team settings a leaves empty) as stored, which is nil for
+// a new agent.
+func fromHost(a, stored *Agent) *Agent {
+	next := *a
+	next.Presence = PresenceAway
+	next.HostFields = hostFields(a)
+	if stored == nil {
+		return &next
+	}
+	if stored.Presence != "" {
+		next.Presence = stored.Presence
+	}
+	if stored.LastSeenAt.After(next.LastSeenAt) {
+		next.LastSeenAt = stored.LastSeenAt
+	}
+	if !slices.Contains(next.HostFields, AgentFieldTeamIDs) {
+		next.TeamIDs = stored.TeamIDs
+	}
+	if !slices.Contains(next.HostFields, AgentFieldSkills) {
+		next.Skills = stored.Skills
+	}
+	if !slices.Contains(next.HostFields, AgentFieldCapacity) {
+		next.Capacity = stored.Capacity
+	}
+	return &next
+}
+
+// hostFields names the team settings a sets.
+func hostFields(a *Agent) []string {
+	var out []string
+	if len(a.TeamIDs) > 0 {
+		out = append(out, AgentFieldTeamIDs)
+	}
+	if len(a.Skills) > 0 {
+		out = append(out, AgentFieldSkills)
+	}
+	if a.Capacity > 0 {
+		out = append(out, AgentFieldCapacity)
+	}
+	return out
+}
+
+// updateAgent reads the stored agent, lets change modify it, and stores
+// it with UpdatedAt now, all while no other write of this node's
+// intervenes. An error from change stores nothing and is returned as it
+// is. Returns ErrNotFound.
+func (rt *router) updateAgent(ctx context.Context, id string, change func(*Agent) error) (*Agent, error) {
+	rt.writeMu.Lock()
+	defer rt.writeMu.Unlock()
+	a, err := rt.store.Agent(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := change(a); err != nil {
+		return nil, err
+	}
+	a.UpdatedAt = rt.now().UTC()
+	if err := rt.store.PutAgent(ctx, a); err != nil {
+		return nil, fmt.Errorf("livechat: store agent: %w", err)
+	}
+	rt.remember(a)
+	return a, nil
 }
 
 // remember caches the agent's profile as stored.
@@ -445,5 +512,6 @@ func (rt *router) remember(a *Agent) {
 func sameProfile(a, b *Agent) bool {
 	return a.ID == b.ID && a.Name == b.Name && a.Email == b.Email && a.AvatarURL == b.AvatarURL &&
 		a.Capacity == b.Capacity && slices.Equal(a.TeamIDs, b.TeamIDs) &&
-		slices.Equal(a.Skills, b.Skills) && slices.Equal(a.Permissions, b.Permissions)
+		slices.Equal(a.Skills, b.Skills) && slices.Equal(a.Permissions, b.Permissions) &&
+		slices.Equal(a.HostFields, b.HostFields)
 }

@@ -484,6 +484,11 @@ func TestMethodNotAllowed(t *testing.T) {
 		{"api/v1/admin/chatflows/sales/publish", "POST"},
 		{"api/v1/admin/chatflows/sales/unpublish", "POST"},
 		{"api/v1/admin/chatflows/sales/preview", "GET, HEAD"},
+		{"api/v1/admin/teams", "GET, HEAD, POST"},
+		{"api/v1/admin/teams/sales", "PATCH, DELETE"},
+		{"api/v1/admin/teams/sales/members", "PUT"},
+		{"api/v1/admin/agents", "GET, HEAD"},
+		{"api/v1/admin/agents/a1", "PATCH"},
 		{"api/v1/admin/visitors/v1/export", "GET, HEAD"},
 		{"api/v1/admin/visitors/v1", "DELETE"},
 	}

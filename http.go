@@ -62,7 +62,8 @@ const maxBody = 64 << 10
 type apiError struct {
 	Code    string `json:"code"`
 	Message string `json:"message"`
-	// Fields lists every invalid field of a chatflow, by JSON path.
+	// Fields lists every invalid field of a chatflow or of a team settings
+	// change, by JSON path.
 	Fields invalid.Fields `json:"fields,omitempty"`
 	// RetryAfter is, for a refusal by a limit, the milliseconds to wait
 	// before trying again.
@@ -160,6 +161,11 @@ func toAPIError(err error) (int, apiError) {
 	if errors.As(err, &inv) {
 		out.Message = "invalid chatflow"
 		out.Fields = inv.fields
+	}
+	var bad *invalidInput
+	if errors.As(err, &bad) {
+		out.Message = bad.msg
+		out.Fields = bad.fields
 	}
 	var limited *rateLimitError
 	if errors.As(err, &limited) {

@@ -63,7 +63,7 @@ func (h *Handler) relativePath(r *http.Request) (string, bool) {
 // for the Allow header of a 405; "" when it has none.
 func (h *Handler) allowedMethods(r *http.Request) string {
 	var allow []string
-	for _, m := range []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodDelete} {
+	for _, m := range []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
 		r2 := r.Clone(r.Context())
 		r2.Method = m
 		if _, pat := h.mux.Handler(r2); pat != "" && pat != "/" {

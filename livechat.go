@@ -63,7 +63,7 @@ func New(cfg Config) (*Handler, error) {
 	srv := &server{
 		cfg: c, log: c.Logger, now: c.Now, store: c.Storage,
 		eng: h.eng, routing: routing, editor: h.editor, visitors: h.visitors,
-		team:    &teamSettings{store: c.Storage, routing: routing, now: c.Now},
+		team:    &teamSettings{store: c.Storage, routing: routing, now: c.Now, flows: h.editor.list},
 		chooser: &chooser{cfg: c, store: c.Storage, flows: flows, routing: routing, now: c.Now},
 		flows:   flows, hub: h.hub, limits: newLimits(*c, proxies), static: static, life: h.life,
 		pressure: &transport.Pressure{},
@@ -204,6 +204,14 @@ func routes(s *server, allowed func(*http.Request) string) *http.ServeMux {
 	m.HandleFunc("POST /api/v1/admin/chatflows/{id}/publish", ad.adminAuth(ad.adminPublish(true)))
 	m.HandleFunc("POST /api/v1/admin/chatflows/{id}/unpublish", ad.adminAuth(ad.adminPublish(false)))
 	m.HandleFunc("GET /api/v1/admin/chatflows/{id}/preview", ad.adminAuth(ad.adminPreview))
+
+	m.HandleFunc("GET /api/v1/admin/teams", ad.teamAuth(ad.teamList))
+	m.HandleFunc("POST /api/v1/admin/teams", ad.teamAuth(ad.teamCreate))
+	m.HandleFunc("PATCH /api/v1/admin/teams/{id}", ad.teamAuth(ad.teamRename))
+	m.HandleFunc("DELETE /api/v1/admin/teams/{id}", ad.teamAuth(ad.teamDelete))
+	m.HandleFunc("PUT /api/v1/admin/teams/{id}/members", ad.teamAuth(ad.teamMembers))
+	m.HandleFunc("GET /api/v1/admin/agents", ad.teamAuth(ad.teamAgents))
+	m.HandleFunc("PATCH /api/v1/admin/agents/{id}", ad.teamAuth(ad.teamAgentUpdate))
 
 	m.HandleFunc("GET /api/v1/admin/visitors/{id}/export", ad.dataAuth(ad.adminExport))
 	m.HandleFunc("DELETE /api/v1/admin/visitors/{id}", ad.dataAuth(ad.adminErase))

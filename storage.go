@@ -191,6 +191,17 @@ type ConditionalAppender interface {
 	AppendMessageIf(ctx context.Context, m *Message, cond AppendCondition) (stored *Message, conv *Conversation, created bool, err error)
 }
 
+// TeamDeleter is an optional interface of a Storage: deleting a stored
+// team. The inbox's team settings delete teams with it; with a Storage
+// without it, deleting a team is refused with ErrConflict and nothing
+// changes (teams are still created, renamed and given members). The
+// storage/storagetest suite checks it for every Storage that has it.
+type TeamDeleter interface {
+	// DeleteTeam removes the team with the id. It does not change any
+	// agent. Returns ErrNotFound.
+	DeleteTeam(ctx context.Context, id string) error
+}
+
 // AppendCondition is what ConditionalAppender.AppendMessageIf requires of
 // a message's conversation. The zero value requires nothing.
 type AppendCondition struct {

@@ -377,6 +377,21 @@ func (s *Store) Teams(ctx context.Context) ([]*livechat.Team, error) {
 	return sortedByID(s.teams, cloneTeam), nil
 }
 
+var _ livechat.TeamDeleter = (*Store)(nil)
+
+// DeleteTeam removes a team. Returns livechat.ErrNotFound.
+func (s *Store) DeleteTeam(ctx context.Context, id string) error {
+	if err := s.write(ctx); err != nil {
+		return err
+	}
+	defer s.mu.Unlock()
+	if _, ok := s.teams[id]; !ok {
+		return notFound("team", id)
+	}
+	delete(s.teams, id)
+	return nil
+}
+
 // CreateConversation stores a new conversation with LastSeq 0.
 func (s *Store) CreateConversation(ctx context.Context, c *livechat.Conversation) error {
 	if c == nil {
@@ -826,6 +841,7 @@ func cloneAgent(a *livechat.Agent) *livechat.Agent {
 	c.TeamIDs = slices.Clone(a.TeamIDs)
 	c.Skills = slices.Clone(a.Skills)
 	c.Permissions = slices.Clone(a.Permissions)
+	c.HostFields = slices.Clone(a.HostFields)
 	return &c
 }
 

@@ -168,13 +168,13 @@ func (s *Store) UpdateContact(ctx context.Context, c *livechat.Contact) error {
 	return s.fail(op, mustAffect(tag, err))
 }
 
-const agentColumns = `id, name, email, avatar_url, team_ids, skills, capacity, permissions, presence, updated_at, last_seen_at`
+const agentColumns = `id, name, email, avatar_url, team_ids, skills, capacity, permissions, presence, updated_at, last_seen_at, host_fields`
 
 func scanAgent(row pgx.Row) (*livechat.Agent, error) {
 	a := new(livechat.Agent)
 	var presence string
 	err := row.Scan(&a.ID, &a.Name, &a.Email, &a.AvatarURL, &a.TeamIDs, &a.Skills, &a.Capacity,
-		&a.Permissions, &presence, timeCol{&a.UpdatedAt}, timeCol{&a.LastSeenAt})
+		&a.Permissions, &presence, timeCol{&a.UpdatedAt}, timeCol{&a.LastSeenAt}, &a.HostFields)
 	if err != nil {
 		return nil, err
 	}
@@ -197,17 +197,18 @@ func (s *Store) PutAgent(ctx context.Context, a *livechat.Agent) error {
 	}
 	var e encoder
 	args := []any{a.ID, a.Name, a.Email, a.AvatarURL, a.TeamIDs, a.Skills, a.Capacity,
-		a.Permissions, string(a.Presence), e.time(a.UpdatedAt), e.time(a.LastSeenAt)}
+		a.Permissions, string(a.Presence), e.time(a.UpdatedAt), e.time(a.LastSeenAt), a.HostFields}
 	if e.err != nil {
 		return s.fail(op, e.err)
 	}
 	// GREATEST ignores NULL: a stored zero LastSeenAt takes the new one, a
 	// new zero one keeps the stored one.
 	_, err := s.pool.Exec(ctx, s.q(`INSERT INTO {schema}.agents (`+agentColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
 		ON CONFLICT (id) DO UPDATE SET name = excluded.name, email = excluded.email, avatar_url = excluded.avatar_url,
 		team_ids = excluded.team_ids, skills = excluded.skills, capacity = excluded.capacity,
 		permissions = excluded.permissions, presence = excluded.presence, updated_at = excluded.updated_at,
+		host_fields = excluded.host_fields,
 		last_seen_at = GREATEST(agents.last_seen_at, excluded.last_seen_at)`), args...)
 	return s.fail(op, err)
 }
@@ -300,6 +301,17 @@ func (s *Store) Team(ctx context.Context, id string) (*livechat.Team, error) {
 		return nil, s.fail(fmt.Sprintf("team %q", id), err)
 	}
 	return t, nil
+}
+
+var _ livechat.TeamDeleter = (*Store)(nil)
+
+// DeleteTeam removes a team. Returns livechat.ErrNotFound.
+func (s *Store) DeleteTeam(ctx context.Context, id string) error {
+	if err := s.ready(); err != nil {
+		return err
+	}
+	tag, err := s.pool.Exec(ctx, s.q(`DELETE FROM {schema}.teams WHERE id = $1`), id)
+	return s.fail(fmt.Sprintf("delete team %q", id), mustAffect(tag, err))
 }
 
 // Teams returns every team, ordered by ID.

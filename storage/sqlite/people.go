@@ -165,12 +165,12 @@ func (s *Store) UpdateContact(ctx context.Context, c *livechat.Contact) error {
 	return s.fail(op, mustAffect(res, err))
 }
 
-const agentColumns = `id, name, email, avatar_url, team_ids, skills, capacity, permissions, presence, updated_at, last_seen_at`
+const agentColumns = `id, name, email, avatar_url, team_ids, skills, capacity, permissions, presence, updated_at, last_seen_at, host_fields`
 
 func scanAgent(row rowScanner) (*livechat.Agent, error) {
 	a := new(livechat.Agent)
 	err := row.Scan(&a.ID, &a.Name, &a.Email, &a.AvatarURL, jsonCol{&a.TeamIDs}, jsonCol{&a.Skills}, &a.Capacity,
-		jsonCol{&a.Permissions}, &a.Presence, timeCol{&a.UpdatedAt}, timeCol{&a.LastSeenAt})
+		jsonCol{&a.Permissions}, &a.Presence, timeCol{&a.UpdatedAt}, timeCol{&a.LastSeenAt}, jsonCol{&a.HostFields})
 	if err != nil {
 		return nil, err
 	}
@@ -191,14 +191,15 @@ func (s *Store) PutAgent(ctx context.Context, a *livechat.Agent) error {
 	}
 	var e encoder
 	args := []any{a.ID, a.Name, a.Email, a.AvatarURL, e.json(a.TeamIDs), e.json(a.Skills), a.Capacity,
-		e.json(a.Permissions), string(a.Presence), e.time(a.UpdatedAt), e.time(a.LastSeenAt)}
+		e.json(a.Permissions), string(a.Presence), e.time(a.UpdatedAt), e.time(a.LastSeenAt), e.json(a.HostFields)}
 	if e.err != nil {
 		return s.fail(op, e.err)
 	}
-	_, err := s.w.ExecContext(ctx, `INSERT INTO agents (`+agentColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	_, err := s.w.ExecContext(ctx, `INSERT INTO agents (`+agentColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET name = excluded.name, email = excluded.email, avatar_url = excluded.avatar_url,
 		team_ids = excluded.team_ids, skills = excluded.skills, capacity = excluded.capacity,
 		permissions = excluded.permissions, presence = excluded.presence, updated_at = excluded.updated_at,
+		host_fields = excluded.host_fields,
 		last_seen_at = CASE WHEN agents.last_seen_at IS NULL OR excluded.last_seen_at > agents.last_seen_at
 			THEN excluded.last_seen_at ELSE agents.last_seen_at END`, args...)
 	return s.fail(op, err)
@@ -291,6 +292,17 @@ func (s *Store) Team(ctx context.Context, id string) (*livechat.Team, error) {
 		return nil, s.fail(fmt.Sprintf("team %q", id), err)
 	}
 	return t, nil
+}
+
+var _ livechat.TeamDeleter = (*Store)(nil)
+
+// DeleteTeam removes a team. Returns livechat.ErrNotFound.
+func (s *Store) DeleteTeam(ctx context.Context, id string) error {
+	if err := s.ready(); err != nil {
+		return err
+	}
+	res, err := s.w.ExecContext(ctx, `DELETE FROM teams WHERE id = ?`, id)
+	return s.fail(fmt.Sprintf("delete team %q", id), mustAffect(res, err))
 }
 
 // Teams returns every team, ordered by ID.

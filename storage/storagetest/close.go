@@ -135,6 +135,14 @@ func (s *suite) close(t *testing.T) {
 				return err
 			}})
 		}
+		if _, ok := st.(livechat.TeamDeleter); ok {
+			calls = append(calls, struct {
+				name string
+				call func(context.Context, livechat.Storage) error
+			}{"DeleteTeam", func(ctx context.Context, st livechat.Storage) error {
+				return st.(livechat.TeamDeleter).DeleteTeam(ctx, "team-1")
+			}})
+		}
 		for _, tt := range calls {
 			t.Run(tt.name, func(t *testing.T) {
 				require.ErrorIs(t, tt.call(ctx, st), livechat.ErrClosed)

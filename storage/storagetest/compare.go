@@ -44,6 +44,7 @@ func normAgent(a *livechat.Agent) livechat.Agent {
 	c.TeamIDs = normStrings(c.TeamIDs)
 	c.Skills = normStrings(c.Skills)
 	c.Permissions = normStrings(c.Permissions)
+	c.HostFields = normStrings(c.HostFields)
 	c.UpdatedAt = normTime(c.UpdatedAt)
 	c.LastSeenAt = normTime(c.LastSeenAt)
 	return c

@@ -60,6 +60,11 @@
 // sequence numbers under concurrent appends mixed with AppendMessage (also
 // under [RunShared]).
 //
+// A store that is also a [livechat.TeamDeleter] has its DeleteTeam
+// checked too (the tests skip other stores): it removes that team only,
+// changes no agent, returns ErrNotFound for an unknown team, and a team
+// put again after it was deleted is stored anew.
+//
 // Tests do not run in parallel and each closes its store before the next
 // asks for one, so newStore may hand out stores backed by one database as
 // long as each starts empty.

@@ -260,6 +260,7 @@ func (s *suite) agents(t *testing.T) {
 		a.TeamIDs[0] = "changed after put"
 		a.Skills[0] = "changed after put"
 		a.Permissions[0] = "changed after put"
+		a.HostFields[0] = "changed after put"
 
 		got, err := st.Agent(ctx, "agent-1")
 		require.NoError(t, err)
@@ -268,6 +269,7 @@ func (s *suite) agents(t *testing.T) {
 		all, err := st.Agents(ctx)
 		require.NoError(t, err)
 		all[0].Permissions[0] = "changed after list"
+		all[0].HostFields[1] = "changed after list"
 
 		got, err = st.Agent(ctx, "agent-1")
 		require.NoError(t, err)
@@ -276,6 +278,7 @@ func (s *suite) agents(t *testing.T) {
 }
 
 func (s *suite) teams(t *testing.T) {
+	t.Run("Delete", s.deleteTeam)
 	t.Run("PutThenGetReturnsEveryField", func(t *testing.T) {
 		st, ctx := s.open(t), testContext(t)
 		tm := newTeam("team-1")
@@ -331,6 +334,55 @@ func (s *suite) teams(t *testing.T) {
 		got, err = st.Team(ctx, "team-1")
 		require.NoError(t, err)
 		requireTeam(t, newTeam("team-1"), got)
+	})
+}
+
+// teamDeleter returns st as a livechat.TeamDeleter, or skips the test
+// when st is not one: the interface is optional.
+func teamDeleter(t *testing.T, st livechat.Storage) livechat.TeamDeleter {
+	t.Helper()
+	td, ok := st.(livechat.TeamDeleter)
+	if !ok {
+		t.Skipf("%T is not a livechat.TeamDeleter", st)
+	}
+	return td
+}
+
+func (s *suite) deleteTeam(t *testing.T) {
+	t.Run("DeleteRemovesOnlyThatTeam", func(t *testing.T) {
+		st, ctx := s.open(t), testContext(t)
+		td := teamDeleter(t, st)
+		require.NoError(t, st.PutTeam(ctx, newTeam("sales")))
+		require.NoError(t, st.PutTeam(ctx, newTeam("support")))
+		a := newAgent("agent-1")
+		a.TeamIDs = []string{"sales"}
+		require.NoError(t, st.PutAgent(ctx, a))
+
+		require.NoError(t, td.DeleteTeam(ctx, "sales"))
+		_, err := st.Team(ctx, "sales")
+		require.ErrorIs(t, err, livechat.ErrNotFound)
+		all, err := st.Teams(ctx)
+		require.NoError(t, err)
+		require.Equal(t, []string{"support"}, ids(all, teamID))
+		got, err := st.Agent(ctx, "agent-1")
+		require.NoError(t, err)
+		requireAgent(t, a, got)
+	})
+	t.Run("DeleteMissingIsNotFound", func(t *testing.T) {
+		st, ctx := s.open(t), testContext(t)
+		td := teamDeleter(t, st)
+		require.ErrorIs(t, td.DeleteTeam(ctx, "missing"), livechat.ErrNotFound)
+	})
+	t.Run("PutAfterDeleteCreatesAgain", func(t *testing.T) {
+		st, ctx := s.open(t), testContext(t)
+		td := teamDeleter(t, st)
+		require.NoError(t, st.PutTeam(ctx, newTeam("sales")))
+		require.NoError(t, td.DeleteTeam(ctx, "sales"))
+		tm := &livechat.Team{ID: "sales", Name: "Sales again", UpdatedAt: at(40)}
+		require.NoError(t, st.PutTeam(ctx, tm))
+		got, err := st.Team(ctx, "sales")
+		require.NoError(t, err)
+		requireTeam(t, tm, got)
 	})
 }
 

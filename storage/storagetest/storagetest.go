@@ -257,6 +257,7 @@ func newAgent(id string) *livechat.Agent {
 		Skills:      []string{"german", "billing"},
 		Capacity:    3,
 		Permissions: []string{livechat.PermissionManageChatflows, "other"},
+		HostFields:  []string{livechat.AgentFieldSkills, livechat.AgentFieldCapacity},
 		Presence:    livechat.PresenceAvailable,
 		UpdatedAt:   at(2),
 	}
