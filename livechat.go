@@ -162,6 +162,7 @@ func routes(s *server, allowed func(*http.Request) string) *http.ServeMux {
 	m.HandleFunc("GET /inbox/build.js", s.serveStatic("inbox/build.js"))
 	m.HandleFunc("GET /inbox/target.js", s.serveStatic("inbox/target.js"))
 	m.HandleFunc("GET /inbox/hours.js", s.serveStatic("inbox/hours.js"))
+	m.HandleFunc("GET /inbox/preview.js", s.serveStatic("inbox/preview.js"))
 
 	m.HandleFunc("POST /api/v1/visitor/config", v.visitorConfig)
 	m.HandleFunc("POST /api/v1/visitor/chat", s.visitorAuth(v.visitorChat))

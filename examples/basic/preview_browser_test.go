@@ -1,0 +1,126 @@
+// The preview test edits a chatflow in the editor and watches the live
+// preview beside the form follow each change, unsaved, on a desktop, a
+// tablet and a phone. It writes screenshots to screenshots/ (ignored by
+// git).
+
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+
+	cdppage "github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+)
+
+// previewJS returns what the preview frame's widget shows, as JSON.
+const previewJS = `(() => {
+	const f = document.querySelector('.lce-frame'), d = f && f.contentDocument;
+	const q = s => d && d.querySelector(s);
+	const root = q('#livechat-root'), launcher = q('#livechat-launcher'), win = q('#livechat-window');
+	const box = document.querySelector('.lce-frame-box');
+	return JSON.stringify({device: root ? root.dataset.device : '', title: win ? win.getAttribute('aria-label') : '',
+		accent: launcher ? getComputedStyle(launcher).backgroundColor : '',
+		header: win ? getComputedStyle(win.querySelector('.lc-header')).backgroundColor : '',
+		welcome: q('#livechat-messages') ? q('#livechat-messages').textContent : '',
+		avatars: [...(d ? d.querySelectorAll('#livechat-window .lc-avatars [aria-label], #livechat-window .lc-avatars img') : [])].map(a => a.getAttribute('aria-label') || a.alt),
+		frameWidth: f ? f.offsetWidth : 0, inner: f && f.contentWindow ? f.contentWindow.innerWidth : 0,
+		box: box ? box.dataset.device : ''});
+})()`
+
+// pageShot saves a PNG of a tab's whole page (up to 1,800 pixels tall)
+// at scale to screenshots/name.png: the README shows copies at 0.6.
+func pageShot(t *testing.T, tab context.Context, name string, scale float64) {
+	t.Helper()
+	w := eval[float64](t, tab, `document.documentElement.clientWidth`)
+	h := eval[float64](t, tab, `Math.min(document.documentElement.scrollHeight, 1800)`)
+	if err := os.MkdirAll("screenshots", 0o755); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(tab, stepTimeout)
+	defer cancel()
+	beyond := true
+	r, err := chromedp.Call(ctx, cdppage.CaptureScreenshot, cdppage.CaptureScreenshotParams{
+		Format: cdppage.CaptureScreenshotFormatPng, CaptureBeyondViewport: &beyond,
+		Clip: &cdppage.Viewport{Width: w, Height: h, Scale: scale},
+	})
+	if err != nil {
+		t.Fatalf("screenshot %s: %v", name, err)
+	}
+	if err := os.WriteFile(filepath.Join("screenshots", name+".png"), r.Data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestEditorLivePreview(t *testing.T) {
+	chromium := chromiumPath(t)
+	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
+	defer cancel()
+	site := newBrowserSite(t)
+	defer site.close(t)
+
+	tab, stopBrowser := startBrowser(t, ctx, chromium)
+	stopConsole := watchConsole(t, tab, "preview")
+	defer func() { stopBrowser(); stopConsole() }()
+
+	signIn(t, tab, site.srv.URL, "Ada Lovelace")
+	do(t, tab, "open the sales chatflow in the editor", chromedp.Navigate(site.srv.URL+"/livechat/inbox/chatflows#edit/sales"))
+	waitFor(t, tab, "the sales chatflow with its preview", `!!document.querySelector('[data-path="display.accentColor"]') &&
+		JSON.parse(`+previewJS+`).title === 'Talk to sales'`, previewJS)
+	eval[bool](t, tab, editorJS)
+	const orange = "rgb(194, 65, 12)"
+	if p := eval[string](t, tab, previewJS); !jsonHas(t, p, map[string]any{"device": "desktop", "accent": orange, "inner": 1280.0}) {
+		t.Errorf("the desktop preview before any change: %s", p)
+	}
+
+	// Each change shows in the preview, unsaved.
+	eval[bool](t, tab, `fill('display.accentColor', '#6d28d9')`)
+	eval[bool](t, tab, `fill('display.heading.title', 'Sales, live')`)
+	const violet = "rgb(109, 40, 217)"
+	waitFor(t, tab, "the preview with the new colour and title", `(() => { const p = JSON.parse(`+previewJS+`);
+		return p.accent === '`+violet+`' && p.header === '`+violet+`' && p.title === 'Sales, live'; })()`, previewJS)
+	if d := eval[string](t, tab, `document.getElementById('lce-dirty').textContent`); d != "Unsaved changes" {
+		t.Errorf("the editor says %q", d)
+	}
+	pageShot(t, tab, "editor-preview-desktop", 0.6)
+
+	// The device switch: a tablet, then a phone, each behaving as that
+	// device; the unsaved changes follow.
+	for _, dev := range []struct{ button, device string }{{"tablet", "tablet"}, {"phone", "mobile"}} {
+		do(t, tab, "preview on a "+dev.button, chromedp.Click(`.lce-devices [data-device="`+dev.button+`"]`))
+		waitFor(t, tab, "the "+dev.button+" preview", `(() => { const p = JSON.parse(`+previewJS+`);
+			return p.box === '`+dev.button+`' && p.device === '`+dev.device+`' && p.accent === '`+violet+`' && p.title === 'Sales, live'; })()`, previewJS)
+	}
+	if w := eval[float64](t, tab, `document.querySelector('.lce-frame').contentWindow.innerWidth`); w != 375 {
+		t.Errorf("the phone's screen is %v wide", w)
+	}
+	pageShot(t, tab, "editor-preview-phone", 0.6)
+
+	// Nothing was saved.
+	sf, err := site.chat.Chatflow(stepCtx(t), "sales")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sf.Version != 1 || sf.Chatflow.Display.AccentColor != "#c2410c" || sf.Chatflow.Display.Heading.Title != "Talk to sales" {
+		t.Errorf("the preview saved the chatflow: version %d, %s, %q", sf.Version, sf.Chatflow.Display.AccentColor, sf.Chatflow.Display.Heading.Title)
+	}
+}
+
+// jsonHas reports whether the JSON object s has each of want's fields
+// with its value.
+func jsonHas(t *testing.T, s string, want map[string]any) bool {
+	t.Helper()
+	var got map[string]any
+	if err := json.Unmarshal([]byte(s), &got); err != nil {
+		t.Fatalf("decode %s: %v", s, err)
+	}
+	for k, v := range want {
+		if got[k] != v {
+			return false
+		}
+	}
+	return true
+}

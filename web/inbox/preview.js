@@ -1,0 +1,106 @@
+/* golivechat chatflow editor: the live preview. Plain JavaScript, no
+ * dependencies, no build step.
+ *
+ * LCEditor.previewPane(el) frames the admin preview page of the chatflow
+ * being edited (api/v1/admin/chatflows/{id}/preview?embed=<device>): the
+ * real widget, whose device is the one chosen whatever this screen is.
+ * update(draft) posts the chatflow as it stands in the form to that page
+ * (postMessage, this origin only), a moment after the last change; the
+ * widget there shows it without anything being saved (PROTOCOL.md,
+ * "Previewing an unsaved chatflow"). A change the server refuses leaves
+ * the last valid preview showing: Save says what is wrong. device(name)
+ * switches between desktop, tablet and phone, each with its own screen
+ * size; the frame is scaled down to fit the pane, anchored at the right
+ * where the widget sits. */
+(() => {
+  'use strict';
+  const E = window.LCEditor;
+  if (!E) return;
+  const src = (document.currentScript && document.currentScript.src) || location.href;
+  // preview.js lives at <mount>inbox/preview.js, so the mount is one level up.
+  const BASE = new URL('../', src).href;
+
+  // The screens: width and height in CSS pixels, the device the widget
+  // behaves as (embed), and how the frame is named.
+  const DEVICES = {
+    desktop: { w: 1280, h: 800, embed: 'desktop', name: 'a desktop' },
+    tablet: { w: 768, h: 1024, embed: 'tablet', name: 'a tablet' },
+    phone: { w: 375, h: 700, embed: 'mobile', name: 'a phone' },
+  };
+  // The smallest scale a frame is shown at, so that the chat stays
+  // readable; a wider screen is cut at its left.
+  const MIN_SCALE = 0.7;
+  // How long the form must rest before the preview asks the server again.
+  const SETTLE_MS = 250;
+
+  function previewPane(el) {
+    const { h } = E;
+    let device = 'desktop', draft = null, id = '', loaded = false, timer = 0;
+    const frame = h('iframe', { class: 'lce-frame' });
+    const box = h('div', { class: 'lce-frame-box' }, frame);
+    const note = h('p', { class: 'lce-hint lce-preview-note' });
+    el.append(box, note);
+
+    // fit sizes the frame for the device and the pane's width.
+    function fit() {
+      const d = DEVICES[device], room = el.clientWidth || d.w;
+      const s = Math.max(MIN_SCALE, Math.min(1, room / d.w));
+      frame.style.width = d.w + 'px';
+      frame.style.height = d.h + 'px';
+      frame.style.transform = s < 1 ? 'scale(' + s + ')' : '';
+      box.style.width = Math.min(room, Math.round(d.w * s)) + 'px';
+      box.style.height = Math.round(d.h * s) + 'px';
+      box.dataset.device = device;
+      box.dataset.scale = s.toFixed(2);
+    }
+
+    // post sends the draft as it is now to the preview page.
+    function post() {
+      clearTimeout(timer);
+      if (loaded && draft && frame.contentWindow) frame.contentWindow.postMessage({ livechatDraft: draft }, location.origin);
+    }
+
+    function load() {
+      const d = DEVICES[device];
+      loaded = false;
+      frame.title = 'Preview on ' + d.name + ' (' + d.w + ' × ' + d.h + ')';
+      note.textContent = 'As visitors on ' + d.name + ' see it, with your changes, saved or not. Targeting is ignored here.';
+      frame.src = BASE + 'api/v1/admin/chatflows/' + encodeURIComponent(id) + '/preview?embed=' + d.embed;
+      fit();
+    }
+    // The page's widget listens once its script has run, which is before
+    // the frame's load event.
+    frame.addEventListener('load', () => { loaded = true; post(); });
+    if (window.ResizeObserver) new ResizeObserver(fit).observe(el);
+    fit();
+
+    return {
+      // update shows draft (a chatflow with its id) a moment after the
+      // last call.
+      update(d) {
+        draft = d;
+        if (!d || !d.id) {
+          note.textContent = 'Save the chatflow once to preview it.';
+          return;
+        }
+        if (d.id !== id) {
+          id = d.id;
+          load();
+          return;
+        }
+        clearTimeout(timer);
+        timer = setTimeout(post, SETTLE_MS);
+      },
+      // device switches to "desktop", "tablet" or "phone" ("mobile" too).
+      device(name) {
+        if (name === 'mobile') name = 'phone';
+        if (!DEVICES[name] || name === device) return;
+        device = name;
+        if (id) load();
+        else fit();
+      },
+    };
+  }
+
+  E.previewPane = previewPane;
+})();
