@@ -163,6 +163,9 @@ func routes(s *server, allowed func(*http.Request) string) *http.ServeMux {
 	m.HandleFunc("GET /inbox/target.js", s.serveStatic("inbox/target.js"))
 	m.HandleFunc("GET /inbox/hours.js", s.serveStatic("inbox/hours.js"))
 	m.HandleFunc("GET /inbox/preview.js", s.serveStatic("inbox/preview.js"))
+	m.HandleFunc("GET /inbox/team", s.serveStatic("inbox/team.html"))
+	m.HandleFunc("GET /inbox/team.js", s.serveStatic("inbox/team.js"))
+	m.HandleFunc("GET /inbox/team.css", s.serveStatic("inbox/team.css"))
 
 	m.HandleFunc("POST /api/v1/visitor/config", v.visitorConfig)
 	m.HandleFunc("POST /api/v1/visitor/chat", s.visitorAuth(v.visitorChat))

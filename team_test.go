@@ -2,6 +2,7 @@ package livechat_test
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"net/http/cookiejar"
 	"strconv"
@@ -542,4 +543,25 @@ func TestTeamDeleteNeedsTeamDeleter(t *testing.T) {
 	require.Equal(t, http.StatusConflict, resp.StatusCode, "%v", body)
 	require.Equal(t, "this Storage cannot delete teams", body["error"].(map[string]any)["message"])
 	require.Equal(t, []any{"a1"}, e.teamsOf()["support"]["agentIds"], "nothing changed")
+}
+
+// The Team page and its files are served beside the inbox, which links to
+// it (the link shows only for agents with manage_team).
+func TestTeamPage(t *testing.T) {
+	e := newTeamEnv(t)
+	for path, want := range map[string]string{
+		"inbox/team":     `<script src="team.js" defer></script>`,
+		"inbox/team.js":  "admin/agents",
+		"inbox/team.css": ".lct-card",
+		"inbox/":         `<a id="lc-team" class="lc-chatflows" href="team" hidden>Team</a>`,
+		"inbox/inbox.js": "'manage_team'",
+	} {
+		resp, err := http.Get(e.base + path)
+		require.NoError(t, err)
+		body, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		require.NoError(t, err)
+		require.Equal(t, http.StatusOK, resp.StatusCode, path)
+		require.Contains(t, string(body), want, path)
+	}
 }

@@ -16,6 +16,9 @@ import "embed"
 //	inbox/editor.css  the editor's styles
 //	inbox/target.js   the editor's Target tab
 //	inbox/hours.js    the editor's Availability tab
+//	inbox/team.html   the team settings page, served at <mount>inbox/team
+//	inbox/team.js     its script
+//	inbox/team.css    its styles
 //
 // Every .html, .js and .css file in inbox/ is embedded.
 //

@@ -22,6 +22,7 @@ func Example() {
 	// chat.js
 	// inbox/chatflows.html
 	// inbox/index.html
+	// inbox/team.html
 	// widget.css
 	// widget.js
 }

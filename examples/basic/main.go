@@ -92,9 +92,13 @@ func loadSecret(path string) ([]byte, error) {
 }
 
 // demoAgents are the team members a visitor to /login can sign in as.
+// Ada, the team lead, manages chatflows and the team settings; her capacity
+// is set here, so the team settings show it without a control. Grace's
+// team, capacity and skills are left to the team settings.
 var demoAgents = map[string]*livechat.Agent{
-	"ada":   {ID: "ada", Name: "Ada Lovelace", Email: "ada@example.com", Capacity: 3, Permissions: []string{livechat.PermissionManageChatflows}},
-	"grace": {ID: "grace", Name: "Grace Hopper", Email: "grace@example.com", Capacity: 3},
+	"ada": {ID: "ada", Name: "Ada Lovelace", Email: "ada@example.com", Capacity: 3,
+		Permissions: []string{livechat.PermissionManageChatflows, livechat.PermissionManageTeam}},
+	"grace": {ID: "grace", Name: "Grace Hopper", Email: "grace@example.com"},
 }
 
 // agentFromRequest is the host's own login: here a cookie set by /login.

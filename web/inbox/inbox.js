@@ -783,6 +783,7 @@
     if (!me) { signedOut(); return; }
     $('lc-me').textContent = me.name || me.id;
     $('lc-chatflows').hidden = !(me.permissions || []).includes('manage_chatflows');
+    $('lc-team').hidden = !(me.permissions || []).includes('manage_team');
     renderPresence();
     $('lc-app').hidden = false;
     try {
