@@ -32,7 +32,12 @@ type Config struct {
 
 	// AgentAuth authenticates agents with the host's own login: it returns
 	// the agent making the request, or an error (or nil) when there is
-	// none. Without it every agent endpoint answers 401.
+	// none. Without it every agent endpoint answers 401. The Handler
+	// stores the agent it returns. Of the team settings, the TeamIDs,
+	// Skills and Capacity it fills in are stored at every request and
+	// cannot be changed in the inbox; those it leaves empty (nil, 0) are
+	// kept as stored, as agents with PermissionManageTeam set them in the
+	// inbox (see Agent.HostFields).
 	AgentAuth func(r *http.Request) (*Agent, error)
 
 	// Flows seeds the Storage with chatflows: each one whose ID is not

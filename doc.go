@@ -37,8 +37,9 @@
 //   - engine*.go is the conversation engine: type engine (start, post,
 //     read marks, typing, assign, close, presence, consent checks) with
 //     its router (routing, the queue, availability), the flowEditor
-//     (chatflow changes), visitors (contacts, surveys, data requests) and
-//     the chooser (which chatflow a page shows). It knows the Storage, the
+//     (chatflow changes), visitors (contacts, surveys, data requests),
+//     teamSettings (teams, members, agents' capacity and skills) and the
+//     chooser (which chatflow a page shows). It knows the Storage, the
 //     broker, the clock and the policy packages, and no net/http.
 //   - flowcache.go loads, compiles and selects chatflows; hub.go fans
 //     events out to this node's connections; live.go is one live

@@ -41,7 +41,9 @@ type Contact struct {
 // Agent is a member of the host's team who answers conversations. Agents
 // are authenticated by the host through Config.AgentAuth; the Handler
 // stores the returned Agent so that names and presence are known to every
-// node.
+// node, keeping the presence the agent chose and the team settings
+// (TeamIDs, Skills, Capacity) that AgentAuth leaves empty, which the
+// inbox's team settings may have set (see HostFields).
 type Agent struct {
 	ID        string   `json:"id"`
 	Name      string   `json:"name"`
