@@ -88,3 +88,33 @@ func TestMigrateClientKeyPerSender(t *testing.T) {
 	require.NoError(t, s.r.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE name = 'messages_client_msg_id'`).Scan(&n))
 	require.Zero(t, n, "the old index is gone")
 }
+
+// A database made before agents had HostFields migrates: its agents come
+// back with none, and keep the rest.
+func TestMigrateAgentHostFields(t *testing.T) {
+	ctx := context.Background()
+	i := slices.IndexFunc(migrations, func(m migration) bool { return strings.HasSuffix(m.name, "_agent_host_fields.sql") })
+	require.Positive(t, i, "the migration exists")
+	path := filepath.Join(t.TempDir(), "chat.db")
+	db, err := sql.Open("sqlite", path)
+	require.NoError(t, err)
+	require.NoError(t, migrate(ctx, db, migrations[:i]))
+	_, err = db.ExecContext(ctx, `INSERT INTO agents (id, name, skills, capacity) VALUES ('a1', 'Ada', '["de"]', 3)`)
+	require.NoError(t, err)
+	require.NoError(t, db.Close())
+
+	s, err := Open(path)
+	require.NoError(t, err)
+	defer s.Close()
+	a, err := s.Agent(ctx, "a1")
+	require.NoError(t, err)
+	require.Equal(t, "Ada", a.Name)
+	require.Equal(t, []string{"de"}, a.Skills)
+	require.Equal(t, 3, a.Capacity)
+	require.Empty(t, a.HostFields)
+	a.HostFields = []string{livechat.AgentFieldCapacity}
+	require.NoError(t, s.PutAgent(ctx, a))
+	a, err = s.Agent(ctx, "a1")
+	require.NoError(t, err)
+	require.Equal(t, []string{livechat.AgentFieldCapacity}, a.HostFields)
+}
