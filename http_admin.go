@@ -10,6 +10,9 @@ import (
 	"strconv"
 	"strings"
 
+	"golang.org/x/text/language"
+
+	"github.com/golivechat/livechat/consent"
 	"github.com/golivechat/livechat/flow"
 	"github.com/golivechat/livechat/invalid"
 )
@@ -208,6 +211,28 @@ func (h *adminAPI) adminPreview(w http.ResponseWriter, r *http.Request) {
 		"FrameTitle": map[string]string{"tablet": "Tablet preview", "mobile": "Phone preview"}[view],
 		"Width":      size[0],
 		"Height":     size[1],
+	})
+}
+
+// adminTexts answers the visitor-facing texts of one language as a
+// chatflow left empty shows them: the defaults with Config.Texts on top,
+// placeholders unfilled, and the consent-to-communicate label with the
+// host's name filled in. The editor's "reset to default" shows them.
+func (h *adminAPI) adminTexts(w http.ResponseWriter, r *http.Request) {
+	lang := language.English
+	if q := r.URL.Query(); q.Has("language") {
+		tag, err := language.Parse(q.Get("language"))
+		if err != nil {
+			h.fail(w, r, publicf(ErrInvalid, `language must be a BCP 47 tag such as "sv"`))
+			return
+		}
+		lang = consent.Match(tag.String(), "")
+	}
+	c := h.cfg.Texts
+	writeJSON(w, http.StatusOK, map[string]any{
+		"language":           lang.String(),
+		"texts":              c.All(lang),
+		"communicationLabel": c.CommunicationLabel(h.cfg.Company, h.cfg.Account, hostName(r.Host), lang),
 	})
 }
 

@@ -160,6 +160,7 @@ func routes(s *server, allowed func(*http.Request) string) *http.ServeMux {
 	m.HandleFunc("GET /inbox/editor.js", s.serveStatic("inbox/editor.js"))
 	m.HandleFunc("GET /inbox/editor.css", s.serveStatic("inbox/editor.css"))
 	m.HandleFunc("GET /inbox/build.js", s.serveStatic("inbox/build.js"))
+	m.HandleFunc("GET /inbox/options.js", s.serveStatic("inbox/options.js"))
 	m.HandleFunc("GET /inbox/target.js", s.serveStatic("inbox/target.js"))
 	m.HandleFunc("GET /inbox/hours.js", s.serveStatic("inbox/hours.js"))
 	m.HandleFunc("GET /inbox/preview.js", s.serveStatic("inbox/preview.js"))
@@ -208,6 +209,7 @@ func routes(s *server, allowed func(*http.Request) string) *http.ServeMux {
 	m.HandleFunc("POST /api/v1/admin/chatflows/{id}/publish", ad.adminAuth(ad.adminPublish(true)))
 	m.HandleFunc("POST /api/v1/admin/chatflows/{id}/unpublish", ad.adminAuth(ad.adminPublish(false)))
 	m.HandleFunc("GET /api/v1/admin/chatflows/{id}/preview", ad.adminAuth(ad.adminPreview))
+	m.HandleFunc("GET /api/v1/admin/texts", ad.adminAuth(ad.adminTexts))
 
 	m.HandleFunc("GET /api/v1/admin/teams", ad.teamAuth(ad.teamList))
 	m.HandleFunc("POST /api/v1/admin/teams", ad.teamAuth(ad.teamCreate))

@@ -12,7 +12,7 @@ import (
 
 func TestFilesEmbedded(t *testing.T) {
 	for _, name := range []string{"widget.js", "widget.css", "chat.js", "chat.css", "inbox/index.html", "inbox/inbox.js", "inbox/inbox.css",
-		"inbox/chatflows.html", "inbox/editor.js", "inbox/editor.css", "inbox/build.js", "inbox/target.js", "inbox/hours.js"} {
+		"inbox/chatflows.html", "inbox/editor.js", "inbox/editor.css", "inbox/build.js", "inbox/options.js", "inbox/target.js", "inbox/hours.js"} {
 		b, err := fs.ReadFile(Files, name)
 		if err != nil {
 			t.Errorf("%s: %v", name, err)

@@ -7,11 +7,18 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
+	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+	"github.com/stretchr/testify/require"
+
+	"github.com/golivechat/livechat/flow"
 )
 
 // editorState is JavaScript that describes what the editor shows.
@@ -35,6 +42,23 @@ window.fill = (p, v) => { const e = ctl(p); if (!e) throw new Error('no control 
 	e.dispatchEvent(new Event('input', {bubbles: true})); e.dispatchEvent(new Event('change', {bubbles: true})); return true; };
 window.tabTo = id => { document.getElementById('lce-tab-' + id).click(); return true; };
 true`
+
+// a11yProblems is JavaScript listing what a keyboard or screen-reader
+// user would miss in the editor as shown: controls without a name,
+// groups without a legend, tabs without their panel, and content wider
+// than the window.
+const a11yProblems = `(() => {
+	const bad = [], shown = e => e.getClientRects().length > 0;
+	for (const e of document.querySelectorAll('input, select, textarea, button')) {
+		if (!shown(e)) continue;
+		const named = e.getAttribute('aria-label') || (e.labels && e.labels.length) || (e.tagName === 'BUTTON' && e.textContent.trim());
+		if (!named) bad.push('unnamed ' + e.tagName + ' ' + (e.getAttribute('data-path') || e.outerHTML.slice(0, 80)));
+	}
+	for (const f of document.querySelectorAll('fieldset')) if (shown(f) && !f.querySelector(':scope > legend')) bad.push('fieldset without legend ' + f.getAttribute('data-path'));
+	for (const t of document.querySelectorAll('[role=tab]')) if (!document.getElementById(t.getAttribute('aria-controls'))) bad.push('tab without panel ' + t.id);
+	if (document.documentElement.scrollWidth > innerWidth) bad.push('wider than the window: ' + document.documentElement.scrollWidth + ' > ' + innerWidth);
+	return bad;
+})()`
 
 // editorShot saves a PNG of a tab's viewport to screenshots/name.png.
 func editorShot(t *testing.T, tab context.Context, name string) {
@@ -94,8 +118,8 @@ func TestEditorCreateEditSave(t *testing.T) {
 	openEditor(t, tab)
 	waitFor(t, tab, "Sales and Support listed with their targeting",
 		`(() => { const r = [...document.querySelectorAll('#lce-list tbody tr')].map(r => r.textContent);
-			return r.length === 2 && r.some(t => t.includes('Sales') && t.includes('path starts with /pricing')) &&
-				r.some(t => t.includes('Support') && t.includes('Every page, except where path is /privacy')); })()`, editorState)
+			return r.length === 2 && r.some(t => t.includes('Sales') && t.includes('/pricing') && t.includes('/app/pricing')) &&
+				r.some(t => t.includes('Support') && t.includes('except where') && t.includes('/privacy')); })()`, editorState)
 	editorShot(t, tab, "editor-list")
 
 	// Create: a name, a language, the knowledge base on.
@@ -110,17 +134,280 @@ func TestEditorCreateEditSave(t *testing.T) {
 	waitFor(t, tab, "the new chatflow in the editor", `(document.getElementById('lce-name') || {}).value === 'Pricing chat' && location.hash.startsWith('#edit/')`, editorState)
 	eval[bool](t, tab, editorJS)
 
-	// Build: the welcome message.
+	if got := eval[string](t, tab, `document.querySelector('[role=tab][aria-selected=true]').textContent`); got != "Build" {
+		t.Errorf("a new chatflow opens on the %q tab", got)
+	}
+
+	// Build: the welcome message, assignment, heading, desktop behaviour.
 	eval[bool](t, tab, `fill('build.welcome', 'Hej! Frågor om priser?')`)
 	waitFor(t, tab, "unsaved changes shown", `document.getElementById('lce-dirty').textContent === 'Unsaved changes'`, editorState)
+	waitFor(t, tab, "the agents to pick from", `[...document.querySelectorAll('[data-path="build.assignment.userIds"] label')].some(l => l.textContent.includes('Ada Lovelace'))`, editorState)
+	do(t, tab, "pick Ada for the assignment",
+		chromedp.Click(`//fieldset[@data-path="build.assignment.userIds"]//label[contains(., "Ada Lovelace")]/input`))
+	eval[bool](t, tab, `fill('build.assignment.strategy', 'least_busy')`)
+	do(t, tab, "choose a brand heading", chromedp.Click(`//fieldset[@data-path="display.heading.kind"]//label[contains(., "A brand name")]/input`))
+	waitFor(t, tab, "the brand fields", `!!ctl('display.heading.brandName')`, editorState)
+	eval[bool](t, tab, `fill('display.heading.brandName', 'Acme sales') && fill('display.heading.brandAlias', true)`)
+	do(t, tab, "open on a trigger", chromedp.Click(`//fieldset[@data-path="display.desktop.behavior"]//input[@value="open_on_trigger"]`))
+	eval[bool](t, tab, `fill('display.desktop.triggers.secondsOnPage', '12')`)
+	editorShot(t, tab, "editor-build")
+
+	// The tabs answer the arrow keys: Knowledge base is next.
+	do(t, tab, "arrow to the Knowledge base tab", chromedp.Focus(`#lce-tab-build`), chromedp.KeyEvent(kb.ArrowRight))
+	waitFor(t, tab, "the Knowledge base tab", `document.activeElement.id === 'lce-tab-knowledge' && document.getElementById('lce-tab-knowledge').getAttribute('aria-selected') === 'true' && !document.getElementById('lce-panel-knowledge').hidden`, editorState)
+	if !eval[bool](t, tab, `ctl('build.knowledgeBase.enabled').checked`) {
+		t.Error("the knowledge base chosen in the new chatflow dialog is off")
+	}
+	// Options: the language chosen, a consent text of one's own, the survey.
+	eval[bool](t, tab, `tabTo('options')`)
+	if got := eval[string](t, tab, `ctl('options.language').value`); got != "sv" {
+		t.Errorf("the language is %q, not the one chosen when creating", got)
+	}
+	waitFor(t, tab, "the Swedish default cookie text", `ctl('options.consent.cookies.text').value.startsWith('Vi använder cookies')`, editorState)
+	eval[bool](t, tab, `fill('options.consent.cookies.text', 'Kakor? Bara för chatten.') && fill('options.surveyId', true)`)
+	editorShot(t, tab, "editor-options")
+
 	do(t, tab, "save", chromedp.Click(`#lce-save`))
 	waitFor(t, tab, "saved", `document.getElementById('lce-status').textContent === 'Saved.' && document.getElementById('lce-dirty').textContent === 'All changes saved'`, editorState)
-	editorShot(t, tab, "editor-build")
 
 	do(t, tab, "reload", chromedp.Reload())
 	waitFor(t, tab, "the chatflow again", `!!window.LCEditor && !!document.querySelector('[data-path="build.welcome"]')`, editorState)
 	eval[bool](t, tab, editorJS)
-	if got := eval[string](t, tab, `ctl('build.welcome').value`); got != "Hej! Frågor om priser?" {
-		t.Errorf("after a reload the welcome message is %q", got)
+	waitFor(t, tab, "the agents to pick from", `[...document.querySelectorAll('[data-path="build.assignment.userIds"] input')].length > 0`, editorState)
+	got := eval[map[string]any](t, tab, `({welcome: ctl('build.welcome').value, strategy: ctl('build.assignment.strategy').value,
+		ada: document.querySelector('[data-path="build.assignment.userIds"] input[value="ada"]').checked,
+		brand: ctl('display.heading.brandName').value, alias: ctl('display.heading.brandAlias').checked,
+		trigger: document.querySelector('[data-path="display.desktop.behavior"] input[value="open_on_trigger"]').checked,
+		seconds: ctl('display.desktop.triggers.secondsOnPage').value,
+		cookies: ctl('options.consent.cookies.text').value, survey: ctl('options.surveyId').checked})`)
+	require.Equal(t, map[string]any{"welcome": "Hej! Frågor om priser?", "strategy": "least_busy", "ada": true, "brand": "Acme sales", "alias": true,
+		"trigger": true, "seconds": "12", "cookies": "Kakor? Bara för chatten.", "survey": true}, got, "what the form shows after a reload")
+
+	// Every control has a name, every group its legend, on every tab; at
+	// 768 px as at 1280 px nothing is wider than the window.
+	for _, width := range []int64{1280, 768} {
+		do(t, tab, "viewport", chromedp.EmulateViewport(width, 900))
+		for _, id := range eval[[]string](t, tab, `[...document.querySelectorAll('[role=tab]')].map(b => b.dataset.tab)`) {
+			eval[bool](t, tab, `tabTo('`+id+`')`)
+			if bad := eval[[]string](t, tab, a11yProblems); len(bad) > 0 {
+				t.Errorf("%d px, tab %s: %q", width, id, bad)
+			}
+		}
+		eval[bool](t, tab, `tabTo('build')`)
+		editorShot(t, tab, fmt.Sprintf("editor-%d", width))
+	}
+	do(t, tab, "back to the list", chromedp.Click(`#lce-back`))
+	waitFor(t, tab, "the list", `!!document.getElementById('lce-list')`, editorState)
+	if bad := eval[[]string](t, tab, a11yProblems); len(bad) > 0 {
+		t.Errorf("768 px, the list: %q", bad)
+	}
+	editorShot(t, tab, "editor-list-768")
+	do(t, tab, "viewport", chromedp.EmulateViewport(1280, 800))
+
+	// What the server stored is what the form showed.
+	var stored *flow.Chatflow
+	flows, err := site.chat.Chatflows(stepCtx(t))
+	require.NoError(t, err)
+	for _, sf := range flows {
+		if sf.Chatflow.Name == "Pricing chat" {
+			stored = sf.Chatflow
+		}
+	}
+	require.NotNil(t, stored)
+	require.False(t, stored.Enabled, "a new chatflow is not published until published")
+	require.Equal(t, "sv", stored.Options.Language)
+	require.True(t, stored.Build.KnowledgeBase.Enabled)
+	require.Equal(t, []string{"ada"}, stored.Build.Assignment.UserIDs)
+	require.Equal(t, flow.HeadingBrand, stored.Display.Heading.Kind)
+	require.Equal(t, 12, stored.Display.Desktop.Triggers.SecondsOnPage)
+	require.Equal(t, "Kakor? Bara för chatten.", stored.Options.Consent.Cookies.Text)
+	require.Equal(t, "csat", stored.Options.SurveyID)
+}
+
+// editSupport signs a tab in and opens the Support chatflow in the editor.
+func editSupport(t *testing.T, tab context.Context, url, who string) {
+	t.Helper()
+	signIn(t, tab, url, who)
+	do(t, tab, "open the editor", chromedp.Navigate(url+"/livechat/inbox/chatflows"))
+	openEditor(t, tab)
+	do(t, tab, "open Support", chromedp.Click(`//table[@id="lce-list"]//a[normalize-space()="Support"]`))
+	waitFor(t, tab, "Support in the editor", `(document.getElementById('lce-name') || {}).value === 'Support' && !!document.querySelector('[data-path="build.welcome"]')`, editorState)
+	eval[bool](t, tab, editorJS)
+}
+
+// A problem the server finds is shown next to its field, on its tab,
+// which the editor switches to; nothing is saved.
+func TestEditorFieldError(t *testing.T) {
+	chromium := chromiumPath(t)
+	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
+	defer cancel()
+	site := newBrowserSite(t)
+	defer site.close(t)
+	tab, stopBrowser := startBrowser(t, ctx, chromium)
+	stopConsole := watchConsole(t, tab, "editor")
+	defer func() { stopBrowser(); stopConsole() }()
+	editSupport(t, tab, site.srv.URL, "Ada Lovelace")
+	before, err := site.chat.Chatflow(stepCtx(t), "support")
+	require.NoError(t, err)
+
+	// A brand heading needs its brand name; save from another tab.
+	eval[bool](t, tab, `fill('display.heading.brandName', '')`)
+	eval[bool](t, tab, `tabTo('options')`)
+	do(t, tab, "save", chromedp.Click(`#lce-save`))
+	waitFor(t, tab, "the error next to the brand name", `(() => {
+		const input = ctl('display.heading.brandName'), msg = document.querySelector('.lce-msg[data-for="display.heading.brandName"]');
+		return !!msg && msg.textContent.includes('required') && input.getAttribute('aria-invalid') === 'true' &&
+			input.getAttribute('aria-describedby').split(' ').includes(msg.id) &&
+			input.closest('.lce-field').contains(msg) && !msg.closest('.lce-panel').hidden &&
+			document.getElementById('lce-tab-build').getAttribute('aria-selected') === 'true' && document.activeElement === input; })()`, editorState)
+	editorShot(t, tab, "editor-error")
+	after, err := site.chat.Chatflow(stepCtx(t), "support")
+	require.NoError(t, err)
+	require.Equal(t, before.Version, after.Version, "nothing saved")
+
+	// Fixing the field clears its message; saving then works.
+	eval[bool](t, tab, `fill('display.heading.brandName', 'Acme help')`)
+	waitFor(t, tab, "the message gone", `!document.querySelector('.lce-msg') && ctl('display.heading.brandName').getAttribute('aria-invalid') !== 'true'`, editorState)
+	do(t, tab, "save", chromedp.Click(`#lce-save`))
+	waitFor(t, tab, "saved", `document.getElementById('lce-status').textContent === 'Saved.'`, editorState)
+	after, err = site.chat.Chatflow(stepCtx(t), "support")
+	require.NoError(t, err)
+	require.Equal(t, "Acme help", after.Chatflow.Display.Heading.BrandName)
+}
+
+// Two agents edit the same chatflow: the second to save is told that
+// someone else changed it, and nothing of the first is overwritten.
+func TestEditorConflict(t *testing.T) {
+	chromium := chromiumPath(t)
+	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
+	defer cancel()
+	site := newBrowserSite(t)
+	defer site.close(t)
+	ada, stopBrowser := startBrowser(t, ctx, chromium)
+	stopAda := watchConsole(t, ada, "Ada's editor")
+	katherine, stopKatherine := chromedp.NewContext(ada, chromedp.WithNewBrowserContext())
+	stopKatherineConsole := watchConsole(t, katherine, "Katherine's editor")
+	defer func() { stopKatherine(); stopBrowser(); stopAda(); stopKatherineConsole() }()
+
+	editSupport(t, ada, site.srv.URL, "Ada Lovelace")
+	editSupport(t, katherine, site.srv.URL, "Katherine Johnson")
+
+	eval[bool](t, katherine, `fill('build.welcome', 'Welcome from Katherine')`)
+	do(t, katherine, "Katherine saves", chromedp.Click(`#lce-save`))
+	waitFor(t, katherine, "Katherine's save", `document.getElementById('lce-status').textContent === 'Saved.'`, editorState)
+
+	eval[bool](t, ada, `fill('display.heading.title', 'Ada was here')`)
+	do(t, ada, "Ada saves", chromedp.Click(`#lce-save`))
+	waitFor(t, ada, "Ada told of the conflict", `(() => { const c = document.getElementById('lce-conflict');
+		return !c.hidden && c.textContent.includes('Changed by someone else') && document.activeElement.id === 'lce-reload'; })()`, editorState)
+	editorShot(t, ada, "editor-conflict")
+	stored, err := site.chat.Chatflow(stepCtx(t), "support")
+	require.NoError(t, err)
+	require.Equal(t, "Welcome from Katherine", stored.Chatflow.Build.Welcome, "Katherine's change kept")
+	require.NotEqual(t, "Ada was here", stored.Chatflow.Display.Heading.Title, "Ada's stale draft not saved")
+	require.Equal(t, "Ada was here", eval[string](t, ada, `ctl('display.heading.title').value`), "Ada's draft still in her form")
+	require.Equal(t, "Unsaved changes", eval[string](t, ada, `document.getElementById('lce-dirty').textContent`))
+
+	// Ada reloads Katherine's version.
+	do(t, ada, "reload their version", chromedp.Click(`#lce-reload`))
+	waitFor(t, ada, "Katherine's version in Ada's form", `ctl('build.welcome').value === 'Welcome from Katherine' &&
+		document.getElementById('lce-conflict').hidden && document.getElementById('lce-dirty').textContent === 'All changes saved'`, editorState)
+}
+
+// "Reset to default" brings back the default text of the chatflow's
+// language, and the chatflow stores no text of its own again.
+func TestEditorResetConsentText(t *testing.T) {
+	chromium := chromiumPath(t)
+	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
+	defer cancel()
+	site := newBrowserSite(t)
+	defer site.close(t)
+	tab, stopBrowser := startBrowser(t, ctx, chromium)
+	stopConsole := watchConsole(t, tab, "editor")
+	defer func() { stopBrowser(); stopConsole() }()
+	editSupport(t, tab, site.srv.URL, "Ada Lovelace")
+
+	const dflt = "To chat with us, please agree that we store and process the personal data you share in this chat"
+	const legit = "We store and process the personal data you share in this chat to answer your questions"
+	eval[bool](t, tab, `tabTo('options')`)
+	waitFor(t, tab, "the default processing text (legitimate interest)", `ctl('options.consent.processing.text').value.startsWith('`+legit+`')`, editorState)
+	do(t, tab, "ask for explicit consent", chromedp.Click(`//fieldset[@data-path="options.consent.processing.kind"]//input[@value="explicit"]`))
+	waitFor(t, tab, "the explicit default text", `ctl('options.consent.processing.text').value.startsWith('`+dflt+`')`, editorState)
+	eval[bool](t, tab, `fill('options.consent.processing.text', 'We keep what you write. OK?')`)
+	do(t, tab, "save", chromedp.Click(`#lce-save`))
+	waitFor(t, tab, "saved", `document.getElementById('lce-status').textContent === 'Saved.'`, editorState)
+	stored, err := site.chat.Chatflow(stepCtx(t), "support")
+	require.NoError(t, err)
+	require.Equal(t, "We keep what you write. OK?", stored.Chatflow.Options.Consent.Processing.Text)
+
+	eval[bool](t, tab, `tabTo('options')`)
+	do(t, tab, "reset to default", chromedp.Click(`[data-reset="options.consent.processing.text"]`))
+	waitFor(t, tab, "the default text back", `ctl('options.consent.processing.text').value.startsWith('`+dflt+`') && document.activeElement === ctl('options.consent.processing.text')`, editorState)
+	editorShot(t, tab, "editor-reset")
+	do(t, tab, "save", chromedp.Click(`#lce-save`))
+	waitFor(t, tab, "saved", `document.getElementById('lce-status').textContent === 'Saved.'`, editorState)
+	stored, err = site.chat.Chatflow(stepCtx(t), "support")
+	require.NoError(t, err)
+	require.Equal(t, "", stored.Chatflow.Options.Consent.Processing.Text, "no text of its own: the language's default")
+	require.Equal(t, "explicit", string(stored.Chatflow.Options.Consent.Processing.Kind))
+}
+
+// Leaving with unsaved changes asks first: in the page (back to the list)
+// and when the browser leaves it.
+func TestEditorLeaveUnsaved(t *testing.T) {
+	chromium := chromiumPath(t)
+	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
+	defer cancel()
+	site := newBrowserSite(t)
+	defer site.close(t)
+	tab, stopBrowser := startBrowser(t, ctx, chromium)
+	stopConsole := watchConsole(t, tab, "editor")
+	defer func() { stopBrowser(); stopConsole() }()
+	editSupport(t, tab, site.srv.URL, "Ada Lovelace")
+
+	// Typing as a person does (the browser asks on leaving only after one).
+	do(t, tab, "type in the welcome message", chromedp.SendKeys(`[data-path="build.welcome"]`, " Really."))
+	waitFor(t, tab, "unsaved changes", `document.getElementById('lce-dirty').textContent === 'Unsaved changes'`, editorState)
+
+	// In the page: the dialog, "Stay", then "Leave without saving".
+	do(t, tab, "back to the list", chromedp.Click(`#lce-back`))
+	waitFor(t, tab, "the question", `document.getElementById('lce-dialog').open && document.getElementById('lce-dialog').textContent.includes('Leave without saving?')`, editorState)
+	editorShot(t, tab, "editor-leave")
+	do(t, tab, "stay", chromedp.Click(`//dialog//button[normalize-space()="Stay"]`))
+	waitFor(t, tab, "still editing", `!document.getElementById('lce-dialog').open && ctl('build.welcome').value.endsWith(' Really.')`, editorState)
+	// The browser's Back button asks too.
+	eval[bool](t, tab, `history.pushState(null, '', '#'), dispatchEvent(new HashChangeEvent('hashchange')), true`)
+	waitFor(t, tab, "the question again", `document.getElementById('lce-dialog').open && location.hash.startsWith('#edit/')`, editorState)
+	do(t, tab, "stay", chromedp.Click(`//dialog//button[normalize-space()="Stay"]`))
+
+	// Leaving the page: the browser's own question; dismissed, the page stays.
+	dialogs := make(chan string, 4)
+	require.NoError(t, chromedp.Listen(tab, func(ev any) {
+		if d, ok := ev.(*cdppage.EventJavascriptDialogOpening); ok {
+			dialogs <- string(d.Type)
+		}
+	}))
+	eval[bool](t, tab, `setTimeout(() => { location.href = '/about'; }), true`)
+	select {
+	case typ := <-dialogs:
+		require.Equal(t, "beforeunload", typ)
+	case <-time.After(stepTimeout):
+		t.Fatal("leaving with unsaved changes did not ask")
+	}
+	cctx, ccancel := context.WithTimeout(tab, stepTimeout)
+	_, err := chromedp.Call(cctx, cdppage.HandleJavaScriptDialog, cdppage.HandleJavaScriptDialogParams{Accept: false})
+	ccancel()
+	require.NoError(t, err)
+	waitFor(t, tab, "still in the editor", `location.pathname.endsWith('/inbox/chatflows') && ctl('build.welcome').value.endsWith(' Really.')`, editorState)
+
+	// Saved, nothing asks.
+	do(t, tab, "save", chromedp.Click(`#lce-save`))
+	waitFor(t, tab, "saved", `document.getElementById('lce-status').textContent === 'Saved.'`, editorState)
+	do(t, tab, "back to the list", chromedp.Click(`#lce-back`))
+	waitFor(t, tab, "the list", `!!document.getElementById('lce-list') && !document.getElementById('lce-dialog').open`, editorState)
+	select {
+	case typ := <-dialogs:
+		t.Errorf("a %s dialog after saving", typ)
+	default:
 	}
 }

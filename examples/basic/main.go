@@ -94,11 +94,14 @@ func loadSecret(path string) ([]byte, error) {
 // demoAgents are the team members a visitor to /login can sign in as.
 // Ada, the team lead, manages chatflows and the team settings; her capacity
 // is set here, so the team settings show it without a control. Grace's
-// team, capacity and skills are left to the team settings.
+// team, capacity and skills are left to the team settings. Katherine may
+// edit the chatflows too (the inbox links her to the editor).
 var demoAgents = map[string]*livechat.Agent{
 	"ada": {ID: "ada", Name: "Ada Lovelace", Email: "ada@example.com", Capacity: 3,
 		Permissions: []string{livechat.PermissionManageChatflows, livechat.PermissionManageTeam}},
 	"grace": {ID: "grace", Name: "Grace Hopper", Email: "grace@example.com"},
+	"katherine": {ID: "katherine", Name: "Katherine Johnson", Email: "katherine@example.com",
+		Permissions: []string{livechat.PermissionManageChatflows}},
 }
 
 // agentFromRequest is the host's own login: here a cookie set by /login.
@@ -228,6 +231,8 @@ var loginPage = template.Must(template.New("login").Parse(`<!doctype html>
 <p>This demo has no passwords. Pick an agent; the inbox opens.</p>
 <form method="post" action="/login">
 <button name="as" value="ada">Sign in as Ada Lovelace</button><br>
-<button name="as" value="grace">Sign in as Grace Hopper</button>
+<button name="as" value="grace">Sign in as Grace Hopper</button><br>
+<button name="as" value="katherine">Sign in as Katherine Johnson</button>
 </form>
+<p>Ada and Katherine may also edit the chatflows: the inbox links them to the editor.</p>
 </body></html>`))

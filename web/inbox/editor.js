@@ -15,6 +15,10 @@
  *   directory()                 promise of {agents, teams} for pickers
  *   colorField(el, draft, changed)  the accent colour with its contrast rule
  *   field(label, control, hint) a labelled row for a control
+ *   texts(language)             promise of GET admin/texts: the default
+ *                               texts of a language, for "reset to default"
+ *   form                        (build.js) text, number, check, choice,
+ *                               radios, list and people: bound controls
  * and, when other scripts set them, previewPane(el) -> {update, device}
  * (the shell draws the Desktop / Tablet / Phone switch above the pane and
  * calls device), needsSetup(list) and setup(el, list, done). */
@@ -96,6 +100,15 @@
     return dirPromise;
   }
 
+  // texts is a promise of the visitor-facing texts of a language as a
+  // chatflow whose own text is empty shows them (GET admin/texts).
+  const textCache = new Map();
+  function texts(lang) {
+    const k = lang || 'en';
+    if (!textCache.has(k)) textCache.set(k, api('GET', 'admin/texts?language=' + enc(k)).catch(e => { textCache.delete(k); throw e; }));
+    return textCache.get(k);
+  }
+
   // ---- status line and dialogs ----
   function status(text) {
     const s = $('lce-status');
@@ -122,7 +135,9 @@
         if (v !== undefined) done(v);
       });
       d.replaceChildren(form);
-      d.onclose = () => done(undefined);
+      // The close event of the dialog before may still be on its way:
+      // only a close of this one (Escape) counts.
+      d.onclose = () => { if (!d.open) done(undefined); };
       d.showModal();
       const first = form.querySelector('input, select, textarea') || form.querySelector('[data-autofocus]') || form.querySelector('button');
       if (first) first.focus();
@@ -197,23 +212,11 @@
   });
 
   // ---- the list ----
-  const FIELDS = { url: 'URL', path: 'path', query: 'query parameter', contact: 'visitor', property: 'contact property', device: 'device' };
-  const OPS = {
-    is: 'is', is_not: 'is not', contains: 'contains', not_contains: 'does not contain', starts_with: 'starts with',
-    ends_with: 'ends with', matches_wildcard: 'matches', matches_regex: 'matches the pattern', is_present: 'is present',
-    is_known: 'is known', is_unknown: 'is unknown', greater_than: 'is greater than', less_than: 'is less than',
-  };
-  function ruleText(r) {
-    if (r.field === 'contact') return r.op === 'is_known' ? 'known contacts' : 'visitors who are not contacts';
-    const what = (FIELDS[r.field] || r.field) + (r.name ? ' ' + r.name : '');
-    return what + ' ' + (OPS[r.op] || r.op) + (r.value ? ' ' + r.value : '');
-  }
-  // where summarises targeting in one line.
+  // where summarises targeting in one line (target.js writes it).
   function where(t) {
-    const groups = (t && t.groups) || [], ex = (t && t.exclude) || [];
-    let s = groups.length ? groups.map(g => (g.rules || []).map(ruleText).join(' and ')).join('; or ') : 'Every page';
-    if (ex.length) s += ', except where ' + ex.map(ruleText).join(' or ');
-    return s;
+    const L = window.LCEditor;
+    if (typeof L.targetSummary === 'function') return L.targetSummary(t);
+    return (t && ((t.groups || []).length || (t.exclude || []).length)) ? 'Some pages' : 'Every page';
   }
   const when = iso => { const d = new Date(iso); return isNaN(d) || d.getFullYear() < 2 ? '' : d.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' }); };
 
@@ -618,7 +621,7 @@
     route();
   }
 
-  window.LCEditor = { h, tab, showErrors, directory, colorField, field, accentCheck, languageSelect };
+  window.LCEditor = { h, tab, showErrors, directory, colorField, field, texts, accentCheck, languageSelect };
   // Deferred scripts all run before DOMContentLoaded: every tab is there.
   if (doc.readyState === 'loading') doc.addEventListener('DOMContentLoaded', start);
   else start();
