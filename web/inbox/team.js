@@ -179,7 +179,7 @@
     const cap = hostCap
       ? h('div', { class: 'lct-field' }, h('span', { class: 'lct-label', text: 'Capacity' }), h('span', { text: capShown + ' — ' + HOST_NOTE }))
       : field(capId, 'Capacity', { type: 'number', min: 0, max: limits.maxCapacity, step: 1, inputmode: 'numeric',
-        value: draftOr(capId, String(a.capacity || 0)), oninput: keep(capId) }, '0 to ' + limits.maxCapacity);
+        value: draftOr(capId, String(a.capacity || 0)), oninput: keep(capId) }, '0 to ' + limits.maxCapacity + ' (0: the default, ' + limits.defaultCapacity + ')');
     const skillsShown = (a.skills || []).join(', ');
     const skills = hostSkills
       ? h('div', { class: 'lct-field lct-grow' }, h('span', { class: 'lct-label', text: 'Skills' }), h('span', { text: (skillsShown || 'none') + ' — ' + HOST_NOTE }))
