@@ -7,6 +7,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -70,13 +71,37 @@ func writeFlow(w http.ResponseWriter, status int, sf StoredChatflow) {
 	writeJSON(w, status, sf)
 }
 
+// listedChatflow is a chatflow in the list answer: with Unedited true
+// while it is still as the server stored it from its configuration (see
+// unedited), which the editor reads as "set up the chat first".
+type listedChatflow struct {
+	StoredChatflow
+	Unedited bool `json:"unedited,omitempty"`
+}
+
 func (h *adminAPI) adminList(w http.ResponseWriter, r *http.Request) {
 	flows, err := h.editor.list(r.Context())
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"chatflows": flows})
+	out := make([]listedChatflow, len(flows))
+	for i, sf := range flows {
+		out[i] = listedChatflow{StoredChatflow: sf, Unedited: h.unedited(sf)}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"chatflows": out})
+}
+
+// unedited reports whether a stored chatflow is one New stored from
+// Config.Flows, or the default chatflow it creates, never changed since:
+// version 1 (every save and every publish adds one). A chatflow created
+// through the admin API is someone's edit, whatever its version.
+func (h *adminAPI) unedited(sf StoredChatflow) bool {
+	if sf.Version != 1 {
+		return false
+	}
+	id := sf.Chatflow.ID
+	return id == DefaultChatflowID || slices.ContainsFunc(h.cfg.Flows, func(f *flow.Chatflow) bool { return f != nil && f.ID == id })
 }
 
 func (h *adminAPI) adminGet(w http.ResponseWriter, r *http.Request) {

@@ -163,6 +163,7 @@ func routes(s *server, allowed func(*http.Request) string) *http.ServeMux {
 	m.HandleFunc("GET /inbox/options.js", s.serveStatic("inbox/options.js"))
 	m.HandleFunc("GET /inbox/target.js", s.serveStatic("inbox/target.js"))
 	m.HandleFunc("GET /inbox/hours.js", s.serveStatic("inbox/hours.js"))
+	m.HandleFunc("GET /inbox/setup.js", s.serveStatic("inbox/setup.js"))
 	m.HandleFunc("GET /inbox/preview.js", s.serveStatic("inbox/preview.js"))
 	m.HandleFunc("GET /inbox/team", s.serveStatic("inbox/team.html"))
 	m.HandleFunc("GET /inbox/team.js", s.serveStatic("inbox/team.js"))

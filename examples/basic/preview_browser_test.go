@@ -28,7 +28,7 @@ const previewJS = `(() => {
 		welcome: q('#livechat-messages') ? q('#livechat-messages').textContent : '',
 		avatars: [...(d ? d.querySelectorAll('#livechat-window .lc-avatars [aria-label], #livechat-window .lc-avatars img') : [])].map(a => a.getAttribute('aria-label') || a.alt),
 		frameWidth: f ? f.offsetWidth : 0, inner: f && f.contentWindow ? f.contentWindow.innerWidth : 0,
-		box: box ? box.dataset.device : ''});
+		status: root ? root.dataset.availability : '', box: box ? box.dataset.device : ''});
 })()`
 
 // pageShot saves a PNG of a tab's whole page (up to 1,800 pixels tall)
