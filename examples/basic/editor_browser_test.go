@@ -416,3 +416,100 @@ func TestEditorLeaveUnsaved(t *testing.T) {
 	default:
 	}
 }
+
+// rowJS is JavaScript for the list's row of the chatflow named name.
+func rowJS(name string) string {
+	return `[...document.querySelectorAll('#lce-list tbody tr')].find(r => r.querySelector('th').textContent === '` + name + `')`
+}
+
+// The list publishes and unpublishes with the version it showed, so a
+// chatflow someone else changed meanwhile is not switched blindly;
+// duplicates; deletes after asking.
+func TestEditorList(t *testing.T) {
+	chromium := chromiumPath(t)
+	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
+	defer cancel()
+	site := newBrowserSite(t)
+	defer site.close(t)
+	tab, stopBrowser := startBrowser(t, ctx, chromium)
+	stopConsole := watchConsole(t, tab, "editor")
+	defer func() { stopBrowser(); stopConsole() }()
+	signIn(t, tab, site.srv.URL, "Ada Lovelace")
+	do(t, tab, "open the editor", chromedp.Navigate(site.srv.URL+"/livechat/inbox/chatflows"))
+	openEditor(t, tab)
+
+	// Unpublish Sales, then publish it again.
+	sales := rowJS("Sales")
+	eval[bool](t, tab, sales+`.querySelector('[role=switch]').click(), true`)
+	waitFor(t, tab, "Sales unpublished", sales+`.querySelector('[role=switch]').getAttribute('aria-checked') === 'false'`, editorState)
+	stored, err := site.chat.Chatflow(stepCtx(t), "sales")
+	require.NoError(t, err)
+	require.False(t, stored.Chatflow.Enabled)
+	eval[bool](t, tab, sales+`.querySelector('[role=switch]').click(), true`)
+	waitFor(t, tab, "Sales published", sales+`.querySelector('[role=switch]').getAttribute('aria-checked') === 'true' && document.activeElement === `+sales+`.querySelector('[role=switch]')`, editorState)
+
+	// Someone else changes Sales: switching it off now is refused and says so.
+	stored, err = site.chat.Chatflow(stepCtx(t), "sales")
+	require.NoError(t, err)
+	f := *stored.Chatflow
+	f.Name = "Sales team"
+	_, err = site.chat.UpdateChatflow(stepCtx(t), &f, stored.Version)
+	require.NoError(t, err)
+	eval[bool](t, tab, sales+`.querySelector('[role=switch]').click(), true`)
+	waitFor(t, tab, "the conflict said and the list read again", `document.getElementById('lce-status').textContent.includes('changed by someone else') && !!`+rowJS("Sales team"), editorState)
+	stored, err = site.chat.Chatflow(stepCtx(t), "sales")
+	require.NoError(t, err)
+	require.True(t, stored.Chatflow.Enabled, "not unpublished on a stale version")
+
+	// Duplicate: a draft copy with the same targeting.
+	eval[bool](t, tab, rowJS("Sales team")+`.querySelector('button[aria-label^="Duplicate"]').click(), true`)
+	waitFor(t, tab, "the copy listed", `!!`+rowJS("Copy of Sales team")+` && `+rowJS("Copy of Sales team")+`.querySelector('[role=switch]').getAttribute('aria-checked') === 'false' && `+
+		rowJS("Copy of Sales team")+`.querySelector('.lce-where').textContent === `+rowJS("Sales team")+`.querySelector('.lce-where').textContent`, editorState)
+
+	// Delete asks; Cancel keeps it, Delete removes it.
+	del := rowJS("Copy of Sales team") + `.querySelector('button[aria-label^="Delete"]')`
+	eval[bool](t, tab, del+`.click(), true`)
+	waitFor(t, tab, "the question", `document.getElementById('lce-dialog').open && document.getElementById('lce-dialog').textContent.includes('Delete Copy of Sales team?')`, editorState)
+	do(t, tab, "cancel", chromedp.Click(`//dialog//button[normalize-space()="Cancel"]`))
+	waitFor(t, tab, "still listed", `!document.getElementById('lce-dialog').open && !!`+rowJS("Copy of Sales team"), editorState)
+	eval[bool](t, tab, del+`.click(), true`)
+	waitFor(t, tab, "the question", `document.getElementById('lce-dialog').open`, editorState)
+	do(t, tab, "delete", chromedp.Click(`//dialog//button[normalize-space()="Delete chatflow"]`))
+	waitFor(t, tab, "gone", `!`+rowJS("Copy of Sales team")+` && document.getElementById('lce-status').textContent.includes('deleted')`, editorState)
+	flows, err := site.chat.Chatflows(stepCtx(t))
+	require.NoError(t, err)
+	require.Len(t, flows, 2)
+}
+
+// An accent colour on which the widget's text would be hard to read is
+// refused; a light one gets dark text, as the widget writes it.
+func TestEditorAccentColour(t *testing.T) {
+	chromium := chromiumPath(t)
+	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
+	defer cancel()
+	site := newBrowserSite(t)
+	defer site.close(t)
+	tab, stopBrowser := startBrowser(t, ctx, chromium)
+	stopConsole := watchConsole(t, tab, "editor")
+	defer func() { stopBrowser(); stopConsole() }()
+	editSupport(t, tab, site.srv.URL, "Ada Lovelace")
+
+	// Mid grey: white text on it is 3.9:1, and the widget writes white on it.
+	eval[bool](t, tab, `ctl('display.accentColor').value = '', true`)
+	do(t, tab, "write a grey", chromedp.SendKeys(`[data-path="display.accentColor"]`, "#808080"))
+	waitFor(t, tab, "the colour refused", `(() => { const e = ctl('display.accentColor'), note = document.getElementById(e.getAttribute('aria-describedby'));
+		return e.getAttribute('aria-invalid') === 'true' && note.textContent.includes('at least 4.5:1'); })()`, editorState)
+	editorShot(t, tab, "editor-accent-refused")
+	if eval[bool](t, tab, `document.getElementById('lce-dirty').textContent === 'Unsaved changes'`) {
+		t.Error("a refused colour changed the chatflow")
+	}
+	// A pale yellow takes near-black text: accepted.
+	eval[bool](t, tab, `ctl('display.accentColor').value = '', true`)
+	do(t, tab, "write a yellow", chromedp.SendKeys(`[data-path="display.accentColor"]`, "#fde047"))
+	waitFor(t, tab, "the colour taken", `ctl('display.accentColor').getAttribute('aria-invalid') !== 'true' && document.getElementById('lce-dirty').textContent === 'Unsaved changes'`, editorState)
+	do(t, tab, "save", chromedp.KeyEvent("s", chromedp.KeyModifiers(chromedp.ModifierCtrl)))
+	waitFor(t, tab, "saved with Ctrl+S", `document.getElementById('lce-status').textContent === 'Saved.'`, editorState)
+	stored, err := site.chat.Chatflow(stepCtx(t), "support")
+	require.NoError(t, err)
+	require.Equal(t, "#fde047", stored.Chatflow.Display.AccentColor)
+}

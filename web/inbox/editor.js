@@ -164,8 +164,8 @@
 
   function setDirty(on) {
     dirty = on;
-    const s = $('lce-dirty');
-    if (s) s.textContent = on ? 'Unsaved changes' : 'All changes saved';
+    const s = $('lce-dirty'), t = on ? 'Unsaved changes' : 'All changes saved';
+    if (s && s.textContent !== t) s.textContent = t; // announced once, not per keystroke
     doc.body.classList.toggle('lce-unsaved', on);
   }
 
@@ -179,16 +179,17 @@
   }
 
   // ---- navigation ----
-  function go(hash) {
+  // go shows another view of the page and moves the focus to it.
+  async function go(hash) {
     if (location.hash !== hash) history.pushState(null, '', hash || location.pathname + location.search);
-    route();
+    await route();
+    $('lce-main').focus();
   }
 
   function route() {
     shown = location.hash;
     const m = /^#edit\/(.+)$/.exec(location.hash);
-    if (m) openFlow(decodeURIComponent(m[1]));
-    else showList();
+    return m ? openFlow(decodeURIComponent(m[1])) : showList();
   }
 
   // leave asks first when there are unsaved changes; then runs next.
@@ -200,10 +201,14 @@
 
   window.addEventListener('hashchange', () => {
     if (location.hash === shown) return;
-    if (!dirty) { route(); return; }
+    if (!dirty) { go(location.hash); return; }
     const to = location.hash;
     history.replaceState(null, '', shown || location.pathname + location.search);
     leave(() => go(to));
+  });
+  // Ctrl+S (Cmd+S) saves the chatflow being edited.
+  doc.addEventListener('keydown', e => {
+    if (e.key === 's' && (e.ctrlKey || e.metaKey) && !e.altKey && cur && !$('lce-dialog').open) { e.preventDefault(); save(); }
   });
   window.addEventListener('beforeunload', e => {
     if (!dirty) return;
@@ -504,7 +509,8 @@
   // markErrors puts every error next to its control, or in the summary.
   function markErrors() {
     for (const m of doc.querySelectorAll('.lce-msg')) m.remove();
-    for (const el of doc.querySelectorAll('[aria-invalid="true"][data-path]')) {
+    for (const el of doc.querySelectorAll('[data-lce-err]')) {
+      el.removeAttribute('data-lce-err');
       el.removeAttribute('aria-invalid');
       const ids = (el.getAttribute('aria-describedby') || '').split(' ').filter(i => i && !i.startsWith('lce-err-'));
       if (ids.length) el.setAttribute('aria-describedby', ids.join(' ')); else el.removeAttribute('aria-describedby');
@@ -517,6 +523,7 @@
       const exact = el.getAttribute('data-path') === e.path;
       const msg = h('p', { class: 'lce-msg', id, 'data-for': e.path, text: (exact ? '' : e.path + ': ') + e.message });
       el.setAttribute('aria-invalid', 'true');
+      el.setAttribute('data-lce-err', '');
       el.setAttribute('aria-describedby', ((el.getAttribute('aria-describedby') || '') + ' ' + id).trim());
       const lab = el.closest('label');
       if (el.tagName === 'FIELDSET' && el.querySelector('legend')) el.querySelector('legend').after(msg);
@@ -532,7 +539,7 @@
   }
 
   function clearFieldError(e) {
-    const el = e.target.closest('[aria-invalid="true"]');
+    const el = e.target.closest('[data-lce-err]');
     if (!el || !el.dataset.path) return;
     const p = el.dataset.path;
     errors = errors.filter(x => x.path !== p && controlFor(x.path) !== el);
@@ -561,7 +568,7 @@
     return {
       ok: c >= 4.5, text, contrast: c,
       message: c >= 4.5 ? 'Text on it: ' + (text === '#ffffff' ? 'white' : 'near-black') + ', contrast ' + c.toFixed(1) + ':1.'
-        : 'Text on this colour would have a contrast of only ' + c.toFixed(1) + ':1 (at least 4.5:1 is needed). Choose a darker or a much lighter colour.',
+        : 'Text on this colour would have a contrast of only ' + c.toFixed(1) + ':1 (at least 4.5:1 is needed), so it is not used. Choose a darker or a much lighter colour.',
     };
   }
 
@@ -578,7 +585,7 @@
       const r = accentCheck(hex);
       note.textContent = r.message;
       note.classList.toggle('lce-bad', !r.ok);
-      text.setAttribute('aria-invalid', r.ok ? 'false' : 'true');
+      if (r.ok) text.removeAttribute('aria-invalid'); else text.setAttribute('aria-invalid', 'true');
       if (from !== text) text.value = hex;
       if (from !== picker && r.contrast) picker.value = hex.toLowerCase();
       if (r.contrast) { sample.style.background = hex; sample.style.color = r.text; }
