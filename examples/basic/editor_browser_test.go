@@ -270,6 +270,17 @@ func TestEditorFieldError(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, before.Version, after.Version, "nothing saved")
 
+	// A path without a control of its own goes to the nearest field that
+	// holds it; one with none at all to the summary at the top.
+	eval[bool](t, tab, `LCEditor.showErrors([{path: 'options.consent.communication.subscriptions[3].id', message: 'duplicate'},
+		{path: 'nowhere.at.all', message: 'is odd'}]), true`)
+	waitFor(t, tab, "the errors placed", `(() => {
+		const msg = document.querySelector('.lce-msg[data-for="options.consent.communication.subscriptions[3].id"]'), s = document.getElementById('lce-summary');
+		return !!msg && msg.closest('fieldset').dataset.path === 'options.consent.communication.subscriptions' &&
+			document.getElementById('lce-tab-options').getAttribute('aria-selected') === 'true' &&
+			!s.hidden && s.textContent.includes('2 problems') && s.textContent.includes('nowhere.at.all: is odd'); })()`, editorState)
+	eval[bool](t, tab, `LCEditor.showErrors([]), tabTo('build')`)
+
 	// Fixing the field clears its message; saving then works.
 	eval[bool](t, tab, `fill('display.heading.brandName', 'Acme help')`)
 	waitFor(t, tab, "the message gone", `!document.querySelector('.lce-msg') && ctl('display.heading.brandName').getAttribute('aria-invalid') !== 'true'`, editorState)
