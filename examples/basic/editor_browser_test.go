@@ -188,6 +188,37 @@ func TestEditorCreateEditSave(t *testing.T) {
 	require.Equal(t, map[string]any{"welcome": "Hej! Frågor om priser?", "strategy": "least_busy", "ada": true, "brand": "Acme sales", "alias": true,
 		"trigger": true, "seconds": "12", "cookies": "Kakor? Bara för chatten.", "survey": true}, got, "what the form shows after a reload")
 
+	// What the server stored is what the form showed.
+	var stored *flow.Chatflow
+	flows, err := site.chat.Chatflows(stepCtx(t))
+	require.NoError(t, err)
+	for _, sf := range flows {
+		if sf.Chatflow.Name == "Pricing chat" {
+			stored = sf.Chatflow
+		}
+	}
+	require.NotNil(t, stored)
+	require.False(t, stored.Enabled, "a new chatflow is not published until published")
+	require.Equal(t, "sv", stored.Options.Language)
+	require.True(t, stored.Build.KnowledgeBase.Enabled)
+	require.Equal(t, []string{"ada"}, stored.Build.Assignment.UserIDs)
+	require.Equal(t, flow.HeadingBrand, stored.Display.Heading.Kind)
+	require.Equal(t, 12, stored.Display.Desktop.Triggers.SecondsOnPage)
+	require.Equal(t, "Kakor? Bara för chatten.", stored.Options.Consent.Cookies.Text)
+	require.Equal(t, "csat", stored.Options.SurveyID)
+
+	// Published from the editor: its version moves on, and the next save
+	// keeps it published.
+	do(t, tab, "publish", chromedp.Click(`#lce-publish`))
+	waitFor(t, tab, "published", `document.getElementById('lce-publish').getAttribute('aria-checked') === 'true' && document.getElementById('lce-status').textContent.startsWith('Published')`, editorState)
+	eval[bool](t, tab, `fill('display.heading.title', 'Prata med oss')`)
+	do(t, tab, "save", chromedp.Click(`#lce-save`))
+	waitFor(t, tab, "saved", `document.getElementById('lce-status').textContent === 'Saved.'`, editorState)
+	after, err := site.chat.Chatflow(stepCtx(t), stored.ID)
+	require.NoError(t, err)
+	require.True(t, after.Chatflow.Enabled, "published, and still after a save")
+	require.Equal(t, "Prata med oss", after.Chatflow.Display.Heading.Title)
+
 	// Every control has a name, every group its legend, on every tab; at
 	// 768 px as at 1280 px nothing is wider than the window.
 	for _, width := range []int64{1280, 768} {
@@ -208,25 +239,6 @@ func TestEditorCreateEditSave(t *testing.T) {
 	}
 	editorShot(t, tab, "editor-list-768")
 	do(t, tab, "viewport", chromedp.EmulateViewport(1280, 800))
-
-	// What the server stored is what the form showed.
-	var stored *flow.Chatflow
-	flows, err := site.chat.Chatflows(stepCtx(t))
-	require.NoError(t, err)
-	for _, sf := range flows {
-		if sf.Chatflow.Name == "Pricing chat" {
-			stored = sf.Chatflow
-		}
-	}
-	require.NotNil(t, stored)
-	require.False(t, stored.Enabled, "a new chatflow is not published until published")
-	require.Equal(t, "sv", stored.Options.Language)
-	require.True(t, stored.Build.KnowledgeBase.Enabled)
-	require.Equal(t, []string{"ada"}, stored.Build.Assignment.UserIDs)
-	require.Equal(t, flow.HeadingBrand, stored.Display.Heading.Kind)
-	require.Equal(t, 12, stored.Display.Desktop.Triggers.SecondsOnPage)
-	require.Equal(t, "Kakor? Bara för chatten.", stored.Options.Consent.Cookies.Text)
-	require.Equal(t, "csat", stored.Options.SurveyID)
 }
 
 // editSupport signs a tab in and opens the Support chatflow in the editor.
@@ -519,7 +531,7 @@ func TestEditorAccentColour(t *testing.T) {
 	do(t, tab, "write a yellow", chromedp.SendKeys(`[data-path="display.accentColor"]`, "#fde047"))
 	waitFor(t, tab, "the colour taken", `ctl('display.accentColor').getAttribute('aria-invalid') !== 'true' && document.getElementById('lce-dirty').textContent === 'Unsaved changes'`, editorState)
 	do(t, tab, "save", chromedp.KeyEvent("s", chromedp.KeyModifiers(chromedp.ModifierCtrl)))
-	waitFor(t, tab, "saved with Ctrl+S", `document.getElementById('lce-status').textContent === 'Saved.'`, editorState)
+	waitFor(t, tab, "saved with Ctrl+S, the focus where it was", `document.getElementById('lce-status').textContent === 'Saved.' && document.activeElement === ctl('display.accentColor')`, editorState)
 	stored, err := site.chat.Chatflow(stepCtx(t), "support")
 	require.NoError(t, err)
 	require.Equal(t, "#fde047", stored.Chatflow.Display.AccentColor)

@@ -169,8 +169,9 @@
     doc.body.classList.toggle('lce-unsaved', on);
   }
 
-  let previewQueued = false;
+  let previewQueued = false, edits = 0;
   function changed() {
+    edits++;
     setDirty(true);
     if (pane && !previewQueued) {
       previewQueued = true;
@@ -399,7 +400,10 @@
         h('div', { class: 'lce-name-field' }, h('label', { for: 'lce-name', text: 'Name' }), name),
         h('span', { class: 'lce-spacer' }),
         h('span', { id: 'lce-dirty', class: 'lce-dirty', 'aria-live': 'polite' }),
-        h('span', { class: 'lce-state', text: draft.enabled ? 'Published' : 'Not published' }),
+        h('button', {
+          type: 'button', role: 'switch', id: 'lce-publish', class: 'lce-switch', 'aria-checked': draft.enabled ? 'true' : 'false',
+          'aria-label': 'Published', title: 'Publish or unpublish (unsaved changes are saved first)', onclick: publishCurrent,
+        }, h('span', { text: draft.enabled ? 'Published' : 'Not published' })),
         h('button', { type: 'button', id: 'lce-save', class: 'lce-primary', text: 'Save', onclick: save })),
       h('div', { id: 'lce-conflict', class: 'lce-conflict', role: 'alert', hidden: true }),
       h('div', { id: 'lce-summary', class: 'lce-summary', role: 'alert', tabindex: '-1', hidden: true }),
@@ -451,22 +455,62 @@
     renderTab(id);
   }
 
-  async function save() {
-    if (!cur) return;
-    const btn = $('lce-save');
-    btn.disabled = true;
+  // save stores the draft with the version it was read at; it resolves
+  // true once stored. The form stays as it is (focus, scroll, open rows):
+  // only the version and the times change.
+  let saving = null;
+  function save() {
+    if (!cur) return Promise.resolve(false);
+    if (!saving) saving = saveNow().finally(() => { saving = null; });
+    return saving;
+  }
+  async function saveNow() {
+    const btn = $('lce-save'), id = cur.id, n = edits;
+    if (btn) btn.disabled = true;
     status('Saving…');
     try {
-      const r = await api('PUT', 'admin/chatflows/' + enc(cur.id), draft, cur.version);
+      const r = await api('PUT', 'admin/chatflows/' + enc(id), draft, cur.version);
+      if (!cur || cur.id !== id) return true;
+      stored(r);
+      errors = [];
+      markErrors();
+      $('lce-conflict').hidden = true;
+      setDirty(edits !== n); // typed meanwhile: still unsaved
       status('Saved.');
-      load(r);
+      return true;
     } catch (e) {
       if (conflict(e)) { status(''); showConflict(); }
       else if (e.fields && e.fields.length) { status('Not saved: fix the fields marked below.'); showErrors(e.fields); }
       else status('Not saved: ' + e.message);
+      return false;
     } finally {
       const b = $('lce-save');
       if (b) b.disabled = false;
+    }
+  }
+
+  // stored takes what the server answered for the draft: its version,
+  // times and whether it is published.
+  function stored(r) {
+    cur.version = r.version;
+    for (const k of ['createdAt', 'updatedAt', 'enabled']) draft[k] = r.chatflow[k];
+    const sw = $('lce-publish');
+    if (sw) {
+      sw.setAttribute('aria-checked', draft.enabled ? 'true' : 'false');
+      sw.firstChild.textContent = draft.enabled ? 'Published' : 'Not published';
+    }
+  }
+
+  // publishCurrent publishes (or unpublishes) the chatflow being edited,
+  // saving it first when it has unsaved changes.
+  async function publishCurrent() {
+    const on = !draft.enabled, id = cur.id;
+    if (dirty && !(await save())) return;
+    try {
+      stored(await api('POST', 'admin/chatflows/' + enc(id) + (on ? '/publish' : '/unpublish'), undefined, cur.version));
+      status(on ? 'Published: visitors see it now.' : 'Unpublished: visitors no longer see it.');
+    } catch (e) {
+      if (conflict(e)) { status(''); showConflict(); } else status(e.message);
     }
   }
 
