@@ -109,6 +109,18 @@
     return { start: clock(start), end: clock(Math.min(start + 4 * 60, 24 * 60)) };
   }
 
+  // subheadLevel is the level of a heading inside el: one below the
+  // heading just before el or one of its ancestors (the setup's step
+  // title), else 2, as in the editor's tab panels.
+  function subheadLevel(el) {
+    for (let n = el; n && n !== document.body; n = n.parentElement) {
+      for (let s = n.previousElementSibling; s; s = s.previousElementSibling) {
+        if (/^H[1-5]$/.test(s.tagName)) return Number(s.tagName[1]) + 1;
+      }
+    }
+    return 2;
+  }
+
   // availabilityForm draws the availability settings of draft into el and
   // calls changed after each edit. The Availability tab and the setup both
   // use it.
@@ -262,7 +274,7 @@
     showMode();
     el.replaceChildren(E.h('div', { class: 'lce-availability' },
       mode, officeSection,
-      E.h('h2', { class: 'lce-subhead' }, 'What visitors see'),
+      E.h('h' + subheadLevel(el), { class: 'lce-subhead' }, 'What visitors see'),
       availableSet, awaySet, offlineSection, capacitySet));
   };
 
