@@ -629,7 +629,7 @@
       const r = accentCheck(hex);
       note.textContent = r.message;
       note.classList.toggle('lce-bad', !r.ok);
-      if (r.ok) text.removeAttribute('aria-invalid'); else text.setAttribute('aria-invalid', 'true');
+      text.setAttribute('aria-invalid', r.ok ? 'false' : 'true');
       if (from !== text) text.value = hex;
       if (from !== picker && r.contrast) picker.value = hex.toLowerCase();
       if (r.contrast) { sample.style.background = hex; sample.style.color = r.text; }
