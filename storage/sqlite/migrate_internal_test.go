@@ -118,3 +118,78 @@ func TestMigrateAgentHostFields(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, []string{livechat.AgentFieldCapacity}, a.HostFields)
 }
+
+// A database of the schema before the conversation indexes lost
+// updated_at migrates: the two indexes hold the new columns, the
+// conversations and messages are kept, the lists by visitor and by
+// assignee come in the same order, and appends continue the sequence.
+func TestMigrateConversationIndexes(t *testing.T) {
+	ctx := context.Background()
+	i := slices.IndexFunc(migrations, func(m migration) bool {
+		return strings.HasSuffix(m.name, "_conversation_indexes_without_updated_at.sql")
+	})
+	require.Positive(t, i, "the migration exists")
+	path := filepath.Join(t.TempDir(), "chat.db")
+	db, err := sql.Open("sqlite", path)
+	require.NoError(t, err)
+	require.NoError(t, migrate(ctx, db, migrations[:i]))
+	for n, c := range []struct{ id, visitor, assignee, status string }{
+		{"c1", "v1", "a1", "open"}, {"c2", "v1", "", "open"}, {"c3", "v2", "a1", "closed"}, {"c4", "v1", "a1", "open"},
+	} {
+		_, err = db.ExecContext(ctx, `INSERT INTO conversations (id, visitor_id, assignee_id, status, last_seq, created_at, updated_at)
+			VALUES (?, ?, ?, ?, 1, ?, ?)`, c.id, c.visitor, c.assignee, c.status, n, 100-n)
+		require.NoError(t, err)
+		_, err = db.ExecContext(ctx, `INSERT INTO messages (conversation_id, seq, id, client_msg_id, sender, author_id, text)
+			VALUES (?, 1, ?, 'k1', 'visitor', ?, 'before the migration')`, c.id, "m-"+c.id, c.visitor)
+		require.NoError(t, err)
+	}
+	require.NoError(t, db.Close())
+
+	s, err := Open(path)
+	require.NoError(t, err)
+	defer s.Close()
+	columns := func(index string) []string {
+		rows, err := s.r.QueryContext(ctx, `SELECT name FROM pragma_index_info(?) ORDER BY seqno`, index)
+		require.NoError(t, err)
+		defer rows.Close()
+		var cols []string
+		for rows.Next() {
+			var c string
+			require.NoError(t, rows.Scan(&c))
+			cols = append(cols, c)
+		}
+		require.NoError(t, rows.Err())
+		return cols
+	}
+	require.Equal(t, []string{"visitor_id"}, columns("conversations_visitor"))
+	require.Equal(t, []string{"assignee_id", "status"}, columns("conversations_assignee"))
+	require.Equal(t, []string{"updated_at", "id"}, columns("conversations_updated"))
+
+	ids := func(cs []*livechat.Conversation) []string {
+		var out []string
+		for _, c := range cs {
+			out = append(out, c.ID)
+		}
+		return out
+	}
+	byVisitor, err := s.Conversations(ctx, livechat.ConversationFilter{VisitorID: "v1"})
+	require.NoError(t, err)
+	require.Equal(t, []string{"c1", "c2", "c4"}, ids(byVisitor), "newest update first")
+	byAssignee, err := s.Conversations(ctx, livechat.ConversationFilter{AssigneeID: "a1", Status: livechat.StatusOpen})
+	require.NoError(t, err)
+	require.Equal(t, []string{"c1", "c4"}, ids(byAssignee))
+
+	again, created, err := s.AppendMessage(ctx, &livechat.Message{ConversationID: "c4", ClientMsgID: "k1", Sender: livechat.SenderVisitor, AuthorID: "v1", Text: "again"})
+	require.NoError(t, err)
+	require.False(t, created, "the client key survives")
+	require.Equal(t, "m-c4", again.ID)
+	m, conv, created, err := s.AppendMessageIf(ctx, &livechat.Message{ConversationID: "c4", ClientMsgID: "k2", Sender: livechat.SenderVisitor, AuthorID: "v1", Text: "after"},
+		livechat.AppendCondition{VisitorID: "v1", NotClosed: true})
+	require.NoError(t, err)
+	require.True(t, created)
+	require.EqualValues(t, 2, m.Seq)
+	require.EqualValues(t, 2, conv.LastSeq)
+	byVisitor, err = s.Conversations(ctx, livechat.ConversationFilter{VisitorID: "v1"})
+	require.NoError(t, err)
+	require.Equal(t, []string{"c4", "c1", "c2"}, ids(byVisitor), "the append moved c4 first")
+}
