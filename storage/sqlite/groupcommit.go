@@ -424,7 +424,7 @@ func (c *committer) runGroup(group []groupWrite) (taken []groupWrite, began bool
 	if err := tx.Commit(); err != nil {
 		return taken, true, err
 	}
-	c.ckpt.wrote()
+	c.ckpt.wrote(len(taken))
 	c.commits.Add(1)
 	if n := int64(len(taken)); n > c.largest.Load() {
 		c.largest.Store(n) // only the committer's goroutine writes it

@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -278,4 +279,37 @@ func TestSteadyAppendsShareTransactions(t *testing.T) {
 	}
 	require.Len(t, storedSeqs(t, s, "c1"), appends)
 	assert.Less(t, s.group.commits.Load()-before, int64(appends), "transactions")
+}
+
+// TestCheckpointerWaitsForWrites: a checkpointer checkpoints once its
+// count of writes is reached, or its time after the first write has
+// passed, whichever comes first, and counts again from zero.
+func TestCheckpointerWaitsForWrites(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "chat.db")
+	s, err := Open(path)
+	require.NoError(t, err)
+	defer s.Close()
+	db, err := sql.Open("sqlite", path)
+	require.NoError(t, err)
+
+	byCount := newCheckpointer(db, time.Hour, 10)
+	byCount.wrote(9)
+	time.Sleep(20 * time.Millisecond)
+	require.Zero(t, byCount.checkpoints.Load(), "9 writes of 10, and an hour to wait")
+	byCount.wrote(1)
+	require.Eventually(t, func() bool { return byCount.checkpoints.Load() == 1 }, 10*time.Second, time.Millisecond)
+	require.Zero(t, byCount.written.Load(), "counting again")
+	byCount.wrote(10)
+	require.Eventually(t, func() bool { return byCount.checkpoints.Load() == 2 }, 10*time.Second, time.Millisecond)
+	require.NoError(t, byCount.close())
+
+	db, err = sql.Open("sqlite", path)
+	require.NoError(t, err)
+	byTime := newCheckpointer(db, time.Millisecond, 1<<40)
+	byTime.wrote(1)
+	require.Eventually(t, func() bool { return byTime.checkpoints.Load() == 1 }, 10*time.Second, time.Millisecond)
+	byTime.wrote(1)
+	require.Eventually(t, func() bool { return byTime.checkpoints.Load() == 2 }, 10*time.Second, time.Millisecond)
+	require.NoError(t, byTime.close())
+	byTime.wrote(1) // after close: does not block
 }

@@ -115,7 +115,7 @@ func OpenContext(ctx context.Context, path string) (*Store, error) {
 			return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 		}
 		c.SetMaxOpenConns(1)
-		s.ckpt = newCheckpointer(c)
+		s.ckpt = newCheckpointer(c, checkpointEvery, checkpointWrites)
 	}
 	if s.conversation, err = s.r.PrepareContext(ctx, conversationByID); err != nil {
 		s.ckpt.close()
