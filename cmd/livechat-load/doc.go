@@ -63,9 +63,15 @@
 // SQLite, and PostgreSQL when -postgres or LIVECHAT_TEST_POSTGRES is set).
 // The ceiling of SQLite and PostgreSQL is a raw insert loop with the same
 // driver into the Storage's own messages table (the Storage is opened once
-// so that its migrations make the schema): one row per transaction, and
-// -batch (100) rows per transaction, alternating in five slices of each
-// for -duration in all, each figure the median slice. PostgreSQL runs in a
+// so that its migrations make the schema), with version 7 message ids as
+// the Storages make: one row per transaction, and -batch rows per
+// transaction, one for each of as many conversations in turn (by default
+// -senders: the largest group commit the senders, each in a conversation
+// of its own, can form), alternating in five slices of each for -duration
+// in all, each figure the median slice. A third loop, shown for
+// comparison, inserts 100 rows of one conversation per transaction, the
+// batched ceiling of earlier versions of the tool: its rows share their
+// index pages, as no group of the scenario's can. PostgreSQL runs in a
 // schema of its own, dropped afterwards.
 //
 // -scenario connect: -clients (16) concurrent clients, each making a

@@ -100,7 +100,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 
 	fs.IntVar(&o.senders, "senders", 50, "persist: senders, each waiting for its ack before sending again")
 	fs.StringVar(&o.persistStorages, "storages", "", "persist: storages to measure (default memory,sqlite and postgres when a DSN is given)")
-	fs.IntVar(&o.batch, "batch", 100, "persist: rows per transaction of the batched raw-insert ceiling")
+	fs.IntVar(&o.batch, "batch", 0, "persist: rows per transaction of the batched raw-insert ceiling, one for each of that many conversations (0: -senders, the largest group the senders can form)")
 
 	fs.IntVar(&o.connectClients, "clients", 16, "connect: concurrent clients")
 	fs.DurationVar(&o.timeout, "timeout", 2*time.Minute, "setup and drain timeout of each run")
@@ -128,8 +128,14 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	default:
 		return nil, fmt.Errorf("-storage must be memory, sqlite or postgres, not %q", o.storage)
 	}
-	if o.rooms < 1 || o.repeat < 1 || o.idleConns < 1 || o.senders < 1 || o.connectClients < 1 || o.batch < 1 {
-		return nil, errors.New("-rooms, -repeat, -conns, -senders, -clients and -batch must be at least 1")
+	if o.rooms < 1 || o.repeat < 1 || o.idleConns < 1 || o.senders < 1 || o.connectClients < 1 {
+		return nil, errors.New("-rooms, -repeat, -conns, -senders and -clients must be at least 1")
+	}
+	if o.batch < 0 {
+		return nil, errors.New("-batch must not be negative")
+	}
+	if o.batch == 0 {
+		o.batch = o.senders
 	}
 	if o.rate <= 0 || o.duration <= 0 || o.warmup < 0 || o.drain < 0 || o.textSize < 16 {
 		return nil, errors.New("-rate and -duration must be positive, -warmup and -drain not negative, -text-size at least 16")

@@ -147,6 +147,8 @@ func TestPersist(t *testing.T) {
 			require.NotNil(t, r.Raw, r.Storage)
 			require.Greater(t, r.Raw.SingleRowsPerSec, 0.0, r.Storage)
 			require.Greater(t, r.Raw.BatchedRowsPerSec, 0.0, r.Storage)
+			require.Greater(t, r.Raw.OneConversationRowsPerSec, 0.0, r.Storage)
+			require.Equal(t, 20, r.Raw.Conversations, "one conversation for each row of a batch")
 		}
 	}
 	requireRatios(t, tb)

@@ -45,7 +45,7 @@ func runPersist(ctx context.Context, o *options) (*table, error) {
 	if o.persistStorages != "" {
 		storages = strings.Split(o.persistStorages, ",")
 	}
-	t := &table{Scenario: "persist", Title: fmt.Sprintf("persist: %d senders, each waiting for its ack; ceiling: raw inserts into the Storage's messages table with the same driver (one row per transaction, and %d per transaction)", o.senders, o.batch)}
+	t := &table{Scenario: "persist", Title: fmt.Sprintf("persist: %d senders, each waiting for its ack; ceiling: raw inserts into the Storage's messages table with the same driver (one row per transaction, and %d per transaction, one for each of %d conversations)", o.senders, o.batch, o.batch)}
 	var results []*persistResult
 	defer func() { t.Result = results }()
 	for _, s := range storages {
@@ -76,6 +76,7 @@ func runPersist(ctx context.Context, o *options) (*table, error) {
 		} else {
 			t.add(r.Storage+": acks/s vs batched raw inserts/s", "/s", r.AcksPerSec, r.Raw.BatchedRowsPerSec)
 			t.add(r.Storage+": acks/s vs single-row raw inserts/s", "/s", r.AcksPerSec, r.Raw.SingleRowsPerSec)
+			t.add(r.Storage+": acks/s vs 100 raw rows of one conversation a transaction (the ceiling before)", "/s", r.AcksPerSec, r.Raw.OneConversationRowsPerSec)
 			if memory > 0 {
 				t.add(r.Storage+": acks/s vs memory's", "/s", r.AcksPerSec, memory)
 			}
@@ -240,7 +241,7 @@ func refOf(f []byte) string {
 // server.
 func runRawInsert(ctx context.Context, o *options, storage string) (*rawResult, error) {
 	args := []string{"-mode", "rawinsert", "-storage", storage, "-duration", o.duration.String(),
-		"-batch", strconv.Itoa(o.batch), "-text-size", strconv.Itoa(o.textSize)}
+		"-batch", strconv.Itoa(o.batch), "-conversations", strconv.Itoa(o.batch), "-text-size", strconv.Itoa(o.textSize)}
 	switch storage {
 	case "sqlite":
 		dir, err := os.MkdirTemp("", "livechat-load-raw-")

@@ -22,23 +22,36 @@ import (
 )
 
 // rawResult is what the raw insert ceiling measured: rows per second with
-// each row its own transaction, and in transactions of Batch rows.
+// each row its own transaction, in transactions of Batch rows that go to
+// Conversations conversations in turn (as a group commit of as many
+// senders, each in a conversation of its own, can hold at most), and in
+// transactions of 100 rows of one conversation (the ceiling of earlier
+// versions of this tool, whose rows share their index pages as no group
+// of the persist scenario's can).
 type rawResult struct {
-	SingleRowsPerSec  float64 `json:"singleRowsPerSec"`
-	BatchedRowsPerSec float64 `json:"batchedRowsPerSec"`
-	Batch             int     `json:"batch"`
+	SingleRowsPerSec          float64 `json:"singleRowsPerSec"`
+	BatchedRowsPerSec         float64 `json:"batchedRowsPerSec"`
+	OneConversationRowsPerSec float64 `json:"oneConversationRowsPerSec"`
+	Batch                     int     `json:"batch"`
+	Conversations             int     `json:"conversations"`
 	// CPUMicrosPerRow is the process's CPU per row, each the median slice.
-	SingleCPUMicrosPerRow  float64 `json:"singleCpuMicrosPerRow"`
-	BatchedCPUMicrosPerRow float64 `json:"batchedCpuMicrosPerRow"`
+	SingleCPUMicrosPerRow          float64 `json:"singleCpuMicrosPerRow"`
+	BatchedCPUMicrosPerRow         float64 `json:"batchedCpuMicrosPerRow"`
+	OneConversationCPUMicrosPerRow float64 `json:"oneConversationCpuMicrosPerRow"`
 }
+
+// oneConversationBatch is the number of rows per transaction of the
+// loop that inserts into one conversation.
+const oneConversationBatch = 100
 
 // The columns storage/sqlite and storage/postgres insert for a message.
 const rawColumns = `id, client_msg_id, conversation_id, seq, sender, author_id, author_name, text, code, created_at`
 
 // rawInsert is the persist ceiling: the Storage's own schema (made by
 // opening the Storage, which migrates it), then rows inserted into its
-// messages table directly with the same driver, one per transaction and
-// o.batch per transaction, each for o.duration in all.
+// messages table directly with the same driver: one per transaction,
+// o.batch per transaction to o.conversations conversations in turn, and
+// 100 per transaction to one conversation, each for o.duration in all.
 func rawInsert(ctx context.Context, o *serveOptions) (*rawResult, error) {
 	var ins inserter
 	var err error
@@ -55,24 +68,37 @@ func rawInsert(ctx context.Context, o *serveOptions) (*rawResult, error) {
 	}
 	defer ins.close()
 	text := strings.Repeat("x", o.textSize)
-	res := &rawResult{Batch: o.batch}
-	seq := int64(0)
-	row := func() rawRow {
-		seq++
-		return rawRow{id: uuid.NewString(), clientID: "r" + strconv.FormatInt(seq, 10), seq: seq, text: text, at: time.Now()}
+	convs := ins.conversations()
+	res := &rawResult{Batch: o.batch, Conversations: len(convs)}
+	seqs := make([]int64, len(convs))
+	n := int64(0)
+	next := 0
+	// row is the next row of conversation i, or of the next conversation
+	// in turn when i is negative.
+	row := func(i int) rawRow {
+		if i < 0 {
+			i, next = next, (next+1)%len(convs)
+		}
+		seqs[i]++
+		n++
+		// Version 7 ids, as the Storages give messages: the rows of a
+		// transaction share the last page of the id index.
+		return rawRow{conv: convs[i], id: uuid.Must(uuid.NewV7()).String(), clientID: "r" + strconv.FormatInt(n, 10), seq: seqs[i], text: text, at: time.Now()}
 	}
 	// The two loops alternate in slices, and each keeps the median slice,
 	// so that a stall of the machine costs one slice, not a whole loop.
 	const slices = 5
 	slice := max(o.duration/slices, 50*time.Millisecond)
-	loop := func(batch int) (float64, float64, error) {
+	// loop inserts rows in transactions of batch rows for a slice: to
+	// conversation conv, or to each in turn when conv is negative.
+	loop := func(batch, conv int) (float64, float64, error) {
 		cpu0, _ := procCPU(os.Getpid())
 		start := time.Now()
 		n := 0
 		for time.Since(start) < slice {
 			rows := make([]rawRow, batch)
 			for i := range rows {
-				rows[i] = row()
+				rows[i] = row(conv)
 			}
 			if err := ins.insert(ctx, rows, batch > 1); err != nil {
 				return 0, 0, err
@@ -83,20 +109,25 @@ func rawInsert(ctx context.Context, o *serveOptions) (*rawResult, error) {
 		cpu1, _ := procCPU(os.Getpid())
 		return float64(n) / el.Seconds(), float64((cpu1 - cpu0).Microseconds()) / float64(n), nil
 	}
-	var single, batched, singleCPU, batchedCPU []float64
+	var single, batched, one, singleCPU, batchedCPU, oneCPU []float64
 	for range slices {
-		r, c, err := loop(1)
+		r, c, err := loop(1, -1)
 		if err != nil {
 			return nil, err
 		}
 		single, singleCPU = append(single, r), append(singleCPU, c)
-		if r, c, err = loop(o.batch); err != nil {
+		if r, c, err = loop(o.batch, -1); err != nil {
 			return nil, err
 		}
 		batched, batchedCPU = append(batched, r), append(batchedCPU, c)
+		if r, c, err = loop(oneConversationBatch, 0); err != nil {
+			return nil, err
+		}
+		one, oneCPU = append(one, r), append(oneCPU, c)
 	}
 	res.SingleRowsPerSec, res.SingleCPUMicrosPerRow = median(single), median(singleCPU)
 	res.BatchedRowsPerSec, res.BatchedCPUMicrosPerRow = median(batched), median(batchedCPU)
+	res.OneConversationRowsPerSec, res.OneConversationCPUMicrosPerRow = median(one), median(oneCPU)
 	return res, nil
 }
 
@@ -122,32 +153,43 @@ func medianBy[T any](runs []T, f func(T) float64) float64 {
 }
 
 type rawRow struct {
+	conv         string
 	id, clientID string
 	seq          int64
 	text         string
 	at           time.Time
 }
 
-// inserter inserts rows into one conversation's messages: in one
-// transaction when tx is set, else each row in its own.
+// inserter inserts rows into messages: in one transaction when tx is
+// set, else each row in its own.
 type inserter interface {
 	insert(ctx context.Context, rows []rawRow, tx bool) error
+	// conversations are the conversations the rows may go to.
+	conversations() []string
 	close()
 }
 
-// loadConversation is the conversation the raw rows belong to (the
-// messages table references conversations).
-func loadConversation(ctx context.Context, s livechat.Storage) (string, error) {
-	now := time.Now()
-	c := &livechat.Conversation{ID: uuid.NewString(), VisitorID: "load", Status: livechat.StatusOpen, CreatedAt: now, UpdatedAt: now}
-	return c.ID, s.CreateConversation(ctx, c)
+// loadConversations makes the n conversations the raw rows belong to (the
+// messages table references conversations), each with a visitor of its
+// own, as the persist scenario's senders have.
+func loadConversations(ctx context.Context, s livechat.Storage, n int) ([]string, error) {
+	ids := make([]string, max(n, 1))
+	for i := range ids {
+		now := time.Now()
+		c := &livechat.Conversation{ID: uuid.NewString(), VisitorID: uuid.NewString(), Status: livechat.StatusOpen, CreatedAt: now, UpdatedAt: now}
+		if err := s.CreateConversation(ctx, c); err != nil {
+			return nil, err
+		}
+		ids[i] = c.ID
+	}
+	return ids, nil
 }
 
 type sqliteInserter struct {
 	store *sqlite.Store
 	db    *sql.DB
 	stmt  *sql.Stmt
-	conv  string
+	convs []string
 }
 
 func openSQLiteInserter(ctx context.Context, o *serveOptions) (*sqliteInserter, error) {
@@ -159,7 +201,7 @@ func openSQLiteInserter(ctx context.Context, o *serveOptions) (*sqliteInserter, 
 	if err != nil {
 		return nil, err
 	}
-	conv, err := loadConversation(ctx, store)
+	convs, err := loadConversations(ctx, store, o.conversations)
 	if err != nil {
 		store.Close()
 		return nil, err
@@ -178,12 +220,12 @@ func openSQLiteInserter(ctx context.Context, o *serveOptions) (*sqliteInserter, 
 		store.Close()
 		return nil, err
 	}
-	return &sqliteInserter{store: store, db: db, stmt: stmt, conv: conv}, nil
+	return &sqliteInserter{store: store, db: db, stmt: stmt, convs: convs}, nil
 }
 
 func (s *sqliteInserter) insert(ctx context.Context, rows []rawRow, inTx bool) error {
 	exec := func(st *sql.Stmt, r rawRow) error {
-		_, err := st.ExecContext(ctx, r.id, r.clientID, s.conv, r.seq, "visitor", "", "", r.text, "", r.at.UnixNano())
+		_, err := st.ExecContext(ctx, r.id, r.clientID, r.conv, r.seq, "visitor", "", "", r.text, "", r.at.UnixNano())
 		return err
 	}
 	if !inTx {
@@ -208,6 +250,8 @@ func (s *sqliteInserter) insert(ctx context.Context, rows []rawRow, inTx bool) e
 	return tx.Commit()
 }
 
+func (s *sqliteInserter) conversations() []string { return s.convs }
+
 func (s *sqliteInserter) close() {
 	s.stmt.Close()
 	s.db.Close()
@@ -218,7 +262,7 @@ type postgresInserter struct {
 	store  *postgres.Store
 	conn   *pgx.Conn
 	insSQL string
-	conv   string
+	convs  []string
 	dsn    string
 	schema string
 }
@@ -232,7 +276,7 @@ func openPostgresInserter(ctx context.Context, o *serveOptions) (*postgresInsert
 		return nil, err
 	}
 	p := &postgresInserter{store: store, dsn: o.postgres, schema: o.schema}
-	if p.conv, err = loadConversation(ctx, store); err != nil {
+	if p.convs, err = loadConversations(ctx, store, o.conversations); err != nil {
 		p.close()
 		return nil, err
 	}
@@ -247,7 +291,7 @@ func openPostgresInserter(ctx context.Context, o *serveOptions) (*postgresInsert
 func (p *postgresInserter) insert(ctx context.Context, rows []rawRow, inTx bool) error {
 	if !inTx {
 		for _, r := range rows {
-			if _, err := p.conn.Exec(ctx, p.insSQL, r.id, r.clientID, p.conv, r.seq, "visitor", "", "", r.text, "", r.at); err != nil {
+			if _, err := p.conn.Exec(ctx, p.insSQL, r.id, r.clientID, r.conv, r.seq, "visitor", "", "", r.text, "", r.at); err != nil {
 				return err
 			}
 		}
@@ -256,11 +300,13 @@ func (p *postgresInserter) insert(ctx context.Context, rows []rawRow, inTx bool)
 	return pgx.BeginFunc(ctx, p.conn, func(tx pgx.Tx) error {
 		b := &pgx.Batch{}
 		for _, r := range rows {
-			b.Queue(p.insSQL, r.id, r.clientID, p.conv, r.seq, "visitor", "", "", r.text, "", r.at)
+			b.Queue(p.insSQL, r.id, r.clientID, r.conv, r.seq, "visitor", "", "", r.text, "", r.at)
 		}
 		return tx.SendBatch(ctx, b).Close()
 	})
 }
+
+func (p *postgresInserter) conversations() []string { return p.convs }
 
 func (p *postgresInserter) close() {
 	if p.conn != nil {

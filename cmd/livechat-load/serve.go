@@ -43,6 +43,9 @@ type serveOptions struct {
 	duration    time.Duration
 	batch       int
 	textSize    int
+	// conversations is the number of conversations the rawinsert mode's
+	// batched rows go to in turn.
+	conversations int
 }
 
 // serveMain runs the child: it serves on 127.0.0.1, prints "listening
@@ -61,7 +64,8 @@ func serveMain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.IntVar(&o.sendQueue, "send-queue", 0, "Config.SendQueueSize")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "CPU profile file, written between /_load/profile?start=1 and ?stop=1")
 	fs.DurationVar(&o.duration, "duration", time.Second, "rawinsert: how long each loop runs")
-	fs.IntVar(&o.batch, "batch", 100, "rawinsert: rows per batched transaction")
+	fs.IntVar(&o.batch, "batch", 50, "rawinsert: rows per batched transaction")
+	fs.IntVar(&o.conversations, "conversations", 50, "rawinsert: conversations the batched rows go to in turn")
 	fs.IntVar(&o.textSize, "text-size", 200, "rawinsert: bytes of text per row")
 	if err := fs.Parse(args); err != nil {
 		return 2
