@@ -20,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 	"github.com/stretchr/testify/require"
@@ -147,6 +148,11 @@ func TestEditorTargetAndHours(t *testing.T) {
 func testEditorPricingOfficeHours(t *testing.T, browser context.Context) {
 	site := newFormsSite(t, saturdayNoon)
 	tab := site.editorTab(t, browser)
+	// The team lead's browser is in Stockholm.
+	zctx, cancel := context.WithTimeout(tab, stepTimeout)
+	_, err := chromedp.Call(zctx, emulation.SetTimezoneOverride, emulation.SetTimezoneOverrideParams{TimezoneID: "Europe/Stockholm"})
+	cancel()
+	require.NoError(t, err, "set the time zone")
 	id := createChatflow(t, tab, "Pricing")
 
 	// Target: no rule means every page; "Add rule" starts the first filter
@@ -174,7 +180,11 @@ func testEditorPricingOfficeHours(t *testing.T, browser context.Context) {
 	eval[bool](t, tab, `tabTo('availability')`)
 	do(t, tab, "choose office hours", chromedp.Click(`input[data-path="availability.mode"][value="office_hours"]`))
 	waitFor(t, tab, "the office hours", `ctl('availability.officeHours.timeZone').getClientRects().length > 0`, formsState)
-	eval[bool](t, tab, `fill('availability.officeHours.timeZone', 'Europe/Stockholm') && fill('availability.officeHours.days.monday[0].end', '12:00')`)
+	useMine := `[...document.querySelectorAll('#lce-panel-availability button')].find(b => b.textContent === 'Use my time zone (Europe/Stockholm)')`
+	waitFor(t, tab, "UTC, and a button for the browser's zone", `ctl('availability.officeHours.timeZone').value === 'UTC' && `+useMine+`.getClientRects().length > 0`, formsState)
+	eval[bool](t, tab, useMine+`.click() || true`)
+	waitFor(t, tab, "Stockholm chosen, the button gone", `ctl('availability.officeHours.timeZone').value === 'Europe/Stockholm' && `+useMine+`.hidden`, formsState)
+	eval[bool](t, tab, `fill('availability.officeHours.days.monday[0].end', '12:00')`)
 	do(t, tab, "add hours on Monday", chromedp.Click(`button[aria-label="Add hours on Monday"]`))
 	waitFor(t, tab, "Monday's second range, focused", focused("availability.officeHours.days.monday[1].start"), formsState)
 	if got := eval[string](t, tab, `ctl('availability.officeHours.days.monday[1].start').value + '-' + ctl('availability.officeHours.days.monday[1].end').value`); got != "13:00-17:00" {

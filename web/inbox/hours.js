@@ -151,21 +151,28 @@
 
     // ---- office hours ----
     const zoneList = zones(hours.timeZone);
-    let zone;
+    const mine = browserZone();
+    let zone, useMine = null;
+    const setZone = z => {
+      hours.timeZone = z;
+      if (useMine) useMine.hidden = z === mine;
+      changed();
+    };
     if (zoneList) {
-      zone = node('select', { 'data-path': 'availability.officeHours.timeZone' }, { change: () => { hours.timeZone = zone.value; changed(); } });
+      zone = node('select', { 'data-path': 'availability.officeHours.timeZone' }, { change: () => setZone(zone.value) });
       for (const z of zoneList) zone.append(option(z, z.replace(/_/g, ' '), hours.timeZone || 'UTC'));
     } else {
       zone = node('input', { type: 'text', 'data-path': 'availability.officeHours.timeZone', autocomplete: 'off', spellcheck: 'false', placeholder: 'Europe/Stockholm' },
-        { input: () => { hours.timeZone = zone.value.trim(); changed(); } });
+        { input: () => setZone(zone.value.trim()) });
       zone.value = hours.timeZone || '';
     }
     const zoneRow = E.h('div', { class: 'lce-zone' }, labelled('Time zone', zone));
-    const mine = browserZone();
     if (mine && (!zoneList || zoneList.includes(mine))) {
-      zoneRow.append(node('button', { type: 'button', class: 'lce-button' }, {
-        click: () => { hours.timeZone = mine; zone.value = mine; changed(); zone.focus(); },
-      }, 'Use my time zone (' + mine.replace(/_/g, ' ') + ')'));
+      useMine = node('button', { type: 'button', class: 'lce-button' }, {
+        click: () => { zone.value = mine; setZone(mine); zone.focus(); },
+      }, 'Use my time zone (' + mine.replace(/_/g, ' ') + ')');
+      useMine.hidden = hours.timeZone === mine;
+      zoneRow.append(useMine);
     }
 
     const days = E.h('fieldset', { class: 'lce-days', 'data-path': 'availability.officeHours.days' },
