@@ -395,7 +395,7 @@
     const L = window.LCEditor;
     pane = null;
     main.replaceChildren(
-      h('div', { class: 'lce-bar' },
+      h('div', { class: 'lce-bar lce-editbar' },
         h('button', { type: 'button', id: 'lce-back', text: '← All chatflows', onclick: () => leave(() => go('')) }),
         h('div', { class: 'lce-name-field' }, h('label', { for: 'lce-name', text: 'Name' }), name),
         h('span', { class: 'lce-spacer' }),
