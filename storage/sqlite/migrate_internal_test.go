@@ -101,6 +101,8 @@ func TestMigrateAgentHostFields(t *testing.T) {
 	require.NoError(t, migrate(ctx, db, migrations[:i]))
 	_, err = db.ExecContext(ctx, `INSERT INTO agents (id, name, skills, capacity) VALUES ('a1', 'Ada', '["de"]', 3)`)
 	require.NoError(t, err)
+	_, err = db.ExecContext(ctx, `INSERT INTO agents (id, name, team_ids) VALUES ('a2', 'Grace', '["sales"]'), ('a3', 'Linus', '[]')`)
+	require.NoError(t, err)
 	require.NoError(t, db.Close())
 
 	s, err := Open(path)
@@ -111,7 +113,14 @@ func TestMigrateAgentHostFields(t *testing.T) {
 	require.Equal(t, "Ada", a.Name)
 	require.Equal(t, []string{"de"}, a.Skills)
 	require.Equal(t, 3, a.Capacity)
-	require.Empty(t, a.HostFields)
+	// Set before team settings existed: by the host's sign-in.
+	require.Equal(t, []string{livechat.AgentFieldSkills, livechat.AgentFieldCapacity}, a.HostFields)
+	a2, err := s.Agent(ctx, "a2")
+	require.NoError(t, err)
+	require.Equal(t, []string{livechat.AgentFieldTeamIDs}, a2.HostFields)
+	a3, err := s.Agent(ctx, "a3")
+	require.NoError(t, err)
+	require.Nil(t, a3.HostFields, "nothing set: everything is the team lead's")
 	a.HostFields = []string{livechat.AgentFieldCapacity}
 	require.NoError(t, s.PutAgent(ctx, a))
 	a, err = s.Agent(ctx, "a1")
