@@ -166,7 +166,7 @@
           check(hd, 'brandAlias', 'display.heading.brandAlias', 'Use the brand as an alias for agents in the whole conversation (visitors never see agents\' own names or pictures)', changed));
       } else {
         who.append(people('Agents shown', 'agents', hd.userIds, 'display.heading.userIds', changed,
-          hd.kind === 'owner' ? 'Shown when the contact has no owner. ' : 'None chosen: the available agents the assignment routes to. The first 3 found are shown.'),
+          hd.kind === 'owner' ? 'Shown when the visitor is not a contact with an owner.' : 'None chosen: the available agents the assignment routes to. The first 3 found are shown.'),
         people('Teams shown', 'teams', hd.teamIds, 'display.heading.teamIds', changed));
       }
     };

@@ -228,6 +228,7 @@
 
   async function showList() {
     cur = null; draft = null; pane = null; errors = [];
+    active = 'build';
     setDirty(false);
     doc.title = 'Chatflows';
     const main = $('lce-main');
@@ -355,6 +356,7 @@
 
   // load shows a stored chatflow in the form, replacing any draft.
   function load(sf) {
+    if (!cur || cur.id !== sf.chatflow.id) active = 'build'; // another chatflow starts on its first tab
     cur = { id: sf.chatflow.id, version: sf.version };
     draft = sf.chatflow;
     errors = [];
