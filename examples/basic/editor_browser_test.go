@@ -502,6 +502,13 @@ func TestEditorList(t *testing.T) {
 	flows, err := site.chat.Chatflows(stepCtx(t))
 	require.NoError(t, err)
 	require.Len(t, flows, 2)
+
+	// By keyboard alone: Enter on "New chatflow", a name, Enter.
+	do(t, tab, "new chatflow by keyboard", chromedp.Focus(`#lce-new`), chromedp.KeyEvent(kb.Enter))
+	waitFor(t, tab, "the dialog, its name field focused", `document.getElementById('lce-dialog').open && document.activeElement.name === 'name'`, editorState)
+	do(t, tab, "name it and press Enter", chromedp.KeyEvent("Keyboard chat"), chromedp.KeyEvent(kb.Enter))
+	waitFor(t, tab, "the new chatflow open, the focus in the page", `(document.getElementById('lce-name') || {}).value === 'Keyboard chat' &&
+		document.activeElement === document.getElementById('lce-main') && document.getElementById('lce-tab-build').getAttribute('aria-selected') === 'true'`, editorState)
 }
 
 // An accent colour on which the widget's text would be hard to read is
