@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -141,6 +142,12 @@ func TestEditorCreateEditSave(t *testing.T) {
 
 	if got := eval[string](t, tab, `document.querySelector('[role=tab][aria-selected=true]').textContent`); got != "Build" {
 		t.Errorf("a new chatflow opens on the %q tab", got)
+	}
+
+	// A Swedish chatflow starts with Swedish texts.
+	if got := eval[[]string](t, tab, `[ctl('build.welcome').value, ctl('display.heading.title').value, ctl('build.emailCapture.prompt').value]`); got[0] != "Hej! Hur kan vi hjälpa dig i dag?" ||
+		got[1] != "Chatta med oss" || !strings.HasPrefix(got[2], "Vad är din e-postadress?") {
+		t.Errorf("a new Swedish chatflow starts with %q", got)
 	}
 
 	// Build: the welcome message, assignment, heading, desktop behaviour.

@@ -308,9 +308,14 @@
     [{ label: 'Cancel', value: null }, { label: 'Create', submit: true, class: 'lce-primary' }],
     () => name.value.trim() ? { name: name.value.trim(), language: lang.value, kb: kb.checked } : (name.focus(), undefined));
     if (!v) return;
+    // The welcome, title and email question start in the chat's language.
+    let t = {};
+    try { t = (await texts(v.language)).texts || {}; } catch (e) { /* the server's defaults then */ }
     try {
       const r = await api('POST', 'admin/chatflows', {
-        name: v.name, enabled: false, options: { language: v.language }, build: { knowledgeBase: { enabled: v.kb } },
+        name: v.name, enabled: false, options: { language: v.language },
+        build: { knowledgeBase: { enabled: v.kb }, welcome: t.welcome, emailCapture: t.emailPrompt ? { prompt: t.emailPrompt } : undefined },
+        display: t.title ? { heading: { title: t.title } } : undefined,
       });
       go('#edit/' + enc(r.chatflow.id));
     } catch (e) { status(e.message); }
