@@ -25,12 +25,14 @@
   let pd;
 
   // The device as the widget sees the screen, for targeting and behaviour:
-  // a touch screen (a coarse pointer) is a phone when narrower than 768 px,
-  // a tablet when wider; anything else a desktop. (Not "hover: none":
-  // desktops without a mouse, headless browsers included, match it too.)
-  // A preview may name the device it shows.
+  // a touch screen (a coarse pointer) is a phone when its shorter side is
+  // under 600 px, a tablet otherwise, whichever way it is held (a phone
+  // on its side stays a phone, an iPad mini at 744 px a tablet); anything
+  // else a desktop. (Not "hover: none": desktops without a mouse, headless
+  // browsers included, match it too.) A preview may name the device it
+  // shows.
   const DEVICE = (PREVIEW && attr('data-device')) || (W.matchMedia && matchMedia('(pointer: coarse)').matches
-    ? (Math.min(innerWidth, screen.width || innerWidth) < 768 ? 'mobile' : 'tablet') : 'desktop');
+    ? (Math.min(screen.width, screen.height) < 600 ? 'mobile' : 'tablet') : 'desktop');
 
   // L is what the chat (chat.js) shares with this part: the helpers, the
   // config answer, the launcher's elements and the state both change.

@@ -251,6 +251,7 @@ func TestDisplay(t *testing.T) {
 		{"Scroll", testDisplayScroll},
 		{"ExitIntent", testDisplayExitIntent},
 		{"PhoneBehaviour", testDisplayPhone},
+		{"TabletOrPhone", testDisplayTabletOrPhone},
 		{"PhoneNeverOpensByItself", testDisplayPhoneNoAutoOpen},
 		{"MinimisedStaysMinimised", testDisplayMinimised},
 		{"BrandAlias", testDisplayBrandAlias},
@@ -444,6 +445,41 @@ func testDisplayPhone(t *testing.T, browser context.Context) {
 		return !!p && p.getClientRects().length > 0 && p.querySelector('.lc-text').textContent === 'Hi from sales' &&
 			document.getElementById('livechat-root').getAttribute('data-device') === 'desktop';
 	})()`, viewJS)
+}
+
+// Touch screens are phones or tablets by their shorter side, whichever way
+// they are held: a phone on its side is still a phone, a small tablet
+// (an iPad mini, 744 px across) still a tablet. A tablet gets the desktop
+// behaviour (the prompt here); a phone its own (the launcher only).
+func testDisplayTabletOrPhone(t *testing.T, browser context.Context) {
+	site := newDisplaySite(t, chatflow("sales", targeting.Rules{}, func(f *flow.Chatflow) {
+		f.Display.Desktop.Behavior = flow.DesktopPrompt
+		f.Display.Mobile.Behavior = flow.MobileLauncher
+	}))
+	for _, tc := range []struct {
+		name          string
+		width, height int64
+		want          string
+	}{
+		{"PhoneUpright", 390, 844, "mobile"},
+		{"PhoneOnItsSide", 915, 412, "mobile"},
+		{"SmallTabletUpright", 744, 1133, "tablet"},
+		{"TabletUpright", 768, 1024, "tablet"},
+		{"TabletOnItsSide", 1180, 820, "tablet"},
+	} {
+		tab := displayTab(t, browser)
+		do(t, tab, "emulate "+tc.name, chromedp.EmulateViewport(tc.width, tc.height, chromedp.EmulateMobile, chromedp.EmulateTouch))
+		v := visit(t, tab, site.url+"/help")
+		if v.Device != tc.want {
+			t.Errorf("%s (%d × %d): the widget sees a %q, want %q (%v)", tc.name, tc.width, tc.height, v.Device, tc.want, v)
+			continue
+		}
+		if tc.want == "tablet" {
+			waitFor(t, tab, "the prompt on a "+tc.name, `!!document.querySelector('#livechat-prompt .lc-text') && document.querySelector('#livechat-prompt .lc-text').textContent === 'Hi from sales'`, viewJS)
+		} else if v.Prompt != nil || !v.Launcher {
+			t.Errorf("%s: want the launcher only, got %v", tc.name, v)
+		}
+	}
 }
 
 // A chatflow targeted at phones (the device the widget reports) shows the
