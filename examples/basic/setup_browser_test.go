@@ -53,7 +53,7 @@ func TestSetupFirstTime(t *testing.T) {
 	waitFor(t, tab, "the faint colour refused", `document.querySelector('[data-path="display.accentColor"]').getAttribute('aria-invalid') === 'true' &&
 		/at least 4\.5:1/.test(document.querySelector('.lce-color .lce-hint').textContent)`, setupState)
 	eval[bool](t, tab, `fill('display.accentColor', '#0f766e')`)
-	waitFor(t, tab, "the teal taken", `document.querySelector('[data-path="display.accentColor"]').getAttribute('aria-invalid') === 'false'`, setupState)
+	waitFor(t, tab, "the teal taken", `document.querySelector('[data-path="display.accentColor"]').getAttribute('aria-invalid') !== 'true'`, setupState)
 	pageShot(t, tab, "setup-display", 0.6)
 	do(t, tab, "next", chromedp.Click(`#lce-setup-next`))
 
@@ -174,4 +174,52 @@ func TestSetupFirstTime(t *testing.T) {
 	do(t, visitor, "open /pricing", chromedp.Navigate(site.srv.URL+"/pricing"))
 	waitFor(t, visitor, "the sales chat on /pricing", `(() => { const r = document.getElementById('livechat-root');
 		return !!r && r.dataset.chatflow === 'sales' && getComputedStyle(document.getElementById('livechat-launcher')).backgroundColor === 'rgb(194, 65, 12)'; })()`, viewJS)
+}
+
+// Skipping the setup shows the list for as long as the browser tab stays
+// open, after asking when something was chosen; nothing is saved, so
+// another tab starts with the setup again.
+func TestSetupSkip(t *testing.T) {
+	chromium := chromiumPath(t)
+	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
+	defer cancel()
+	site := newBrowserSite(t)
+	defer site.close(t)
+
+	tab, stopBrowser := startBrowser(t, ctx, chromium)
+	stopConsole := watchConsole(t, tab, "skip")
+	defer func() { stopBrowser(); stopConsole() }()
+
+	signIn(t, tab, site.srv.URL, "Ada Lovelace")
+	do(t, tab, "open the editor", chromedp.Navigate(site.srv.URL+"/livechat/inbox/chatflows"))
+	waitFor(t, tab, "the setup", `!!document.querySelector('#lce-step-display [data-path="display.accentColor"]')`, setupState)
+	eval[bool](t, tab, editorJS)
+	eval[bool](t, tab, `fill('display.accentColor', '#0f766e')`)
+	do(t, tab, "skip", chromedp.Click(`#lce-setup-skip`))
+	waitFor(t, tab, "the question", `!document.getElementById('lce-setup-ask').hidden && document.activeElement.textContent === 'Keep setting up'`, setupState)
+	do(t, tab, "keep setting up", chromedp.Click(`//button[normalize-space()="Keep setting up"]`))
+	waitFor(t, tab, "still in the setup", `document.getElementById('lce-setup-ask').hidden && document.activeElement.id === 'lce-setup-skip' &&
+		document.querySelector('[data-path="display.accentColor"]').value === '#0f766e'`, setupState)
+	do(t, tab, "skip", chromedp.Click(`#lce-setup-skip`))
+	do(t, tab, "skip without saving", chromedp.Click(`#lce-setup-skip-now`))
+	waitFor(t, tab, "the list", `!!document.getElementById('lce-list')`, setupState)
+	do(t, tab, "reload", chromedp.Reload())
+	waitFor(t, tab, "the list after a reload", `!!document.getElementById('lce-list') && !document.getElementById('lce-setup-title')`, setupState)
+	sf, err := site.chat.Chatflow(stepCtx(t), "support")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sf.Version != 1 {
+		t.Errorf("skipping saved the chatflow: version %d", sf.Version)
+	}
+
+	// Another browser (its own cookies and tabs) gets the setup again.
+	other, cancelOther := chromedp.NewContext(tab, chromedp.WithNewBrowserContext())
+	defer cancelOther()
+	if err := chromedp.Do(other); err != nil {
+		t.Fatalf("open another browser: %v", err)
+	}
+	signIn(t, other, site.srv.URL, "Ada Lovelace")
+	do(t, other, "open the editor", chromedp.Navigate(site.srv.URL+"/livechat/inbox/chatflows"))
+	waitFor(t, other, "the setup again", `!!document.getElementById('lce-setup-title')`, `(async () => JSON.stringify([sessionStorage.getItem("lce-setup-skipped"), (await (await fetch("/livechat/api/v1/admin/chatflows")).json()).chatflows.map(c => [c.chatflow.id, c.version, c.unedited])]))()`)
 }

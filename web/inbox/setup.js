@@ -241,16 +241,27 @@
     const skip = h('button', {
       type: 'button', id: 'lce-setup-skip', text: 'Skip the setup',
       onclick: () => {
-        try { sessionStorage.setItem(SKIPPED, '1'); } catch (e) { /* storage disabled */ }
-        finish();
-        done();
+        if (!dirty) return skipNow();
+        // What was chosen would be lost: ask first, in the page.
+        ask.hidden = false;
+        ask.querySelector('button').focus();
       },
     });
+    const skipNow = () => {
+      try { sessionStorage.setItem(SKIPPED, '1'); } catch (e) { /* storage disabled */ }
+      finish();
+      done();
+    };
+    const ask = h('div', { class: 'lce-conflict', id: 'lce-setup-ask', role: 'alert', hidden: true },
+      h('p', { text: 'Skip the setup? What you chose here is not saved.' }),
+      h('div', { class: 'lce-actions' },
+        h('button', { type: 'button', class: 'lce-primary', text: 'Keep setting up', onclick: () => { ask.hidden = true; skip.focus(); } }),
+        h('button', { type: 'button', id: 'lce-setup-skip-now', class: 'lce-danger', text: 'Skip without saving', onclick: skipNow })));
     el.replaceChildren(h('section', { class: 'lce-setup', 'aria-labelledby': 'lce-setup-title' },
       h('div', { class: 'lce-bar' }, h('h2', { id: 'lce-setup-title', text: 'Set up chat on your site' }), h('span', { class: 'lce-spacer' }), skip),
       h('p', { text: 'Three steps, then a preview. Visitors see none of it until you publish.' }),
       h('p', { class: 'lce-hint', text: 'You are setting up "' + draft.name + '", the chat visitors see wherever no other chatflow shows.' }),
-      progress, errors, state, panels,
+      ask, progress, errors, state, panels,
       h('div', { class: 'lce-actions lce-setup-nav' }, back, next)));
     const rendered = new Set();
     // A control changed after a problem was shown loses its message.
