@@ -963,7 +963,8 @@ window.LiveChat && LiveChat._ && LiveChat._(L => {
       },
     });
     const rates = [1, 2, 3, 4, 5].map(n => h('button', {
-      type: 'button', class: 'lc-rate', 'data-rating': n, 'aria-label': T('surveyRating' + n), 'aria-pressed': 'false', text: n,
+      // The name starts with the number shown, for those who say it.
+      type: 'button', class: 'lc-rate', 'data-rating': n, 'aria-label': n + ': ' + T('surveyRating' + n), 'aria-pressed': 'false', text: n,
       onclick: () => {
         rating = n;
         rates.forEach((b, i) => b.setAttribute('aria-pressed', i + 1 === n));

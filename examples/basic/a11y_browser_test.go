@@ -1,7 +1,12 @@
-// The accessibility tests run axe-core (axe_browser_test.go) over the
-// pages a team lead uses, in the states they meet: the chatflow editor
-// (its list, each tab with a field error shown, the dialogs) and the team
-// page, at 1280 and 768 px wide, where neither may scroll sideways.
+// The accessibility tests run axe-core (axe_browser_test.go) over every
+// page a team lead, an agent or a visitor uses, in the states they meet:
+// the chatflow editor (its list, each tab with a field error shown, the
+// dialogs, the preview page), the first-time setup (each step, a refused
+// Publish, done), the team page and the inbox, at 1280 and 768 px wide,
+// where none of these may scroll sideways; and the visitor's widget: the
+// launcher and the welcome prompt, the window with the cookie banner, the
+// consent, the email form, the Help tab, the survey and the offline
+// notice, on a desktop and on a phone.
 
 package main
 
@@ -12,6 +17,11 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/stretchr/testify/require"
+
+	"github.com/golivechat/livechat/consent"
+	"github.com/golivechat/livechat/flow"
+	"github.com/golivechat/livechat/knowledge"
 )
 
 // a11yTimeout is each accessibility test's share of the group's deadline:
@@ -25,7 +35,12 @@ func TestAccessibility(t *testing.T) {
 	axeScript(t) // skipped (or failed on CI) without axe-core, before any browser starts
 	runBrowserGroup(t, a11yTimeout, []browserCase{
 		{"Editor", testA11yEditor},
+		{"Setup", testA11ySetup},
 		{"Team", testA11yTeam},
+		{"InboxAndWidget", testA11yInboxAndWidget},
+		{"ConsentAndEmail", testA11yConsentAndEmail},
+		{"HelpAndSurvey", testA11yHelpAndSurvey},
+		{"PromptAndOffline", testA11yPromptAndOffline},
 	})
 }
 
@@ -107,6 +122,69 @@ func testA11yEditor(t *testing.T, browser context.Context) {
 		}
 	}
 
+	// The preview beside the form is a page of its own in a frame: the
+	// real widget in preview mode, checked as a page.
+	viewport(t, tab, 1280)
+	waitFor(t, tab, "the preview frame", `!!document.querySelector('.lce-frame') && !!document.querySelector('.lce-frame').src`, editorState)
+	src := eval[string](t, tab, `document.querySelector('.lce-frame').src`)
+	preview, cancel := chromedp.NewContext(tab) // a tab signed in as Ada too
+	defer cancel()
+	// Its first action opens the tab, bound to the tab's own context.
+	if err := chromedp.Do(preview); err != nil {
+		t.Fatalf("open a tab for the preview: %v", err)
+	}
+	do(t, preview, "open the preview page", chromedp.Navigate(src))
+	waitFor(t, preview, "the widget open in the preview", openJS, viewJS)
+	checkPage(t, preview, "the preview page", false)
+}
+
+func testA11ySetup(t *testing.T, browser context.Context) {
+	site := newBrowserSite(t)
+	t.Cleanup(func() { site.close(t) })
+	tab := displayTab(t, browser)
+	signIn(t, tab, site.srv.URL, "Ada Lovelace")
+	do(t, tab, "open the editor", chromedp.Navigate(site.srv.URL+"/livechat/inbox/chatflows"))
+	waitFor(t, tab, "the setup's first step", `!!document.querySelector('#lce-step-display [data-path="display.accentColor"]')`, setupState)
+	eval[bool](t, tab, editorJS)
+	// A colour too faint for white text is refused, next to the picker.
+	eval[bool](t, tab, `fill('display.accentColor', '#888888')`)
+	waitFor(t, tab, "the faint colour refused", `document.querySelector('[data-path="display.accentColor"]').getAttribute('aria-invalid') === 'true'`, setupState)
+	for _, step := range []string{"display", "chatflow", "availability", "preview"} {
+		if step != "display" {
+			do(t, tab, "next", chromedp.Click(`#lce-setup-next`))
+		}
+		if step == "preview" {
+			waitFor(t, tab, "the preview", `!!document.querySelector('.lce-frame')`, setupState)
+		} else {
+			waitFor(t, tab, "the "+step+" step", `!document.getElementById('lce-step-`+step+`').hidden`, setupState)
+		}
+		for _, w := range a11yWidths {
+			viewport(t, tab, w)
+			checkPage(t, tab, fmt.Sprintf("the setup's %s step at %d px", step, w), true)
+		}
+		viewport(t, tab, 1280)
+		if step == "display" {
+			eval[bool](t, tab, `fill('display.accentColor', '#0f766e')`)
+		}
+	}
+
+	// Publish refused: the brand without a name, marked on its step.
+	do(t, tab, "back to the chatflow step", chromedp.Click(`#lce-setup-back`), chromedp.Click(`#lce-setup-back`))
+	do(t, tab, "show the brand in the heading", chromedp.Click(`#lce-setup-kind-brand`))
+	eval[bool](t, tab, `fill('display.heading.brandName', '')`)
+	do(t, tab, "on to the preview", chromedp.Click(`#lce-setup-next`), chromedp.Click(`#lce-setup-next`))
+	do(t, tab, "publish", chromedp.Click(`#lce-setup-next`))
+	waitFor(t, tab, "the brand name's problem", `!!document.querySelector('.lce-msg[data-for="display.heading.brandName"]') && !document.getElementById('lce-step-chatflow').hidden`, setupState)
+	for _, w := range a11yWidths {
+		viewport(t, tab, w)
+		checkPage(t, tab, fmt.Sprintf("the setup refusing to publish at %d px", w), true)
+	}
+	viewport(t, tab, 1280)
+	eval[bool](t, tab, `fill('display.heading.brandName', 'Acme')`)
+	do(t, tab, "on to the preview", chromedp.Click(`#lce-setup-next`), chromedp.Click(`#lce-setup-next`))
+	do(t, tab, "publish", chromedp.Click(`#lce-setup-next`))
+	waitFor(t, tab, "published", `(document.getElementById('lce-setup-done') || {}).textContent === 'Your chat is live'`, setupState)
+	checkPage(t, tab, "the setup done", true)
 }
 
 func testA11yTeam(t *testing.T, browser context.Context) {
@@ -134,4 +212,113 @@ func testA11yTeam(t *testing.T, browser context.Context) {
 		viewport(t, tab, w)
 		checkPage(t, tab, fmt.Sprintf("the team page with an error and a confirmation at %d px", w), true)
 	}
+}
+
+func testA11yInboxAndWidget(t *testing.T, browser context.Context) {
+	site := newBrowserSite(t)
+	t.Cleanup(func() { site.close(t) })
+	// Grace, whom the sales chat's heading shows, has signed in once.
+	agent := displayTab(t, browser)
+	signIn(t, agent, site.srv.URL, "Grace Hopper")
+	visitor := displayTab(t, browser)
+	do(t, visitor, "open /pricing", chromedp.Navigate(site.srv.URL+"/pricing"),
+		chromedp.WaitVisible(chromedp.CSS("#livechat-launcher")))
+	checkPage(t, visitor, "the page with the launcher", false)
+	openChat(t, visitor)
+	waitFor(t, visitor, "the cookie banner", `(() => { const c = document.getElementById('livechat-cookies'); return !!c && c.getClientRects().length > 0; })()`, widgetState)
+	waitFor(t, visitor, "Grace in the heading", `[...document.querySelectorAll('#livechat-window .lc-avatars [aria-label], #livechat-window .lc-avatars img')].some(a => (a.getAttribute('aria-label') || a.alt) === 'Grace Hopper')`, widgetState)
+	checkPage(t, visitor, "the chat window with the cookie banner", false)
+	send(t, visitor, "Hello, is anyone there?")
+	checkPage(t, visitor, "the chat window with a message sent", false)
+
+	signIn(t, agent, site.srv.URL, "Ada Lovelace")
+	waitFor(t, agent, "the conversation listed", `document.querySelectorAll('.lc-conv').length === 1`, inboxState)
+	for _, w := range a11yWidths {
+		viewport(t, agent, w)
+		checkPage(t, agent, fmt.Sprintf("the inbox at %d px", w), true)
+	}
+	viewport(t, agent, 1280)
+	id := eval[string](t, agent, `document.querySelector('.lc-conv').getAttribute('data-id')`)
+	openRow(t, agent, id)
+	waitFor(t, agent, "the thread", `document.querySelectorAll('#lc-thread [data-seq]').length > 0`, inboxState)
+	for _, w := range a11yWidths {
+		viewport(t, agent, w)
+		checkPage(t, agent, fmt.Sprintf("the inbox with a conversation open at %d px", w), true)
+	}
+}
+
+func testA11yConsentAndEmail(t *testing.T, browser context.Context) {
+	site := newConsentSite(t, nil, func(f *flow.Chatflow) {
+		f.Options.Consent.Processing.Kind = consent.ProcessingExplicit
+		f.Options.Consent.Processing.PrivacyPolicyURL = "/privacy"
+		f.Build.EmailCapture.Mode = flow.EmailBeforeFirstMessage
+	})
+	tab := displayTab(t, browser)
+	visit(t, tab, site.url+"/help")
+	openChat(t, tab)
+	waitFor(t, tab, "the consent", `!!document.getElementById('livechat-agree')`, consentState)
+	checkPage(t, tab, "the chat window asking for consent", false)
+	do(t, tab, "agree", chromedp.Click(chromedp.CSS("#livechat-agree")))
+	waitFor(t, tab, "the email form", `(() => { const f = document.getElementById('livechat-email'); return !!f && !f.hidden; })()`, consentState)
+	checkPage(t, tab, "the chat window asking for an email address", false)
+	do(t, tab, "give an invalid address",
+		chromedp.SendKeys(chromedp.CSS("#livechat-email-input"), "not-an-address"),
+		chromedp.Click(chromedp.CSS("#livechat-email-submit")),
+	)
+	waitFor(t, tab, "the invalid address refused", `document.getElementById('livechat-email-input').getAttribute('aria-invalid') === 'true'`, consentState)
+	checkPage(t, tab, "the email form with an error", false)
+	phone(t, tab)
+	checkPage(t, tab, "the email form with an error on a phone", false)
+}
+
+func testA11yHelpAndSurvey(t *testing.T, browser context.Context) {
+	idx := knowledge.NewIndex()
+	require.NoError(t, idx.Add(knowledge.Article{ID: "returns", Title: "Returns", Language: "en",
+		Body: `<p>Send it back within <strong>30 days</strong>.</p><ul><li>Unused</li><li>In its box</li></ul><p><a href="https://shop.example/returns">Return form</a></p>`}))
+	site := newConsentSite(t, idx, func(f *flow.Chatflow) {
+		f.Build.KnowledgeBase.Enabled = true
+		f.Options.SurveyID = "csat"
+	})
+	tab := displayTab(t, browser)
+	visit(t, tab, site.url+"/help")
+	openChat(t, tab)
+	do(t, tab, "search the help",
+		chromedp.Click(chromedp.CSS("#livechat-tab-help")),
+		chromedp.WaitVisible(chromedp.CSS("#livechat-help-search")),
+		chromedp.SendKeys(chromedp.CSS("#livechat-help-search"), "returns"),
+	)
+	waitFor(t, tab, "the article found", `document.querySelectorAll('.lc-result').length === 1`, consentState)
+	checkPage(t, tab, "the Help tab with a result", false)
+	do(t, tab, "open the article", chromedp.Click(chromedp.CSS(".lc-result")))
+	waitFor(t, tab, "the article", `(() => { const a = document.getElementById('livechat-article'); return !!a && !a.hidden; })()`, consentState)
+	checkPage(t, tab, "an article of the Help tab", false)
+
+	do(t, tab, "back to the chat", chromedp.Click(chromedp.CSS("#livechat-tab-chat")))
+	send(t, tab, "Thanks for the help")
+	cs := site.conversations(t)
+	require.Len(t, cs, 1, "conversations")
+	_, err := site.chat.CloseConversation(stepCtx(t), cs[0].ID, "")
+	require.NoError(t, err)
+	waitFor(t, tab, "the survey", `(() => { const s = document.getElementById('livechat-survey'); return !!s && s.getClientRects().length > 0; })()`, consentState)
+	checkPage(t, tab, "the satisfaction survey", false)
+	do(t, tab, "rate 4", chromedp.Click(chromedp.CSS(`#livechat-survey [data-rating="4"]`)))
+	checkPage(t, tab, "the satisfaction survey with a rating chosen", false)
+	do(t, tab, "send the rating", chromedp.Click(chromedp.CSS("#livechat-survey-submit")))
+	waitFor(t, tab, "the thanks", `document.getElementById('livechat-survey').textContent === 'Thank you for your feedback!'`, consentState)
+	checkPage(t, tab, "the ended conversation with the thanks", false)
+}
+
+func testA11yPromptAndOffline(t *testing.T, browser context.Context) {
+	f := availabilityFlow(mondaysInStockholm)
+	f.Display.Desktop.Behavior = flow.DesktopPrompt
+	site := newAvailabilitySite(t, saturdayNoon, f)
+	tab := availabilityTab(t, browser, "Europe/Stockholm")
+	visit(t, tab, site.url+"/help")
+	waitFor(t, tab, "the welcome prompt", `(() => { const p = document.querySelector('#livechat-prompt .lc-text'); return !!p && p.textContent !== ''; })()`, viewJS)
+	checkPage(t, tab, "the page with the welcome prompt", false)
+	openChat(t, tab)
+	waitFor(t, tab, "the offline notice", noticeShows("offline", "return_time", `/Monday/`), availabilityState)
+	checkPage(t, tab, "the chat window while offline", false)
+	phone(t, tab)
+	checkPage(t, tab, "the chat window while offline on a phone", false)
 }

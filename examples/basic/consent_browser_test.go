@@ -305,7 +305,7 @@ func testConsentSurvey(t *testing.T, browser context.Context) {
 		const s = document.getElementById('livechat-survey');
 		const labels = [1, 2, 3, 4, 5].map(n => s && (s.querySelector('[data-rating="' + n + '"]') || {}).ariaLabel);
 		return !!s && s.getClientRects().length > 0 && s.textContent.startsWith('How would you rate this conversation?') &&
-			JSON.stringify(labels) === '["Very poor","Poor","Okay","Good","Excellent"]' &&
+			JSON.stringify(labels) === '["1: Very poor","2: Poor","3: Okay","4: Good","5: Excellent"]' &&
 			document.getElementById('livechat-survey-submit').disabled;
 	})()`, consentState)
 	do(t, tab, "rate 4 with a comment",

@@ -639,7 +639,8 @@
       text.setAttribute('aria-invalid', r.ok ? 'false' : 'true');
       if (from !== text) text.value = hex;
       if (from !== picker && r.contrast) picker.value = hex.toLowerCase();
-      if (r.contrast) { sample.style.background = hex; sample.style.color = r.text; }
+      // A refused colour shows without the text it would make unreadable.
+      if (r.contrast) { sample.style.background = hex; sample.style.color = r.text; sample.textContent = r.ok ? 'Aa' : ''; }
       if (r.ok && from) {
         d.display.accentColor = hex.toLowerCase();
         onChange();
