@@ -124,3 +124,30 @@ func jsonHas(t *testing.T, s string, want map[string]any) bool {
 	}
 	return true
 }
+
+// A chatflow that shows no chat now (the launcher hidden while nobody is
+// available) is said to be so beside an empty preview.
+func TestEditorPreviewNoChat(t *testing.T) {
+	chromium := chromiumPath(t)
+	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
+	defer cancel()
+	site := newBrowserSite(t)
+	defer site.close(t)
+
+	tab, stopBrowser := startBrowser(t, ctx, chromium)
+	stopConsole := watchConsole(t, tab, "preview")
+	defer func() { stopBrowser(); stopConsole() }()
+
+	// Nobody is available: the support chat is away.
+	signIn(t, tab, site.srv.URL, "Ada Lovelace")
+	do(t, tab, "open the support chatflow in the editor", chromedp.Navigate(site.srv.URL+"/livechat/inbox/chatflows#edit/support"))
+	waitFor(t, tab, "the preview", `JSON.parse(`+previewJS+`).status === 'away' && document.querySelector('.lce-preview-empty').hidden`, previewJS)
+	eval[bool](t, tab, editorJS)
+	eval[bool](t, tab, `tabTo('availability')`)
+	eval[bool](t, tab, `fill('availability.away.showChat', false)`)
+	waitFor(t, tab, "no chat, and why", `(() => { const d = document.querySelector('.lce-frame').contentDocument;
+		return !d.getElementById('livechat-root') && !!d.defaultView.LiveChat.ready && !document.querySelector('.lce-preview-empty').hidden; })()`, previewJS)
+	pageShot(t, tab, "editor-preview-no-chat", 0.6)
+	eval[bool](t, tab, `fill('availability.away.showChat', true)`)
+	waitFor(t, tab, "the chat again", `JSON.parse(`+previewJS+`).status === 'away' && document.querySelector('.lce-preview-empty').hidden`, previewJS)
+}

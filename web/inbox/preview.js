@@ -11,7 +11,8 @@
  * the last valid preview showing: Save says what is wrong. device(name)
  * switches between desktop, tablet and phone, each with its own screen
  * size; the frame is scaled down to fit the pane, anchored at the right
- * where the widget sits. */
+ * where the widget sits. When the chatflow shows no chat now (its
+ * availability hides the launcher) a note above the frame says so. */
 (() => {
   'use strict';
   const E = window.LCEditor;
@@ -39,7 +40,11 @@
     const frame = h('iframe', { class: 'lce-frame' });
     const box = h('div', { class: 'lce-frame-box' }, frame);
     const note = h('p', { class: 'lce-hint lce-preview-note' });
-    el.append(box, note);
+    const empty = h('p', {
+      class: 'lce-preview-empty', role: 'status', hidden: true,
+      text: 'With these settings visitors see no chat right now: the availability hides the launcher while the chat is away, offline or at capacity.',
+    });
+    el.append(empty, box, note);
 
     // fit sizes the frame for the device and the pane's width.
     function fit() {
@@ -63,14 +68,23 @@
     function load() {
       const d = DEVICES[device];
       loaded = false;
+      empty.hidden = true;
       frame.title = 'Preview on ' + d.name + ' (' + d.w + ' × ' + d.h + ')';
       note.textContent = 'As visitors on ' + d.name + ' see it, with your changes, saved or not. Targeting is ignored here.';
       frame.src = BASE + 'api/v1/admin/chatflows/' + encodeURIComponent(id) + '/preview?embed=' + d.embed;
       fit();
     }
     // The page's widget listens once its script has run, which is before
-    // the frame's load event.
-    frame.addEventListener('load', () => { loaded = true; post(); });
+    // the frame's load event. Each time it has shown the chatflow again it
+    // says so (LiveChat's ready event, on this origin): a chatflow that
+    // shows no chat now, such as one that hides the launcher while
+    // offline, is said to be so rather than left as an empty frame.
+    frame.addEventListener('load', () => {
+      loaded = true;
+      const lc = frame.contentWindow && frame.contentWindow.LiveChat;
+      if (lc && lc.on) lc.on('ready', r => { empty.hidden = !!(r && r.chatflowId); });
+      post();
+    });
     if (window.ResizeObserver) new ResizeObserver(fit).observe(el);
     fit();
 
