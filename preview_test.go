@@ -1,6 +1,7 @@
 package livechat_test
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -216,4 +217,36 @@ func TestEditorPreviewScript(t *testing.T) {
 	editor := strings.Index(page, `<script src="editor.js" defer></script>`)
 	preview := strings.Index(page, `<script src="preview.js" defer></script>`)
 	require.True(t, editor >= 0 && editor < preview, "editor.js, then preview.js:\n%s", page)
+}
+
+// A preview keeps nothing on the server: the draft travels with every
+// call, so each node answers it, whichever the load balancer picks.
+func TestPreviewDraftAnyNode(t *testing.T) {
+	nodes, _ := cluster(t, 2)
+	draft := draftOf(t, nodes[0], livechat.DefaultChatflowID, func(d map[string]any) {
+		d["display"].(map[string]any)["accentColor"] = "#0f766e"
+		d["display"].(map[string]any)["heading"].(map[string]any)["title"] = "Typed on one node"
+	})
+	jar, _ := cookiejar.New(nil)
+	client := &http.Client{Jar: jar, Timeout: 10 * time.Second}
+	agent := http.Header{"X-Test-Agent": {"admin1"}}
+	page := map[string]any{"url": "https://shop.example/", "device": "desktop", "preview": livechat.DefaultChatflowID, "draft": draft}
+	// The config call to one node, the chat call to the other, then the
+	// other way round.
+	for _, order := range [][2]int{{0, 1}, {1, 0}} {
+		resp, body := doWithHeaders(t, client, "POST", nodes[order[0]].base+"api/v1/visitor/config", page, agent)
+		require.Equal(t, 200, resp.StatusCode, "%v", body)
+		require.Equal(t, "#0f766e", body["chat"].(map[string]any)["accentColor"])
+		resp, body = doWithHeaders(t, client, "POST", nodes[order[1]].base+"api/v1/visitor/chat", page, agent)
+		require.Equal(t, 200, resp.StatusCode, "%v", body)
+		require.Equal(t, "Typed on one node", body["chat"].(map[string]any)["title"])
+	}
+	for _, n := range nodes {
+		v := n.newVisitor()
+		chat := v.configFor("https://shop.example/")
+		require.NotEqual(t, "Typed on one node", chat["title"], "visitors of every node see the stored chatflow")
+		sf, err := n.chat.Chatflow(context.Background(), livechat.DefaultChatflowID)
+		require.NoError(t, err)
+		require.EqualValues(t, 1, sf.Version)
+	}
 }
