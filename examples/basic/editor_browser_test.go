@@ -550,3 +550,57 @@ func TestEditorAccentColour(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "#fde047", stored.Chatflow.Display.AccentColor)
 }
+
+// The settings kept as lists of rows: skill rules, default conversation
+// properties, subscription types. A removed row hands the focus to its
+// list's add button.
+func TestEditorRows(t *testing.T) {
+	chromium := chromiumPath(t)
+	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
+	defer cancel()
+	site := newBrowserSite(t)
+	defer site.close(t)
+	tab, stopBrowser := startBrowser(t, ctx, chromium)
+	stopConsole := watchConsole(t, tab, "editor")
+	defer func() { stopBrowser(); stopConsole() }()
+	editSupport(t, tab, site.srv.URL, "Ada Lovelace")
+
+	do(t, tab, "add a skill rule", chromedp.Click(`//fieldset[@data-path="build.assignment.skillRules"]/button[contains(., "Add skill rule")]`))
+	eval[bool](t, tab, `fill('build.assignment.skillRules[0].when.field', 'property') && fill('build.assignment.skillRules[0].when.name', 'plan') &&
+		fill('build.assignment.skillRules[0].when.value', 'enterprise') && fill('build.assignment.skillRules[0].skills', 'billing, sales')`)
+
+	eval[bool](t, tab, `tabTo('options')`)
+	add := `//fieldset[@data-path="options.conversationProperties"]/button[contains(., "Add property")]`
+	do(t, tab, "add two properties", chromedp.Click(add), chromedp.Click(add))
+	eval[bool](t, tab, `(() => { const rows = document.querySelectorAll('[data-path="options.conversationProperties"] .lce-item');
+		const set = (row, name, value) => { const [n, v] = row.querySelectorAll('input');
+			n.value = name; n.dispatchEvent(new Event('input', {bubbles: true})); v.value = value; v.dispatchEvent(new Event('input', {bubbles: true})); };
+		set(rows[0], 'source', 'chat'); set(rows[1], 'drop me', 'x'); return true; })()`)
+	do(t, tab, "remove the second", chromedp.Click(`[aria-label="Remove property 2"]`))
+	waitFor(t, tab, "one property left, the focus on its add button", `document.querySelectorAll('[data-path="options.conversationProperties"] .lce-item').length === 1 &&
+		document.activeElement.classList.contains('lce-add')`, editorState)
+
+	eval[bool](t, tab, `fill('options.consent.communication.enabled', true)`)
+	do(t, tab, "add a subscription type", chromedp.Click(`//fieldset[@data-path="options.consent.communication.subscriptions"]/button[contains(., "Add subscription type")]`))
+	eval[bool](t, tab, `fill('options.consent.communication.subscriptions[0].id', 'newsletter') && fill('options.consent.communication.subscriptions[0].label', 'Send me the newsletter')`)
+	eval[bool](t, tab, `fill('options.consent.marketingContacts', true) && fill('priority', '5')`)
+
+	do(t, tab, "save", chromedp.Click(`#lce-save`))
+	waitFor(t, tab, "saved", `document.getElementById('lce-status').textContent === 'Saved.'`, editorState)
+	stored, err := site.chat.Chatflow(stepCtx(t), "support")
+	require.NoError(t, err)
+	f := stored.Chatflow
+	require.Len(t, f.Build.Assignment.SkillRules, 1)
+	r := f.Build.Assignment.SkillRules[0]
+	require.Equal(t, "property", string(r.When.Field))
+	require.Equal(t, "plan", r.When.Name)
+	require.Equal(t, "enterprise", r.When.Value)
+	require.Equal(t, []string{"billing", "sales"}, r.Skills)
+	require.Equal(t, map[string]string{"source": "chat"}, f.Options.ConversationProperties)
+	require.True(t, f.Options.Consent.Communication.Enabled)
+	require.Len(t, f.Options.Consent.Communication.Subscriptions, 1)
+	require.Equal(t, "newsletter", f.Options.Consent.Communication.Subscriptions[0].ID)
+	require.Equal(t, "Send me the newsletter", f.Options.Consent.Communication.Subscriptions[0].Label)
+	require.True(t, f.Options.Consent.MarketingContacts)
+	require.Equal(t, 5, f.Priority)
+}

@@ -59,17 +59,18 @@
   // make() is a new item.
   function list(legend, path, arr, row, make, addLabel, changed, hint) {
     const box = h('div', { class: 'lce-rows' });
+    const add = h('button', { type: 'button', class: 'lce-add', text: '+ ' + addLabel, onclick: () => {
+      arr.push(make()); changed(); draw();
+      const last = box.lastElementChild && box.lastElementChild.querySelector('input, select');
+      if (last) last.focus();
+    } });
+    // A removed row takes the focus with it: it goes to the add button.
     const draw = () => {
-      box.replaceChildren(...arr.map((it, i) => row(it, i, () => { arr.splice(i, 1); changed(); draw(); })));
+      box.replaceChildren(...arr.map((it, i) => row(it, i, () => { arr.splice(i, 1); changed(); draw(); add.focus(); })));
     };
     draw();
     return h('fieldset', { 'data-path': path }, h('legend', { text: legend }),
-      hint ? h('p', { class: 'lce-hint', text: hint }) : null, box,
-      h('button', { type: 'button', class: 'lce-add', text: '+ ' + addLabel, onclick: () => {
-        arr.push(make()); changed(); draw();
-        const last = box.lastElementChild && box.lastElementChild.querySelector('input, select');
-        if (last) last.focus();
-      } }));
+      hint ? h('p', { class: 'lce-hint', text: hint }) : null, box, add);
   }
 
   const initials = name => (name || '?').split(/\s+/).map(w => w[0]).join('').slice(0, 2).toUpperCase();
