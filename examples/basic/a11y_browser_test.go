@@ -41,6 +41,7 @@ func TestAccessibility(t *testing.T) {
 		{"ConsentAndEmail", testA11yConsentAndEmail},
 		{"HelpAndSurvey", testA11yHelpAndSurvey},
 		{"PromptAndOffline", testA11yPromptAndOffline},
+		{"Outage", testA11yOutage},
 	})
 }
 
@@ -321,4 +322,26 @@ func testA11yPromptAndOffline(t *testing.T, browser context.Context) {
 	checkPage(t, tab, "the chat window while offline", false)
 	phone(t, tab)
 	checkPage(t, tab, "the chat window while offline on a phone", false)
+}
+
+// While the chat's API is down the visitor's message waits in the
+// window, marked as not yet sent.
+func testA11yOutage(t *testing.T, browser context.Context) {
+	site := newFaultSite(t)
+	tab := openWidget(t, browser, site)
+	// Room for the messages: a tall window, the cookie banner answered.
+	do(t, tab, "a tall window", chromedp.EmulateViewport(1280, 1200))
+	do(t, tab, "accept cookies", chromedp.Click(chromedp.CSS("#livechat-cookies-accept")))
+	typeMessages(t, tab, "Before the outage")
+	waitFor(t, tab, "the first message sent", sentInWidget(1, []string{"Before the outage"}), widgetState)
+	site.down.Store(true)
+	site.cut()
+	typeMessages(t, tab, "During the outage")
+	waitFor(t, tab, "the message waiting", `!!document.querySelector('#livechat-messages .lc-pending')`, widgetState)
+	time.Sleep(2 * time.Second) // the retries fail meanwhile
+	// axe-core judges the contrast of what is in view.
+	eval[bool](t, tab, `(document.querySelector('#livechat-messages .lc-pending').scrollIntoView({block: 'nearest'}), true)`)
+	checkPage(t, tab, "the chat window with a message waiting during an outage", false)
+	site.down.Store(false)
+	waitFor(t, tab, "the message sent after the outage", sentInWidget(1, []string{"Before the outage", "During the outage"}), widgetState)
 }
