@@ -110,10 +110,10 @@
   }
 
   // ---- status line and dialogs ----
+  // status says what just happened in the live region at the top, which
+  // stays in the page (empty, it takes no room) so that readers hear it.
   function status(text) {
-    const s = $('lce-status');
-    s.textContent = text || '';
-    s.hidden = !text;
+    $('lce-status').textContent = text || '';
   }
 
   // dialog shows a modal with a title, content and buttons; resolves with
@@ -180,8 +180,10 @@
   }
 
   // ---- navigation ----
-  // go shows another view of the page and moves the focus to it.
-  async function go(hash) {
+  // go shows another view of the page and moves the focus to it; what
+  // the status line said about the view before goes, unless keep.
+  async function go(hash, keep) {
+    if (!keep) status('');
     if (location.hash !== hash) history.pushState(null, '', hash || location.pathname + location.search);
     await route();
     $('lce-main').focus();
@@ -353,7 +355,7 @@
     try {
       sf = await api('GET', 'admin/chatflows/' + enc(id));
     } catch (e) {
-      if (e.status === 404) { status('That chatflow no longer exists.'); go(''); return; }
+      if (e.status === 404) { status('That chatflow no longer exists.'); go('', true); return; }
       return failed(e);
     }
     load(sf);
