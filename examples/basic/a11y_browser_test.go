@@ -1,12 +1,14 @@
 // The accessibility tests run axe-core (axe_browser_test.go) over every
 // page a team lead, an agent or a visitor uses, in the states they meet:
 // the chatflow editor (its list, each tab with a field error shown, the
-// dialogs, the preview page), the first-time setup (each step, a refused
-// Publish, done), the team page and the inbox, at 1280 and 768 px wide,
-// where none of these may scroll sideways; and the visitor's widget: the
-// launcher and the welcome prompt, the window with the cookie banner, the
-// consent, the email form, the Help tab, the survey and the offline
-// notice, on a desktop and on a phone.
+// new, delete and leave dialogs, the preview page), the first-time setup
+// (each step, the question before a skip, a refused Publish, done), the
+// team page (with an error, a confirmation, a rename) and the inbox (open
+// and closed conversations), at 1280 and 768 px wide, where none of these
+// may scroll sideways; and the visitor's widget: the launcher and the
+// welcome prompt, the window with the cookie banner, the consent, the
+// email form, the Help tab, the survey, the offline notice and a message
+// waiting through an outage, on a desktop and on a phone.
 
 package main
 
@@ -123,6 +125,14 @@ func testA11yEditor(t *testing.T, browser context.Context) {
 		}
 	}
 
+	// Leaving with unsaved changes asks first.
+	viewport(t, tab, 1280)
+	do(t, tab, "back to the list", chromedp.Click(`#lce-back`))
+	waitFor(t, tab, "the question", `document.getElementById('lce-dialog').open`, editorState)
+	checkPage(t, tab, "the editor asking before leaving unsaved changes", true)
+	do(t, tab, "stay", chromedp.Click(`//dialog//button[normalize-space()="Stay"]`))
+	waitFor(t, tab, "the dialog closed", `!document.getElementById('lce-dialog').open`, editorState)
+
 	// The preview beside the form is a page of its own in a frame: the
 	// real widget in preview mode, checked as a page.
 	viewport(t, tab, 1280)
@@ -169,6 +179,12 @@ func testA11ySetup(t *testing.T, browser context.Context) {
 		}
 	}
 
+	// Skipping after choices asks first.
+	do(t, tab, "ask to skip", chromedp.Click(`#lce-setup-skip`))
+	waitFor(t, tab, "the question", `!!document.getElementById('lce-setup-skip-now') && document.getElementById('lce-setup-skip-now').getClientRects().length > 0`, setupState)
+	checkPage(t, tab, "the setup asking before a skip", true)
+	do(t, tab, "keep setting up", chromedp.Click(`//button[normalize-space()="Keep setting up"]`))
+
 	// Publish refused: the brand without a name, marked on its step.
 	do(t, tab, "back to the chatflow step", chromedp.Click(`#lce-setup-back`), chromedp.Click(`#lce-setup-back`))
 	do(t, tab, "show the brand in the heading", chromedp.Click(`#lce-setup-kind-brand`))
@@ -213,6 +229,9 @@ func testA11yTeam(t *testing.T, browser context.Context) {
 		viewport(t, tab, w)
 		checkPage(t, tab, fmt.Sprintf("the team page with an error and a confirmation at %d px", w), true)
 	}
+	do(t, tab, "open the rename form", chromedp.Focus(`#lct-rename-billing`), chromedp.KeyEvent("\r"))
+	waitFor(t, tab, "the name field", `!!document.getElementById('lct-name-billing')`, teamState)
+	checkPage(t, tab, "the team page renaming a team at 768 px", true)
 }
 
 func testA11yInboxAndWidget(t *testing.T, browser context.Context) {
@@ -246,6 +265,12 @@ func testA11yInboxAndWidget(t *testing.T, browser context.Context) {
 		viewport(t, agent, w)
 		checkPage(t, agent, fmt.Sprintf("the inbox with a conversation open at %d px", w), true)
 	}
+	_, err := site.chat.CloseConversation(stepCtx(t), id, "")
+	require.NoError(t, err)
+	waitFor(t, agent, "the thread closed", `document.getElementById('lc-info-status').textContent === 'Closed'`, inboxState)
+	do(t, agent, "list the closed conversations", chromedp.Click(chromedp.CSS("#lc-tab-closed")))
+	waitFor(t, agent, "the closed conversation listed", `!!document.querySelector('.lc-conv[data-id="`+id+`"]')`, inboxState)
+	checkPage(t, agent, "the inbox's closed conversations", true)
 }
 
 func testA11yConsentAndEmail(t *testing.T, browser context.Context) {
