@@ -21,8 +21,9 @@
   const PREVIEW = attr('data-preview');
   // pd is the unsaved chatflow the editor shows in the preview: a page of
   // the same origin posts it ({livechatDraft}), and the config and chat
-  // calls carry it.
-  let pd;
+  // calls carry it. shut: the editor asks for what visitors see before
+  // they open the chat ({livechatClosed: true}) rather than the open chat.
+  let pd, shut;
 
   // The device as the widget sees the screen, for targeting and behaviour:
   // a touch screen (a coarse pointer) is a phone when its shorter side is
@@ -322,9 +323,11 @@
       // needs only the badge, which the answer counts.
       if (c0 && c0.status === 'open') need();
       else if (c0) L.unread(c0.unread || 0);
-      // A preview opens at once; otherwise the host's LiveChat.open(), or
-      // the window left open on the previous page unless minimised since.
-      if (chat.preview) open(false);
+      // A preview opens at once (unless the editor asks for it closed: then
+      // it behaves as on a visitor's first page view); otherwise the host's
+      // LiveChat.open(), or the window left open on the previous page
+      // unless minimised since.
+      if (chat.preview && !shut) open(false);
       else if (wantOpen) open();
       else if (wantOpen !== false && session(OPEN_KEY) && !minimized()) open(false);
       else if (!hide) behave();
@@ -391,6 +394,6 @@
     history[k] = function () { const r = f.apply(this, arguments); auto(); return r; };
   }
   W.addEventListener('popstate', auto);
-  if (PREVIEW) W.addEventListener('message', e => { if (e.origin == location.origin && (e = (e.data || 0).livechatDraft)) { pd = e; refresh(); } });
+  if (PREVIEW) W.addEventListener('message', e => { if (e.origin == location.origin && (e = e.data || 0).livechatDraft) { pd = e.livechatDraft; shut = e.livechatClosed; refresh(); } });
   if (attr('data-load') !== 'manual') LC.load();
 })();

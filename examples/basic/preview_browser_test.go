@@ -99,6 +99,22 @@ func TestEditorLivePreview(t *testing.T) {
 	}
 	pageShot(t, tab, "editor-preview-phone", 0.6)
 
+	// What visitors see first: on a phone the launcher only (the sales
+	// chat's phone behaviour), on a desktop the welcome prompt (it opens
+	// by itself after 8 seconds, or on leaving the page).
+	do(t, tab, "show what visitors see first", chromedp.Click(`.lce-preview-show input[value="closed"]`))
+	const closedJS = `(() => { const d = document.querySelector('.lce-frame').contentDocument, q = s => d.querySelector(s);
+		const on = e => !!e && e.getClientRects().length > 0;
+		return JSON.stringify({launcher: on(q('#livechat-launcher')), open: on(q('#livechat-window')),
+			prompt: on(q('#livechat-prompt')) ? q('#livechat-prompt .lc-text').textContent : null,
+			accent: q('#livechat-launcher') ? getComputedStyle(q('#livechat-launcher')).backgroundColor : ''}); })()`
+	waitFor(t, tab, "the launcher only on a phone", `(() => { const v = JSON.parse(`+closedJS+`);
+		return v.launcher && !v.open && v.prompt === null && v.accent === '`+violet+`'; })()`, closedJS)
+	do(t, tab, "preview on a desktop", chromedp.Click(`.lce-devices [data-device="desktop"]`))
+	waitFor(t, tab, "the prompt on a desktop", `(() => { const v = JSON.parse(`+closedJS+`);
+		return v.launcher && !v.open && v.prompt === 'Questions about plans or volume pricing? Grace from sales is here.'; })()`, closedJS)
+	pageShot(t, tab, "editor-preview-closed", 0.6)
+
 	// Nothing was saved.
 	sf, err := site.chat.Chatflow(stepCtx(t), "sales")
 	if err != nil {

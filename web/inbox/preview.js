@@ -11,8 +11,11 @@
  * the last valid preview showing: Save says what is wrong. device(name)
  * switches between desktop, tablet and phone, each with its own screen
  * size; the frame is scaled down to fit the pane, anchored at the right
- * where the widget sits. When the chatflow shows no chat now (its
- * availability hides the launcher) a note above the frame says so. */
+ * where the widget sits. The pane shows the open chat, or what visitors
+ * see before they open it (the launcher, the welcome prompt, the
+ * triggers, as the chatflow's behaviour on that device says). When the
+ * chatflow shows no chat now (its availability hides the launcher) a note
+ * above the frame says so. */
 (() => {
   'use strict';
   const E = window.LCEditor;
@@ -34,9 +37,19 @@
   // How long the form must rest before the preview asks the server again.
   const SETTLE_MS = 250;
 
+  let serial = 0; // tells the panes' radio groups apart
+
   function previewPane(el) {
     const { h } = E;
-    let device = 'desktop', draft = null, id = '', loaded = false, timer = 0;
+    let device = 'desktop', draft = null, id = '', loaded = false, timer = 0, closed = false;
+    // What the preview shows: the open chat, or what a visitor sees on
+    // arriving (the launcher, the welcome prompt, the triggers) as the
+    // chatflow's behaviour on this device says.
+    const name = 'lce-preview-show-' + (++serial);
+    const show = h('fieldset', { class: 'lce-preview-show' }, h('legend', { text: 'Show' }),
+      [['open', 'The open chat'], ['closed', 'What visitors see first']].map(([v, label]) => h('label', null,
+        h('input', { type: 'radio', name, value: v, checked: v === 'open', onchange: () => { closed = v === 'closed'; post(); } }),
+        ' ' + label)));
     const frame = h('iframe', { class: 'lce-frame' });
     const box = h('div', { class: 'lce-frame-box' }, frame);
     const note = h('p', { class: 'lce-hint lce-preview-note' });
@@ -44,7 +57,7 @@
       class: 'lce-preview-empty', role: 'status', hidden: true,
       text: 'With these settings visitors see no chat right now: the availability hides the launcher while the chat is away, offline or at capacity.',
     });
-    el.append(empty, box, note);
+    el.append(show, empty, box, note);
 
     // fit sizes the frame for the device and the pane's width.
     function fit() {
@@ -62,7 +75,7 @@
     // post sends the draft as it is now to the preview page.
     function post() {
       clearTimeout(timer);
-      if (loaded && draft && frame.contentWindow) frame.contentWindow.postMessage({ livechatDraft: draft }, location.origin);
+      if (loaded && draft && frame.contentWindow) frame.contentWindow.postMessage({ livechatDraft: draft, livechatClosed: closed }, location.origin);
     }
 
     function load() {
