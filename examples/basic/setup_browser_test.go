@@ -7,9 +7,16 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/golivechat/livechat/storage/memory"
 )
 
 // setupState is JavaScript that describes what the setup shows.
@@ -222,4 +229,38 @@ func TestSetupSkip(t *testing.T) {
 	signIn(t, other, site.srv.URL, "Ada Lovelace")
 	do(t, other, "open the editor", chromedp.Navigate(site.srv.URL+"/livechat/inbox/chatflows"))
 	waitFor(t, other, "the setup again", `!!document.getElementById('lce-setup-title')`, `(async () => JSON.stringify([sessionStorage.getItem("lce-setup-skipped"), (await (await fetch("/livechat/api/v1/admin/chatflows")).json()).chatflows.map(c => [c.chatflow.id, c.version, c.unedited])]))()`)
+}
+
+// The editor starts once every script of its page has run, however slowly
+// they arrive: a setup script that comes late still gets its turn before
+// the list is shown.
+func TestSetupScriptArrivesLate(t *testing.T) {
+	chromium := chromiumPath(t)
+	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
+	defer cancel()
+	store := memory.New()
+	secret := make([]byte, 32)
+	rand.Read(secret)
+	site, chat, err := newSite(store, secret)
+	if err != nil {
+		store.Close()
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/inbox/setup.js") {
+			time.Sleep(time.Second)
+		}
+		site.ServeHTTP(w, r)
+	}))
+	closeOnCleanup(t, chat, srv, store)
+
+	tab, stopBrowser := startBrowser(t, ctx, chromium)
+	stopConsole := watchConsole(t, tab, "late")
+	defer func() { stopBrowser(); stopConsole() }()
+	signIn(t, tab, srv.URL, "Ada Lovelace")
+	do(t, tab, "open the editor", chromedp.Navigate(srv.URL+"/livechat/inbox/chatflows"))
+	waitFor(t, tab, "the setup or the list", `!!document.getElementById('lce-setup-title') || !!document.getElementById('lce-list')`, setupState)
+	if eval[bool](t, tab, `!!document.getElementById('lce-list')`) {
+		t.Error("the editor showed the list before the setup script had run")
+	}
 }

@@ -683,7 +683,10 @@
   }
 
   window.LCEditor = { h, tab, showErrors, directory, colorField, field, texts, accentCheck, languageSelect };
-  // Deferred scripts all run before DOMContentLoaded: every tab is there.
-  if (doc.readyState === 'loading') doc.addEventListener('DOMContentLoaded', start);
-  else start();
+  // Deferred scripts all run before DOMContentLoaded, but the document is
+  // already "interactive" while they run: the shell waits for the event,
+  // so that every script after it (tabs, setup, preview) has run before it
+  // starts, however late one arrives.
+  if (doc.readyState === 'complete') start();
+  else doc.addEventListener('DOMContentLoaded', start);
 })();
