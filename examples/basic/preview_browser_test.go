@@ -31,12 +31,12 @@ const previewJS = `(() => {
 		status: root ? root.dataset.availability : '', box: box ? box.dataset.device : ''});
 })()`
 
-// pageShot saves a PNG of a tab's whole page (up to 1,800 pixels tall)
+// pageShot saves a PNG of a tab's whole page (up to 1,200 pixels tall)
 // at scale to screenshots/name.png: the README shows copies at 0.6.
 func pageShot(t *testing.T, tab context.Context, name string, scale float64) {
 	t.Helper()
 	w := eval[float64](t, tab, `document.documentElement.clientWidth`)
-	h := eval[float64](t, tab, `Math.min(document.documentElement.scrollHeight, 1800)`)
+	h := eval[float64](t, tab, `Math.min(document.documentElement.scrollHeight, 1200)`)
 	if err := os.MkdirAll("screenshots", 0o755); err != nil {
 		t.Fatal(err)
 	}
