@@ -1,6 +1,6 @@
 // The accessibility tests run axe-core (axe_browser_test.go) over every
 // page a team lead, an agent or a visitor uses, in the states they meet:
-// the chatflow editor (its list, each tab with a field error shown, the
+// the chatflow editor (its list, each tab with field errors shown, the
 // new, delete and leave dialogs, the preview page), the first-time setup
 // (each step, the question before a skip, a refused Publish, done), the
 // team page (with an error, a confirmation, a rename) and the inbox (open
@@ -88,17 +88,16 @@ func testA11yEditor(t *testing.T, browser context.Context) {
 	do(t, tab, "cancel", chromedp.Click(`//dialog//button[normalize-space()="Cancel"]`))
 	waitFor(t, tab, "the dialog closed", `!document.getElementById('lce-dialog').open`, editorState)
 
-	// Support with a field error: its brand heading without a name.
+	// Support with every part of every tab on show and field errors on
+	// the tabs that can have one (the Knowledge base tab is one switch).
 	do(t, tab, "open Support", chromedp.Click(`//table[@id="lce-list"]//a[normalize-space()="Support"]`))
 	waitFor(t, tab, "Support in the editor", `(document.getElementById('lce-name') || {}).value === 'Support' && !!document.querySelector('[data-path="build.welcome"]')`, editorState)
 	eval[bool](t, tab, editorJS)
 	do(t, tab, "choose a brand heading", chromedp.Click(`//fieldset[@data-path="display.heading.kind"]//label[contains(., "A brand name")]/input`))
 	waitFor(t, tab, "the brand fields", `!!ctl('display.heading.brandName')`, editorState)
 	eval[bool](t, tab, `fill('display.heading.brandName', '')`)
-	do(t, tab, "save", chromedp.Click(`#lce-save`))
-	waitFor(t, tab, "the error next to the brand name", `!!document.querySelector('.lce-msg[data-for="display.heading.brandName"]')`, editorState)
-	// Every part of every tab on show: a trigger, a filter group with a
-	// rule, office hours with two ranges on Monday, every consent.
+	// A brand without a name, a trigger without a setting, rules without
+	// a value, office hours without an end, every consent on.
 	do(t, tab, "open on a trigger", chromedp.Click(`//fieldset[@data-path="display.desktop.behavior"]//input[@value="open_on_trigger"]`))
 	eval[bool](t, tab, `tabTo('target')`)
 	eval[bool](t, tab, `(() => { const p = document.getElementById('lce-panel-target'), k = key => p.querySelector('[data-key="' + key + '"]');
@@ -112,6 +111,10 @@ func testA11yEditor(t *testing.T, browser context.Context) {
 	waitFor(t, tab, "two ranges on Monday", `document.querySelectorAll('#lce-panel-availability [data-path^="availability.officeHours.days.monday["]').length >= 4`, editorState)
 	eval[bool](t, tab, `tabTo('options')`)
 	eval[bool](t, tab, `(() => { for (let i = 0; i < 3; i++) for (const c of document.querySelectorAll('#lce-panel-options input[type=checkbox]')) if (!c.checked) c.click(); return true; })()`)
+	eval[bool](t, tab, `fill('availability.officeHours.days.monday[1].end', '')`)
+	do(t, tab, "save", chromedp.Click(`#lce-save`))
+	waitFor(t, tab, "the field errors on their tabs", `['build', 'target', 'availability', 'options'].every(id =>
+		!!document.querySelector('#lce-panel-' + id + ' .lce-msg'))`, editorState)
 	tabs := eval[[]string](t, tab, `[...document.querySelectorAll('[role=tab]')].map(b => b.dataset.tab)`)
 	if len(tabs) != 5 {
 		t.Errorf("the editor has the tabs %q, want build, knowledge, target, availability and options", tabs)
@@ -121,7 +124,7 @@ func testA11yEditor(t *testing.T, browser context.Context) {
 		for _, id := range tabs {
 			eval[bool](t, tab, `tabTo('`+id+`')`)
 			waitFor(t, tab, "the "+id+" tab", `!document.getElementById('lce-panel-`+id+`').hidden`, editorState)
-			checkPage(t, tab, fmt.Sprintf("the %s tab with a field error at %d px", id, w), true)
+			checkPage(t, tab, fmt.Sprintf("the %s tab with field errors at %d px", id, w), true)
 		}
 	}
 
