@@ -264,3 +264,42 @@ func TestSetupScriptArrivesLate(t *testing.T) {
 		t.Error("the editor showed the list before the setup script had run")
 	}
 }
+
+// With no chatflow at all the setup creates one, and publishing it shows
+// the chat on every page.
+func TestSetupWithoutChatflows(t *testing.T) {
+	chromium := chromiumPath(t)
+	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
+	defer cancel()
+	site := newBrowserSite(t)
+	defer site.close(t)
+	for _, id := range []string{"sales", "support"} {
+		if err := site.chat.DeleteChatflow(stepCtx(t), id, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	tab, stopBrowser := startBrowser(t, ctx, chromium)
+	stopConsole := watchConsole(t, tab, "empty")
+	defer func() { stopBrowser(); stopConsole() }()
+	signIn(t, tab, site.srv.URL, "Ada Lovelace")
+	do(t, tab, "open the editor", chromedp.Navigate(site.srv.URL+"/livechat/inbox/chatflows"))
+	waitFor(t, tab, "the setup of a new chatflow", `!!document.getElementById('lce-setup-title') && document.getElementById('lce-main').textContent.includes('setting up "Website chat"')`, setupState)
+	eval[bool](t, tab, editorJS)
+	eval[bool](t, tab, `fill('display.accentColor', '#0f766e')`)
+	do(t, tab, "on to the preview", chromedp.Click(`#lce-setup-next`), chromedp.Click(`#lce-setup-next`), chromedp.Click(`#lce-setup-next`))
+	waitFor(t, tab, "the preview", `JSON.parse(`+previewJS+`).accent === 'rgb(15, 118, 110)'`, previewJS)
+	do(t, tab, "publish", chromedp.Click(`#lce-setup-next`))
+	waitFor(t, tab, "published", `!!document.getElementById('lce-setup-done')`, setupState)
+
+	flows, err := site.chat.Chatflows(stepCtx(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(flows) != 1 || !flows[0].Chatflow.Enabled || flows[0].Chatflow.Name != "Website chat" || flows[0].Chatflow.Display.AccentColor != "#0f766e" {
+		t.Fatalf("after the setup: %+v", flows)
+	}
+	do(t, tab, "open /about", chromedp.Navigate(site.srv.URL+"/about"))
+	waitFor(t, tab, "the new chat on /about", `(() => { const r = document.getElementById('livechat-root');
+		return !!r && r.dataset.chatflow === '`+flows[0].Chatflow.ID+`' && getComputedStyle(document.getElementById('livechat-launcher')).backgroundColor === 'rgb(15, 118, 110)'; })()`, viewJS)
+}
