@@ -394,6 +394,15 @@
     history[k] = function () { const r = f.apply(this, arguments); auto(); return r; };
   }
   W.addEventListener('popstate', auto);
-  if (PREVIEW) W.addEventListener('message', e => { if (e.origin == location.origin && (e = e.data || 0).livechatDraft) { pd = e.livechatDraft; shut = e.livechatClosed; refresh(); } });
+  // The editor hears back how each draft went: livechatPreview is 0 once
+  // shown, else the failed call's HTTP status (400: not a valid chatflow).
+  if (PREVIEW) W.addEventListener('message', m => {
+    const e = m.data || 0;
+    if (m.origin == location.origin && e.livechatDraft) {
+      pd = e.livechatDraft;
+      shut = e.livechatClosed;
+      refresh().then(() => 0, x => x.status || 1).then(s => m.source && m.source.postMessage({ livechatPreview: s }, m.origin));
+    }
+  });
   if (attr('data-load') !== 'manual') LC.load();
 })();

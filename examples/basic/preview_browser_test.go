@@ -82,6 +82,13 @@ func TestEditorLivePreview(t *testing.T) {
 	const violet = "rgb(109, 40, 217)"
 	waitFor(t, tab, "the preview with the new colour and title", `(() => { const p = JSON.parse(`+previewJS+`);
 		return p.accent === '`+violet+`' && p.header === '`+violet+`' && p.title === 'Sales, live'; })()`, previewJS)
+	// A value the server refuses keeps the last valid preview, and says so
+	// until the form is valid again.
+	eval[bool](t, tab, `fill('display.heading.title', 'x'.repeat(101))`)
+	waitFor(t, tab, "the note on a refused change", `(() => { const n = document.querySelector('.lce-preview-stale');
+		return !n.hidden && n.textContent.includes('last valid change') && JSON.parse(`+previewJS+`).title === 'Sales, live'; })()`, previewJS)
+	eval[bool](t, tab, `fill('display.heading.title', 'Sales, live')`)
+	waitFor(t, tab, "the note gone", `document.querySelector('.lce-preview-stale').hidden`, previewJS)
 	if d := eval[string](t, tab, `document.getElementById('lce-dirty').textContent`); d != "Unsaved changes" {
 		t.Errorf("the editor says %q", d)
 	}

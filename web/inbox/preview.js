@@ -14,8 +14,9 @@
  * where the widget sits. The pane shows the open chat, or what visitors
  * see before they open it (the launcher, the welcome prompt, the
  * triggers, as the chatflow's behaviour on that device says). When the
- * chatflow shows no chat now (its availability hides the launcher) a note
- * above the frame says so. */
+ * chatflow shows no chat now (its availability hides the launcher), or
+ * the form holds a value the server refuses (the preview then keeps the
+ * last valid one), a note above the frame says so. */
 (() => {
   'use strict';
   const E = window.LCEditor;
@@ -57,7 +58,20 @@
       class: 'lce-preview-empty', role: 'status', hidden: true,
       text: 'With these settings visitors see no chat right now: the availability hides the launcher while the chat is away, offline or at capacity.',
     });
-    el.append(show, empty, box, note);
+    // The page says how each draft went (livechatPreview): 0 shown, 400
+    // not a valid chatflow, anything else not answered.
+    const stale = h('p', { class: 'lce-preview-empty lce-preview-stale', role: 'status', hidden: true });
+    const heard = e => {
+      if (!frame.isConnected) { window.removeEventListener('message', heard); return; }
+      const s = e.data && e.data.livechatPreview;
+      if (e.source !== frame.contentWindow || e.origin !== location.origin || typeof s !== 'number') return;
+      stale.hidden = !s;
+      stale.textContent = s === 400
+        ? 'The preview shows your last valid change: the form holds a value the chatflow does not accept yet. Save says what to fix.'
+        : 'The preview could not show your latest change: the server did not answer. It tries again with your next change.';
+    };
+    window.addEventListener('message', heard);
+    el.append(show, empty, stale, box, note);
 
     // fit sizes the frame for the device and the pane's width.
     function fit() {
@@ -81,7 +95,7 @@
     function load() {
       const d = DEVICES[device];
       loaded = false;
-      empty.hidden = true;
+      empty.hidden = stale.hidden = true;
       frame.title = 'Preview on ' + d.name + ' (' + d.w + ' × ' + d.h + ')';
       note.textContent = 'As visitors on ' + d.name + ' see it, with your changes, saved or not. Targeting is ignored here.';
       frame.src = BASE + 'api/v1/admin/chatflows/' + encodeURIComponent(id) + '/preview?embed=' + d.embed;
