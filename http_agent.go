@@ -87,7 +87,10 @@ func (h *agentAPI) agentTeams(w http.ResponseWriter, r *http.Request) {
 // conversationSummary is a conversation as the inbox lists it.
 type conversationSummary struct {
 	*Conversation
-	VisitorID   string        `json:"visitorId"`
+	VisitorID string `json:"visitorId"`
+	// VisitorName is what the inbox calls the visitor: the contact's name,
+	// else its email, else a name generated from the visitor id.
+	VisitorName string        `json:"visitorName"`
 	Visitor     *visitorBrief `json:"visitor,omitempty"`
 	LastMessage *Message      `json:"lastMessage,omitempty"`
 	Unread      int           `json:"unread"`
@@ -114,16 +117,19 @@ type contactBrief struct {
 
 func (h *agentAPI) summarize(ctx context.Context, c *Conversation, agentID string) (*conversationSummary, error) {
 	s := &conversationSummary{Conversation: c, VisitorID: c.VisitorID}
+	var contact *Contact
 	if v, err := h.store.Visitor(ctx, c.VisitorID); err == nil {
 		s.Visitor = &visitorBrief{ID: v.ID, PageURL: v.PageURL, Language: v.Language}
 		if v.ContactID != "" {
-			if c, err := h.store.Contact(ctx, v.ContactID); err == nil {
-				s.Visitor.Contact = &contactBrief{ID: c.ID, Name: c.Name, Email: c.Email, Verified: c.Verified, OwnerID: c.OwnerID}
+			if ct, err := h.store.Contact(ctx, v.ContactID); err == nil {
+				contact = ct
+				s.Visitor.Contact = &contactBrief{ID: ct.ID, Name: ct.Name, Email: ct.Email, Verified: ct.Verified, OwnerID: ct.OwnerID}
 			}
 		}
 	} else if !isNotFound(err) {
 		return nil, err
 	}
+	s.VisitorName = visitorName(c.VisitorID, contact)
 	if c.Status == StatusClosed {
 		if a, err := h.store.Survey(ctx, c.ID); err == nil {
 			s.Survey = a

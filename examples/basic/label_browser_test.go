@@ -16,7 +16,8 @@ import (
 // A conversation that arrives while the inbox is open is named after its
 // visitor, in the list and in the thread's heading, as after a reload:
 // never after the conversation's id, not even until the list is asked
-// again.
+// again. A visitor nothing is known of gets a generated name (a colour and
+// an animal); one whose contact has a name is called by it.
 func TestInboxLiveVisitorLabel(t *testing.T) {
 	chromium := chromiumPath(t)
 	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
@@ -52,10 +53,22 @@ func TestInboxLiveVisitorLabel(t *testing.T) {
 	waitFor(t, tab, "the thread", threadIs("#lc-thread", []shownMessage{{"1", "visitor", "Hello"}}), inboxState)
 
 	eval[bool](t, tab, `releaseLists(), true`)
-	const want = "Visitor zoe-vi"
 	waitFor(t, tab, "the row and the heading named after the visitor",
-		row+`.querySelector('.lc-conv-name').textContent === `+jsString(want)+
-			` && document.getElementById('lc-title').textContent === `+jsString(want), inboxState)
+		`/^[A-Z][a-z]+ [A-Z][a-z]+$/.test(`+row+`.querySelector('.lc-conv-name').textContent)`+
+			` && document.getElementById('lc-title').textContent === `+row+`.querySelector('.lc-conv-name').textContent`, inboxState)
+	generated := eval[string](t, tab, row+`.querySelector('.lc-conv-name').textContent`)
+
+	// A visitor whose contact has a name is listed by that name.
+	require.NoError(t, site.store.CreateContact(ctx, &livechat.Contact{ID: "c-zoe", Name: "Zoë Martin", Email: "zoe@example.com", Verified: true, CreatedAt: time.Now(), UpdatedAt: time.Now()}))
+	require.NoError(t, site.store.CreateVisitor(ctx, &livechat.Visitor{ID: "zoe-known", ContactID: "c-zoe", CreatedAt: time.Now()}))
+	known, _, err := site.chat.StartConversation(ctx, "zoe-known", site.srv.URL+"/help")
+	require.NoError(t, err)
+	_, err = site.chat.Send(ctx, "zoe-known", known.ID, "m1", "Hi, it is Zoë")
+	require.NoError(t, err)
+	knownRow := `document.querySelector('.lc-conv[data-id="` + known.ID + `"]')`
+	waitFor(t, tab, "the contact's name in the list",
+		`!!`+knownRow+` && `+knownRow+`.querySelector('.lc-conv-name').textContent === 'Zoë Martin'`, inboxState)
+	require.Equal(t, generated, eval[string](t, tab, row+`.querySelector('.lc-conv-name').textContent`), "the generated name changed")
 	for _, l := range eval[[]string](t, tab, `window.labelsSeen`) {
 		if strings.Contains(l, c.ID[:6]) {
 			t.Errorf("the inbox named the conversation %q, after its id %s", l, c.ID)

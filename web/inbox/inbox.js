@@ -108,12 +108,12 @@
     return h('time', { datetime: d.toISOString(), title: d.toLocaleString(), text });
   }
 
-  // visitorLabel names a conversation by its visitor's id. A conversation
-  // that arrived live (an event carries no visitor) is "Visitor" until the
-  // list, asked again at once, tells whose it is.
+  // visitorLabel names a conversation by its visitor, as the server names
+  // them (contact name, else email, else a name generated from the visitor
+  // id). A conversation that arrived live (an event carries no visitor) is
+  // "Visitor" until the list, asked again at once, tells whose it is.
   function visitorLabel(c) {
-    const id = (c.visitor && c.visitor.id) || c.visitorId || '';
-    return id ? 'Visitor ' + id.slice(0, 6) : 'Visitor';
+    return c.visitorName || 'Visitor';
   }
   function agentName(id) {
     if (!id) return 'Unassigned';
