@@ -192,7 +192,7 @@ nav a{margin-right:1rem}iframe{border:1px solid #c9cfdb;border-radius:12px;width
 </head><body>
 {{if not .Embed}}<h1>Preview: {{.Name}}</h1>
 <p>{{if .Enabled}}Published.{{else}}Not published: visitors do not see it yet.{{end}} Targeting is ignored here.</p>
-<nav><a href="?">Desktop</a><a href="?view=tablet">Tablet (768 × 1024)</a><a href="?view=mobile">Phone (375 × 700)</a></nav>
+<nav aria-label="Device"><a href="?"{{if not .Frame}} aria-current="page"{{end}}>Desktop</a><a href="?view=tablet"{{if eq .Frame "tablet"}} aria-current="page"{{end}}>Tablet (768 × 1024)</a><a href="?view=mobile"{{if eq .Frame "mobile"}} aria-current="page"{{end}}>Phone (375 × 700)</a></nav>
 {{if .Frame}}<p><iframe title="{{.FrameTitle}}" src="?embed={{.Frame}}"></iframe></p>{{end}}{{end}}
 {{if not .Frame}}<script src="{{.Mount}}widget.js" data-preview="{{.ID}}"{{if .Device}} data-device="{{.Device}}"{{end}} async></script>{{end}}
 </body></html>`))

@@ -174,8 +174,8 @@ func TestPreviewPageDevices(t *testing.T) {
 		name, query string
 		has, hasNot []string
 	}{
-		{"Desktop", "", []string{`data-preview="pricing"`, `href="?view=tablet"`, `href="?view=mobile"`}, []string{"data-device", "<iframe"}},
-		{"TabletFrame", "?view=tablet", []string{`<iframe title="Tablet preview" src="?embed=tablet">`, "width:768px;height:1024px"}, []string{"widget.js"}},
+		{"Desktop", "", []string{`data-preview="pricing"`, `<a href="?" aria-current="page">Desktop</a>`, `href="?view=tablet"`, `href="?view=mobile"`}, []string{"data-device", "<iframe"}},
+		{"TabletFrame", "?view=tablet", []string{`<iframe title="Tablet preview" src="?embed=tablet">`, "width:768px;height:1024px", `<a href="?view=tablet" aria-current="page">`}, []string{"widget.js", `<a href="?" aria-current`}},
 		{"PhoneFrame", "?view=mobile", []string{`<iframe title="Phone preview" src="?embed=mobile">`, "width:375px;height:700px"}, []string{"widget.js"}},
 		{"EmbedDesktop", "?embed=desktop", []string{`data-preview="pricing" data-device="desktop"`}, []string{"<h1>", "<iframe"}},
 		{"EmbedTablet", "?embed=tablet", []string{`data-preview="pricing" data-device="tablet"`}, []string{"<h1>"}},
