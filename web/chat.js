@@ -334,11 +334,29 @@ window.LiveChat && LiveChat._ && LiveChat._(L => {
   function msgEl(sender, text, time, author) {
     const e = h('div', { class: 'lc-msg lc-' + sender, 'data-sender': sender });
     if (sender === 'agent' && author) e.append(h('div', { class: 'lc-author', text: author }));
-    e.append(h('div', { class: 'lc-text', text }));
+    e.append(h('div', { class: 'lc-text' }, ...linked(text)));
     const meta = h('div', { class: 'lc-meta' }, timeEl(time));
     if (sender === 'visitor') meta.append(h('span', { class: 'lc-state' }));
     e.append(meta);
     return e;
+  }
+
+  // linked splits a message's text into text and links: only http(s)
+  // URLs become links, without trailing punctuation (a closing bracket
+  // stays when the URL opened one), built as nodes, opened in a new tab.
+  function linked(text) {
+    const s = String(text == null ? '' : text), out = [];
+    const n = (u, c) => u.split(c).length;
+    let at = 0;
+    for (const m of s.matchAll(/\bhttps?:\/\/[^\s<>"]+/gi)) {
+      let u = m[0];
+      while (/[.,;:!?'")\]}]$/.test(u) && !(u.endsWith(')') && n(u, '(') >= n(u, ')'))) u = u.slice(0, -1);
+      if (!/^https?:\/\/[^/?#]/i.test(u)) continue;
+      out.push(s.slice(at, m.index), h('a', { href: u, target: '_blank', rel: 'noopener noreferrer nofollow', text: u }));
+      at = m.index + u.length;
+    }
+    out.push(s.slice(at));
+    return out.filter(Boolean);
   }
 
   function setState(rec, st) {

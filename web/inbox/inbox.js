@@ -331,10 +331,28 @@
     const who = m.sender === 'agent' ? (m.authorName || 'Agent') : m.sender === 'visitor' ? 'Visitor' : '';
     const e = h('div', { class: 'lc-msg lc-' + m.sender, 'data-sender': m.sender },
       h('div', { class: 'lc-meta' }, who ? h('span', { class: 'lc-author', text: who }) : null, timeEl(m.createdAt)),
-      h('div', { class: 'lc-text', text: m.text }));
+      h('div', { class: 'lc-text' }, ...linked(m.text)));
     if (m.sender === 'agent') e.append(h('div', { class: 'lc-state' }));
     if (m.seq > 0) e.setAttribute('data-seq', m.seq);
     return e;
+  }
+
+  // linked splits a message's text into text and links: only http(s)
+  // URLs become links, without trailing punctuation (a closing bracket
+  // stays when the URL opened one), built as nodes, opened in a new tab.
+  function linked(text) {
+    const s = String(text == null ? '' : text), out = [];
+    const n = (u, c) => u.split(c).length;
+    let at = 0;
+    for (const m of s.matchAll(/\bhttps?:\/\/[^\s<>"]+/gi)) {
+      let u = m[0];
+      while (/[.,;:!?'")\]}]$/.test(u) && !(u.endsWith(')') && n(u, '(') >= n(u, ')'))) u = u.slice(0, -1);
+      if (!/^https?:\/\/[^/?#]/i.test(u)) continue;
+      out.push(s.slice(at, m.index), h('a', { href: u, target: '_blank', rel: 'noopener noreferrer nofollow', text: u }));
+      at = m.index + u.length;
+    }
+    out.push(s.slice(at));
+    return out.filter(Boolean);
   }
 
   function setState(rec, st) {
