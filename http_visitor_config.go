@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net"
 	"net/http"
 	"time"
@@ -22,9 +21,9 @@ type configRequest struct {
 	Device   string `json:"device"`
 	Preview  string `json:"preview"`
 	// Draft is an unsaved chatflow to show in place of the stored one
-	// Preview names (see previewDraft), as decoded JSON.
-	Draft    any    `json:"draft,omitempty"`
-	Identity string `json:"identity"`
+	// Preview names (see previewDraft), as sent.
+	Draft    json.RawMessage `json:"draft,omitempty"`
+	Identity string          `json:"identity"`
 	// Cookies false means the visitor has not accepted cookies: the token
 	// comes back in the answer for the page to keep in memory.
 	Cookies *bool `json:"cookies"`
@@ -205,11 +204,11 @@ func (h *visitorAPI) unread(ctx context.Context, c *Conversation) (int, error) {
 }
 
 type chatRequest struct {
-	URL      string `json:"url"`
-	Language string `json:"language"`
-	Device   string `json:"device"`
-	Preview  string `json:"preview"`
-	Draft    any    `json:"draft,omitempty"`
+	URL      string          `json:"url"`
+	Language string          `json:"language"`
+	Device   string          `json:"device"`
+	Preview  string          `json:"preview"`
+	Draft    json.RawMessage `json:"draft,omitempty"`
 }
 
 // visitorChat is the widget's call when the chat itself loads: the same
@@ -269,9 +268,9 @@ var (
 // problems reported under "draft". manager says whether the request may
 // preview (asked of AgentAuth only for a preview); draft is nil when the
 // request carries none.
-func (h *visitorAPI) previewDraft(r *http.Request, preview string, doc any) (draft *flow.Chatflow, manager bool, err error) {
+func (h *visitorAPI) previewDraft(r *http.Request, preview string, doc json.RawMessage) (draft *flow.Chatflow, manager bool, err error) {
 	manager = preview != "" && h.canManageFlows(r)
-	if doc == nil {
+	if len(doc) == 0 || string(doc) == "null" {
 		return nil, manager, nil
 	}
 	switch {
@@ -280,13 +279,8 @@ func (h *visitorAPI) previewDraft(r *http.Request, preview string, doc any) (dra
 	case !manager:
 		return nil, false, errDraftForbidden
 	}
-	// Decoded by decodeStrict, so it encodes again; flow.Parse reads it
-	// as the admin API reads a body.
-	raw, err := json.Marshal(doc)
-	if err != nil {
-		return nil, false, fmt.Errorf("%w: draft: %v", ErrInvalid, err)
-	}
-	f, err := flow.Parse(raw)
+	// flow.Parse reads the draft as sent, as the admin API reads a body.
+	f, err := flow.Parse(doc)
 	if err != nil {
 		var fe invalid.Fields
 		if !errors.As(err, &fe) {

@@ -2,6 +2,7 @@ package livechat_test
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -135,6 +136,22 @@ func TestPreviewDraft(t *testing.T) {
 			}
 		})
 	}
+
+	// The draft is read as sent, as the admin API reads a body: a
+	// duplicate field or a number that is not an integer is refused.
+	t.Run("ErrDraftAsSent", func(t *testing.T) {
+		b := e.previewBrowser("admin1")
+		status, body, cookie := b.do("api/v1/visitor/config", json.RawMessage(`{"url": "https://shop.example/", "preview": "pricing", "draft": {"name": "A", "name": "B", "priority": 1e2}}`))
+		require.Equal(t, 400, status, "%v", body)
+		require.False(t, cookie)
+		var paths []any
+		for _, f := range body["error"].(map[string]any)["fields"].([]any) {
+			paths = append(paths, f.(map[string]any)["path"])
+		}
+		require.ElementsMatch(t, []any{"draft.name", "draft.priority"}, paths)
+		status, body, _ = b.do("api/v1/visitor/config", json.RawMessage(`{"url": "https://shop.example/", "preview": "pricing", "draft": null}`))
+		require.Equal(t, 200, status, "a null draft is none: %v", body)
+	})
 
 	// The chat call checks the same: a visitor's chat call with a draft is
 	// refused, the same call without it answers.
