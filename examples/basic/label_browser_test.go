@@ -16,8 +16,9 @@ import (
 // A conversation that arrives while the inbox is open is named after its
 // visitor, in the list and in the thread's heading, as after a reload:
 // never after the conversation's id, not even until the list is asked
-// again. A visitor nothing is known of gets a generated name (a colour and
-// an animal); one whose contact has a name is called by it.
+// again; the thread's messages say who wrote them the same way. A visitor
+// nothing is known of gets a generated name (a colour and an animal); one
+// whose contact has a name is called by it.
 func TestInboxLiveVisitorLabel(t *testing.T) {
 	chromium := chromiumPath(t)
 	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
@@ -57,6 +58,9 @@ func TestInboxLiveVisitorLabel(t *testing.T) {
 		`/^[A-Z][a-z]+ [A-Z][a-z]+$/.test(`+row+`.querySelector('.lc-conv-name').textContent)`+
 			` && document.getElementById('lc-title').textContent === `+row+`.querySelector('.lc-conv-name').textContent`, inboxState)
 	generated := eval[string](t, tab, row+`.querySelector('.lc-conv-name').textContent`)
+	if author := eval[string](t, tab, `document.querySelector('#lc-thread .lc-visitor .lc-author').textContent`); author != generated {
+		t.Errorf("the thread names the visitor's message %q, want %q", author, generated)
+	}
 
 	// A visitor whose contact has a name is listed by that name.
 	require.NoError(t, site.store.CreateContact(ctx, &livechat.Contact{ID: "c-zoe", Name: "Zoë Martin", Email: "zoe@example.com", Verified: true, CreatedAt: time.Now(), UpdatedAt: time.Now()}))

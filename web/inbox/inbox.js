@@ -299,7 +299,9 @@
     if (!cur) return;
     const c = convs.get(cur.id) || { id: cur.id };
     const v = c.visitor || {};
-    $('lc-title').textContent = visitorLabel(c);
+    const name = visitorLabel(c);
+    $('lc-title').textContent = name;
+    for (const a of $('lc-thread').querySelectorAll('.lc-visitor .lc-author')) a.textContent = name;
     $('lc-info-page').textContent = v.pageUrl || c.pageUrl || '—';
     $('lc-info-lang').textContent = v.language || '—';
     $('lc-info-status').textContent = c.status === 'closed' ? 'Closed' : 'Open · ' + (c.assigneeId ? 'assigned to ' + agentName(c.assigneeId) : 'unassigned');
@@ -328,7 +330,7 @@
   }
 
   function msgEl(m) {
-    const who = m.sender === 'agent' ? (m.authorName || 'Agent') : m.sender === 'visitor' ? 'Visitor' : '';
+    const who = m.sender === 'agent' ? (m.authorName || 'Agent') : m.sender === 'visitor' ? visitorLabel(convs.get(m.conversationId) || {}) : '';
     const e = h('div', { class: 'lc-msg lc-' + m.sender, 'data-sender': m.sender },
       h('div', { class: 'lc-meta' }, who ? h('span', { class: 'lc-author', text: who }) : null, timeEl(m.createdAt)),
       h('div', { class: 'lc-text' }, ...linked(m.text)));
@@ -477,7 +479,7 @@
 
   function showTyping() {
     const t = $('lc-typing');
-    t.textContent = 'Visitor is typing…';
+    t.textContent = visitorLabel((cur && convs.get(cur.id)) || {}) + ' is typing…';
     t.classList.add('lc-on');
     clearTimeout(typingHide);
     typingHide = setTimeout(hideTyping, 6000);
