@@ -91,6 +91,26 @@ func (h *Handler) SetPresence(ctx context.Context, agentID string, p Presence) (
 	return h.eng.setPresence(ctx, agentID, p)
 }
 
+// PutAgents registers the host's agents before they sign in, so that the
+// inbox's team settings and the chatflow editor's agent pickers list them
+// from the start; call it at startup with the agents Config.AgentAuth will
+// return. Each agent is stored as its sign-in stores it: the profile and
+// permissions as given, the team settings it sets (see Agent.HostFields)
+// replacing what the team settings chose and the others kept as stored, so
+// a later sign-in returning the same agent changes nothing. Presence and
+// LastSeenAt are never set here: a new agent is away until it opens the
+// inbox, and HostFields and UpdatedAt are filled by the Handler. Calling it
+// again with the same agents changes nothing.
+//
+// Every agent is checked first: a nil agent, an ID that is not 1 to 64 of
+// A-Z, a-z, 0-9, "_" and "-" (as for AgentAuth), or an ID listed twice
+// returns ErrInvalid naming each by its index ("[1].id: ...") and stores
+// none. A Storage error stops at that agent; the agents before it are
+// stored.
+func (h *Handler) PutAgents(ctx context.Context, agents ...*Agent) error {
+	return h.eng.routing.putAgents(ctx, agents)
+}
+
 // RecordConsent stores a consent given or withdrawn by a visitor, with the
 // SHA-256 (hex) of the text they were shown. Returns ErrInvalid for an
 // unknown kind or a malformed hash, ErrNotFound for an unknown visitor.

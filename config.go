@@ -37,7 +37,8 @@ type Config struct {
 	// Skills and Capacity it fills in are stored at every request and
 	// cannot be changed in the inbox; those it leaves empty (nil, 0) are
 	// kept as stored, as agents with PermissionManageTeam set them in the
-	// inbox (see Agent.HostFields).
+	// inbox (see Agent.HostFields). Handler.PutAgents stores agents by the
+	// same rules before they first sign in.
 	AgentAuth func(r *http.Request) (*Agent, error)
 
 	// Flows seeds the Storage with chatflows: each one whose ID is not

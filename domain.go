@@ -43,7 +43,8 @@ type Contact struct {
 // stores the returned Agent so that names and presence are known to every
 // node, keeping the presence the agent chose and the team settings
 // (TeamIDs, Skills, Capacity) that AgentAuth leaves empty, which the
-// inbox's team settings may have set (see HostFields).
+// inbox's team settings may have set (see HostFields). Handler.PutAgents
+// stores agents by the same rules before they first sign in.
 type Agent struct {
 	ID        string   `json:"id"`
 	Name      string   `json:"name"`

@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"strconv"
 	"sync"
 	"time"
 
 	"github.com/golivechat/livechat/availability"
 	"github.com/golivechat/livechat/flow"
+	"github.com/golivechat/livechat/invalid"
 	"github.com/golivechat/livechat/routing"
 )
 
@@ -434,6 +436,39 @@ func (rt *router) syncAgent(ctx context.Context, a *Agent) (*Agent, error) {
 	}
 	rt.remember(next)
 	return next, nil
+}
+
+// putAgents stores the host's view of each agent as a sign-in does
+// (syncAgent), leaving presence and LastSeenAt as stored. Every agent is
+// checked first: a nil agent, an invalid id or an id listed twice stores
+// none of them.
+func (rt *router) putAgents(ctx context.Context, agents []*Agent) error {
+	var errs invalid.Fields
+	ids := make(map[string]bool, len(agents))
+	for i, a := range agents {
+		path := "[" + strconv.Itoa(i) + "]"
+		switch {
+		case a == nil:
+			errs.Add(path, "must not be nil")
+		case !validID(a.ID):
+			errs.Add(path+".id", fmt.Sprintf("%q is not 1 to 64 of A-Z, a-z, 0-9, _ and -", a.ID))
+		case ids[a.ID]:
+			errs.Add(path+".id", fmt.Sprintf("%q is listed twice", a.ID))
+		default:
+			ids[a.ID] = true
+		}
+	}
+	if len(errs) > 0 {
+		return &invalidInput{msg: "invalid agents", fields: errs}
+	}
+	for _, a := range agents {
+		host := *a
+		host.LastSeenAt = time.Time{} // only the inbox's connection moves it
+		if _, err := rt.syncAgent(ctx, &host); err != nil {
+			return fmt.Errorf("livechat: agent %q: %w", a.ID, err)
+		}
+	}
+	return nil
 }
 
 // fromHost is the agent to store after the host's AgentAuth returned a:

@@ -232,7 +232,7 @@ func (ts *teamSettings) setMembers(ctx context.Context, id string, agentIDs []st
 		a := byID[aid]
 		switch {
 		case a == nil:
-			errs.Add(path, "no agent with this id has signed in")
+			errs.Add(path, "no agent with this id has signed in or been registered (PutAgents)")
 		case want[aid]:
 			errs.Add(path, "listed twice")
 		case !slices.Contains(a.TeamIDs, id) && slices.Contains(a.HostFields, AgentFieldTeamIDs):

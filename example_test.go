@@ -117,3 +117,36 @@ func ExampleHandler_ConversationPage() {
 	// page of 1 more: false
 	// total 5
 }
+
+// PutAgents registers the team at startup, so that the inbox's team
+// settings and the chatflow editor list every agent before they sign in.
+func ExampleHandler_PutAgents() {
+	ctx := context.Background()
+	store := memory.New()
+	defer store.Close()
+	chat, err := livechat.New(livechat.Config{Storage: store, Secret: []byte("a secret of at least 32 bytes, generated once")})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer chat.Close()
+
+	err = chat.PutAgents(ctx,
+		&livechat.Agent{ID: "ada", Name: "Ada Lovelace", Capacity: 3,
+			Permissions: []string{livechat.PermissionManageTeam}},
+		&livechat.Agent{ID: "grace", Name: "Grace Hopper"},
+	)
+	if err != nil {
+		log.Fatal(err)
+	}
+	agents, _ := store.Agents(ctx)
+	for _, a := range agents {
+		fmt.Println(a.ID, a.Presence, a.HostFields)
+	}
+
+	err = chat.PutAgents(ctx, &livechat.Agent{ID: "katherine johnson"})
+	fmt.Println(errors.Is(err, livechat.ErrInvalid))
+	// Output:
+	// ada away [capacity]
+	// grace away []
+	// true
+}

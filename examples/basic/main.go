@@ -19,9 +19,11 @@ import (
 	"html/template"
 	"io/fs"
 	"log"
+	"maps"
 	"net/http"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -91,7 +93,9 @@ func loadSecret(path string) ([]byte, error) {
 	return secret, nil
 }
 
-// demoAgents are the team members a visitor to /login can sign in as.
+// demoAgents are the team members a visitor to /login can sign in as,
+// registered with the chat at startup (newSite) and returned by the
+// sign-in (agentFromRequest) alike.
 // Ada, the team lead, manages chatflows and the team settings; her capacity
 // is set here, so the team settings show it without a control. Grace's
 // team, capacity and skills are left to the team settings. Katherine may
@@ -129,6 +133,19 @@ func newSite(store livechat.Storage, secret []byte) (http.Handler, *livechat.Han
 		Identity:  identityVerifier(secret),
 	})
 	if err != nil {
+		return nil, nil, err
+	}
+	// Register the whole team up front, so that the chatflow editor's
+	// pickers and the team settings list every agent before they first sign in.
+	team := make([]*livechat.Agent, 0, len(demoAgents))
+	for _, id := range slices.Sorted(maps.Keys(demoAgents)) {
+		a := *demoAgents[id]
+		team = append(team, &a)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := chat.PutAgents(ctx, team...); err != nil {
+		chat.Close()
 		return nil, nil, err
 	}
 	mux := http.NewServeMux()

@@ -41,8 +41,8 @@ func TestSetupFirstTime(t *testing.T) {
 	stopConsole := watchConsole(t, tab, "setup")
 	defer func() { stopBrowser(); stopConsole() }()
 
-	// Grace opens the inbox once, so that the team has two agents; then
-	// Ada, who may edit chatflows, opens the editor: nobody has edited a
+	// Grace opens the inbox once (the site registered the three demo
+	// agents at startup); then Ada, who may edit chatflows, opens the editor: nobody has edited a
 	// chatflow yet, so it starts with the setup.
 	signIn(t, tab, site.srv.URL, "Grace Hopper")
 	signIn(t, tab, site.srv.URL, "Ada Lovelace")

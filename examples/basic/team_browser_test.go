@@ -36,8 +36,8 @@ func TestTeamSettings(t *testing.T) {
 	defer func() { stopBrowser(); stopConsole() }()
 	do(t, tab, "a window 768 px wide", chromedp.EmulateViewport(768, 1000))
 
-	// Grace signs in once, so the team settings know her; she may not
-	// change them: her inbox has no link.
+	// Grace (whom the site registered at startup, as every demo agent)
+	// may not change the team settings: her inbox has no link.
 	signIn(t, tab, site.srv.URL, "Grace Hopper")
 	if eval[bool](t, tab, `document.getElementById('lc-team').getClientRects().length > 0`) {
 		t.Error("the inbox links to the team settings for an agent without manage_team")

@@ -156,7 +156,7 @@
     const members = h('form', { onsubmit: ev => saveMembers(ev, t) },
       h('fieldset', Object.assign({ class: 'lct-members', id: groupId }, inv.attrs),
         h('legend', { text: 'Members of ' + t.name }),
-        agents.length ? h('div', { class: 'lct-checks' }, ...checks) : h('p', { class: 'lct-empty', text: 'No agent has signed in yet.' }),
+        agents.length ? h('div', { class: 'lct-checks' }, ...checks) : h('p', { class: 'lct-empty', text: 'No agents yet: they appear once they sign in or your site registers them.' }),
         inv.note),
       h('button', { type: 'submit', text: 'Save members', 'aria-label': 'Save members of ' + t.name, disabled: !agents.length }));
     return h('li', { class: 'lct-card', 'aria-labelledby': headId }, head, extra, members);
@@ -167,8 +167,8 @@
     return h('section', { 'aria-labelledby': 'lct-agents-h' },
       h('h2', { id: 'lct-agents-h', text: 'Agents' }),
       h('p', { class: 'lct-intro', text: 'Capacity is the most conversations an agent has open at once; 0 uses the default, ' +
-        limits.defaultCapacity + '. Skills are what chatflows’ skill rules route by, separated by commas. Agents appear here once they have signed in.' }),
-      agents.length ? list : h('p', { class: 'lct-empty', text: 'No agent has signed in yet.' }));
+        limits.defaultCapacity + '. Skills are what chatflows’ skill rules route by, separated by commas. Agents appear here once they sign in or your site registers them.' }),
+      agents.length ? list : h('p', { class: 'lct-empty', text: 'No agents yet: they appear once they sign in or your site registers them.' }));
   }
 
   function renderAgent(a) {
