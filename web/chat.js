@@ -321,15 +321,15 @@ window.LiveChat && LiveChat._ && LiveChat._(L => {
 
   // On phones the on-screen keyboard shrinks the visual viewport only.
   // A chat too short for all it shows scrolls (chat.css): unless the
-  // visitor is busy elsewhere in it, the whole message list stays in view
-  // above the composer.
-  function fitViewport() {
+  // visitor is busy elsewhere in it, the whole message list comes into
+  // view above the composer on opening and on a change of size.
+  function fitViewport(e) {
     const v = window.visualViewport, a = doc.activeElement;
     if (!root || !v) return;
     root.style.setProperty('--lc-vh', v.height + 'px');
     root.style.setProperty('--lc-vt', v.offsetTop + 'px');
     const l = list.getBoundingClientRect(), d = l.bottom - form.getBoundingClientRect().top;
-    if (!form.hidden && (form.contains(a) || !chatPane.contains(a))) chatPane.scrollTop += d > 0 ? d : Math.min(l.top - chatPane.getBoundingClientRect().top, 0);
+    if ((!e || e.type === 'resize') && !form.hidden && (form.contains(a) || !chatPane.contains(a))) chatPane.scrollTop += d > 0 ? d : Math.min(l.top - chatPane.getBoundingClientRect().top, 0);
   }
 
   function scrollDown(force) {
