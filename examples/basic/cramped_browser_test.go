@@ -50,6 +50,7 @@ var crampedScreens = []crampedScreen{
 
 func TestCramped(t *testing.T) {
 	runBrowserGroup(t, crampedTimeout, []browserCase{
+		{"Pricing", testCrampedPricing},
 		{"Notices", testCrampedNotices},
 		{"Typing", testCrampedTyping},
 		{"Survey", testCrampedSurvey},
@@ -139,6 +140,25 @@ func checkRoom(t *testing.T, tab context.Context, where string, seen, composer b
 	}
 	if composer && !l.Composer {
 		t.Errorf("%s: the composer does not show whole: %+v", where, l)
+	}
+}
+
+// testCrampedPricing opens the demo site's sales chat on /pricing on a
+// first visit, with what its settings show at the time the test runs
+// (the cookie banner, the consent text, and the email form outside office
+// hours).
+func testCrampedPricing(t *testing.T, browser context.Context) {
+	site := newBrowserSite(t)
+	t.Cleanup(func() { site.close(t) })
+	tab := displayTab(t, browser)
+	visit(t, tab, site.srv.URL+"/pricing")
+	openChat(t, tab)
+	waitFor(t, tab, "the cookie banner and the consent", `['livechat-cookies', 'livechat-consent'].every(id => {
+		const e = document.getElementById(id); return !!e && e.getClientRects().length > 0; })`, consentState)
+	for _, s := range crampedScreens {
+		screenSize(t, tab, s)
+		checkRoom(t, tab, s.name, false, true)
+		checkReach(t, tab, s.name, "#livechat-cookies p", "#livechat-cookies-accept", "#livechat-cookies-decline", "#livechat-consent p")
 	}
 }
 
