@@ -134,6 +134,7 @@
 
   // ---- conversation list ----
   function scheduleRender() {
+    renderTitle();
     if (renderQueued) return;
     renderQueued = true;
     requestAnimationFrame(() => { renderQueued = false; renderList(); });
@@ -151,8 +152,6 @@
     const keep = new Set(rows.map(c => c.id));
     for (const [id, li] of old) if (!keep.has(id)) li.remove();
     let next = ul.firstElementChild;
-    let total = 0;
-    for (const c of convs.values()) total += c.unread > 0 ? c.unread : 0;
     for (const c of rows) {
       const unread = c.unread > 0 ? c.unread : 0;
       const lm = c.lastMessage;
@@ -181,7 +180,27 @@
       const b = ul.querySelector('.lc-conv[data-id="' + CSS.escape(focused) + '"]');
       if (b) b.focus();
     }
-    doc.title = (total ? '(' + total + ') ' : '') + 'Inbox';
+    renderTitle();
+  }
+
+  // ---- tab title ----
+  // The title counts the conversations with visitor messages this agent
+  // has not read, of those that are theirs to answer (assigned to them or
+  // to no one, and open): "(2) Inbox". tally remembers them across the
+  // list's filters, so that the count stays whole while the list shows
+  // another tab. It is set at once, not on the next frame: a hidden tab
+  // gets no animation frames, and that is when the title is looked at.
+  const tally = new Map(); // id -> {unread, lastSeq, assigneeId, status}
+  function track(c) {
+    tally.set(c.id, { unread: c.unread > 0 ? c.unread : 0, lastSeq: c.lastSeq || 0, assigneeId: c.assigneeId, status: c.status });
+  }
+  const forMe = t => t.status !== 'closed' && (!t.assigneeId || (!!me && t.assigneeId === me.id));
+  function renderTitle() {
+    for (const c of convs.values()) track(c);
+    let n = 0;
+    for (const t of tally.values()) if (t.unread > 0 && forMe(t)) n++;
+    const title = (n ? '(' + n + ') ' : '') + 'Inbox';
+    if (doc.title !== title) doc.title = title;
   }
 
   async function loadList() {
@@ -259,6 +278,8 @@
     const merged = Object.assign(old || {}, c);
     if (!c.assigneeId) delete merged.assigneeId; // the server omits it when unassigned
     convs.set(c.id, merged);
+    // Created just now: no message yet (an event of an older one has some).
+    if (!old && !(c.lastSeq > 0) && c.status === 'open') alertOf(c.id, '', 'new');
     if (!old || !merged.visitor) {
       if (matches(merged)) { ignored.delete(c.id); refetchSoon(c.id); }
     }
@@ -574,12 +595,24 @@
     const id = f.conversationId || m.conversationId;
     if (!m.conversationId) m.conversationId = id;
     const c = convs.get(id);
-    if (!c) refetchSoon(id);
-    else if (!c.lastMessage || m.seq > (c.lastMessage.seq || 0)) {
+    const reading = cur && cur.id === id && visible();
+    if (!c) {
+      refetchSoon(id);
+      // Counted in the title until the list knows it (another filter's).
+      const t = tally.get(id) || { unread: 0, lastSeq: 0, status: 'open' };
+      if (m.seq > t.lastSeq) {
+        t.lastSeq = m.seq;
+        if (m.sender === 'visitor' && !reading) t.unread++;
+        tally.set(id, t);
+        if (m.sender === 'visitor') alertOf(id, m.text, m.seq);
+        renderTitle();
+      }
+    } else if (!c.lastMessage || m.seq > (c.lastMessage.seq || 0)) {
       c.lastMessage = { seq: m.seq, sender: m.sender, text: m.text, createdAt: m.createdAt };
       c.lastSeq = Math.max(c.lastSeq || 0, m.seq);
       c.updatedAt = m.createdAt || c.updatedAt;
-      if (m.sender === 'visitor' && !(cur && cur.id === id && visible())) c.unread = (c.unread || 0) + 1;
+      if (m.sender === 'visitor' && !reading) c.unread = (c.unread || 0) + 1;
+      if (m.sender === 'visitor') alertOf(id, m.text, m.seq);
       scheduleRender();
     }
     if (isNewVisitorMsg(m, id)) $('lc-announce').textContent = 'New message from ' + visitorLabel(c || {});
@@ -599,6 +632,8 @@
     const c = convs.get(f.conversationId);
     if (me && f.participant === 'agent:' + me.id) {
       if (c && f.seq >= (c.lastSeq || 0) && c.unread) { c.unread = 0; scheduleRender(); }
+      const t = !c && tally.get(f.conversationId);
+      if (t && f.seq >= t.lastSeq && t.unread) { t.unread = 0; renderTitle(); }
       if (cur && cur.id === f.conversationId && f.seq > (cur.sentRead || 0)) cur.sentRead = f.seq;
     } else if (f.participant === 'visitor' && cur && cur.id === f.conversationId && f.seq > cur.vRead) {
       cur.vRead = f.seq;
@@ -664,6 +699,126 @@
         break;
       }
     }
+  }
+
+  // ---- notifications ----
+  // Desktop notifications and a short sound for a new conversation and for
+  // a visitor's message, in conversations that are the agent's to answer
+  // (assigned to them or to no one), while the tab is hidden or the
+  // conversation is not the one open. The browser's permission is asked
+  // only when the agent clicks "Turn on notifications"; the choice, and
+  // the sound's, are remembered in this browser.
+  const NOTIFY_KEY = 'livechat.inbox.notifications', SOUND_KEY = 'livechat.inbox.sound';
+  const alerted = new Set(); // id:seq, or id:new for a new conversation: each alerted once
+  const names = new Map();   // id -> promise of the conversation's summary, while asked
+  let audio = null, chimedAt = 0;
+  const store = {
+    get(k) { try { return localStorage.getItem(k); } catch (e) { return null; } },
+    set(k, v) { try { localStorage.setItem(k, v); } catch (e) { /* storage refused: kept for this page only */ } },
+  };
+  const canNotify = () => typeof window.Notification === 'function';
+  const notifyOn = () => canNotify() && Notification.permission === 'granted' && store.get(NOTIFY_KEY) === 'on';
+  const soundOn = () => store.get(SOUND_KEY) !== 'off';
+
+  function renderNotify() {
+    const b = $('lc-notify'), note = $('lc-notify-note'), snd = $('lc-sound');
+    snd.hidden = false;
+    snd.setAttribute('aria-pressed', soundOn() ? 'true' : 'false');
+    snd.title = soundOn() ? 'A sound plays for new messages. Click to mute it.' : 'Click to play a sound for new messages.';
+    if (!canNotify()) { b.hidden = true; note.textContent = ''; return; }
+    const perm = Notification.permission, on = notifyOn();
+    b.hidden = false;
+    b.textContent = on ? 'Turn off notifications' : 'Turn on notifications';
+    // Asked for and refused: say so, and where to change it.
+    note.textContent = perm === 'denied' && store.get(NOTIFY_KEY) === 'on' ?
+      'Notifications are blocked for this site in the browser’s settings.' : '';
+  }
+
+  async function toggleNotify() {
+    unlockAudio();
+    if (notifyOn()) { store.set(NOTIFY_KEY, 'off'); renderNotify(); return; }
+    let perm;
+    // An older browser answers through a callback, not the promise.
+    try { perm = await Notification.requestPermission(); } catch (e) { /* read below */ }
+    perm = perm || Notification.permission;
+    // Wanted even when refused: they work once the site settings allow them.
+    if (perm === 'granted' || perm === 'denied') store.set(NOTIFY_KEY, 'on');
+    renderNotify();
+  }
+
+  function toggleSound() {
+    store.set(SOUND_KEY, soundOn() ? 'off' : 'on');
+    unlockAudio();
+    renderNotify();
+  }
+
+  // A page may start its audio only after the user interacted with it: the
+  // context is made (or resumed) on the agent's first click or key.
+  function unlockAudio() {
+    const AC = window.AudioContext || window.webkitAudioContext;
+    if (!AC || !soundOn()) return;
+    if (!audio) try { audio = new AC(); } catch (e) { return; }
+    if (audio.state === 'suspended') audio.resume().catch(() => {});
+  }
+
+  // chime plays two short sine tones, at most once every 1.5 seconds.
+  function chime() {
+    if (!soundOn() || !audio || audio.state !== 'running' || Date.now() - chimedAt < 1500) return;
+    chimedAt = Date.now();
+    const t = audio.currentTime, o = audio.createOscillator(), g = audio.createGain();
+    o.type = 'sine';
+    o.frequency.setValueAtTime(880, t);
+    o.frequency.setValueAtTime(1175, t + 0.12);
+    g.gain.setValueAtTime(0.0001, t);
+    g.gain.exponentialRampToValueAtTime(0.15, t + 0.02);
+    g.gain.exponentialRampToValueAtTime(0.0001, t + 0.32);
+    o.connect(g).connect(audio.destination);
+    o.start(t);
+    o.stop(t + 0.35);
+  }
+
+  // whoseConv answers, once per conversation, its visitor's name and its
+  // assignment: from the list when it knows them, else from the server (an
+  // event carries no visitor). Alerts of one conversation wait on the same
+  // answer, so they are shown in the order their events came.
+  function whoseConv(id) {
+    const c = convs.get(id);
+    if (c && c.visitorName) return Promise.resolve(c);
+    if (!names.has(id)) {
+      const p = api('GET', 'conversations/' + enc(id)).then(r => r.conversation || {}, () => ({}));
+      names.set(id, p);
+      p.then(() => names.delete(id));
+    }
+    return names.get(id).then(r => {
+      const c = Object.assign({}, r, convs.get(id) || {}); // events since are newer
+      c.visitorName = c.visitorName || r.visitorName;
+      return c;
+    });
+  }
+
+  // alertOf notifies of a visitor's message (text, seq) or, with no text,
+  // of a new conversation.
+  function alertOf(id, text, seq) {
+    if (cur && cur.id === id && visible()) return;
+    const k = id + ':' + seq;
+    if (alerted.has(k)) return;
+    alerted.add(k);
+    whoseConv(id).then(c => {
+      if (c.status === 'closed' || (c.assigneeId && (!me || c.assigneeId !== me.id))) return;
+      if (cur && cur.id === id && visible()) return;
+      chime();
+      if (!notifyOn()) return;
+      const body = text ? (text.length > 100 ? text.slice(0, 100).trimEnd() + '…' : text) : 'New conversation';
+      let n;
+      try {
+        n = new Notification(c.visitorName || 'Visitor', { body, tag: 'livechat-' + id, lang: doc.documentElement.lang || 'en' });
+      } catch (e) { return; } // a browser that shows notifications only from a service worker
+      n.onclick = () => {
+        window.focus();
+        n.close();
+        openConv(id);
+      };
+    });
   }
 
   // ---- WebSocket with reconnect ----
@@ -752,6 +907,10 @@
     $('lc-reply').addEventListener('keypress', e => { if (e.key === 'Enter' && !e.shiftKey) e.preventDefault(); });
     $('lc-reply').addEventListener('input', onInput);
     $('lc-presence').addEventListener('click', togglePresence);
+    $('lc-notify').addEventListener('click', toggleNotify);
+    $('lc-sound').addEventListener('click', toggleSound);
+    doc.addEventListener('pointerdown', unlockAudio, true);
+    doc.addEventListener('keydown', unlockAudio, true);
     $('lc-assign-me').addEventListener('click', () => action('assign', { agentId: me.id }));
     $('lc-assign').addEventListener('change', e => action('assign', { agentId: e.target.value }));
     $('lc-close').addEventListener('click', () => action('close', {}));
@@ -805,6 +964,10 @@
     $('lc-chatflows').hidden = !(me.permissions || []).includes('manage_chatflows');
     $('lc-team').hidden = !(me.permissions || []).includes('manage_team');
     renderPresence();
+    renderNotify();
+    try {
+      navigator.permissions.query({ name: 'notifications' }).then(st => { st.onchange = renderNotify; }, () => {});
+    } catch (e) { /* no Permissions API: the state is read again on each click */ }
     $('lc-app').hidden = false;
     try {
       for (const a of (await api('GET', 'agents')).agents || []) agents.set(a.id, a);
