@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/cdproto/browser"
 	cdppage "github.com/chromedp/cdproto/page"
@@ -174,6 +175,22 @@ func TestInboxNotifications(t *testing.T) {
 	eval[bool](t, agent, `window.__setHidden(false)`)
 	waitFor(t, agent, "the title plain once read again", `document.title === 'Inbox'`, notifyState)
 
+	// Visible, with this conversation open, another visitor's new one
+	// shows a notification too; read, the title is plain again.
+	now := time.Now().UTC()
+	require.NoError(t, site.store.CreateVisitor(stepCtx(t), &livechat.Visitor{ID: "v-notify-other", PageURL: site.srv.URL + "/pricing", CreatedAt: now, LastSeenAt: now}))
+	other, _, err := site.chat.StartConversation(stepCtx(t), "v-notify-other", site.srv.URL+"/pricing")
+	require.NoError(t, err)
+	_, err = site.chat.Send(stepCtx(t), "v-notify-other", other.ID, "other-1", "Do you ship to Norway?")
+	require.NoError(t, err)
+	waitFor(t, agent, "a notification of the other conversation", `window.__shown.some(n => n.tag === 'livechat-`+other.ID+`' && n.body === 'Do you ship to Norway?')`, notifyState)
+	waitFor(t, agent, "the other conversation counted", `document.title === '(1) Inbox'`, notifyState)
+	eval[bool](t, agent, `(window.__shown.findLast(n => n.tag === 'livechat-`+other.ID+`').onclick(), true)`)
+	waitFor(t, agent, "the other conversation opened and read", `document.querySelector('.lc-conv[aria-current="true"]').dataset.id === '`+other.ID+`' && document.title === 'Inbox'`, notifyState)
+	openRow(t, agent, convID)
+	waitFor(t, agent, "the first conversation open again", threadIs("#lc-thread", append(both, shownMessage{"4", "visitor", second})), notifyState)
+	shownBefore := eval[int](t, agent, `window.__shown.length`)
+
 	// Assigned to Grace, the conversation is hers: no notification, no count.
 	signIn(t, displayTab(t, visitor), site.srv.URL, "Grace Hopper")
 	_, err = site.chat.Assign(stepCtx(t), convID, "grace")
@@ -184,6 +201,16 @@ func TestInboxNotifications(t *testing.T) {
 	_, err = site.chat.Send(stepCtx(t), convs[0].VisitorID, convID, "third", third)
 	require.NoError(t, err)
 	waitFor(t, agent, "the message in the thread", `[...document.querySelectorAll('#lc-thread .lc-text')].some(e => e.textContent === `+jsString(third)+`)`, notifyState)
-	require.Equal(t, 3, eval[int](t, agent, `window.__shown.length`), "a notification of someone else's conversation")
+	require.Equal(t, shownBefore, eval[int](t, agent, `window.__shown.length`), "a notification of someone else's conversation")
 	require.Equal(t, "Inbox", eval[string](t, agent, `document.title`), "the title counts someone else's conversation")
+
+	// Blocked in the browser's settings, the header says so.
+	_, err = chromedp.CallBrowser(agent, browser.SetPermission, browser.SetPermissionParams{
+		Permission: &browser.PermissionDescriptor{Name: "notifications"},
+		Setting:    browser.PermissionSettingDenied,
+		Origin:     site.srv.URL,
+	})
+	require.NoError(t, err, "block notifications")
+	waitFor(t, agent, "the blocked note", `document.getElementById('lc-notify-note').textContent === 'Notifications are blocked for this site in the browser’s settings.'
+		&& document.getElementById('lc-notify').textContent === 'Turn on notifications'`, notifyState)
 }
