@@ -78,7 +78,8 @@
 // only at 8,000 pages, for the writes that are not grouped. With
 // synchronous=NORMAL the WAL is synced to the disk at a checkpoint, so
 // the appends and read marks a power failure may lose are those since the
-// last one: at most half a second's, or 1,024 of them.
+// last checkpoint that could copy them: while no reader holds the WAL
+// back, at most half a second's, or 1,024 of them.
 //
 // Times are stored as integer unix nanoseconds and come back in UTC with
 // full precision, for instants between the years 1677 and 2262; the zero
