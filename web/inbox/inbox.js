@@ -724,7 +724,7 @@
     const b = $('lc-notify'), note = $('lc-notify-note'), snd = $('lc-sound');
     snd.hidden = false;
     snd.setAttribute('aria-pressed', soundOn() ? 'true' : 'false');
-    snd.title = soundOn() ? 'A sound plays for new messages. Click to mute it.' : 'Click to play a sound for new messages.';
+    snd.title = soundOn() ? 'A sound plays for new conversations and messages. Click to mute it.' : 'Click to play a sound for new conversations and messages.';
     if (!canNotify()) { b.hidden = true; note.textContent = ''; return; }
     const perm = Notification.permission, on = notifyOn();
     b.hidden = false;
