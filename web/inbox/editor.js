@@ -17,6 +17,10 @@
  *   field(label, control, hint) a labelled row for a control
  *   texts(language)             promise of GET admin/texts: the default
  *                               texts of a language, for "reset to default"
+ *   api(method, path, body, version)  a call to <mount>api/v1/<path> with
+ *                               If-Match when version is given; an error
+ *                               answer rejects with its status, code and
+ *                               fields
  *   form                        (build.js) text, number, check, choice,
  *                               radios, list and people: bound controls
  * and, when other scripts set them, previewPane(el) -> {update, device}
@@ -79,7 +83,7 @@
     try {
       r = await fetch(BASE + 'api/v1/' + path, o);
     } catch (err) {
-      throw Object.assign(new Error('The server cannot be reached. Check your connection and try again.'), { status: 0 });
+      throw Object.assign(new Error('The server cannot be reached. Check your connection and try again.'), { status: 0, fields: [] });
     }
     const j = r.status === 204 ? {} : await r.json().catch(() => ({}));
     if (!r.ok) {
@@ -682,7 +686,7 @@
     route();
   }
 
-  window.LCEditor = { h, tab, showErrors, directory, colorField, field, texts, accentCheck, languageSelect };
+  window.LCEditor = { h, tab, showErrors, directory, colorField, field, texts, accentCheck, languageSelect, api };
   // Deferred scripts all run before DOMContentLoaded, but the document is
   // already "interactive" while they run: the shell waits for the event,
   // so that every script after it (tabs, setup, preview) has run before it

@@ -19,10 +19,6 @@
   'use strict';
   const E = window.LCEditor;
   if (!E) return;
-  const doc = document;
-  const src = (doc.currentScript && doc.currentScript.src) || location.href;
-  // setup.js lives at <mount>inbox/setup.js, so the mount is one level up.
-  const BASE = new URL('../', src).href;
   const enc = encodeURIComponent;
   const SKIPPED = 'lce-setup-skipped';
 
@@ -41,26 +37,8 @@
       flows[0] || null;
   }
 
-  async function api(method, path, body, version) {
-    const o = { method, credentials: 'same-origin', headers: {} };
-    if (body !== undefined) {
-      o.headers['Content-Type'] = 'application/json';
-      o.body = JSON.stringify(body);
-    }
-    if (version) o.headers['If-Match'] = '"' + version + '"';
-    let r;
-    try {
-      r = await fetch(BASE + 'api/v1/' + path, o);
-    } catch (err) {
-      throw Object.assign(new Error('The server cannot be reached. Check your connection and try again.'), { status: 0, fields: [] });
-    }
-    const j = r.status === 204 ? {} : await r.json().catch(() => ({}));
-    if (!r.ok) {
-      const er = j.error || {};
-      throw Object.assign(new Error(er.message || 'HTTP ' + r.status), { status: r.status, fields: er.fields || [] });
-    }
-    return j;
-  }
+  // api is the editor's: the admin endpoints, errors with their fields.
+  const api = E.api;
 
   // up is the path of the field that holds path: "a.b[2]" -> "a.b" -> "a".
   const up = p => { const m = /(\.\w+|\[\d+\])$/.exec(p); return m ? p.slice(0, -m[0].length) : ''; };
