@@ -115,6 +115,18 @@ type contactBrief struct {
 	OwnerID  string `json:"ownerId,omitempty"`
 }
 
+// vouchedFor is what the inbox may say of visitor v's contact c. A
+// verified contact speaks for the visitor only when the host identified
+// that visitor: one who merely typed the contact's email address (email
+// capture links them to the contact) is shown with that address alone,
+// unverified, never with the name the host vouched for.
+func vouchedFor(v *Visitor, c *Contact) *Contact {
+	if !c.Verified || isIdentifiedVisitor(v.ID) {
+		return c
+	}
+	return &Contact{ID: c.ID, Email: c.Email, OwnerID: c.OwnerID}
+}
+
 func (h *agentAPI) summarize(ctx context.Context, c *Conversation, agentID string) (*conversationSummary, error) {
 	s := &conversationSummary{Conversation: c, VisitorID: c.VisitorID}
 	var contact *Contact
@@ -122,8 +134,8 @@ func (h *agentAPI) summarize(ctx context.Context, c *Conversation, agentID strin
 		s.Visitor = &visitorBrief{ID: v.ID, PageURL: v.PageURL, Language: v.Language}
 		if v.ContactID != "" {
 			if ct, err := h.store.Contact(ctx, v.ContactID); err == nil {
-				contact = ct
-				s.Visitor.Contact = &contactBrief{ID: ct.ID, Name: ct.Name, Email: ct.Email, Verified: ct.Verified, OwnerID: ct.OwnerID}
+				contact = vouchedFor(v, ct)
+				s.Visitor.Contact = &contactBrief{ID: contact.ID, Name: contact.Name, Email: contact.Email, Verified: contact.Verified, OwnerID: contact.OwnerID}
 			}
 		}
 	} else if !isNotFound(err) {

@@ -55,6 +55,37 @@ func TestVisitorNames(t *testing.T) {
 	require.Equal(t, names[anonConv], agentVisitorNames(t, e)[anonConv], "the generated name changes between calls")
 }
 
+// A visitor who types the email of a contact the host verified is not
+// shown as that person: the inbox gets the address they typed, unverified,
+// and not the contact's name.
+func TestVisitorNamesTypedEmailOfVerifiedContact(t *testing.T) {
+	e := newEnv(t, func(c *livechat.Config) {
+		c.Identity = &identity.Verifier{Keys: map[string][]byte{"k1": identityKey}, Audience: "shop.example"}
+	})
+	named := e.browser()
+	named.configWith(identityToken(t, "user-1"))
+	namedConv := named.start()
+
+	impostor := e.newVisitor()
+	impostorConv := impostor.start()
+	status, body := impostor.do("POST", "api/v1/visitor/email", map[string]any{"email": "USER-1@example.com"})
+	require.Equal(t, 200, status, "%v", body)
+
+	names := agentVisitorNames(t, e)
+	require.Equal(t, "Zoë user-1", names[namedConv])
+	require.Equal(t, "user-1@example.com", names[impostorConv])
+	contactOf := func(conv string) map[string]any {
+		status, thread := e.agentDo("a1", "GET", "api/v1/agent/conversations/"+conv, nil)
+		require.Equal(t, 200, status, "%v", thread)
+		return thread["conversation"].(map[string]any)["visitor"].(map[string]any)["contact"].(map[string]any)
+	}
+	require.Equal(t, true, contactOf(namedConv)["verified"], "the identified user")
+	c := contactOf(impostorConv)
+	require.Equal(t, false, c["verified"], "a typed address is not verified")
+	require.NotContains(t, c, "name", "nor shown with the verified contact's name")
+	require.Equal(t, "user-1@example.com", c["email"])
+}
+
 // Every node gives an anonymous visitor the same generated name.
 func TestVisitorNamesAcrossNodes(t *testing.T) {
 	nodes, _ := cluster(t, 2)
