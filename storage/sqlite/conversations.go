@@ -76,12 +76,28 @@ func (s *Store) Conversations(ctx context.Context, f livechat.ConversationFilter
 	if err := s.ready(); err != nil {
 		return nil, err
 	}
+	q, args, err := conversationsQuery(f)
+	if err != nil {
+		return nil, s.fail("conversations", err)
+	}
+	cs, err := queryAll(ctx, s.r, scanConversation, q, args...)
+	return cs, s.fail("conversations", err)
+}
+
+// conversationsQuery is the statement and arguments of Conversations(f).
+func conversationsQuery(f livechat.ConversationFilter) (string, []any, error) {
 	var where []string
 	var args []any
 	if f.VisitorID != "" {
 		where, args = append(where, "visitor_id = ?"), append(args, f.VisitorID)
 	}
-	if f.Status != "" {
+	switch f.Status {
+	case "":
+	case livechat.StatusClosed:
+		// A literal, so that the planner may use the partial index of
+		// closed conversations by assignee.
+		where = append(where, "status = 'closed'")
+	default:
 		where, args = append(where, "status = ?"), append(args, string(f.Status))
 	}
 	switch {
@@ -98,7 +114,7 @@ func (s *Store) Conversations(ctx context.Context, f livechat.ConversationFilter
 		var e encoder
 		at := e.time(f.After.At)
 		if e.err != nil {
-			return nil, s.fail("conversations", e.err)
+			return "", nil, e.err
 		}
 		switch {
 		case f.OldestFirst && at == nil:
@@ -126,9 +142,7 @@ func (s *Store) Conversations(ctx context.Context, f livechat.ConversationFilter
 	if limit <= 0 {
 		limit = defaultConversationLimit
 	}
-	args = append(args, limit)
-	cs, err := queryAll(ctx, s.r, scanConversation, q, args...)
-	return cs, s.fail("conversations", err)
+	return q, append(args, limit), nil
 }
 
 // UpdateConversation replaces the mutable fields of a stored conversation:
