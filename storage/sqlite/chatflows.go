@@ -75,7 +75,7 @@ func (s *Store) PutChatflow(ctx context.Context, rec *livechat.ChatflowRecord, v
 	}
 
 	if version == 0 {
-		_, err := s.w.ExecContext(ctx, `INSERT INTO chatflows (`+chatflowColumns+`) VALUES (?, 1, ?, ?)`,
+		_, err := s.exec(ctx, `INSERT INTO chatflows (`+chatflowColumns+`) VALUES (?, 1, ?, ?)`,
 			rec.ID, data, updatedAt)
 		if err != nil {
 			return nil, s.fail(op, err)
@@ -107,6 +107,6 @@ func (s *Store) DeleteChatflow(ctx context.Context, id string) error {
 	if err := s.ready(); err != nil {
 		return err
 	}
-	res, err := s.w.ExecContext(ctx, `DELETE FROM chatflows WHERE id = ?`, id)
+	res, err := s.exec(ctx, `DELETE FROM chatflows WHERE id = ?`, id)
 	return s.fail(fmt.Sprintf("delete chatflow %q", id), mustAffect(res, err))
 }

@@ -22,7 +22,7 @@ func (s *Store) AddConsent(ctx context.Context, r *livechat.ConsentRecord) error
 	if e.err != nil {
 		return s.fail(op, e.err)
 	}
-	_, err := s.w.ExecContext(ctx, `INSERT INTO consents (id, visitor_id, contact_id, kind, granted, text_hash, at)
+	_, err := s.exec(ctx, `INSERT INTO consents (id, visitor_id, contact_id, kind, granted, text_hash, at)
 		VALUES (?, ?, ?, ?, ?, ?, ?)`, r.ID, r.VisitorID, r.ContactID, r.Kind, r.Granted, r.TextHash, at)
 	return s.fail(op, err)
 }

@@ -48,7 +48,7 @@ func (s *Store) CreateConversation(ctx context.Context, c *livechat.Conversation
 	if e.err != nil {
 		return s.fail(op, e.err)
 	}
-	_, err := s.w.ExecContext(ctx, `INSERT INTO conversations (`+conversationColumns+`)
+	_, err := s.exec(ctx, `INSERT INTO conversations (`+conversationColumns+`)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...)
 	return s.fail(op, err)
 }
@@ -161,7 +161,7 @@ func (s *Store) UpdateConversation(ctx context.Context, c *livechat.Conversation
 	if e.err != nil {
 		return s.fail(op, e.err)
 	}
-	res, err := s.w.ExecContext(ctx, `UPDATE conversations SET status = ?, assignee_id = ?, chatflow_id = ?,
+	res, err := s.exec(ctx, `UPDATE conversations SET status = ?, assignee_id = ?, chatflow_id = ?,
 		properties = ?, updated_at = ?, closed_at = ? WHERE id = ?`, args...)
 	return s.fail(op, mustAffect(res, err))
 }

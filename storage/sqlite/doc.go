@@ -66,8 +66,9 @@
 //
 // For a database file, another goroutine with a connection of its own
 // copies the WAL back into the database, so that a commit does not wait
-// for that copy and its fsyncs: once 1,024 grouped writes have committed
-// since its last checkpoint, or half a second after the first of them,
+// for that copy and its fsyncs: once 1,024 writes (the grouped ones, and
+// each transaction of the others) have committed since its last
+// checkpoint, or half a second after the first of them,
 // whichever comes first. A page that many commits rewrite meanwhile (the
 // last page of a busy conversation's messages, of an index, of the
 // conversations) is copied and synced once. These checkpoints never wait
@@ -75,10 +76,11 @@
 // copied the next write starts the WAL over. Readers that always overlap
 // can still keep the WAL from starting over, and it then grows until
 // they pause. The writer connection's own automatic checkpoint starts
-// only at 8,000 pages, for the writes that are not grouped. With
+// only at 8,000 pages, a bound for a WAL that readers hold back. With
 // synchronous=NORMAL the WAL is synced to the disk at a checkpoint, so
-// the appends and read marks a power failure may lose are those since the
-// last checkpoint that could copy them: while no reader holds the WAL
+// the writes a power failure may lose (appends, read marks, and the
+// others: conversations, contacts, consents, erasures) are those since
+// the last checkpoint that could copy them: while no reader holds the WAL
 // back, at most half a second's, or 1,024 of them.
 //
 // Times are stored as integer unix nanoseconds and come back in UTC with

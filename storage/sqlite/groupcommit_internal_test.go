@@ -313,3 +313,23 @@ func TestCheckpointerWaitsForWrites(t *testing.T) {
 	require.NoError(t, byTime.close())
 	byTime.wrote(1) // after close: does not block
 }
+
+// A write outside the committer's groups (here an agent and a contact) is
+// checkpointed as grouped ones are, so that a power failure loses it only
+// within the same bound.
+func TestCheckpointerTakesOtherWrites(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(filepath.Join(t.TempDir(), "chat.db"))
+	require.NoError(t, err)
+	defer s.Close()
+	for i, write := range []func() error{
+		func() error { return s.PutAgent(ctx, &livechat.Agent{ID: "a1", Name: "Ada"}) },
+		func() error {
+			return s.CreateContact(ctx, &livechat.Contact{ID: "c1", Email: "ada@example.com", CreatedAt: time.Now(), UpdatedAt: time.Now()})
+		},
+	} {
+		before := s.ckpt.checkpoints.Load()
+		require.NoError(t, write())
+		require.Eventually(t, func() bool { return s.ckpt.checkpoints.Load() > before }, 10*time.Second, time.Millisecond, "write %d checkpointed", i)
+	}
+}

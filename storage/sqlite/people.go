@@ -39,7 +39,7 @@ func (s *Store) CreateVisitor(ctx context.Context, v *livechat.Visitor) error {
 	if e.err != nil {
 		return s.fail(op, e.err)
 	}
-	_, err := s.w.ExecContext(ctx, `INSERT INTO visitors (`+visitorColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?)`, args...)
+	_, err := s.exec(ctx, `INSERT INTO visitors (`+visitorColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?)`, args...)
 	return s.fail(op, err)
 }
 
@@ -69,7 +69,7 @@ func (s *Store) UpdateVisitor(ctx context.Context, v *livechat.Visitor) error {
 	if e.err != nil {
 		return s.fail(op, e.err)
 	}
-	res, err := s.w.ExecContext(ctx, `UPDATE visitors SET contact_id = ?, language = ?, page_url = ?, user_agent = ?,
+	res, err := s.exec(ctx, `UPDATE visitors SET contact_id = ?, language = ?, page_url = ?, user_agent = ?,
 		created_at = ?, last_seen_at = ? WHERE id = ?`, args...)
 	return s.fail(op, mustAffect(res, err))
 }
@@ -110,7 +110,7 @@ func (s *Store) CreateContact(ctx context.Context, c *livechat.Contact) error {
 	if e.err != nil {
 		return s.fail(op, e.err)
 	}
-	_, err := s.w.ExecContext(ctx, `INSERT INTO contacts (id, email, email_key, name, verified, owner_id, properties,
+	_, err := s.exec(ctx, `INSERT INTO contacts (id, email, email_key, name, verified, owner_id, properties,
 		created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...)
 	return s.fail(op, err)
 }
@@ -160,7 +160,7 @@ func (s *Store) UpdateContact(ctx context.Context, c *livechat.Contact) error {
 	if e.err != nil {
 		return s.fail(op, e.err)
 	}
-	res, err := s.w.ExecContext(ctx, `UPDATE contacts SET email = ?, email_key = ?, name = ?, verified = ?, owner_id = ?,
+	res, err := s.exec(ctx, `UPDATE contacts SET email = ?, email_key = ?, name = ?, verified = ?, owner_id = ?,
 		properties = ?, created_at = ?, updated_at = ? WHERE id = ?`, args...)
 	return s.fail(op, mustAffect(res, err))
 }
@@ -195,7 +195,7 @@ func (s *Store) PutAgent(ctx context.Context, a *livechat.Agent) error {
 	if e.err != nil {
 		return s.fail(op, e.err)
 	}
-	_, err := s.w.ExecContext(ctx, `INSERT INTO agents (`+agentColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	_, err := s.exec(ctx, `INSERT INTO agents (`+agentColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET name = excluded.name, email = excluded.email, avatar_url = excluded.avatar_url,
 		team_ids = excluded.team_ids, skills = excluded.skills, capacity = excluded.capacity,
 		permissions = excluded.permissions, presence = excluded.presence, updated_at = excluded.updated_at,
@@ -216,7 +216,7 @@ func (s *Store) TouchAgent(ctx context.Context, id string, at time.Time) error {
 	if e.err != nil {
 		return s.fail(op, e.err)
 	}
-	res, err := s.w.ExecContext(ctx, `UPDATE agents SET last_seen_at = ?
+	res, err := s.exec(ctx, `UPDATE agents SET last_seen_at = ?
 		WHERE id = ? AND (last_seen_at IS NULL OR last_seen_at < ?)`, atCol, id, atCol)
 	if err == nil {
 		if n, _ := res.RowsAffected(); n == 0 {
@@ -276,7 +276,7 @@ func (s *Store) PutTeam(ctx context.Context, t *livechat.Team) error {
 	if e.err != nil {
 		return s.fail(op, e.err)
 	}
-	_, err := s.w.ExecContext(ctx, `INSERT INTO teams (`+teamColumns+`) VALUES (?, ?, ?, ?, ?)
+	_, err := s.exec(ctx, `INSERT INTO teams (`+teamColumns+`) VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET name = excluded.name, avatar_url = excluded.avatar_url,
 		agent_ids = excluded.agent_ids, updated_at = excluded.updated_at`, args...)
 	return s.fail(op, err)
@@ -301,7 +301,7 @@ func (s *Store) DeleteTeam(ctx context.Context, id string) error {
 	if err := s.ready(); err != nil {
 		return err
 	}
-	res, err := s.w.ExecContext(ctx, `DELETE FROM teams WHERE id = ?`, id)
+	res, err := s.exec(ctx, `DELETE FROM teams WHERE id = ?`, id)
 	return s.fail(fmt.Sprintf("delete team %q", id), mustAffect(res, err))
 }
 

@@ -225,7 +225,8 @@ func isUniqueViolation(err error) bool {
 	return false
 }
 
-// writeTx runs fn in a write transaction and commits it when fn succeeds.
+// writeTx runs fn in a write transaction and commits it when fn succeeds,
+// telling the checkpointer of the commit.
 func (s *Store) writeTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	tx, err := s.w.BeginTx(ctx, nil) // BEGIN IMMEDIATE, from _txlock
 	if err != nil {
@@ -235,7 +236,22 @@ func (s *Store) writeTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	if err := fn(tx); err != nil {
 		return err
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	s.ckpt.wrote(1)
+	return nil
+}
+
+// exec runs one write statement outside the committer's groups. Like
+// writeTx, it tells the checkpointer of the commit, so that the write
+// reaches the disk within checkpointEvery, as grouped writes do.
+func (s *Store) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	res, err := s.w.ExecContext(ctx, query, args...)
+	if err == nil {
+		s.ckpt.wrote(1)
+	}
+	return res, err
 }
 
 // readTx runs fn in a read transaction: every query in fn sees the same
