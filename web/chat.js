@@ -349,14 +349,16 @@ window.LiveChat && LiveChat._ && LiveChat._(L => {
   // linked splits a message's text into text and links: only http(s)
   // URLs become links, without trailing punctuation (a closing bracket
   // stays when the URL opened one), built as nodes, opened in a new tab.
+  // A URL longer than 2,048 characters or holding a bidi control stays text.
   function linked(text) {
     const s = String(text == null ? '' : text), out = [];
-    const n = (u, c) => u.split(c).length;
     let at = 0;
     for (const m of s.matchAll(/\bhttps?:\/\/[^\s<>"]+/gi)) {
-      let u = m[0];
-      while (/[.,;:!?'")\]}]$/.test(u) && !(u.endsWith(')') && n(u, '(') >= n(u, ')'))) u = u.slice(0, -1);
-      if (!/^https?:\/\/[^/?#]/i.test(u)) continue;
+      let u = m[0], e = u.length, o = 0, c = 0;
+      for (let i = 0; i < e; i++) if (u[i] === '(') o++; else if (u[i] === ')') c++;
+      for (let x; e && /[.,;:!?'")\]}]/.test(x = u[e - 1]) && !(x === ')' && o >= c); e--) if (x === ')') c--;
+      u = u.slice(0, e);
+      if (!/^https?:\/\/[^/?#]/i.test(u) || e > 2048 || /[\u202a-\u202e\u2066-\u2069]/.test(u)) continue;
       out.push(s.slice(at, m.index), h('a', { href: u, target: '_blank', rel: 'noopener noreferrer nofollow', text: u }));
       at = m.index + u.length;
     }

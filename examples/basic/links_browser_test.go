@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -92,4 +94,28 @@ func TestMessageLinks(t *testing.T) {
 
 	front(t, tabB)
 	check(tabB, "inbox", "#lc-thread")
+
+	// Thousands of closing brackets after a URL are stripped in linear
+	// time: the link is the URL alone, the brackets text. A URL with a
+	// bidi control (which can disguise where it leads) stays text.
+	brackets := "http://a/" + strings.Repeat(")", 4990)
+	const bidi = "Try http://b.example/\u202eexe.txt please"
+	for i, text := range []string{brackets, bidi} {
+		_, err := site.chat.Send(stepCtx(t), convs[0].VisitorID, convID, fmt.Sprintf("links-%d", i), text)
+		require.NoError(t, err)
+	}
+	long := []map[string]any{
+		{"text": brackets, "links": []any{map[string]any{"href": "http://a/", "rel": "noopener noreferrer nofollow", "target": "_blank", "text": "http://a/"}}},
+		{"text": bidi, "links": []any{}},
+	}
+	checkLong := func(tab context.Context, where, container string) {
+		t.Helper()
+		waitFor(t, tab, "the long messages in the "+where, `[...document.querySelectorAll(`+jsString(container+" .lc-text")+`)].some(e => e.textContent === `+jsString(bidi)+`)`, linksJS(container))
+		got := eval[[]map[string]any](t, tab, `JSON.parse(`+linksJS(container)+`)`)
+		require.GreaterOrEqual(t, len(got), 2)
+		require.Equal(t, long, got[len(got)-2:], "the links of the long messages in the %s", where)
+	}
+	checkLong(tabB, "inbox", "#lc-thread")
+	front(t, tabA)
+	checkLong(tabA, "widget", "#livechat-messages")
 }
