@@ -61,6 +61,8 @@ window.LiveChat && LiveChat._ && LiveChat._(L => {
   // this version: for a few minutes after an update a browser may run
   // the previous one from its cache.
   const emit = (e, d) => L.emit && L.emit(e, d);
+  // who is the user the host's identity token names ("" for none).
+  const who = () => { try { return JSON.parse(atob(L.id.split('.')[1].replace(/-/g, '+').replace(/_/g, '/'))).sub || ''; } catch (e) { return ''; } };
   // api is the launcher's, with an error answer read: the error's code,
   // retryAfter (ms, else from Retry-After) and fields, and its status.
   const api = (...a) => L.api(...a).catch(async r => {
@@ -1091,8 +1093,9 @@ window.LiveChat && LiveChat._ && LiveChat._(L => {
   agreed = !proc || proc.kind !== 'explicit' || session('livechat-consent-' + proc.textHash);
   emailMode = !session(EMAIL_KEY) && (chat.emailCapture || {}).mode;
   // What a chat shown before this one left: the text being typed and the
-  // messages sent but not yet stored (L.draft; clear() empties it).
-  const carried = L.draft || {};
+  // messages sent but not yet stored (L.draft; clear() empties it), for
+  // the same user only: identify() may have made this chat another's.
+  const me = who(), carried = L.draft && L.draft.who === me ? L.draft : {};
   L.draft = '';
   // Before the first message: unless this visitor has written already.
   const c0 = L.conv;
@@ -1120,7 +1123,7 @@ window.LiveChat && LiveChat._ && LiveChat._(L => {
   // stop ends this chat for good: the live channel, the timers, the
   // listeners. The widget removes the window with the launcher.
   function stop() {
-    L.draft = { text: input.value, outbox: [...pending.values()].map(p => ({ cid: p.cid, text: p.text })) };
+    L.draft = { who: me, text: input.value, outbox: [...pending.values()].map(p => ({ cid: p.cid, text: p.text })) };
     if (isOpen) emit('close');
     dead = true;
     conv = null;

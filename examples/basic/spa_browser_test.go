@@ -171,6 +171,7 @@ func TestWidgetAPI(t *testing.T) {
 		{"ClearWhileAway", testSPAClearWhileAway},
 		{"ClearBeforeLoad", testSPAClearBeforeLoad},
 		{"UnsentMessagesFollowTheRoute", testSPAUnsent},
+		{"UnsentMessagesStayWithTheirUser", testSPAUnsentIdentify},
 	})
 }
 
@@ -572,4 +573,43 @@ func testSPAClearBeforeLoad(t *testing.T, browser context.Context) {
 	now := visitorCookie()
 	require.NotEmpty(t, now, "a new visitor's cookie")
 	require.NotEqual(t, earlier, now, "a new visitor")
+}
+
+// A message not yet stored when identify() makes the chat another user's
+// is not sent as that user's, nor shown in their chat.
+func testSPAUnsentIdentify(t *testing.T, browser context.Context) {
+	site := newSPASite(t)
+	ctx := context.Background()
+	tab := displayTab(t, browser)
+	trackSockets(t, tab)
+	do(t, tab, "open the app", chromedp.Navigate(site.url+"/app/"))
+	showing(t, tab, "support")
+	do(t, tab, "click Chat with us", chromedp.Click(chromedp.CSS(`#chat-open`)))
+	waitFor(t, tab, "the chat open", openJS, spaState)
+	send(t, tab, "First, as nobody in particular")
+
+	site.noSends.Store(true)
+	eval[bool](t, tab, `(window.sockets.forEach(s => s.close()), true)`)
+	do(t, tab, "send the second message",
+		chromedp.SendKeys(chromedp.CSS("#livechat-input"), "Second, not yet stored"),
+		chromedp.Click(chromedp.CSS("#livechat-send")))
+	waitFor(t, tab, "the second message waiting", `[...document.querySelectorAll('#livechat-messages .lc-msg.lc-pending')].some(e => e.textContent.includes('Second, not yet stored'))`, spaState)
+
+	n := eval[int](t, tab, countEvents("ready "))
+	do(t, tab, "sign in", chromedp.Click(chromedp.CSS(`#login button`)))
+	waitFor(t, tab, "the chat again, for the user", `document.getElementById('who').textContent === 'Signed in as Sam Shopper.' && `+countEvents("ready ")+` > `+jsonInt(n), spaState)
+	site.noSends.Store(false)
+	do(t, tab, "click Chat with us", chromedp.Click(chromedp.CSS(`#chat-open`)))
+	waitFor(t, tab, "the chat open", openJS, spaState)
+	send(t, tab, "Where is my order?")
+	require.Zero(t, eval[int](t, tab, `[...document.querySelectorAll('#livechat-messages .lc-msg')].filter(e => e.textContent.includes('not yet stored')).length`), "the earlier visitor's message is not in the user's chat")
+	convs, err := site.store.Conversations(ctx, livechat.ConversationFilter{Limit: 10})
+	require.NoError(t, err)
+	for _, c := range convs {
+		msgs, err := site.store.Messages(ctx, c.ID, 0, 100)
+		require.NoError(t, err)
+		for _, m := range msgs {
+			require.NotContains(t, m.Text, "not yet stored", "the earlier visitor's message was sent")
+		}
+	}
 }
