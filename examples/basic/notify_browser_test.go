@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -35,6 +36,7 @@ const notifyStubJS = `(() => {
 	let hidden = false;
 	Object.defineProperty(Document.prototype, 'hidden', {get: () => hidden, configurable: true});
 	Object.defineProperty(Document.prototype, 'visibilityState', {get: () => hidden ? 'hidden' : 'visible', configurable: true});
+	performance.setResourceTimingBufferSize(100000);
 	window.__setHidden = h => { hidden = h; document.dispatchEvent(new Event('visibilitychange')); return true; };
 	if (window.AudioContext) {
 		const osc = AudioContext.prototype.createOscillator;
@@ -204,6 +206,47 @@ func TestInboxNotifications(t *testing.T) {
 	require.Equal(t, shownBefore, eval[int](t, agent, `window.__shown.length`), "a notification of someone else's conversation")
 	require.Equal(t, "Inbox", eval[string](t, agent, `document.title`), "the title counts someone else's conversation")
 
+	// A burst of visitor messages in conversations the list does not hold
+	// (another tab's): one assigned to Grace asks the server nothing more
+	// once the assignment is known from its event; the agent's own is
+	// asked about at most once, for the visitor's name.
+	do(t, agent, "click the Closed tab", chromedp.Click(chromedp.CSS("#lc-tab-closed")))
+	fetches := func(id string) string {
+		return `performance.getEntriesByType('resource').filter(e => new URL(e.name).pathname.endsWith('/conversations/` + id + `')).length`
+	}
+	burst := func(visitorID, assignee string) string {
+		t.Helper()
+		require.NoError(t, site.store.CreateVisitor(stepCtx(t), &livechat.Visitor{ID: visitorID, PageURL: site.srv.URL + "/pricing", CreatedAt: now, LastSeenAt: now}))
+		c, _, err := site.chat.StartConversation(stepCtx(t), visitorID, site.srv.URL+"/pricing")
+		require.NoError(t, err)
+		_, err = site.chat.Assign(stepCtx(t), c.ID, assignee)
+		require.NoError(t, err)
+		for i := range 5 {
+			_, err = site.chat.Send(stepCtx(t), visitorID, c.ID, fmt.Sprintf("%s-%d", visitorID, i), fmt.Sprintf("Message %d", i))
+			require.NoError(t, err)
+		}
+		return c.ID
+	}
+	hers := burst("v-notify-hers", "grace")
+	mine := burst("v-notify-mine", "ada")
+	waitFor(t, agent, "the notifications of the agent's own burst", `window.__shown.filter(n => n.tag === 'livechat-`+mine+`' && /^Message \d$/.test(n.body)).length === 5`, notifyState)
+	// The new conversation's alert, before its assignment, may ask once.
+	require.LessOrEqual(t, eval[int](t, agent, fetches(hers)), 1, "requests for the conversation assigned to Grace")
+	herFetches := eval[int](t, agent, fetches(hers))
+	require.LessOrEqual(t, eval[int](t, agent, fetches(mine)), 1, "requests for the agent's own conversation")
+	require.Zero(t, eval[int](t, agent, `window.__shown.filter(n => n.tag === 'livechat-`+hers+`').length`), "a notification of Grace's conversation")
+
+	// A second burst in Grace's conversation, its assignment known: no request.
+	for i := range 5 {
+		_, err = site.chat.Send(stepCtx(t), "v-notify-hers", hers, fmt.Sprintf("again-%d", i), fmt.Sprintf("Again %d", i))
+		require.NoError(t, err)
+	}
+	_, err = site.chat.Send(stepCtx(t), "v-notify-mine", mine, "mine-last", "Last one")
+	require.NoError(t, err)
+	waitFor(t, agent, "the notification after the second burst", `window.__shown.some(n => n.tag === 'livechat-`+mine+`' && n.body === 'Last one')`, notifyState)
+	require.Equal(t, herFetches, eval[int](t, agent, fetches(hers)), "requests for Grace's conversation during a burst")
+	require.LessOrEqual(t, eval[int](t, agent, fetches(mine)), 1, "requests for the agent's own conversation")
+
 	// Blocked in the browser's settings, the header says so.
 	_, err = chromedp.CallBrowser(agent, browser.SetPermission, browser.SetPermissionParams{
 		Permission: &browser.PermissionDescriptor{Name: "notifications"},
@@ -213,4 +256,13 @@ func TestInboxNotifications(t *testing.T) {
 	require.NoError(t, err, "block notifications")
 	waitFor(t, agent, "the blocked note", `document.getElementById('lc-notify-note').textContent === 'Notifications are blocked for this site in the browser’s settings.'
 		&& document.getElementById('lc-notify').textContent === 'Turn on notifications'`, notifyState)
+
+	// With notifications blocked and the sound muted, a new conversation
+	// of the agent's asks the server nothing.
+	quiet := burst("v-notify-quiet", "ada")
+	const last = "Still there?"
+	_, err = site.chat.Send(stepCtx(t), convs[0].VisitorID, convID, "quiet-last", last)
+	require.NoError(t, err)
+	waitFor(t, agent, "the message after the quiet burst in the thread", `[...document.querySelectorAll('#lc-thread .lc-text')].some(e => e.textContent === `+jsString(last)+`)`, notifyState)
+	require.Zero(t, eval[int](t, agent, fetches(quiet)), "requests for a conversation with notifications and sound off")
 }

@@ -278,6 +278,7 @@
     const merged = Object.assign(old || {}, c);
     if (!c.assigneeId) delete merged.assigneeId; // the server omits it when unassigned
     convs.set(c.id, merged);
+    remember(c.id, c);
     // Created just now: no message yet (an event of an older one has some).
     if (!old && !(c.lastSeq > 0) && c.status === 'open') alertOf(c.id, '', 'new');
     if (!old || !merged.visitor) {
@@ -712,7 +713,9 @@
   // the sound's, are remembered in this browser.
   const NOTIFY_KEY = 'livechat.inbox.notifications', SOUND_KEY = 'livechat.inbox.sound';
   const alerted = new Set(); // id:seq, or id:new for a new conversation: each alerted once
-  const names = new Map();   // id -> promise of the conversation's summary, while asked
+  // id -> {visitorName, status, assigneeId, asked}: what conversation events
+  // and at most one request per conversation told, for the last 500.
+  const known = new Map();
   let audio = null, chimedAt = 0;
   const store = {
     get(k) { try { return localStorage.getItem(k); } catch (e) { return null; } },
@@ -779,34 +782,53 @@
     o.stop(t + 0.35);
   }
 
-  // whoseConv answers, once per conversation, its visitor's name and its
-  // assignment: from the list when it knows them, else from the server (an
-  // event carries no visitor). Alerts of one conversation wait on the same
-  // answer, so they are shown in the order their events came.
-  function whoseConv(id) {
-    const c = convs.get(id);
-    if (c && c.visitorName) return Promise.resolve(c);
-    if (!names.has(id)) {
-      const p = api('GET', 'conversations/' + enc(id)).then(r => r.conversation || {}, () => ({}));
-      names.set(id, p);
-      p.then(() => names.delete(id));
+  // remember keeps what c (a conversation as the server sends it, or {})
+  // tells of conversation id; the most recently seen 500 are kept.
+  function remember(id, c) {
+    let k = known.get(id);
+    if (k) known.delete(id); else k = {};
+    known.set(id, k);
+    if (known.size > 500) known.delete(known.keys().next().value);
+    if (c.status) { // a whole summary: it omits assigneeId when unassigned
+      k.status = c.status;
+      if (c.assigneeId) k.assigneeId = c.assigneeId; else delete k.assigneeId;
     }
-    return names.get(id).then(r => {
-      const c = Object.assign({}, r, convs.get(id) || {}); // events since are newer
-      c.visitorName = c.visitorName || r.visitorName;
-      return c;
-    });
+    if (c.visitorName) k.visitorName = c.visitorName;
+    return k;
   }
+
+  // whoseConv answers a conversation's visitor's name and its assignment:
+  // from the list or the conversation events when they tell, else from the
+  // server, asked at most once per conversation (an event carries no
+  // visitor). It answers null when neither tells the assignment. Alerts of
+  // one conversation wait on the same answer, so they are shown in the
+  // order their events came.
+  function whoseConv(id) {
+    const view = () => {
+      const c = convs.get(id), k = known.get(id);
+      if (c) return Object.assign({}, c, { visitorName: c.visitorName || (k && k.visitorName) });
+      return k && k.status ? Object.assign({}, k) : null;
+    };
+    const v = view();
+    if (v && (v.visitorName || !isMine(v))) return Promise.resolve(v);
+    const k = remember(id, {});
+    if (!k.asked) k.asked = api('GET', 'conversations/' + enc(id)).then(r => { remember(id, r.conversation || {}); return true; }, () => false);
+    return k.asked.then(() => view());
+  }
+
+  // isMine reports whether c is open and assigned to this agent or to no one.
+  const isMine = c => c.status !== 'closed' && !(c.assigneeId && (!me || c.assigneeId !== me.id));
 
   // alertOf notifies of a visitor's message (text, seq) or, with no text,
   // of a new conversation.
   function alertOf(id, text, seq) {
+    if (!notifyOn() && !soundOn()) return;
     if (cur && cur.id === id && visible()) return;
     const k = id + ':' + seq;
     if (alerted.has(k)) return;
     alerted.add(k);
     whoseConv(id).then(c => {
-      if (c.status === 'closed' || (c.assigneeId && (!me || c.assigneeId !== me.id))) return;
+      if (!c || !c.status || !isMine(c)) return;
       if (cur && cur.id === id && visible()) return;
       chime();
       if (!notifyOn()) return;
