@@ -175,27 +175,32 @@ func TestWidgetAPI(t *testing.T) {
 	})
 }
 
-// A message sent but not yet stored when a route change shows another
-// chatflow goes on in the new chat: shown there, stored once.
-func testSPAUnsent(t *testing.T, browser context.Context) {
-	site := newSPASite(t)
-	ctx := context.Background()
-	tab := displayTab(t, browser)
+// waitingMessage opens the app's support chat in tab and sends first,
+// which is stored; then the server stops taking messages and the live
+// channel drops, so that "Second, not yet stored" waits in the outbox.
+func waitingMessage(t *testing.T, site *spaSite, tab context.Context, first string) {
+	t.Helper()
 	trackSockets(t, tab)
 	do(t, tab, "open the app", chromedp.Navigate(site.url+"/app/"))
 	showing(t, tab, "support")
 	do(t, tab, "click Chat with us", chromedp.Click(chromedp.CSS(`#chat-open`)))
 	waitFor(t, tab, "the chat open", openJS, spaState)
-	send(t, tab, "First")
-
-	// The server stops taking messages and the live channel drops: the
-	// second message waits in the outbox.
+	send(t, tab, first)
 	site.noSends.Store(true)
 	eval[bool](t, tab, `(window.sockets.forEach(s => s.close()), true)`)
 	do(t, tab, "send the second message",
 		chromedp.SendKeys(chromedp.CSS("#livechat-input"), "Second, not yet stored"),
 		chromedp.Click(chromedp.CSS("#livechat-send")))
 	waitFor(t, tab, "the second message waiting", `[...document.querySelectorAll('#livechat-messages .lc-msg.lc-pending')].some(e => e.textContent.includes('Second, not yet stored'))`, spaState)
+}
+
+// A message sent but not yet stored when a route change shows another
+// chatflow goes on in the new chat: shown there, stored once.
+func testSPAUnsent(t *testing.T, browser context.Context) {
+	site := newSPASite(t)
+	ctx := context.Background()
+	tab := displayTab(t, browser)
+	waitingMessage(t, site, tab, "First")
 
 	do(t, tab, "go to Pricing", chromedp.Click(chromedp.CSS(`nav a[href="/app/pricing"]`)))
 	showing(t, tab, "sales")
@@ -581,19 +586,7 @@ func testSPAUnsentIdentify(t *testing.T, browser context.Context) {
 	site := newSPASite(t)
 	ctx := context.Background()
 	tab := displayTab(t, browser)
-	trackSockets(t, tab)
-	do(t, tab, "open the app", chromedp.Navigate(site.url+"/app/"))
-	showing(t, tab, "support")
-	do(t, tab, "click Chat with us", chromedp.Click(chromedp.CSS(`#chat-open`)))
-	waitFor(t, tab, "the chat open", openJS, spaState)
-	send(t, tab, "First, as nobody in particular")
-
-	site.noSends.Store(true)
-	eval[bool](t, tab, `(window.sockets.forEach(s => s.close()), true)`)
-	do(t, tab, "send the second message",
-		chromedp.SendKeys(chromedp.CSS("#livechat-input"), "Second, not yet stored"),
-		chromedp.Click(chromedp.CSS("#livechat-send")))
-	waitFor(t, tab, "the second message waiting", `[...document.querySelectorAll('#livechat-messages .lc-msg.lc-pending')].some(e => e.textContent.includes('Second, not yet stored'))`, spaState)
+	waitingMessage(t, site, tab, "First, as nobody in particular")
 
 	n := eval[int](t, tab, countEvents("ready "))
 	do(t, tab, "sign in", chromedp.Click(chromedp.CSS(`#login button`)))
