@@ -62,12 +62,13 @@ func TestInboxLiveVisitorLabel(t *testing.T) {
 		t.Errorf("the thread names the visitor's message %q, want %q", author, generated)
 	}
 
-	// A visitor whose contact has a name is listed by that name.
+	// A visitor the host identified, whose contact has a name, is listed by
+	// that name (an identified visitor's id starts with "u-").
 	require.NoError(t, site.store.CreateContact(ctx, &livechat.Contact{ID: "c-zoe", Name: "Zoë Martin", Email: "zoe@example.com", Verified: true, CreatedAt: time.Now(), UpdatedAt: time.Now()}))
-	require.NoError(t, site.store.CreateVisitor(ctx, &livechat.Visitor{ID: "zoe-known", ContactID: "c-zoe", CreatedAt: time.Now()}))
-	known, _, err := site.chat.StartConversation(ctx, "zoe-known", site.srv.URL+"/help")
+	require.NoError(t, site.store.CreateVisitor(ctx, &livechat.Visitor{ID: "u-zoe-known", ContactID: "c-zoe", CreatedAt: time.Now()}))
+	known, _, err := site.chat.StartConversation(ctx, "u-zoe-known", site.srv.URL+"/help")
 	require.NoError(t, err)
-	_, err = site.chat.Send(ctx, "zoe-known", known.ID, "m1", "Hi, it is Zoë")
+	_, err = site.chat.Send(ctx, "u-zoe-known", known.ID, "m1", "Hi, it is Zoë")
 	require.NoError(t, err)
 	knownRow := `document.querySelector('.lc-conv[data-id="` + known.ID + `"]')`
 	waitFor(t, tab, "the contact's name in the list",
