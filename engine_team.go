@@ -132,6 +132,19 @@ var (
 	errTeamFromHost = publicf(ErrConflict, "a member's teams are set by the site's sign-in (AgentAuth): the team cannot be deleted here")
 )
 
+// currentTeam returns the stored team id for a change the client asked
+// with version (empty: whatever is stored); ts.mu must be held.
+func (ts *teamSettings) currentTeam(ctx context.Context, id, version string) (versionedTeam, error) {
+	cur, err := ts.team(ctx, id)
+	if err != nil {
+		return versionedTeam{}, err
+	}
+	if err := checkVersion(version, cur.Version); err != nil {
+		return versionedTeam{}, err
+	}
+	return cur, nil
+}
+
 // checkVersion refuses a change when the client sent a version (If-Match)
 // that is not the current one.
 func checkVersion(sent, current string) error {
@@ -176,11 +189,8 @@ func (ts *teamSettings) createTeam(ctx context.Context, id, name string) (versio
 func (ts *teamSettings) renameTeam(ctx context.Context, id, name, version string) (versionedTeam, error) {
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
-	cur, err := ts.team(ctx, id)
+	cur, err := ts.currentTeam(ctx, id, version)
 	if err != nil {
-		return versionedTeam{}, err
-	}
-	if err := checkVersion(version, cur.Version); err != nil {
 		return versionedTeam{}, err
 	}
 	teams, err := ts.store.Teams(ctx)
@@ -206,11 +216,8 @@ func (ts *teamSettings) renameTeam(ctx context.Context, id, name, version string
 func (ts *teamSettings) setMembers(ctx context.Context, id string, agentIDs []string, version string) (versionedTeam, error) {
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
-	cur, err := ts.team(ctx, id)
+	cur, err := ts.currentTeam(ctx, id, version)
 	if err != nil {
-		return versionedTeam{}, err
-	}
-	if err := checkVersion(version, cur.Version); err != nil {
 		return versionedTeam{}, err
 	}
 	agents, err := ts.store.Agents(ctx)
@@ -281,11 +288,7 @@ func (ts *teamSettings) deleteTeam(ctx context.Context, id, version string) erro
 	}
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
-	cur, err := ts.team(ctx, id)
-	if err != nil {
-		return err
-	}
-	if err := checkVersion(version, cur.Version); err != nil {
+	if _, err := ts.currentTeam(ctx, id, version); err != nil {
 		return err
 	}
 	flows, err := ts.flows(ctx)

@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/cookiejar"
-	"strings"
 	"testing"
 	"time"
 
@@ -211,29 +210,6 @@ func TestPreviewPageDevices(t *testing.T) {
 			}
 		})
 	}
-}
-
-// The live preview is a script of the editor's page, after the shell,
-// served like it.
-func TestEditorPreviewScript(t *testing.T) {
-	e := newEnv(t)
-	get := func(path string) (string, *http.Response) {
-		t.Helper()
-		resp, err := http.Get(e.base + path)
-		require.NoError(t, err)
-		body, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		require.Equal(t, http.StatusOK, resp.StatusCode)
-		return string(body), resp
-	}
-	body, resp := get("inbox/preview.js")
-	require.Contains(t, resp.Header.Get("Content-Type"), "javascript")
-	require.Contains(t, body, "E.previewPane = previewPane")
-	require.Equal(t, "no-cache", resp.Header.Get("Cache-Control"))
-	page, _ := get("inbox/chatflows")
-	editor := strings.Index(page, `<script src="editor.js" defer></script>`)
-	preview := strings.Index(page, `<script src="preview.js" defer></script>`)
-	require.True(t, editor >= 0 && editor < preview, "editor.js, then preview.js:\n%s", page)
 }
 
 // A preview keeps nothing on the server: the draft travels with every

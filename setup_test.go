@@ -70,9 +70,9 @@ func TestChatflowListUnedited(t *testing.T) {
 	})
 }
 
-// The setup is a script of the editor's page, after the shell and before
-// the live preview, served like them.
-func TestEditorSetupScript(t *testing.T) {
+// The setup and the live preview are scripts of the editor's page, after
+// the shell and in this order, served like it.
+func TestEditorSetupAndPreviewScripts(t *testing.T) {
 	e := newEnv(t)
 	get := func(path string) (string, *http.Response) {
 		t.Helper()
@@ -83,10 +83,12 @@ func TestEditorSetupScript(t *testing.T) {
 		require.Equal(t, http.StatusOK, resp.StatusCode)
 		return string(body), resp
 	}
-	body, resp := get("inbox/setup.js")
-	require.Contains(t, resp.Header.Get("Content-Type"), "javascript")
-	require.Contains(t, body, "E.setup = setup")
-	require.Equal(t, "no-cache", resp.Header.Get("Cache-Control"))
+	for file, exports := range map[string]string{"setup.js": "E.setup = setup", "preview.js": "E.previewPane = previewPane"} {
+		body, resp := get("inbox/" + file)
+		require.Contains(t, resp.Header.Get("Content-Type"), "javascript", file)
+		require.Contains(t, body, exports)
+		require.Equal(t, "no-cache", resp.Header.Get("Cache-Control"), file)
+	}
 	page, _ := get("inbox/chatflows")
 	editor := strings.Index(page, `<script src="editor.js" defer></script>`)
 	setup := strings.Index(page, `<script src="setup.js" defer></script>`)

@@ -122,6 +122,22 @@ type liveConn struct {
 	conn net.Conn
 }
 
+// siteTab starts a demo site and a browser tab on it whose console
+// errors fail the test (named by name in their messages); both stop when
+// the test ends.
+func siteTab(t *testing.T, name string) (*browserSite, context.Context) {
+	t.Helper()
+	chromium := chromiumPath(t)
+	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
+	t.Cleanup(cancel)
+	site := newBrowserSite(t)
+	t.Cleanup(func() { site.close(t) })
+	tab, stopBrowser := startBrowser(t, ctx, chromium)
+	stopConsole := watchConsole(t, tab, name)
+	t.Cleanup(func() { stopBrowser(); stopConsole() })
+	return site, tab
+}
+
 func newBrowserSite(t *testing.T) *browserSite {
 	t.Helper()
 	store := memory.New()

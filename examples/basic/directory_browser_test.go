@@ -5,7 +5,6 @@
 package main
 
 import (
-	"context"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -13,14 +12,7 @@ import (
 )
 
 func TestEditorListsAgentsNeverSignedIn(t *testing.T) {
-	chromium := chromiumPath(t)
-	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
-	defer cancel()
-	site := newBrowserSite(t)
-	defer site.close(t)
-	tab, stopBrowser := startBrowser(t, ctx, chromium)
-	stopConsole := watchConsole(t, tab, "directory")
-	defer func() { stopBrowser(); stopConsole() }()
+	site, tab := siteTab(t, "directory")
 
 	// Only Ada signs in; Grace and Katherine never have.
 	editSupport(t, tab, site.srv.URL, "Ada Lovelace")

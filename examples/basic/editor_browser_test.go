@@ -102,15 +102,7 @@ func openEditor(t *testing.T, tab context.Context) {
 }
 
 func TestEditorCreateEditSave(t *testing.T) {
-	chromium := chromiumPath(t)
-	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
-	defer cancel()
-	site := newBrowserSite(t)
-	defer site.close(t)
-
-	tab, stopBrowser := startBrowser(t, ctx, chromium)
-	stopConsole := watchConsole(t, tab, "editor")
-	defer func() { stopBrowser(); stopConsole() }()
+	site, tab := siteTab(t, "editor")
 
 	// Grace may not edit chatflows: her inbox has no link.
 	signIn(t, tab, site.srv.URL, "Grace Hopper")
@@ -262,14 +254,7 @@ func editSupport(t *testing.T, tab context.Context, url, who string) {
 // A problem the server finds is shown next to its field, on its tab,
 // which the editor switches to; nothing is saved.
 func TestEditorFieldError(t *testing.T) {
-	chromium := chromiumPath(t)
-	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
-	defer cancel()
-	site := newBrowserSite(t)
-	defer site.close(t)
-	tab, stopBrowser := startBrowser(t, ctx, chromium)
-	stopConsole := watchConsole(t, tab, "editor")
-	defer func() { stopBrowser(); stopConsole() }()
+	site, tab := siteTab(t, "editor")
 	editSupport(t, tab, site.srv.URL, "Ada Lovelace")
 	before, err := site.chat.Chatflow(stepCtx(t), "support")
 	require.NoError(t, err)
@@ -352,14 +337,7 @@ func TestEditorConflict(t *testing.T) {
 // "Reset to default" brings back the default text of the chatflow's
 // language, and the chatflow stores no text of its own again.
 func TestEditorResetConsentText(t *testing.T) {
-	chromium := chromiumPath(t)
-	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
-	defer cancel()
-	site := newBrowserSite(t)
-	defer site.close(t)
-	tab, stopBrowser := startBrowser(t, ctx, chromium)
-	stopConsole := watchConsole(t, tab, "editor")
-	defer func() { stopBrowser(); stopConsole() }()
+	site, tab := siteTab(t, "editor")
 	editSupport(t, tab, site.srv.URL, "Ada Lovelace")
 
 	const dflt = "To chat with us, please agree that we store and process the personal data you share in this chat"
@@ -390,14 +368,7 @@ func TestEditorResetConsentText(t *testing.T) {
 // Leaving with unsaved changes asks first: in the page (back to the list)
 // and when the browser leaves it.
 func TestEditorLeaveUnsaved(t *testing.T) {
-	chromium := chromiumPath(t)
-	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
-	defer cancel()
-	site := newBrowserSite(t)
-	defer site.close(t)
-	tab, stopBrowser := startBrowser(t, ctx, chromium)
-	stopConsole := watchConsole(t, tab, "editor")
-	defer func() { stopBrowser(); stopConsole() }()
+	site, tab := siteTab(t, "editor")
 	editSupport(t, tab, site.srv.URL, "Ada Lovelace")
 
 	// Typing as a person does (the browser asks on leaving only after one).
@@ -456,14 +427,7 @@ func rowJS(name string) string {
 // chatflow someone else changed meanwhile is not switched blindly;
 // duplicates; deletes after asking.
 func TestEditorList(t *testing.T) {
-	chromium := chromiumPath(t)
-	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
-	defer cancel()
-	site := newBrowserSite(t)
-	defer site.close(t)
-	tab, stopBrowser := startBrowser(t, ctx, chromium)
-	stopConsole := watchConsole(t, tab, "editor")
-	defer func() { stopBrowser(); stopConsole() }()
+	site, tab := siteTab(t, "editor")
 	signIn(t, tab, site.srv.URL, "Ada Lovelace")
 	do(t, tab, "open the editor", chromedp.Navigate(site.srv.URL+"/livechat/inbox/chatflows"))
 	openEditor(t, tab)
@@ -521,14 +485,7 @@ func TestEditorList(t *testing.T) {
 // An accent colour on which the widget's text would be hard to read is
 // refused; a light one gets dark text, as the widget writes it.
 func TestEditorAccentColour(t *testing.T) {
-	chromium := chromiumPath(t)
-	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
-	defer cancel()
-	site := newBrowserSite(t)
-	defer site.close(t)
-	tab, stopBrowser := startBrowser(t, ctx, chromium)
-	stopConsole := watchConsole(t, tab, "editor")
-	defer func() { stopBrowser(); stopConsole() }()
+	site, tab := siteTab(t, "editor")
 	editSupport(t, tab, site.srv.URL, "Ada Lovelace")
 
 	// Mid grey: white text on it is 3.9:1, and the widget writes white on it.
@@ -555,14 +512,7 @@ func TestEditorAccentColour(t *testing.T) {
 // properties, subscription types. A removed row hands the focus to its
 // list's add button.
 func TestEditorRows(t *testing.T) {
-	chromium := chromiumPath(t)
-	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
-	defer cancel()
-	site := newBrowserSite(t)
-	defer site.close(t)
-	tab, stopBrowser := startBrowser(t, ctx, chromium)
-	stopConsole := watchConsole(t, tab, "editor")
-	defer func() { stopBrowser(); stopConsole() }()
+	site, tab := siteTab(t, "editor")
 	editSupport(t, tab, site.srv.URL, "Ada Lovelace")
 
 	do(t, tab, "add a skill rule", chromedp.Click(`//fieldset[@data-path="build.assignment.skillRules"]/button[contains(., "Add skill rule")]`))

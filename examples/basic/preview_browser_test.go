@@ -56,15 +56,7 @@ func pageShot(t *testing.T, tab context.Context, name string, scale float64) {
 }
 
 func TestEditorLivePreview(t *testing.T) {
-	chromium := chromiumPath(t)
-	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
-	defer cancel()
-	site := newBrowserSite(t)
-	defer site.close(t)
-
-	tab, stopBrowser := startBrowser(t, ctx, chromium)
-	stopConsole := watchConsole(t, tab, "preview")
-	defer func() { stopBrowser(); stopConsole() }()
+	site, tab := siteTab(t, "preview")
 
 	signIn(t, tab, site.srv.URL, "Ada Lovelace")
 	do(t, tab, "open the sales chatflow in the editor", chromedp.Navigate(site.srv.URL+"/livechat/inbox/chatflows#edit/sales"))
@@ -151,15 +143,7 @@ func jsonHas(t *testing.T, s string, want map[string]any) bool {
 // A chatflow that shows no chat now (the launcher hidden while nobody is
 // available) is said to be so beside an empty preview.
 func TestEditorPreviewNoChat(t *testing.T) {
-	chromium := chromiumPath(t)
-	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
-	defer cancel()
-	site := newBrowserSite(t)
-	defer site.close(t)
-
-	tab, stopBrowser := startBrowser(t, ctx, chromium)
-	stopConsole := watchConsole(t, tab, "preview")
-	defer func() { stopBrowser(); stopConsole() }()
+	site, tab := siteTab(t, "preview")
 
 	// Nobody is available: the support chat is away.
 	signIn(t, tab, site.srv.URL, "Ada Lovelace")

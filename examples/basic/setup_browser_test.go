@@ -31,15 +31,7 @@ const setupState = `JSON.stringify({url: location.href,
 	main: document.getElementById('lce-main').textContent.slice(0, 300)})`
 
 func TestSetupFirstTime(t *testing.T) {
-	chromium := chromiumPath(t)
-	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
-	defer cancel()
-	site := newBrowserSite(t)
-	defer site.close(t)
-
-	tab, stopBrowser := startBrowser(t, ctx, chromium)
-	stopConsole := watchConsole(t, tab, "setup")
-	defer func() { stopBrowser(); stopConsole() }()
+	site, tab := siteTab(t, "setup")
 
 	// Grace opens the inbox once (the site registered the three demo
 	// agents at startup); then Ada, who may edit chatflows, opens the editor: nobody has edited a
@@ -187,15 +179,7 @@ func TestSetupFirstTime(t *testing.T) {
 // open, after asking when something was chosen; nothing is saved, so
 // another tab starts with the setup again.
 func TestSetupSkip(t *testing.T) {
-	chromium := chromiumPath(t)
-	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
-	defer cancel()
-	site := newBrowserSite(t)
-	defer site.close(t)
-
-	tab, stopBrowser := startBrowser(t, ctx, chromium)
-	stopConsole := watchConsole(t, tab, "skip")
-	defer func() { stopBrowser(); stopConsole() }()
+	site, tab := siteTab(t, "skip")
 
 	signIn(t, tab, site.srv.URL, "Ada Lovelace")
 	do(t, tab, "open the editor", chromedp.Navigate(site.srv.URL+"/livechat/inbox/chatflows"))

@@ -8,7 +8,6 @@
 package main
 
 import (
-	"context"
 	"slices"
 	"testing"
 
@@ -25,15 +24,7 @@ const teamState = `JSON.stringify({url: location.href,
 	main: (document.getElementById('lct-main') || {textContent: ''}).textContent.slice(0, 400)})`
 
 func TestTeamSettings(t *testing.T) {
-	chromium := chromiumPath(t)
-	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
-	defer cancel()
-	site := newBrowserSite(t)
-	defer site.close(t)
-
-	tab, stopBrowser := startBrowser(t, ctx, chromium)
-	stopConsole := watchConsole(t, tab, "team")
-	defer func() { stopBrowser(); stopConsole() }()
+	site, tab := siteTab(t, "team")
 	do(t, tab, "a window 768 px wide", chromedp.EmulateViewport(768, 1000))
 
 	// Grace (whom the site registered at startup, as every demo agent)
