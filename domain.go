@@ -180,6 +180,9 @@ type Message struct {
 	// it in its own language; Text is the English wording, for clients
 	// that do not know the code. Empty for other messages.
 	Code string `json:"code,omitempty"`
+	// Attachment is the file the message carries, if any; its Text may
+	// then be empty.
+	Attachment *Attachment `json:"attachment,omitempty"`
 }
 
 // CodeConversationEnded is the Code of the system message that closes a

@@ -194,6 +194,17 @@ func appendMessage(b []byte, m *Message) ([]byte, bool) {
 		b = append(b, `,"code":`...)
 		b = appendJSONString(b, m.Code)
 	}
+	if a := m.Attachment; a != nil {
+		b = append(b, `,"attachment":{"id":`...)
+		b = appendJSONString(b, a.ID)
+		b = append(b, `,"name":`...)
+		b = appendJSONString(b, a.Name)
+		b = append(b, `,"size":`...)
+		b = strconv.AppendInt(b, a.Size, 10)
+		b = append(b, `,"contentType":`...)
+		b = appendJSONString(b, a.ContentType)
+		b = append(b, '}')
+	}
 	return append(b, '}'), true
 }
 

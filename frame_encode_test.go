@@ -21,6 +21,9 @@ func FuzzEncodeFrames(f *testing.F) {
 		at := time.Unix(sec, nsec).In(time.FixedZone("z", int(offset)))
 		m := &Message{ID: id, ClientMsgID: clientID, ConversationID: convID, Seq: seq, Sender: SenderKind(sender),
 			AuthorID: "hidden", AuthorName: authorName, Text: text, CreatedAt: at, Code: code}
+		if typing {
+			m.Attachment = &Attachment{ID: agentID, Name: alias, Size: seq, ContentType: presence}
+		}
 		ev := Event{Type: EventType(sender), ConversationID: convID, Seq: seq, Participant: participant, Typing: typing,
 			AgentID: agentID, AuthorAlias: alias, Presence: Presence(presence)}
 		vev := visitorEventFrame{Type: EventType(sender), ConversationID: convID, Seq: seq, Participant: participant, Typing: typing}

@@ -47,6 +47,8 @@ type Store struct {
 	// random holds bytes from crypto/rand for message ids, read 4 KiB at
 	// a time rather than 16 bytes for every message; used under mu.
 	random *bufio.Reader
+	// files holds the records of attached files by id (files.go).
+	files map[string]*livechat.File
 }
 
 // conversation is a stored conversation with everything that hangs off it.
@@ -663,6 +665,10 @@ func (s *Store) appendLocked(cv *conversation, m *livechat.Message) (*livechat.M
 		return nil, false, fmt.Errorf("memory: message of 4 GiB or more: %w", livechat.ErrInvalid)
 	}
 	stored := *m
+	if a := m.Attachment; a != nil {
+		c := *a
+		stored.Attachment = &c
+	}
 	if stored.ID == "" {
 		stored.ID = s.newMessageID()
 	}
@@ -931,6 +937,7 @@ func (s *Store) EraseVisitor(ctx context.Context, visitorID string, consentsBefo
 	}
 	defer s.mu.Unlock()
 	delete(s.visitors, visitorID)
+	s.eraseFiles(s.byVisitor[visitorID])
 	for id, cv := range s.byVisitor[visitorID] {
 		s.countOpen(&cv.conv, -1)
 		delete(s.convs, id)

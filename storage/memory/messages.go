@@ -23,6 +23,9 @@ type messageLog struct {
 	// locs holds the Location of the CreatedAt of the few messages whose
 	// time is not in UTC, by index in recs.
 	locs map[int32]*time.Location
+	// atts holds the Attachment of the few messages that carry one, by
+	// index in recs.
+	atts map[int32]livechat.Attachment
 }
 
 // The strings of a stored message, in the order they are written.
@@ -105,6 +108,12 @@ func (l *messageLog) add(m *livechat.Message, h uint64) {
 		}
 		l.locs[i] = loc
 	}
+	if m.Attachment != nil {
+		if l.atts == nil {
+			l.atts = make(map[int32]livechat.Attachment)
+		}
+		l.atts[i] = *m.Attachment
+	}
 	if m.ClientMsgID != "" {
 		k := clientKeyOf(m)
 		if l.byClient == nil {
@@ -176,7 +185,7 @@ func (l *messageLog) message(conversationID string, i int) *livechat.Message {
 	if loc, ok := l.locs[int32(i)]; ok {
 		at = at.In(loc)
 	}
-	return &livechat.Message{
+	m := &livechat.Message{
 		ID:             f[fieldID],
 		ClientMsgID:    f[fieldClientMsgID],
 		ConversationID: conversationID,
@@ -188,4 +197,8 @@ func (l *messageLog) message(conversationID string, i int) *livechat.Message {
 		CreatedAt:      at,
 		Code:           f[fieldCode],
 	}
+	if a, ok := l.atts[int32(i)]; ok {
+		m.Attachment = &a
+	}
+	return m
 }

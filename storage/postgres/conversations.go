@@ -293,13 +293,13 @@ func (s *Store) OpenCounts(ctx context.Context) (map[string]int, error) {
 	return out, nil
 }
 
-const messageColumns = `id, client_msg_id, conversation_id, seq, sender, author_id, author_name, text, code, created_at`
+const messageColumns = `id, client_msg_id, conversation_id, seq, sender, author_id, author_name, text, code, created_at, attachment`
 
 func scanMessage(row pgx.Row) (*livechat.Message, error) {
 	m := new(livechat.Message)
 	var sender string
 	err := row.Scan(&m.ID, &m.ClientMsgID, &m.ConversationID, &m.Seq, &sender, &m.AuthorID, &m.AuthorName,
-		&m.Text, &m.Code, timeCol{&m.CreatedAt})
+		&m.Text, &m.Code, timeCol{&m.CreatedAt}, attachmentCol{&m.Attachment})
 	if err != nil {
 		return nil, err
 	}
@@ -328,7 +328,7 @@ const appendMessage = `WITH original AS (
 	RETURNING last_seq
 ), inserted AS (
 	INSERT INTO {schema}.messages (` + messageColumns + `)
-	SELECT $5::text, $4::text, $1::text, next.last_seq, $2::text, $3::text, $6::text, $7::text, $8::text, $9::timestamptz
+	SELECT $5::text, $4::text, $1::text, next.last_seq, $2::text, $3::text, $6::text, $7::text, $8::text, $9::timestamptz, $10::text
 	FROM next
 	RETURNING ` + messageColumns + `
 )
@@ -350,6 +350,7 @@ func (s *Store) newAppend(m *livechat.Message) (msg livechat.Message, createdAt 
 		return msg, nil, op, err
 	}
 	msg = *m
+	msg.Attachment = cloneAttachment(m.Attachment)
 	if msg.ID == "" {
 		msg.ID = uuid.NewString()
 	}
@@ -386,7 +387,7 @@ func (s *Store) AppendMessage(ctx context.Context, m *livechat.Message) (stored 
 	query := s.q(appendMessage)
 	for range appendAttempts {
 		row := s.pool.QueryRow(ctx, query, msg.ConversationID, string(msg.Sender), msg.AuthorID, msg.ClientMsgID,
-			msg.ID, msg.AuthorName, msg.Text, msg.Code, createdAt)
+			msg.ID, msg.AuthorName, msg.Text, msg.Code, createdAt, attachmentText(msg.Attachment))
 		stored, created, err = scanAppended(row)
 		if err == nil || !uniqueViolationOf(err, "messages_client_key") {
 			break
@@ -403,7 +404,7 @@ func scanAppended(row pgx.Row) (*livechat.Message, bool, error) {
 	var sender string
 	var created bool
 	err := row.Scan(&m.ID, &m.ClientMsgID, &m.ConversationID, &m.Seq, &sender, &m.AuthorID, &m.AuthorName,
-		&m.Text, &m.Code, timeCol{&m.CreatedAt}, &created)
+		&m.Text, &m.Code, timeCol{&m.CreatedAt}, attachmentCol{&m.Attachment}, &created)
 	if err != nil {
 		return nil, false, err
 	}
@@ -414,7 +415,8 @@ func scanAppended(row pgx.Row) (*livechat.Message, bool, error) {
 // appendMessageIf is appendMessage for a conversation that meets a
 // condition ($10 the visitor, $11 the status it must not have, each empty
 // for none,
-// $12 the chatflows it must not be in), in one statement. The condition is
+// $12 the chatflows it must not be in; $13 is the attachment), in one
+// statement. The condition is
 // in the UPDATE's WHERE, which PostgreSQL evaluates again on the row's
 // latest version once it holds the row's lock, so no change to the
 // conversation can come between the check and the append. It returns the
@@ -434,7 +436,7 @@ const appendMessageIf = `WITH original AS (
 	RETURNING ` + conversationColumns + `
 ), inserted AS (
 	INSERT INTO {schema}.messages (` + messageColumns + `)
-	SELECT $5::text, $4::text, $1::text, next.last_seq, $2::text, $3::text, $6::text, $7::text, $8::text, $9::timestamptz
+	SELECT $5::text, $4::text, $1::text, next.last_seq, $2::text, $3::text, $6::text, $7::text, $8::text, $9::timestamptz, $13::text
 	FROM next
 	RETURNING ` + messageColumns + `
 )
@@ -472,7 +474,7 @@ func (s *Store) AppendMessageIf(ctx context.Context, m *livechat.Message, cond l
 		var stored *livechat.Message
 		var conv *livechat.Conversation
 		stored, conv, err = scanAppendedIf(s.pool.QueryRow(ctx, query, msg.ConversationID, string(msg.Sender), msg.AuthorID,
-			msg.ClientMsgID, msg.ID, msg.AuthorName, msg.Text, msg.Code, createdAt, cond.VisitorID, closed, except))
+			msg.ClientMsgID, msg.ID, msg.AuthorName, msg.Text, msg.Code, createdAt, cond.VisitorID, closed, except, attachmentText(msg.Attachment)))
 		switch {
 		case err == nil:
 			return stored, conv, true, nil
@@ -510,7 +512,7 @@ func scanAppendedIf(row pgx.Row) (*livechat.Message, *livechat.Conversation, err
 	m, c := new(livechat.Message), new(livechat.Conversation)
 	var sender, status string
 	err := row.Scan(&m.ID, &m.ClientMsgID, &m.ConversationID, &m.Seq, &sender, &m.AuthorID, &m.AuthorName,
-		&m.Text, &m.Code, timeCol{&m.CreatedAt},
+		&m.Text, &m.Code, timeCol{&m.CreatedAt}, attachmentCol{&m.Attachment},
 		&c.ID, &c.VisitorID, &c.ChatflowID, &status, &c.AssigneeID, &c.LastSeq, &c.PageURL,
 		timeCol{&c.CreatedAt}, timeCol{&c.UpdatedAt}, timeCol{&c.ClosedAt}, &c.Properties)
 	if err != nil {

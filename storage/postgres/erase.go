@@ -9,8 +9,8 @@ import (
 )
 
 // EraseVisitor deletes a visitor and everything of theirs in one
-// statement: their conversations, with which go messages, read marks and
-// survey answers (foreign keys ON DELETE CASCADE), their consent records
+// statement: their conversations, with which go messages, read marks,
+// survey answers and file records (foreign keys ON DELETE CASCADE), their consent records
 // made before consentsBefore, and the visitor. Erasing an unknown visitor
 // deletes whatever is left of them and is not an error.
 func (s *Store) EraseVisitor(ctx context.Context, visitorID string, consentsBefore time.Time) error {

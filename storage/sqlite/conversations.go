@@ -290,12 +290,12 @@ func (s *Store) OpenCounts(ctx context.Context) (map[string]int, error) {
 	return out, s.fail("open counts", rows.Err())
 }
 
-const messageColumns = `id, client_msg_id, conversation_id, seq, sender, author_id, author_name, text, code, created_at`
+const messageColumns = `id, client_msg_id, conversation_id, seq, sender, author_id, author_name, text, code, created_at, attachment`
 
 func scanMessage(row rowScanner) (*livechat.Message, error) {
 	m := new(livechat.Message)
 	err := row.Scan(&m.ID, &m.ClientMsgID, &m.ConversationID, &m.Seq, &m.Sender, &m.AuthorID, &m.AuthorName,
-		&m.Text, &m.Code, timeCol{&m.CreatedAt})
+		&m.Text, &m.Code, timeCol{&m.CreatedAt}, attachmentCol{&m.Attachment})
 	if err != nil {
 		return nil, err
 	}
@@ -329,6 +329,7 @@ func (s *Store) AppendMessage(ctx context.Context, m *livechat.Message) (stored 
 	}
 	op := func() string { return fmt.Sprintf("append message to conversation %q", m.ConversationID) }
 	r := &appendRequest{request: newRequest(), msg: *m}
+	r.msg.Attachment = cloneAttachment(m.Attachment)
 	if r.msg.ID == "" {
 		// A version 7 UUID starts with the time: the messages appended
 		// together go next to each other in the index of ids instead of
@@ -371,6 +372,7 @@ func (s *Store) AppendMessageIf(ctx context.Context, m *livechat.Message, cond l
 	}
 	op := func() string { return fmt.Sprintf("append message to conversation %q", m.ConversationID) }
 	r := &appendRequest{request: newRequest(), msg: *m, cond: &cond}
+	r.msg.Attachment = cloneAttachment(m.Attachment)
 	if r.msg.ID == "" {
 		r.msg.ID = uuid.Must(uuid.NewV7()).String() // as in AppendMessage
 	}

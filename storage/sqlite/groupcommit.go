@@ -170,7 +170,7 @@ type committer struct {
 // when the conversation does not exist or the sender already used the
 // client message id there (the unique index messages_client_key).
 const appendInsert = `INSERT INTO messages (` + messageColumns + `)
-	SELECT ?1, ?2, id, last_seq + 1, ?3, ?4, ?5, ?6, ?7, ?8 FROM conversations WHERE id = ?9
+	SELECT ?1, ?2, id, last_seq + 1, ?3, ?4, ?5, ?6, ?7, ?8, ?10 FROM conversations WHERE id = ?9
 	ON CONFLICT (conversation_id, sender, author_id, client_msg_id) WHERE client_msg_id <> '' DO NOTHING
 	RETURNING seq`
 
@@ -179,7 +179,7 @@ const appendInsert = `INSERT INTO messages (` + messageColumns + `)
 // transaction. It inserts nothing when the sender already used the client
 // message id.
 const appendInsertValues = `INSERT INTO messages (` + messageColumns + `)
-	VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+	VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
 	ON CONFLICT (conversation_id, sender, author_id, client_msg_id) WHERE client_msg_id <> '' DO NOTHING`
 
 // appendUpdate moves the conversation's last_seq (and updated_at) to the
@@ -439,7 +439,7 @@ func (r *appendRequest) apply(ctx context.Context, tx *groupTx) error {
 	}
 	m := r.msg
 	err := tx.stmt(ctx, stmtInsert).QueryRowContext(ctx, m.ID, m.ClientMsgID, string(m.Sender), m.AuthorID, m.AuthorName,
-		m.Text, m.Code, r.createdAt, m.ConversationID).Scan(&m.Seq)
+		m.Text, m.Code, r.createdAt, m.ConversationID, attachmentText(m.Attachment)).Scan(&m.Seq)
 	switch {
 	case err == nil:
 		if _, err := tx.stmt(ctx, stmtUpdate).ExecContext(ctx, m.Seq, r.createdAt, m.ConversationID); err != nil {
@@ -477,7 +477,7 @@ func (r *appendRequest) applyIf(ctx context.Context, tx *groupTx) error {
 	}
 	m.Seq = conv.LastSeq + 1
 	res, err := tx.stmt(ctx, stmtInsertValues).ExecContext(ctx, m.ID, m.ClientMsgID, m.ConversationID, m.Seq, string(m.Sender),
-		m.AuthorID, m.AuthorName, m.Text, m.Code, r.createdAt)
+		m.AuthorID, m.AuthorName, m.Text, m.Code, r.createdAt, attachmentText(m.Attachment))
 	if err == nil {
 		var n int64
 		if n, err = res.RowsAffected(); err == nil && n == 0 {

@@ -65,6 +65,12 @@
 // changes no agent, returns ErrNotFound for an unknown team, and a team
 // put again after it was deleted is stored anew.
 //
+// A message's Attachment must come back as it was stored, and a store
+// that is also a [livechat.FileIndex] has its file records checked
+// (the tests skip other stores): put once, read back as copies, deleted,
+// listed per visitor oldest first, and erased with their conversations by
+// EraseVisitor.
+//
 // Tests do not run in parallel and each closes its store before the next
 // asks for one, so newStore may hand out stores backed by one database as
 // long as each starts empty.
