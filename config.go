@@ -54,6 +54,12 @@ type Config struct {
 	// called without blocking the message path; see notifier/webhook.
 	Notifier Notifier
 
+	// Mailer sends visitors the transcripts of their conversations by
+	// email, when they ask for one at the end of a chat (mail/smtp sends
+	// over SMTP). Default: nil, and visitors are not offered transcripts;
+	// agents can always download them from the inbox.
+	Mailer Mailer
+
 	// DefaultCapacity is how many open conversations an agent whose
 	// Agent.Capacity is 0 may have assigned at once. Default 5.
 	DefaultCapacity int

@@ -41,6 +41,11 @@
 //     teamSettings (teams, members, agents' capacity and skills) and the
 //     chooser (which chatflow a page shows). It knows the Storage, the
 //     broker, the clock and the policy packages, and no net/http.
+//   - transcript.go writes a conversation out for one reader, as text or
+//     HTML (the visitor's with the brand alias, the agents' with real
+//     names), and mails the visitor's through Config.Mailer in the
+//     background, with its own limits and retries; mailer.go is the
+//     Mailer interface, and mail/smtp sends over SMTP.
 //   - flowcache.go loads, compiles and selects chatflows; hub.go fans
 //     events out to this node's connections; live.go is one live
 //     connection (subscribe, replay, deliver); token.go and identify.go

@@ -220,6 +220,9 @@ func (ch *chooser) publicChat(ctx context.Context, f *flow.Chatflow, v *Visitor,
 	if f.Build.KnowledgeBase.Enabled && ch.cfg.Knowledge != nil {
 		out.KnowledgeBase = &chatKnowledge{Enabled: true}
 	}
+	if out.Transcript, err = transcriptOffer(ctx, ch.cfg, ch.store, v); err != nil {
+		return nil, err
+	}
 	return out, nil
 }
 

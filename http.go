@@ -43,6 +43,8 @@ type server struct {
 	// pressure is shared by this node's WebSockets: while the node is
 	// behind with its writes they read no more frames (transport.Pressure).
 	pressure *transport.Pressure
+	// transcripts builds transcripts and mails them (transcript.go).
+	transcripts *transcripts
 }
 
 // The endpoints, by audience: each type serves one part of the route
@@ -105,6 +107,8 @@ func errorCode(err error) (int, string) {
 		return http.StatusServiceUnavailable, "unavailable"
 	case errors.Is(err, errUnsupportedMedia):
 		return http.StatusUnsupportedMediaType, "unsupported_media_type"
+	case errors.Is(err, errTranscriptFailed):
+		return http.StatusBadGateway, "transcript_failed"
 	}
 	return http.StatusInternalServerError, "internal"
 }
@@ -137,6 +141,7 @@ var defaultMessages = map[string]string{
 	"too_many_connections":   "too many open connections",
 	"unavailable":            "server is shutting down",
 	"unsupported_media_type": "body must be application/json",
+	"transcript_failed":      "the transcript could not be sent",
 	"internal":               "internal error",
 }
 

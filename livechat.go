@@ -68,6 +68,7 @@ func New(cfg Config) (*Handler, error) {
 		flows:   flows, hub: h.hub, limits: newLimits(*c, proxies), static: static, life: h.life,
 		pressure: &transport.Pressure{},
 	}
+	srv.transcripts = newTranscripts(c, flows, h.life)
 	// Chatflow changes made on any node reach this one's cache at once.
 	h.unsub, err = h.broker.Subscribe(chatflowsTopic, func([]byte) { flows.invalidate() })
 	if err != nil {
@@ -184,6 +185,7 @@ func routes(s *server, allowed func(*http.Request) string) *http.ServeMux {
 	m.HandleFunc("GET /api/v1/visitor/conversations/{id}/queue", s.visitorAuth(v.visitorQueue))
 	m.HandleFunc("POST /api/v1/visitor/conversations/{id}/survey", s.visitorAuth(v.visitorSurvey))
 	m.HandleFunc("POST /api/v1/visitor/conversations/{id}/typing", s.visitorAuth(v.visitorTyping))
+	m.HandleFunc("POST /api/v1/visitor/conversations/{id}/transcript", s.visitorAuth(v.visitorTranscript))
 	m.HandleFunc("GET /api/v1/visitor/ws", s.visitorAuth(l.visitorWS))
 	m.HandleFunc("GET /api/v1/visitor/poll", s.visitorAuth(v.visitorPoll))
 
@@ -199,6 +201,7 @@ func routes(s *server, allowed func(*http.Request) string) *http.ServeMux {
 	m.HandleFunc("POST /api/v1/agent/conversations/{id}/assign", s.agentAuth(a.agentAssign))
 	m.HandleFunc("POST /api/v1/agent/conversations/{id}/read", s.agentAuth(a.agentRead))
 	m.HandleFunc("POST /api/v1/agent/conversations/{id}/typing", s.agentAuth(a.agentTyping))
+	m.HandleFunc("GET /api/v1/agent/conversations/{id}/transcript", s.agentAuth(a.agentTranscript))
 	m.HandleFunc("GET /api/v1/agent/ws", s.agentAuth(l.agentWS))
 	m.HandleFunc("GET /api/v1/agent/poll", s.agentAuth(a.agentPoll))
 

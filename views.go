@@ -153,6 +153,8 @@ type chatConfig struct {
 	EmailCapture flow.EmailCapture `json:"emailCapture"`
 	// Availability is the chat's status now and what to show for it.
 	Availability availability.Result `json:"availability"`
+	// Transcript, when set, offers the transcript by email.
+	Transcript *chatTranscript `json:"transcript,omitempty"`
 }
 
 // chatSurvey is the satisfaction survey the widget shows after a

@@ -101,6 +101,17 @@ const (
 	KeySurveyThanks   Key = "surveyThanks"
 )
 
+// Transcript texts: the widget's request of a transcript by email, and
+// the mail itself.
+const (
+	KeyTranscriptAsk    Key = "transcriptAsk"    // the email field's label
+	KeyTranscriptSent   Key = "transcriptSent"   // {email} is the address
+	KeyTranscriptQueued Key = "transcriptQueued" // still trying to send it to {email}
+	KeyTranscriptFailed Key = "transcriptFailed"
+	KeyTranscriptTitle  Key = "transcriptTitle" // the mail's subject: {name} is the chat's
+	KeyTranscriptYou    Key = "transcriptYou"   // the visitor, in the transcript
+)
+
 // Knowledge base texts.
 const (
 	KeyTabChat       Key = "tabChat"       // the Chat tab
@@ -142,6 +153,8 @@ var keys = []Key{
 	KeySurveyQuestion, KeySurveyRating1, KeySurveyRating2, KeySurveyRating3,
 	KeySurveyRating4, KeySurveyRating5, KeySurveyComment, KeySurveySubmit,
 	KeySurveySkip, KeySurveyThanks,
+
+	KeyTranscriptAsk, KeyTranscriptSent, KeyTranscriptQueued, KeyTranscriptFailed, KeyTranscriptTitle, KeyTranscriptYou,
 
 	KeyTabChat, KeyTabHelp, KeyHelpSearch, KeyHelpNoResults, KeyHelpBack,
 

@@ -72,6 +72,13 @@ var english = map[Key]string{
 	KeySurveySkip:     "Skip",
 	KeySurveyThanks:   "Thank you for your feedback!",
 
+	KeyTranscriptAsk:    "Email me the transcript",
+	KeyTranscriptSent:   "Transcript sent to {email}.",
+	KeyTranscriptQueued: "The transcript will reach {email} shortly.",
+	KeyTranscriptFailed: "The transcript could not be sent. Please try again later.",
+	KeyTranscriptTitle:  "Your conversation with {name}",
+	KeyTranscriptYou:    "You",
+
 	KeyTabChat:       "Chat",
 	KeyTabHelp:       "Help",
 	KeyHelpSearch:    "Search for answers…",
@@ -152,6 +159,13 @@ var swedish = map[Key]string{
 	KeySurveySubmit:   "Skicka",
 	KeySurveySkip:     "Hoppa över",
 	KeySurveyThanks:   "Tack för ditt omdöme!",
+
+	KeyTranscriptAsk:    "Mejla mig utskriften",
+	KeyTranscriptSent:   "Utskriften är skickad till {email}.",
+	KeyTranscriptQueued: "Utskriften kommer till {email} inom kort.",
+	KeyTranscriptFailed: "Utskriften kunde inte skickas. Försök igen senare.",
+	KeyTranscriptTitle:  "Din konversation med {name}",
+	KeyTranscriptYou:    "Du",
 
 	KeyTabChat:       "Chatt",
 	KeyTabHelp:       "Hjälp",
@@ -234,6 +248,13 @@ var german = map[Key]string{
 	KeySurveySkip:     "Überspringen",
 	KeySurveyThanks:   "Vielen Dank für Ihr Feedback!",
 
+	KeyTranscriptAsk:    "Verlauf per E-Mail senden",
+	KeyTranscriptSent:   "Der Verlauf wurde an {email} gesendet.",
+	KeyTranscriptQueued: "Der Verlauf kommt in Kürze bei {email} an.",
+	KeyTranscriptFailed: "Der Verlauf konnte nicht gesendet werden. Bitte versuchen Sie es später erneut.",
+	KeyTranscriptTitle:  "Ihre Unterhaltung mit {name}",
+	KeyTranscriptYou:    "Sie",
+
 	KeyTabChat:       "Chat",
 	KeyTabHelp:       "Hilfe",
 	KeyHelpSearch:    "Antworten suchen…",
@@ -315,6 +336,13 @@ var french = map[Key]string{
 	KeySurveySkip:     "Passer",
 	KeySurveyThanks:   "Merci pour votre avis\u00a0!",
 
+	KeyTranscriptAsk:    "Recevoir la transcription par e-mail",
+	KeyTranscriptSent:   "Transcription envoyée à {email}.",
+	KeyTranscriptQueued: "La transcription arrivera sous peu à {email}.",
+	KeyTranscriptFailed: "La transcription n’a pas pu être envoyée. Veuillez réessayer plus tard.",
+	KeyTranscriptTitle:  "Votre conversation avec {name}",
+	KeyTranscriptYou:    "Vous",
+
 	KeyTabChat:       "Chat",
 	KeyTabHelp:       "Aide",
 	KeyHelpSearch:    "Rechercher une réponse…",
@@ -395,6 +423,13 @@ var spanish = map[Key]string{
 	KeySurveySubmit:   "Enviar",
 	KeySurveySkip:     "Omitir",
 	KeySurveyThanks:   "¡Gracias por tu opinión!",
+
+	KeyTranscriptAsk:    "Enviarme la transcripción por correo",
+	KeyTranscriptSent:   "Transcripción enviada a {email}.",
+	KeyTranscriptQueued: "La transcripción llegará a {email} en breve.",
+	KeyTranscriptFailed: "No se pudo enviar la transcripción. Inténtalo de nuevo más tarde.",
+	KeyTranscriptTitle:  "Tu conversación con {name}",
+	KeyTranscriptYou:    "Tú",
 
 	KeyTabChat:       "Chat",
 	KeyTabHelp:       "Ayuda",
