@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/mail"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -16,11 +17,13 @@ import (
 // identity the host vouches for, the email a visitor gives, survey
 // answers, and data requests (export and erasure).
 type visitors struct {
-	cfg   *Config // read only
-	store Storage
-	out   *outbox
-	flows *flowCache
-	now   func() time.Time
+	// contactMu makes an agent's contact edit one check and write on this node.
+	contactMu sync.Mutex
+	cfg       *Config // read only
+	store     Storage
+	out       *outbox
+	flows     *flowCache
+	now       func() time.Time
 	// closeLive ends a visitor's live connections on this node.
 	closeLive func(visitorID string)
 }

@@ -157,6 +157,8 @@ func routes(s *server, allowed func(*http.Request) string) *http.ServeMux {
 	m.HandleFunc("GET /inbox/", s.serveStatic("inbox/index.html"))
 	m.HandleFunc("GET /inbox/inbox.js", s.serveStatic("inbox/inbox.js"))
 	m.HandleFunc("GET /inbox/inbox.css", s.serveStatic("inbox/inbox.css"))
+	m.HandleFunc("GET /inbox/panel.js", s.serveStatic("inbox/panel.js"))
+	m.HandleFunc("GET /inbox/panel.css", s.serveStatic("inbox/panel.css"))
 	m.HandleFunc("GET /inbox/chatflows", s.serveStatic("inbox/chatflows.html"))
 	m.HandleFunc("GET /inbox/editor.js", s.serveStatic("inbox/editor.js"))
 	m.HandleFunc("GET /inbox/editor.css", s.serveStatic("inbox/editor.css"))
@@ -202,6 +204,8 @@ func routes(s *server, allowed func(*http.Request) string) *http.ServeMux {
 	m.HandleFunc("POST /api/v1/agent/conversations/{id}/read", s.agentAuth(a.agentRead))
 	m.HandleFunc("POST /api/v1/agent/conversations/{id}/typing", s.agentAuth(a.agentTyping))
 	m.HandleFunc("GET /api/v1/agent/conversations/{id}/transcript", s.agentAuth(a.agentTranscript))
+	m.HandleFunc("GET /api/v1/agent/conversations/{id}/visitor", s.agentAuth(a.agentVisitor))
+	m.HandleFunc("PUT /api/v1/agent/conversations/{id}/contact", s.agentAuth(a.agentContact))
 	m.HandleFunc("GET /api/v1/agent/ws", s.agentAuth(l.agentWS))
 	m.HandleFunc("GET /api/v1/agent/poll", s.agentAuth(a.agentPoll))
 

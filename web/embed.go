@@ -11,6 +11,8 @@ import "embed"
 //	inbox/index.html  the agent inbox page, served at <mount>inbox/
 //	inbox/inbox.js    the inbox script
 //	inbox/inbox.css   the inbox styles
+//	inbox/panel.js    the inbox's side panel beside the open conversation
+//	inbox/panel.css   its styles
 //	inbox/chatflows.html  the chatflow editor page, served at <mount>inbox/chatflows
 //	inbox/editor.js   the editor's shell (window.LCEditor); its tabs' scripts sit beside it
 //	inbox/editor.css  the editor's styles

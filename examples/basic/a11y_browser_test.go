@@ -268,6 +268,20 @@ func testA11yInboxAndWidget(t *testing.T, browser context.Context) {
 		viewport(t, agent, w)
 		checkPage(t, agent, fmt.Sprintf("the inbox with a conversation open at %d px", w), true)
 	}
+	// The side panel: over the thread on a narrower screen, and its
+	// contact form with an error.
+	viewport(t, agent, 768)
+	do(t, agent, "show the details", chromedp.Click(chromedp.CSS("#lc-panel-toggle")))
+	waitFor(t, agent, "the panel", `!document.getElementById('lc-panel').hidden && !!document.getElementById('lc-contact-edit')`, inboxState)
+	checkPage(t, agent, "the side panel at 768 px", true)
+	do(t, agent, "add a contact with a bad address",
+		chromedp.Click(chromedp.CSS("#lc-contact-edit")),
+		chromedp.SetValue(chromedp.CSS("#lc-cf-email"), "not an address"),
+		chromedp.Click(chromedp.CSS(".lc-cf-save")))
+	waitFor(t, agent, "the error", `document.getElementById('lc-cf-email').getAttribute('aria-invalid') === 'true'`, inboxState)
+	checkPage(t, agent, "the contact form with an error at 768 px", true)
+	do(t, agent, "hide the details", chromedp.Click(chromedp.CSS("#lc-panel-close")))
+	viewport(t, agent, 1280)
 	_, err := site.chat.CloseConversation(stepCtx(t), id, "")
 	require.NoError(t, err)
 	waitFor(t, agent, "the thread closed", `document.getElementById('lc-info-status').textContent === 'Closed'`, inboxState)

@@ -20,6 +20,8 @@
   const $ = id => doc.getElementById(id);
   const enc = encodeURIComponent;
   const pad = n => String(n).padStart(2, '0');
+  // The side panel (panel.js) follows the open thread and the live frames.
+  const emit = (type, detail) => doc.dispatchEvent(new CustomEvent(type, { detail }));
   const backoff = n => { const d = Math.min(30000, 1000 * 2 ** n); return d / 2 + Math.random() * d / 2; };
 
   // ---- state ----
@@ -120,6 +122,16 @@
     if (me && id === me.id) return 'You';
     const a = agents.get(id);
     return (a && a.name) || id;
+  }
+  // avatar is an agent's picture beside their messages, found by the
+  // message's author name (decorative: the name is written beside it), or
+  // their initials when they have none or the name is not one agent's.
+  function avatar(name) {
+    const a = [...agents.values()].filter(x => x.name === name);
+    const url = a.length === 1 && a[0].avatarUrl;
+    const ini = h('span', { class: 'lc-avatar', 'aria-hidden': 'true', text: String(name || '?').trim().split(/\s+/).slice(0, 2).map(w => [...w][0]).join('').toUpperCase() });
+    if (!url || !/^(https:\/\/|\/[^/])/i.test(url)) return ini;
+    return h('img', { class: 'lc-avatar', src: url, alt: '', referrerpolicy: 'no-referrer', onerror: e => e.target.replaceWith(ini) });
   }
   function activity(c) { return toDate((c.lastMessage && c.lastMessage.createdAt) || c.updatedAt || c.createdAt).getTime(); }
   function matches(c) {
@@ -354,7 +366,7 @@
   function msgEl(m) {
     const who = m.sender === 'agent' ? (m.authorName || 'Agent') : m.sender === 'visitor' ? visitorLabel(convs.get(m.conversationId) || {}) : '';
     const e = h('div', { class: 'lc-msg lc-' + m.sender, 'data-sender': m.sender },
-      h('div', { class: 'lc-meta' }, who ? h('span', { class: 'lc-author', text: who }) : null, timeEl(m.createdAt)),
+      h('div', { class: 'lc-meta' }, m.sender === 'agent' ? avatar(who) : null, who ? h('span', { class: 'lc-author', text: who }) : null, timeEl(m.createdAt)),
       h('div', { class: 'lc-text' }, ...linked(m.text)));
     if (m.sender === 'agent') e.append(h('div', { class: 'lc-state' }));
     if (m.seq > 0) e.setAttribute('data-seq', m.seq);
@@ -425,6 +437,7 @@
     stopTyping();
     for (const p of cur ? cur.pending.values() : []) clearTimeout(p.timer);
     cur = { id, msgs: new Map(), pending: new Map(), mark: 0, top: 0, vRead: 0 };
+    emit('lc-thread', { id });
     $('lc-thread').textContent = '';
     hideTyping();
     $('lc-placeholder').hidden = true;
@@ -483,6 +496,7 @@
   function closeThread() {
     stopTyping();
     cur = null;
+    emit('lc-thread', { id: null });
     $('lc-detail').hidden = true;
     $('lc-placeholder').hidden = false;
     doc.body.classList.remove('lc-thread-open');
@@ -656,6 +670,7 @@
   }
 
   function onFrame(f) {
+    emit('lc-frame', f);
     switch (f.type) {
       case 'ready':
         ready = true;
@@ -940,6 +955,16 @@
     $('lc-close').addEventListener('click', () => action('close', {}));
     $('lc-back').addEventListener('click', closeThread);
     $('lc-more').addEventListener('click', loadMore);
+    doc.addEventListener('lc-open', e => openConv(e.detail));
+    doc.addEventListener('lc-contact', e => {
+      for (const c of convs.values()) {
+        if (c.visitorId !== e.detail.visitorId) continue;
+        c.visitorName = e.detail.visitorName;
+        if (c.visitor) c.visitor.contact = e.detail.contact;
+      }
+      renderHead();
+      scheduleRender();
+    });
 
     const tabs = [...doc.querySelectorAll('.lc-tabs [role=tab]')];
     tabs.forEach((t, i) => {
