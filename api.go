@@ -46,7 +46,8 @@ func (h *Handler) ConversationPage(ctx context.Context, f ConversationFilter, cu
 }
 
 // Messages returns up to limit messages of a conversation after the
-// sequence number after, in order. Returns ErrNotFound.
+// sequence number after, in order, the agents' private notes included.
+// Returns ErrNotFound.
 func (h *Handler) Messages(ctx context.Context, conversationID string, after int64, limit int) ([]*Message, error) {
 	return h.eng.store.Messages(ctx, conversationID, after, limit)
 }
@@ -154,7 +155,8 @@ func (h *Handler) DeleteChatflow(ctx context.Context, id string, version int64) 
 	return h.editor.delete(ctx, id, version)
 }
 
-// ExportVisitor gathers everything stored about a visitor. Returns
+// ExportVisitor gathers everything stored about a visitor, for the
+// visitor: the team's private notes (SenderNote) are left out. Returns
 // ErrNotFound.
 func (h *Handler) ExportVisitor(ctx context.Context, visitorID string) (*Export, error) {
 	return h.visitors.export(ctx, visitorID)

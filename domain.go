@@ -160,6 +160,10 @@ const (
 	SenderVisitor SenderKind = "visitor"
 	SenderAgent   SenderKind = "agent"
 	SenderSystem  SenderKind = "system"
+	// SenderNote is a private note an agent wrote in the thread for the
+	// team: agents see it in sequence with the messages; visitors never
+	// receive it, by any route (see PROTOCOL.md, "Private notes").
+	SenderNote SenderKind = "note"
 )
 
 // Message is one entry of a conversation. Storage assigns ID when empty
@@ -271,8 +275,8 @@ type Event struct {
 // a visitor or contact.
 const PermissionManageData = "manage_data"
 
-// Export is everything stored about one visitor: what a data request
-// returns.
+// Export is everything stored about one visitor but the team's private
+// notes: what a data request returns.
 type Export struct {
 	Visitor       *Visitor             `json:"visitor"`
 	Contact       *Contact             `json:"contact,omitempty"`

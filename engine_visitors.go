@@ -233,7 +233,9 @@ func (vs *visitors) export(ctx context.Context, visitorID string) (*Export, erro
 			if err != nil {
 				return nil, err
 			}
-			ec.Messages = append(ec.Messages, page...)
+			// A private note is the team's, not the visitor's: an export
+			// goes to the visitor.
+			ec.Messages = append(ec.Messages, visitorMessages(page, "")...)
 			if len(page) < 500 {
 				break
 			}

@@ -477,6 +477,22 @@ func nonNil[T any](s []T) []T {
 	return s
 }
 
+// pageSeq is the highest seq a page of messages covers: every message up
+// to it that the reader may see is in the page or an earlier one. Pages
+// of visitors skip private notes, so a visitor's client moves its
+// contiguous mark to it (PROTOCOL.md, "Gaps"). c was read before the page,
+// so on the last page its LastSeq was stored by then.
+func pageSeq(c *Conversation, msgs []*Message, more bool) int64 {
+	seq := int64(0)
+	if len(msgs) > 0 {
+		seq = msgs[len(msgs)-1].Seq
+	}
+	if !more {
+		seq = max(seq, c.LastSeq)
+	}
+	return seq
+}
+
 // readPage reads one page of messages for the messages endpoints.
 func (h *server) readPage(r *http.Request, convID string) (msgs []*Message, hasMore bool, err error) {
 	after, err := queryInt(r, "after", 0, 0, 1<<53)

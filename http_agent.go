@@ -293,7 +293,7 @@ func (h *agentAPI) agentMessages(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"conversation": c, "messages": nonNil(msgs), "readMarks": nonNil(marks), "hasMore": more})
+	writeJSON(w, http.StatusOK, map[string]any{"conversation": c, "messages": nonNil(msgs), "readMarks": nonNil(marks), "hasMore": more, "seq": pageSeq(c, msgs, more)})
 }
 
 func (h *agentAPI) agentSend(w http.ResponseWriter, r *http.Request) {

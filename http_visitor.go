@@ -81,9 +81,10 @@ func (h *visitorAPI) visitorMessages(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, map[string]any{
 		"conversation": toVisitorConversation(c),
-		"messages":     nonNil(aliasMessages(msgs, brandAlias(h.flows.flowFor(r.Context(), c.ChatflowID)))),
+		"messages":     visitorMessages(msgs, brandAlias(h.flows.flowFor(r.Context(), c.ChatflowID))),
 		"readMarks":    visitorReadMarks(marks),
 		"hasMore":      more,
+		"seq":          pageSeq(c, msgs, more),
 	})
 }
 

@@ -196,7 +196,7 @@ func (h *visitorAPI) unread(ctx context.Context, c *Conversation) (int, error) {
 	}
 	n := 0
 	for _, m := range msgs {
-		if m.Sender != SenderVisitor {
+		if m.Sender != SenderVisitor && forVisitor(m) {
 			n++
 		}
 	}

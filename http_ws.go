@@ -275,6 +275,16 @@ func (h *server) poll(w http.ResponseWriter, r *http.Request, conv *Conversation
 			h.fail(w, r, err)
 			return
 		}
+		if visitor {
+			// Private notes are not for visitors: the wait goes on past
+			// them, and the answer's seq counts them.
+			shown := visitorMessages(msgs, "")
+			if len(shown) == 0 && len(msgs) > 0 {
+				after = msgs[len(msgs)-1].Seq
+				stop()
+				continue
+			}
+		}
 		if len(msgs) > 0 {
 			stop()
 			h.pollAnswer(w, r, convID, after, msgs, visitor)
@@ -310,14 +320,13 @@ func (h *server) pollAnswer(w http.ResponseWriter, r *http.Request, convID strin
 		alias = brandAlias(h.flows.flowFor(r.Context(), conv.ChatflowID))
 	}
 	for _, m := range msgs {
-		ev := Event{Type: EventMessage, ConversationID: convID, Seq: m.Seq, Message: m, AuthorAlias: alias}
-		if visitor {
-			vev, _ := visitorEvent(ev)
-			events = append(events, vev)
-		} else {
-			events = append(events, ev)
-		}
 		seq = m.Seq
+		ev := Event{Type: EventMessage, ConversationID: convID, Seq: m.Seq, Message: m, AuthorAlias: alias}
+		if !visitor {
+			events = append(events, ev)
+		} else if vev, ok := visitorEvent(ev); ok { // not a private note
+			events = append(events, vev)
+		}
 	}
 	var c any = conv
 	if visitor {

@@ -300,13 +300,16 @@ func (h *hub) receiveConversation(payload []byte) {
 		h.mu.Unlock()
 	}
 	vev, ok := visitorEvent(ev)
-	if !ok || ev.Type == EventTyping && ev.Participant == participantVisitor {
+	// A private note is never sent to a visitor, but its seq counts as
+	// delivered to each of them (seqMark), as the replay counts it.
+	note := ev.Type == EventMessage && ev.Message != nil && !forVisitor(ev.Message)
+	if !ok && !note || ev.Type == EventTyping && ev.Participant == participantVisitor {
 		return // not for visitors, or their own typing
 	}
 	// Encoded once, when the first connection needs it: the visitor who
 	// sent a message gets its ack instead, and is often the only one.
 	var frame []byte
-	encoded := false
+	encoded := note // a note has no frame
 	encode := func() []byte {
 		if !encoded {
 			encoded = true

@@ -101,15 +101,17 @@ var deliverHook func(toAgent bool, frame []byte)
 // never encoded.
 func (c *client) deliver(convID string, seq int64, frame func() []byte, msg *Message) {
 	if deliverHook != nil {
-		deliverHook(c.isAgent(), frame())
+		if f := frame(); f != nil {
+			deliverHook(c.isAgent(), f)
+		}
 	}
 	isMessage := msg != nil
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if pending, ok := c.replaying[convID]; ok && isMessage {
-		if f := frame(); f != nil {
-			c.replaying[convID] = append(pending, seqFrame{seq, f})
-		}
+		// Without a frame (a private note, for a visitor) its seq still
+		// counts as sent.
+		c.replaying[convID] = append(pending, seqFrame{seq, frame()})
 		return
 	}
 	if m := c.watched[convID]; m != nil && isMessage {
@@ -196,7 +198,7 @@ func (c *client) subscribe(ctx context.Context, conv *Conversation, after int64)
 			break
 		}
 		for _, m := range msgs {
-			if !c.conn.SendWait(ctx, c.eventFrame(Event{Type: EventMessage, ConversationID: conv.ID, Seq: m.Seq, Message: m, AuthorAlias: alias})) {
+			if c.receives(m) && !c.conn.SendWait(ctx, c.eventFrame(Event{Type: EventMessage, ConversationID: conv.ID, Seq: m.Seq, Message: m, AuthorAlias: alias})) {
 				return nil
 			}
 			last = m.Seq
@@ -213,7 +215,9 @@ func (c *client) subscribe(ctx context.Context, conv *Conversation, after int64)
 	slices.SortStableFunc(pending, func(a, b seqFrame) int { return cmp.Compare(a.seq, b.seq) })
 	for _, p := range pending {
 		if p.seq > last {
-			c.conn.Send(p.frame)
+			if p.frame != nil {
+				c.conn.Send(p.frame)
+			}
 			last = p.seq
 		}
 	}
@@ -231,6 +235,10 @@ func (c *client) subscribe(ctx context.Context, conv *Conversation, after int64)
 	}
 	return nil
 }
+
+// receives reports whether the client is sent m: an agent every message,
+// a visitor all but private notes.
+func (c *client) receives(m *Message) bool { return c.isAgent() || forVisitor(m) }
 
 // eventFrame encodes an event for the client: an agent sees it whole, a
 // visitor as visitorEvent shows it.
@@ -275,7 +283,11 @@ func (c *client) catchUp(ctx context.Context, since time.Time) {
 				break
 			}
 			for _, m := range msgs {
-				c.deliverFrame(id, m.Seq, c.eventFrame(Event{Type: EventMessage, ConversationID: id, Seq: m.Seq, Message: m, AuthorAlias: alias}), m)
+				var frame []byte // none for a message the client does not receive: its seq counts as sent
+				if c.receives(m) {
+					frame = c.eventFrame(Event{Type: EventMessage, ConversationID: id, Seq: m.Seq, Message: m, AuthorAlias: alias})
+				}
+				c.deliverFrame(id, m.Seq, frame, m)
 				after = m.Seq
 			}
 		}

@@ -199,6 +199,7 @@ func routes(s *server, allowed func(*http.Request) string) *http.ServeMux {
 	m.HandleFunc("GET /api/v1/agent/conversations/{id}", s.agentAuth(a.agentThread))
 	m.HandleFunc("GET /api/v1/agent/conversations/{id}/messages", s.agentAuth(a.agentMessages))
 	m.HandleFunc("POST /api/v1/agent/conversations/{id}/messages", s.agentAuth(a.agentSend))
+	m.HandleFunc("POST /api/v1/agent/conversations/{id}/notes", s.agentAuth(a.agentNote))
 	m.HandleFunc("POST /api/v1/agent/conversations/{id}/close", s.agentAuth(a.agentClose))
 	m.HandleFunc("POST /api/v1/agent/conversations/{id}/assign", s.agentAuth(a.agentAssign))
 	m.HandleFunc("POST /api/v1/agent/conversations/{id}/read", s.agentAuth(a.agentRead))

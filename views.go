@@ -48,11 +48,14 @@ type visitorEventFrame struct {
 }
 
 // visitorEvent converts an event for visitors; ok is false for events
-// visitors never see.
+// visitors never see, private notes among them.
 func visitorEvent(ev Event) (visitorEventFrame, bool) {
 	switch ev.Type {
 	case EventMessage, EventConversation, EventTyping, EventRead:
 	default:
+		return visitorEventFrame{}, false
+	}
+	if ev.Message != nil && !forVisitor(ev.Message) {
 		return visitorEventFrame{}, false
 	}
 	return visitorEventFrame{
@@ -93,15 +96,19 @@ func visitorReadMarks(marks []ReadMark) []ReadMark {
 	return out
 }
 
-// aliasMessages returns msgs as a visitor of the conversation sees them:
-// with the brand standing in for agents when the chatflow says so.
-func aliasMessages(msgs []*Message, alias string) []*Message {
-	if alias == "" {
-		return msgs
-	}
-	out := make([]*Message, len(msgs))
-	for i, m := range msgs {
-		out[i] = aliasMessage(m, alias)
+// forVisitor reports whether the conversation's visitor may receive m:
+// every message but a private note.
+func forVisitor(m *Message) bool { return m.Sender != SenderNote }
+
+// visitorMessages returns msgs as a visitor of the conversation sees them:
+// without private notes, with the brand standing in for agents when the
+// chatflow says so.
+func visitorMessages(msgs []*Message, alias string) []*Message {
+	out := make([]*Message, 0, len(msgs))
+	for _, m := range msgs {
+		if forVisitor(m) {
+			out = append(out, aliasMessage(m, alias))
+		}
 	}
 	return out
 }

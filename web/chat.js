@@ -542,6 +542,13 @@ window.LiveChat && LiveChat._ && LiveChat._(L => {
     hideTyping();
   }
 
+  // reach moves the mark to the seq an answer covers: numbers it skipped
+  // are the team's private notes.
+  function reach(s) {
+    if (s > mark) mark = s;
+    while (msgs.has(mark + 1)) mark++;
+  }
+
   // gap fetches what is missing below a seq past the mark (missed on a
   // silent socket, or published out of order).
   function gap(seq) {
@@ -563,6 +570,7 @@ window.LiveChat && LiveChat._ && LiveChat._(L => {
           setConv(r.conversation);
           for (const rm of r.readMarks || []) onRead(rm.participant, rm.seq, id);
           for (const m of r.messages || []) addMessage(m, !isGap);
+          reach(r.seq);
           more = mark > from && (r.hasMore || top > mark);
         }
       } finally {
@@ -889,6 +897,7 @@ window.LiveChat && LiveChat._ && LiveChat._(L => {
         errors = 0;
         if (!conv || conv.id !== id) continue;
         for (const ev of r.events || []) if (ev && ev.type !== 'ready') onFrame(ev);
+        reach(r.seq);
         setConv(r.conversation);
         kick();
       } catch (e) {

@@ -167,7 +167,7 @@
     for (const c of rows) {
       const unread = c.unread > 0 ? c.unread : 0;
       const lm = c.lastMessage;
-      const snippet = lm ? (lm.sender === 'agent' ? 'Agent: ' : '') + lm.text : 'No messages yet';
+      const snippet = lm ? ({ agent: 'Agent: ', note: 'Note: ' }[lm.sender] || '') + lm.text : 'No messages yet';
       const btn = h('button', {
         type: 'button', class: 'lc-conv' + (unread ? ' lc-has-unread' : '') + (c.status === 'closed' ? ' lc-is-closed' : ''),
         'data-id': c.id, 'aria-current': cur && cur.id === c.id ? 'true' : null,
@@ -364,11 +364,13 @@
   }
 
   function msgEl(m) {
-    const who = m.sender === 'agent' ? (m.authorName || 'Agent') : m.sender === 'visitor' ? visitorLabel(convs.get(m.conversationId) || {}) : '';
+    const note = m.sender === 'note';
+    const who = m.sender === 'agent' || note ? (m.authorName || 'Agent') : m.sender === 'visitor' ? visitorLabel(convs.get(m.conversationId) || {}) : '';
     const e = h('div', { class: 'lc-msg lc-' + m.sender, 'data-sender': m.sender },
-      h('div', { class: 'lc-meta' }, m.sender === 'agent' ? avatar(who) : null, who ? h('span', { class: 'lc-author', text: who }) : null, timeEl(m.createdAt)),
+      h('div', { class: 'lc-meta' }, m.sender === 'agent' || note ? avatar(who) : null, note ? h('span', { class: 'lc-note-tag', text: 'Private note' }) : null,
+        who ? h('span', { class: 'lc-author', text: who }) : null, timeEl(m.createdAt)),
       h('div', { class: 'lc-text' }, ...linked(m.text)));
-    if (m.sender === 'agent') e.append(h('div', { class: 'lc-state' }));
+    if (m.sender === 'agent' || note) e.append(h('div', { class: 'lc-state' }));
     if (m.seq > 0) e.setAttribute('data-seq', m.seq);
     return e;
   }
@@ -424,6 +426,7 @@
     thread.insertBefore(e, before);
     gap(cur, m.seq);
     if (m.sender === 'agent') setState(rec, m.seq <= cur.vRead ? 'read' : 'sent');
+    if (m.sender === 'note') setState(rec, 'sent'); // never read by the visitor
     if (m.sender === 'visitor') hideTyping();
     if (near || p) thread.scrollTop = thread.scrollHeight;
   }
@@ -541,8 +544,9 @@
     if (!cur || !shows(text)) return;
     stopTyping();
     ta.value = '';
-    const p = { cid: uuid(), text, conv: cur.id, thread: cur };
-    p.el = msgEl({ sender: 'agent', authorName: (me && me.name) || 'You', text });
+    const p = { cid: uuid(), text, conv: cur.id, thread: cur, note: noting() };
+    if (p.note) myNotes.add(p.cid);
+    p.el = msgEl({ sender: p.note ? 'note' : 'agent', authorName: (me && me.name) || 'You', text });
     p.el.classList.add('lc-pending');
     $('lc-thread').append(p.el);
     $('lc-thread').scrollTop = $('lc-thread').scrollHeight;
@@ -554,7 +558,7 @@
     if (!p.thread.pending.has(p.cid)) return;
     setState(p, 'sending');
     clearTimeout(p.timer);
-    if (ready) {
+    if (ready && !p.note) { // notes go by HTTP only
       const ref = 'r' + ++refN;
       refs.set(ref, p);
       p.ref = ref;
@@ -569,7 +573,7 @@
     p.ref = null;
     clearTimeout(p.timer);
     try {
-      const r = await api('POST', 'conversations/' + enc(p.conv) + '/messages', { clientMessageId: p.cid, text: p.text });
+      const r = await api('POST', 'conversations/' + enc(p.conv) + (p.note ? '/notes' : '/messages'), { clientMessageId: p.cid, text: p.text });
       onMessage({ conversationId: p.conv, message: r.message });
     } catch (e) {
       fail(p, e);
@@ -586,9 +590,23 @@
     if (!p.auto) showError(err);
   }
 
+  // ---- private notes ----
+  // The composer writes a reply or, switched to Note, a private note that
+  // only agents see; typing a note is not shown to the visitor.
+  const noting = () => $('lc-mode-note').checked;
+  const myNotes = new Set(); // client message ids of the notes written here: no alert for them
+  function setMode() {
+    const n = noting();
+    if (n) stopTyping();
+    $('lc-composer').classList.toggle('lc-noting', n);
+    $('lc-reply-label').textContent = n ? 'Private note' : 'Reply';
+    $('lc-reply').placeholder = n ? 'Write a private note… only agents see it' : 'Write a reply… (Enter sends, Shift+Enter for a new line)';
+    $('lc-reply-send').textContent = n ? 'Add note' : 'Send';
+  }
+
   // ---- typing out ----
   function onInput() {
-    if (!cur) return;
+    if (!cur || noting()) return;
     if (!$('lc-reply').value.trim()) { stopTyping(); return; }
     const now = Date.now();
     if (now - typingSentAt > 3000) { typingSentAt = now; sendTyping(true); }
@@ -630,6 +648,7 @@
       c.updatedAt = m.createdAt || c.updatedAt;
       if (m.sender === 'visitor' && !reading) c.unread = (c.unread || 0) + 1;
       if (m.sender === 'visitor') alertOf(id, m.text, m.seq);
+      if (m.sender === 'note' && !myNotes.has(m.clientMessageId)) alertOf(id, 'Note from ' + (m.authorName || 'a colleague') + ': ' + m.text, m.seq);
       scheduleRender();
     }
     if (isNewVisitorMsg(m, id)) $('lc-announce').textContent = 'New message from ' + visitorLabel(c || {});
@@ -945,6 +964,7 @@
     // Some synthetic key sequences deliver the Enter character separately.
     $('lc-reply').addEventListener('keypress', e => { if (e.key === 'Enter' && !e.shiftKey) e.preventDefault(); });
     $('lc-reply').addEventListener('input', onInput);
+    for (const r of doc.querySelectorAll('[name=lc-mode]')) r.addEventListener('change', setMode);
     $('lc-presence').addEventListener('click', togglePresence);
     $('lc-notify').addEventListener('click', toggleNotify);
     $('lc-sound').addEventListener('click', toggleSound);
