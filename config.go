@@ -112,7 +112,11 @@ type Config struct {
 	// and http pages unless the server is known to be reached over https
 	// (TLS, or X-Forwarded-Proto: https). A pattern without a port
 	// matches the scheme's default port only. The server's own origin
-	// (scheme, host and port) is always allowed.
+	// (scheme, host and port; the host of X-Forwarded-Host when a proxy
+	// sets it) is always allowed. The patterns apply to the visitor API
+	// only: the inbox and the agent and admin APIs accept the server's own
+	// origin alone, so that no other site's page, not even one that embeds
+	// the widget, can act as a signed-in agent.
 	AllowedOrigins []string
 
 	// Broker carries live events between nodes. Default: an in-process

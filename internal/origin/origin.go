@@ -22,6 +22,12 @@ import (
 // the server's own or match one of patterns, each
 // "[scheme://]host[:port]" with path.Match syntax in host and port.
 //
+// The server's own host and port are those of the Host header, or of the
+// first X-Forwarded-Host a proxy sets (it may rewrite Host). Like
+// X-Forwarded-Proto below, a page cannot set that header on the requests
+// this guards, and a client that is not a browser needs no header to
+// pass.
+//
 // The server's own scheme is https when the request came over TLS or
 // says X-Forwarded-Proto: https, http when it says X-Forwarded-Proto:
 // http, and unknown otherwise (a proxy may have ended TLS), when either
@@ -44,11 +50,10 @@ func Allowed(r *http.Request, patterns []string) bool {
 		return false
 	}
 	scheme := ownScheme(r)
-	host, port := splitHostPort(r.Host)
-	if port == "" {
-		port = defaultPort(cmp.Or(scheme, page.scheme))
+	if sameOrigin(r.Host, page, scheme) {
+		return true
 	}
-	if strings.EqualFold(host, page.host) && port == page.port && (scheme == "" || scheme == page.scheme) {
+	if fwd, _, _ := strings.Cut(r.Header.Get("X-Forwarded-Host"), ","); fwd != "" && sameOrigin(strings.TrimSpace(fwd), page, scheme) {
 		return true
 	}
 	for _, p := range patterns {
@@ -57,6 +62,16 @@ func Allowed(r *http.Request, patterns []string) bool {
 		}
 	}
 	return false
+}
+
+// sameOrigin reports whether the page's origin is the server's own as
+// the client addressed it by hostport.
+func sameOrigin(hostport string, page pageOrigin, scheme string) bool {
+	host, port := splitHostPort(hostport)
+	if port == "" {
+		port = defaultPort(cmp.Or(scheme, page.scheme))
+	}
+	return strings.EqualFold(host, page.host) && port == page.port && (scheme == "" || scheme == page.scheme)
 }
 
 // pageOrigin is a page's origin, the host in lower case, the port filled in.
