@@ -861,6 +861,7 @@
     const k = id + ':' + seq;
     if (alerted.has(k)) return;
     alerted.add(k);
+    if (alerted.size > 1000) alerted.delete(alerted.values().next().value); // the oldest: an inbox open for days stays small
     whoseConv(id).then(c => {
       if (!c || !c.status || !isMine(c)) return;
       if (cur && cur.id === id && visible()) return;
