@@ -72,6 +72,8 @@ const (
 const (
 	KeyConversationEnded Key = "conversationEnded"
 	KeyNewConversation   Key = "newConversation" // the button starting a new conversation
+	// KeyEarlier opens the list of the visitor's earlier conversations.
+	KeyEarlier Key = "earlier"
 	// KeyEnded is the system message of a conversation someone ended.
 	KeyEnded Key = "ended"
 	// KeyEndedBy is that message when it names who ended it: {name}.
@@ -146,7 +148,7 @@ var keys = []Key{
 	KeyAwayMessage, KeyOfflineMessage, KeyWaitMessage, KeyReturnTime,
 	KeyReplyMinutes, KeyReplyHour, KeyReplyHours, KeyReplyDay, KeyQueuePosition,
 
-	KeyConversationEnded, KeyNewConversation, KeyEnded, KeyEndedBy,
+	KeyConversationEnded, KeyNewConversation, KeyEarlier, KeyEnded, KeyEndedBy,
 
 	KeyEmailPrompt, KeyEmailPlaceholder, KeyEmailSubmit, KeyEmailInvalid, KeyEmailSaved,
 

@@ -52,6 +52,7 @@ var english = map[Key]string{
 
 	KeyConversationEnded: "This conversation has ended",
 	KeyNewConversation:   "Start a new conversation",
+	KeyEarlier:           "Earlier conversations",
 	KeyEnded:             "The conversation has ended.",
 	KeyEndedBy:           "{name} ended the conversation.",
 
@@ -140,6 +141,7 @@ var swedish = map[Key]string{
 
 	KeyConversationEnded: "Den här konversationen har avslutats",
 	KeyNewConversation:   "Starta en ny konversation",
+	KeyEarlier:           "Tidigare konversationer",
 	KeyEnded:             "Konversationen har avslutats.",
 	KeyEndedBy:           "{name} avslutade konversationen.",
 
@@ -228,6 +230,7 @@ var german = map[Key]string{
 
 	KeyConversationEnded: "Dieses Gespräch wurde beendet",
 	KeyNewConversation:   "Neues Gespräch beginnen",
+	KeyEarlier:           "Frühere Gespräche",
 	KeyEnded:             "Das Gespräch wurde beendet.",
 	KeyEndedBy:           "{name} hat das Gespräch beendet.",
 
@@ -316,6 +319,7 @@ var french = map[Key]string{
 
 	KeyConversationEnded: "Cette conversation est terminée",
 	KeyNewConversation:   "Démarrer une nouvelle conversation",
+	KeyEarlier:           "Conversations précédentes",
 	KeyEnded:             "La conversation est terminée.",
 	KeyEndedBy:           "{name} a mis fin à la conversation.",
 
@@ -404,6 +408,7 @@ var spanish = map[Key]string{
 
 	KeyConversationEnded: "Esta conversación ha terminado",
 	KeyNewConversation:   "Iniciar una nueva conversación",
+	KeyEarlier:           "Conversaciones anteriores",
 	KeyEnded:             "La conversación ha terminado.",
 	KeyEndedBy:           "{name} ha finalizado la conversación.",
 

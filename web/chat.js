@@ -28,11 +28,11 @@ window.LiveChat && LiveChat._ && LiveChat._(L => {
   let flying = null, hold = 0, held = false, tries = 0;
   // mark: the contiguous mark, every seq up to it shown (read and resumed
   // from); top: the highest seq shown.
-  let mark = 0, top = 0, loading = null, lastRead = 0, sentRead = 0, agentRead = 0, agentName = '';
+  let title0 = '', mark = 0, top = 0, loading = null, lastRead = 0, sentRead = 0, agentRead = 0, agentName = '';
   let isOpen = false;
   // Before cookie consent: the banner.
   let ck = null, ckEl;
-  let win, list, typingEl, ended, newBtn, form, input, count;
+  let win, list, typingEl, ended, newBtn, past, form, input, count;
   let typingHide, typingSentAt = 0, typingIdle, creating = null;
   // availability: the notice element, the queue line and its polling
   let av = {}, avAt = Date.now(), avTimer = 0, subSlot, lineSlot, notice = null, queueEl = null, queueOn = false, queueTimer = 0, queueBusy = 0;
@@ -295,7 +295,8 @@ window.LiveChat && LiveChat._ && LiveChat._(L => {
       typingEl = h('div', { class: 'lc-typing', 'aria-live': 'polite' }),
       ended = h('div', { class: 'lc-ended', hidden: true },
         h('p', { text: T('conversationEnded') }),
-        newBtn = h('button', { type: 'button', class: 'lc-new', onclick: startNew, text: T('newConversation') })),
+        newBtn = h('button', { type: 'button', class: 'lc-new', onclick: startNew, text: T('newConversation') }),
+        past = h('details', { class: 'lc-past', hidden: true }, h('summary', { text: T('earlier') }), h('ul'))),
       ck && !ckEl.hidden && ckEl, consentEl, emailEl, commEl,
       form = h('form', { class: 'lc-composer', onsubmit: e => { e.preventDefault(); submit(); } },
         h('label', { for: 'livechat-input', class: 'lc-sr', text: T('messageLabel') }),
@@ -317,7 +318,7 @@ window.LiveChat && LiveChat._ && LiveChat._(L => {
       visualViewport.addEventListener('resize', fitViewport, sig);
       visualViewport.addEventListener('scroll', fitViewport, sig);
     }
-    doc.addEventListener('visibilitychange', () => { markRead(); if (doc.visibilityState === 'visible') wake(); }, sig);
+    doc.addEventListener('visibilitychange', () => { markRead(); updateUnread(); if (doc.visibilityState === 'visible') wake(); }, sig);
     window.addEventListener('online', wake, sig);
   }
 
@@ -383,10 +384,14 @@ window.LiveChat && LiveChat._ && LiveChat._(L => {
     for (const [seq, r] of msgs) if (r.m.sender === 'visitor') setState(r, seq <= agentRead ? 'read' : 'sent');
   }
 
+  // updateUnread counts the messages the visitor has not read: on the
+  // launcher while the chat is closed, and in the page's title while the
+  // tab is hidden ("(2) " before the host's title, taken off again).
   function updateUnread() {
     let n = 0;
-    if (!isOpen) for (const [seq, r] of msgs) if (seq > lastRead && r.m.sender !== 'visitor') n++;
-    L.unread(n);
+    for (const [seq, r] of msgs) if (seq > lastRead && r.m.sender !== 'visitor') n++;
+    L.unread(isOpen ? 0 : n);
+    if (doc.hidden && n) { if (!title0) title0 = doc.title; doc.title = '(' + n + ') ' + title0; } else if (title0) { doc.title = title0; title0 = ''; }
   }
 
   function updateEnded() {
@@ -394,7 +399,7 @@ window.LiveChat && LiveChat._ && LiveChat._(L => {
     const hadFocus = form.contains(doc.activeElement);
     ended.hidden = !closed;
     form.hidden = closed;
-    if (closed) { hideTyping(); askSurvey(); } else if (survey) { survey.remove(); survey = null; }
+    if (closed) { hideTyping(); askSurvey(); listPast(); } else if (survey) { survey.remove(); survey = null; }
     if (hadFocus && closed) newBtn.focus();
   }
 
@@ -597,6 +602,27 @@ window.LiveChat && LiveChat._ && LiveChat._(L => {
       watchQueue();
       return conv;
     }).finally(() => { creating = null; }));
+  }
+
+  // listPast lists the visitor's earlier conversations in the ended view,
+  // when they have any; one opens there, read-only.
+  async function listPast() {
+    const ul = past.lastChild, id = conv.id;
+    const r = await api('GET', 'conversations?limit=20').catch(() => ({}));
+    if (!conv || conv.id !== id) return;
+    ul.replaceChildren();
+    for (const c of r.conversations || []) {
+      if (c.id !== id) ul.append(h('li', {}, h('button', { type: 'button', onclick: () => showPast(c, ul), text: new Date(c.createdAt).toLocaleString() })));
+    }
+    past.hidden = !ul.firstChild;
+  }
+
+  async function showPast(c, ul) {
+    const r = await api('GET', 'conversations/' + enc(c.id) + '/messages?limit=100').catch(() => ({})), box = h('li', { class: 'lc-past-thread' });
+    for (const m of r.messages || []) box.append(msgEl(m.sender, m.text, m.createdAt, m.authorName));
+    ul.replaceChildren(box);
+    box.prepend(h('button', { type: 'button', onclick: () => listPast().then(() => ul.querySelector('button').focus()), text: T('helpBack') }));
+    box.firstChild.focus();
   }
 
   function startNew() {
