@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"go.opentelemetry.io/otel/metric"
+
 	"github.com/golivechat/livechat/consent"
 	"github.com/golivechat/livechat/flow"
 	"github.com/golivechat/livechat/identity"
@@ -126,6 +128,13 @@ type Config struct {
 	// Logger receives operational logs; they never contain message text or
 	// tokens. Default: slog.Default().
 	Logger *slog.Logger
+
+	// MeterProvider receives the Handler's OpenTelemetry metrics
+	// (connections, messages, deliveries and their latency, the queue,
+	// assignments, rate limiting and errors; the README lists them with
+	// their units and attributes). Default: nil, no metrics are recorded
+	// and none cost anything.
+	MeterProvider metric.MeterProvider
 
 	// Now is the clock. Default: time.Now.
 	Now func() time.Time

@@ -49,7 +49,9 @@
 //   - flowcache.go loads, compiles and selects chatflows; hub.go fans
 //     events out to this node's connections; live.go is one live
 //     connection (subscribe, replay, deliver); token.go and identify.go
-//     sign and verify visitor tokens and identity tokens.
+//     sign and verify visitor tokens and identity tokens; metrics.go holds
+//     the OpenTelemetry instruments of Config.MeterProvider, which the
+//     engine, the hub and the limits count with.
 //   - http*.go is the HTTP and WebSocket layer: each endpoint decodes,
 //     authorizes, calls the engine and encodes; http_ws.go reads the
 //     WebSocket frames.

@@ -29,6 +29,7 @@ type engine struct {
 	flows   *flowCache
 	routing *router
 	typists *typing.Gate
+	metrics *metrics
 
 	// convLocks serialises append+publish per conversation on this node so
 	// that live events leave in sequence order.
@@ -51,6 +52,7 @@ func newEngine(cfg *Config, broker transport.Broker, codec *eventCodec, connecte
 		flows:   flows,
 		routing: newRouter(cfg, out, flows, connected),
 		typists: typing.New(),
+		metrics: noMetrics,
 	}
 }
 
@@ -175,6 +177,7 @@ func (e *engine) post(ctx context.Context, m *Message, alias string) (*Message, 
 		return nil, false, fmt.Errorf("livechat: append message: %w", err)
 	}
 	if created {
+		e.metrics.message(stored.Sender)
 		e.out.publish(ctx, Event{Type: EventMessage, ConversationID: stored.ConversationID, Seq: stored.Seq, Message: stored, AuthorAlias: alias})
 	}
 	return stored, created, nil
@@ -206,6 +209,7 @@ func (e *engine) postIf(ctx context.Context, m *Message, cond AppendCondition, a
 		return nil, nil, false, true, fmt.Errorf("livechat: append message: %w", err)
 	}
 	if created {
+		e.metrics.message(stored.Sender)
 		by := ""
 		if alias != nil {
 			by = alias(c)
@@ -490,6 +494,7 @@ func (e *engine) assign(ctx context.Context, conversationID, agentID string) (*C
 	}
 	e.out.publish(ctx, Event{Type: EventConversation, ConversationID: c.ID, Seq: c.LastSeq, Conversation: c})
 	if agentID != "" {
+		e.metrics.assigned(false)
 		e.out.notify(ctx, Notification{Kind: NotifyAssigned, ConversationID: c.ID, ChatflowID: c.ChatflowID, AgentID: agentID})
 	}
 	if previous != "" && c.Status == StatusOpen {

@@ -43,6 +43,8 @@ type router struct {
 	// sign-in, a presence change, a team settings change), so that none
 	// of them stores what it read before another's write.
 	writeMu sync.Mutex
+
+	metrics *metrics
 }
 
 func newRouter(cfg *Config, out *outbox, flows *flowCache, connected func() []string) *router {
@@ -57,6 +59,7 @@ func newRouter(cfg *Config, out *outbox, flows *flowCache, connected func() []st
 		lastAssigned: make(map[string]time.Time),
 		waitNotified: make(map[string]bool),
 		agentsSeen:   make(map[string]Agent),
+		metrics:      noMetrics,
 	}
 }
 
@@ -218,6 +221,7 @@ func (rt *router) route(ctx context.Context, c *Conversation) (*Conversation, bo
 		rt.assignMu.Lock()
 		rt.lastAssigned[id] = rt.now()
 		rt.assignMu.Unlock()
+		rt.metrics.assigned(true)
 		rt.out.publish(ctx, Event{Type: EventConversation, ConversationID: assigned.ID, Seq: assigned.LastSeq, Conversation: assigned})
 		rt.out.notify(ctx, Notification{Kind: NotifyAssigned, ConversationID: assigned.ID, ChatflowID: assigned.ChatflowID, AgentID: id})
 		return assigned, false, nil
@@ -256,6 +260,13 @@ func (rt *router) drainQueue(ctx context.Context) {
 			return
 		}
 	}
+}
+
+// waiting is how many conversations wait for an agent, counted up to
+// maxQueueCount.
+func (rt *router) waiting(ctx context.Context) (int, error) {
+	waiting, err := rt.store.Conversations(ctx, ConversationFilter{Status: StatusOpen, Unassigned: true, OldestFirst: true, Limit: maxQueueCount})
+	return len(waiting), err
 }
 
 // maxQueueCount is how far a queue position is counted; a conversation

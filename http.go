@@ -45,6 +45,7 @@ type server struct {
 	pressure *transport.Pressure
 	// transcripts builds transcripts and mails them (transcript.go).
 	transcripts *transcripts
+	metrics     *metrics
 }
 
 // The endpoints, by audience: each type serves one part of the route
@@ -201,12 +202,19 @@ func (h *server) fail(w http.ResponseWriter, r *http.Request, err error) {
 // answer leaves out: internal ones as errors, the others at debug level.
 func (h *server) logError(err error, msg string, args ...any) {
 	status, code := errorCode(err)
+	h.metrics.failed(code)
 	args = append(args, "code", code, "err", err)
 	if status == http.StatusInternalServerError {
 		h.log.Error(msg, args...)
 	} else {
 		h.log.Debug(msg, args...)
 	}
+}
+
+// countError counts an error answered without logging it.
+func (h *server) countError(err error) {
+	_, code := errorCode(err)
+	h.metrics.failed(code)
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

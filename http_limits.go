@@ -22,6 +22,8 @@ import (
 type keyedLimiter struct {
 	limit rate.Limit
 	burst int
+	// refused, when set, is called for every refusal (metrics).
+	refused func()
 
 	mu        sync.Mutex
 	buckets   map[string]*rate.Limiter
@@ -150,6 +152,7 @@ type limits struct {
 	proxies       []netip.Prefix
 	clientIP      func(*http.Request) string
 	now           func() time.Time
+	metrics       *metrics
 }
 
 func newLimits(cfg Config, proxies []netip.Prefix) *limits {
@@ -163,12 +166,16 @@ func newLimits(cfg Config, proxies []netip.Prefix) *limits {
 		proxies:       proxies,
 		clientIP:      cfg.ClientIP,
 		now:           cfg.Now,
+		metrics:       noMetrics,
 	}
 }
 
-// check takes a token from l for key, or returns the refusal.
+// check takes a token from l for key, or counts and returns the refusal.
 func check(l *keyedLimiter, key string, now time.Time, kind error, msg string) error {
 	if ok, d := l.allow(key, now); !ok {
+		if l.refused != nil {
+			l.refused()
+		}
 		return &rateLimitError{kind: kind, msg: msg, retryAfter: d}
 	}
 	return nil
@@ -197,6 +204,25 @@ func (l *limits) newVisitor(r *http.Request) error {
 // newConversation applies the client IP's limit on new conversations.
 func (l *limits) newConversation(r *http.Request) error {
 	return check(l.conversations, l.ipKey(r), l.now(), errTooManyConversations, "too many new conversations from this address")
+}
+
+// count makes the limits count their refusals in m.
+func (l *limits) count(m *metrics) {
+	l.metrics = m
+	m.countRefusals(l.messages, limitMessage)
+	m.countRefusals(l.ipMessages, limitIPMessage)
+	m.countRefusals(l.signals, limitSignal)
+	m.countRefusals(l.visitors, limitNewVisitor)
+	m.countRefusals(l.conversations, limitNewConversation)
+}
+
+// conn applies the caps on open WebSockets (connCounter.acquire).
+func (l *limits) conn(ip, visitorID string) (release func(), err error) {
+	release, err = l.conns.acquire(ip, visitorID)
+	if err != nil {
+		l.metrics.refused(limitConnection)
+	}
+	return release, err
 }
 
 // connCounter caps the open WebSockets per client IP and per visitor.

@@ -59,7 +59,7 @@ func (h *liveAPI) visitorWS(w http.ResponseWriter, r *http.Request) {
 	// Refused before the handshake, so that the answer is a 429 with
 	// Retry-After rather than a socket that closes at once.
 	ip := h.limits.ipKey(r)
-	release, err := h.limits.conns.acquire(ip, vid)
+	release, err := h.limits.conn(ip, vid)
 	if err != nil {
 		h.fail(w, r, err)
 		return

@@ -77,8 +77,9 @@ type hub struct {
 	onError  func(error)
 	closed   bool
 
-	codec  *eventCodec
-	topics *topics
+	codec   *eventCodec
+	topics  *topics
+	metrics *metrics
 }
 
 func newHub(broker transport.Broker, codec *eventCodec, onError func(error)) *hub {
@@ -90,6 +91,7 @@ func newHub(broker transport.Broker, codec *eventCodec, onError func(error)) *hu
 		onError:  onError,
 		codec:    codec,
 		topics:   &topics{broker: broker, subs: make(map[string]*topicSub)},
+		metrics:  noMetrics,
 	}
 }
 
@@ -324,9 +326,13 @@ func (h *hub) receiveConversation(payload []byte) {
 	h.mu.RLock()
 	defer h.mu.RUnlock()
 	msg := eventMessage(ev)
+	n := 0
 	for c := range h.visitors[ev.ConversationID] {
-		c.deliver(ev.ConversationID, ev.Seq, encode, msg)
+		if c.deliver(ev.ConversationID, ev.Seq, encode, msg) {
+			n++
+		}
 	}
+	h.metrics.delivered(false, n, msg)
 }
 
 // eventMessage is the message of a message event, nil for other events.
@@ -353,6 +359,7 @@ func (h *hub) receiveInbox(payload []byte) {
 		return
 	}
 	msg := eventMessage(ev)
+	n := 0
 	h.mu.RLock()
 	defer h.mu.RUnlock()
 	for c := range h.agents {
@@ -360,8 +367,11 @@ func (h *hub) receiveInbox(payload []byte) {
 		if ev.Type == EventTyping && ev.Participant == agentParticipant(c.agentID) {
 			continue
 		}
-		c.deliverFrame(ev.ConversationID, ev.Seq, frame, msg)
+		if c.deliverFrame(ev.ConversationID, ev.Seq, frame, msg) {
+			n++
+		}
 	}
+	h.metrics.delivered(true, n, msg)
 }
 
 // closeAll closes every connection with status going away and ends this
@@ -391,6 +401,13 @@ func (h *hub) clients() []*client {
 		out = append(out, c)
 	}
 	return out
+}
+
+// count is how many visitor and agent connections this node has.
+func (h *hub) count() (visitors, agents int) {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	return len(h.all) - len(h.agents), len(h.agents)
 }
 
 // agentIDs lists the agents with a live connection on this node.

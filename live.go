@@ -98,8 +98,9 @@ var deliverHook func(toAgent bool, frame []byte)
 // other events. frame returns the encoded frame, nil when it cannot be
 // encoded; it is called only when the frame is needed (a sender's own
 // message needs none), so that an event nobody on this node receives is
-// never encoded.
-func (c *client) deliver(convID string, seq int64, frame func() []byte, msg *Message) {
+// never encoded. It reports whether a frame was queued (or held for after
+// the replay).
+func (c *client) deliver(convID string, seq int64, frame func() []byte, msg *Message) bool {
 	if deliverHook != nil {
 		if f := frame(); f != nil {
 			deliverHook(c.isAgent(), f)
@@ -111,23 +112,26 @@ func (c *client) deliver(convID string, seq int64, frame func() []byte, msg *Mes
 	if pending, ok := c.replaying[convID]; ok && isMessage {
 		// Without a frame (a private note, for a visitor) its seq still
 		// counts as sent.
-		c.replaying[convID] = append(pending, seqFrame{seq, frame()})
-		return
+		f := frame()
+		c.replaying[convID] = append(pending, seqFrame{seq, f})
+		return f != nil
 	}
 	if m := c.watched[convID]; m != nil && isMessage {
 		m.add(seq)
 	}
 	if isMessage && c.sending != "" && c.sentBy(msg) {
-		return // the sender's own message: its ack carries it
+		return false // the sender's own message: its ack carries it
 	}
 	if f := frame(); f != nil {
 		c.conn.Send(f)
+		return true
 	}
+	return false
 }
 
 // deliverFrame is deliver with a frame already encoded.
-func (c *client) deliverFrame(convID string, seq int64, frame []byte, msg *Message) {
-	c.deliver(convID, seq, func() []byte { return frame }, msg)
+func (c *client) deliverFrame(convID string, seq int64, frame []byte, msg *Message) bool {
+	return c.deliver(convID, seq, func() []byte { return frame }, msg)
 }
 
 // sentBy reports whether msg is the one this connection is sending.

@@ -32,6 +32,7 @@ type Handler struct {
 	unsub    func()
 	unstate  func()
 	lostAt   atomic.Int64 // when the broker last lost its connection, in Unix nanoseconds
+	metrics  *metrics
 	closeErr error
 }
 
@@ -53,10 +54,14 @@ func New(cfg Config) (*Handler, error) {
 		return nil, fmt.Errorf("livechat: load web files: %w", err)
 	}
 	c := &h.cfg
+	if h.metrics, err = newMetrics(c.MeterProvider, c.Now); err != nil {
+		return nil, fmt.Errorf("livechat: metrics: %w", err)
+	}
 	codec := &eventCodec{}
 	h.hub = newHub(h.broker, codec, func(err error) { c.Logger.Error("livechat: event", "err", err) })
 	h.eng = newEngine(c, h.broker, codec, h.hub.agentIDs)
 	routing, flows := h.eng.routing, h.eng.flows
+	h.hub.metrics, h.eng.metrics, routing.metrics = h.metrics, h.metrics, h.metrics
 	h.editor = &flowEditor{cfg: c, store: c.Storage, flows: flows, out: h.eng.out, now: c.Now}
 	h.visitors = &visitors{cfg: c, store: c.Storage, out: h.eng.out, flows: flows, now: c.Now, closeLive: h.hub.closeVisitor}
 	proxies, _ := parseProxies(c.TrustedProxies) // checked by withDefaults
@@ -66,9 +71,13 @@ func New(cfg Config) (*Handler, error) {
 		team:    &teamSettings{store: c.Storage, routing: routing, now: c.Now, flows: h.editor.list},
 		chooser: &chooser{cfg: c, store: c.Storage, flows: flows, routing: routing, now: c.Now},
 		flows:   flows, hub: h.hub, limits: newLimits(*c, proxies), static: static, life: h.life,
-		pressure: &transport.Pressure{},
+		pressure: &transport.Pressure{}, metrics: h.metrics,
 	}
 	srv.transcripts = newTranscripts(c, flows, h.life)
+	srv.limits.count(h.metrics)
+	for _, l := range []*keyedLimiter{srv.transcripts.perConversation, srv.transcripts.perVisitor, srv.transcripts.perIP} {
+		h.metrics.countRefusals(l, limitTranscript)
+	}
 	// Chatflow changes made on any node reach this one's cache at once.
 	h.unsub, err = h.broker.Subscribe(chatflowsTopic, func([]byte) { flows.invalidate() })
 	if err != nil {
@@ -81,6 +90,11 @@ func New(cfg Config) (*Handler, error) {
 		h.unsub()
 		h.life.cancel()
 		return nil, fmt.Errorf("livechat: store chatflows: %w", err)
+	}
+	if err := h.metrics.observe(c.MeterProvider, h.hub.count, routing.waiting); err != nil {
+		h.unsub()
+		h.life.cancel()
+		return nil, fmt.Errorf("livechat: metrics: %w", err)
 	}
 	h.srv = srv
 	h.mux = routes(srv, h.allowedMethods)
@@ -103,6 +117,7 @@ func (h *Handler) Close() error {
 // are still finishing when ctx is done.
 func (h *Handler) Shutdown(ctx context.Context) error {
 	h.life.close(func() {
+		h.metrics.close()
 		h.hub.closeAll()
 		h.life.cancel()
 		h.unsub()
@@ -128,6 +143,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rest, ok := h.relativePath(r)
 	mount, p := strings.TrimSuffix(r.URL.Path, rest), "/"+rest
 	if !ok || !cleanPath(mount) || !cleanPath(p) {
+		h.srv.countError(errNoRoute)
 		writeError(w, r, errNoRoute)
 		return
 	}
@@ -234,9 +250,12 @@ func routes(s *server, allowed func(*http.Request) string) *http.ServeMux {
 	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		if allow := allowed(r); allow != "" {
 			w.Header().Set("Allow", allow)
-			writeError(w, r, publicf(errMethodNotAllowed, "method not allowed"))
+			err := publicf(errMethodNotAllowed, "method not allowed")
+			s.countError(err)
+			writeError(w, r, err)
 			return
 		}
+		s.countError(errNoRoute)
 		writeError(w, r, errNoRoute)
 	})
 	return m

@@ -6,7 +6,8 @@
 // Then open http://localhost:8080, and in a second window sign in as a demo
 // agent at http://localhost:8080/login to answer from the inbox.
 // http://localhost:8080/app/ is a single-page app that drives the chat
-// through the widget's JavaScript API.
+// through the widget's JavaScript API, and http://localhost:8080/metrics
+// serves the chat's metrics to Prometheus.
 package main
 
 import (
@@ -27,6 +28,11 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	otelprom "go.opentelemetry.io/otel/exporters/prometheus"
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 
 	"github.com/golivechat/livechat"
 	"github.com/golivechat/livechat/availability"
@@ -125,12 +131,21 @@ func agentFromRequest(r *http.Request) (*livechat.Agent, error) {
 
 // newSite builds the demo site around a chat Handler.
 func newSite(store livechat.Storage, secret []byte) (http.Handler, *livechat.Handler, error) {
+	// The chat's metrics, for Prometheus to scrape at /metrics: a registry
+	// of the site's own, so that every site (the tests build several) has
+	// its own.
+	registry := prometheus.NewRegistry()
+	exporter, err := otelprom.New(otelprom.WithRegisterer(registry))
+	if err != nil {
+		return nil, nil, err
+	}
 	chat, err := livechat.New(livechat.Config{
-		Storage:   store,
-		Secret:    secret,
-		AgentAuth: agentFromRequest,
-		Flows:     demoFlows(),
-		Identity:  identityVerifier(secret),
+		Storage:       store,
+		Secret:        secret,
+		AgentAuth:     agentFromRequest,
+		Flows:         demoFlows(),
+		Identity:      identityVerifier(secret),
+		MeterProvider: sdkmetric.NewMeterProvider(sdkmetric.WithReader(exporter)),
 	})
 	if err != nil {
 		return nil, nil, err
@@ -150,6 +165,9 @@ func newSite(store livechat.Storage, secret []byte) (http.Handler, *livechat.Han
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/livechat/", chat)
+	// A real site serves its metrics on an internal address or behind its
+	// login; they carry no message text, but they say how busy it is.
+	mux.Handle("GET /metrics", promhttp.HandlerFor(registry, promhttp.HandlerOpts{}))
 	for path, p := range pages {
 		pattern := "GET " + path
 		if path == "/" {
