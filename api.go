@@ -163,7 +163,8 @@ func (h *Handler) ExportVisitor(ctx context.Context, visitorID string) (*Export,
 }
 
 // EraseVisitor deletes everything stored about a visitor: conversations,
-// messages, read marks, survey answers, and consent records older than
+// messages, read marks, survey answers, attached files (their records
+// and, from Config.Files, their bytes), and consent records older than
 // Config.ConsentRetention; with contact true, also the contact linked to
 // them. Their live connections are closed. Returns ErrNotFound for an
 // unknown visitor.

@@ -51,6 +51,14 @@ type Config struct {
 	// shown on every page, from Title, Subtitle, Welcome and AccentColor.
 	Flows []*flow.Chatflow
 
+	// Files keeps the files visitors and agents attach to their messages
+	// (storage/files keeps them in a directory); the Storage must then be
+	// a FileIndex, which keeps their records (every adapter of this module
+	// is). Each chatflow's Options.Files says whether files may be
+	// attached in its chats, how large and of which types. Default: nil,
+	// attachments are off everywhere.
+	Files FileStore
+
 	// Notifier tells the team about new conversations, messages nobody is
 	// there to see, assignments and long waits. Default: none. It is
 	// called without blocking the message path; see notifier/webhook.
@@ -268,6 +276,9 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	_, proxyErrs := parseProxies(c.TrustedProxies)
 	errs = append(errs, proxyErrs...)
+	if _, ok := c.Storage.(FileIndex); c.Files != nil && c.Storage != nil && !ok {
+		errs = append(errs, fmt.Errorf("Files needs a Storage that is a FileIndex, and %T is not", c.Storage))
+	}
 	errs = append(errs, checkConfigFlows(c.Flows)...)
 	if c.Texts != nil {
 		if err := c.Texts.Validate(); err != nil {

@@ -195,6 +195,7 @@ func (ch *chooser) publicChat(ctx context.Context, f *flow.Chatflow, v *Visitor,
 		Availability:     st,
 		EmailCapture:     f.Build.EmailCapture,
 		Survey:           surveyOf(f),
+		Files:            filesOf(f, ch.cfg.Files != nil),
 	}
 	out.Language, out.Texts, out.Consent = ch.chatTexts(f, req)
 	// Texts the team left at their defaults follow the visitor's language.

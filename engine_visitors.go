@@ -26,6 +26,7 @@ type visitors struct {
 	now       func() time.Time
 	// closeLive ends a visitor's live connections on this node.
 	closeLive func(visitorID string)
+	files     *attachments // erased with the visitor; nil without Config.Files
 }
 
 // linkIdentity makes sure an identified visitor has their contact, with
@@ -261,6 +262,9 @@ func (vs *visitors) export(ctx context.Context, visitorID string) (*Export, erro
 func (vs *visitors) erase(ctx context.Context, visitorID string, contact bool) error {
 	v, err := vs.store.Visitor(ctx, visitorID)
 	if err != nil {
+		return err
+	}
+	if err := vs.files.eraseVisitor(ctx, visitorID); err != nil {
 		return err
 	}
 	if err := vs.store.EraseVisitor(ctx, visitorID, vs.now().Add(-vs.cfg.ConsentRetention)); err != nil {

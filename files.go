@@ -8,7 +8,8 @@ import (
 
 // FileStore keeps the bytes of the files visitors and agents attach to
 // their messages; the Storage keeps what is known about each one (File,
-// through FileIndex). The storage/files package keeps them in a directory, and the
+// through FileIndex). Set Config.Files to turn attachments on. The
+// storage/files package keeps them in a directory, and the
 // storage/filestoretest package holds the conformance suite every
 // implementation must pass. Implementations must be safe for concurrent
 // use; several Handlers (nodes) that share a Storage must share the
@@ -35,8 +36,8 @@ type FileStore interface {
 	Close() error
 }
 
-// FileIndex is an optional interface of a Storage, required for
-// attachments: the record of every attached file. A Storage
+// FileIndex is an optional interface of a Storage, required when
+// Config.Files is set: the record of every attached file. A Storage
 // with it also deletes a visitor's files' records in EraseVisitor, with
 // their conversations; the Handler deletes the bytes from the FileStore
 // first. The storage/storagetest suite checks it for every Storage that

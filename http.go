@@ -46,6 +46,7 @@ type server struct {
 	// transcripts builds transcripts and mails them (transcript.go).
 	transcripts *transcripts
 	metrics     *metrics
+	files       *attachments // nil without Config.Files
 }
 
 // The endpoints, by audience: each type serves one part of the route

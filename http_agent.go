@@ -277,7 +277,8 @@ func (h *agentAPI) agentThread(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"conversation": s, "messages": nonNil(msgs), "readMarks": nonNil(marks), "hasMore": from > 0, "survey": survey})
+	writeJSON(w, http.StatusOK, map[string]any{"conversation": s, "messages": nonNil(msgs), "readMarks": nonNil(marks), "hasMore": from > 0, "survey": survey,
+		"files": h.files.limits(r.Context(), c)})
 }
 
 func (h *agentAPI) agentMessages(w http.ResponseWriter, r *http.Request) {

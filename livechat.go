@@ -63,7 +63,8 @@ func New(cfg Config) (*Handler, error) {
 	routing, flows := h.eng.routing, h.eng.flows
 	h.hub.metrics, h.eng.metrics, routing.metrics = h.metrics, h.metrics, h.metrics
 	h.editor = &flowEditor{cfg: c, store: c.Storage, flows: flows, out: h.eng.out, now: c.Now}
-	h.visitors = &visitors{cfg: c, store: c.Storage, out: h.eng.out, flows: flows, now: c.Now, closeLive: h.hub.closeVisitor}
+	files := newAttachments(h.eng)
+	h.visitors = &visitors{cfg: c, store: c.Storage, out: h.eng.out, flows: flows, now: c.Now, closeLive: h.hub.closeVisitor, files: files}
 	proxies, _ := parseProxies(c.TrustedProxies) // checked by withDefaults
 	srv := &server{
 		cfg: c, log: c.Logger, now: c.Now, store: c.Storage,
@@ -71,7 +72,7 @@ func New(cfg Config) (*Handler, error) {
 		team:    &teamSettings{store: c.Storage, routing: routing, now: c.Now, flows: h.editor.list},
 		chooser: &chooser{cfg: c, store: c.Storage, flows: flows, routing: routing, now: c.Now},
 		flows:   flows, hub: h.hub, limits: newLimits(*c, proxies), static: static, life: h.life,
-		pressure: &transport.Pressure{}, metrics: h.metrics,
+		pressure: &transport.Pressure{}, metrics: h.metrics, files: files,
 	}
 	srv.transcripts = newTranscripts(c, flows, h.life)
 	srv.limits.count(h.metrics)
@@ -204,6 +205,8 @@ func routes(s *server, allowed func(*http.Request) string) *http.ServeMux {
 	m.HandleFunc("POST /api/v1/visitor/conversations/{id}/survey", s.visitorAuth(v.visitorSurvey))
 	m.HandleFunc("POST /api/v1/visitor/conversations/{id}/typing", s.visitorAuth(v.visitorTyping))
 	m.HandleFunc("POST /api/v1/visitor/conversations/{id}/transcript", s.visitorAuth(v.visitorTranscript))
+	m.HandleFunc("POST /api/v1/visitor/conversations/{id}/files", s.visitorAuth(v.visitorUpload))
+	m.HandleFunc("GET /api/v1/visitor/files/{id}", s.visitorAuth(v.visitorFile))
 	m.HandleFunc("GET /api/v1/visitor/ws", s.visitorAuth(l.visitorWS))
 	m.HandleFunc("GET /api/v1/visitor/poll", s.visitorAuth(v.visitorPoll))
 
@@ -223,6 +226,8 @@ func routes(s *server, allowed func(*http.Request) string) *http.ServeMux {
 	m.HandleFunc("GET /api/v1/agent/conversations/{id}/transcript", s.agentAuth(a.agentTranscript))
 	m.HandleFunc("GET /api/v1/agent/conversations/{id}/visitor", s.agentAuth(a.agentVisitor))
 	m.HandleFunc("PUT /api/v1/agent/conversations/{id}/contact", s.agentAuth(a.agentContact))
+	m.HandleFunc("POST /api/v1/agent/conversations/{id}/files", s.agentAuth(a.agentUpload))
+	m.HandleFunc("GET /api/v1/agent/files/{id}", s.agentAuth(a.agentFile))
 	m.HandleFunc("GET /api/v1/agent/ws", s.agentAuth(l.agentWS))
 	m.HandleFunc("GET /api/v1/agent/poll", s.agentAuth(a.agentPoll))
 

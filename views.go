@@ -162,6 +162,8 @@ type chatConfig struct {
 	Availability availability.Result `json:"availability"`
 	// Transcript, when set, offers the transcript by email.
 	Transcript *chatTranscript `json:"transcript,omitempty"`
+	// Files is what the visitor may attach; nil when nothing.
+	Files *chatFiles `json:"files,omitempty"`
 }
 
 // chatSurvey is the satisfaction survey the widget shows after a

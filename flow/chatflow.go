@@ -1,6 +1,7 @@
 package flow
 
 import (
+	"slices"
 	"time"
 
 	"github.com/golivechat/livechat/availability"
@@ -216,6 +217,8 @@ type Options struct {
 	// closed, up to 128 characters. Empty: none.
 	SurveyID string  `json:"surveyId"`
 	Consent  Consent `json:"consent"`
+	// Files is what visitors and agents may attach (see Files).
+	Files Files `json:"files"`
 }
 
 // Consent is what the chat asks visitors to agree to (cookies, the
@@ -259,6 +262,7 @@ func New(name string) *Chatflow {
 		Options: Options{
 			Language: DefaultLanguage,
 			Consent:  defaultConsent(),
+			Files:    Files{Enabled: true, MaxSize: DefaultMaxFileSize, Types: slices.Clone(DefaultFileTypes)},
 		},
 	}
 }

@@ -40,6 +40,7 @@ func TestNew(t *testing.T) {
 				c.Processing.Kind = consent.ProcessingLegitimateInterest
 				return c
 			}(),
+			Files: flow.Files{Enabled: true, MaxSize: 10 << 20, Types: []string{"image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf"}},
 		},
 	}
 	c := flow.New("Support")
@@ -105,6 +106,7 @@ func full(tb testing.TB) *flow.Chatflow {
 				c.Processing.Kind = consent.ProcessingLegitimateInterest
 				return c
 			}(),
+			Files: flow.Files{MaxSize: 1234, Types: []string{"text/plain", "image/png"}},
 		},
 	}
 	require.NoError(tb, c.Validate())

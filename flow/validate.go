@@ -151,6 +151,7 @@ func (o *Options) validate(errs *Errors) {
 		text(errs, p, o.ConversationProperties[k], MaxPropertyValLen)
 	}
 	text(errs, "options.surveyId", o.SurveyID, MaxRefLen)
+	o.Files.validate(errs)
 	var ce consent.Errors
 	if err := o.Consent.Validate(); errors.As(err, &ce) {
 		for _, e := range ce.Prefix("options.consent.") {

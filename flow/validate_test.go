@@ -148,6 +148,19 @@ func TestValidate(t *testing.T) {
 			flow.Errors{{Path: "options.language", Message: "required"}}},
 		{"ErrLanguageNotBCP47", func(c *flow.Chatflow) { c.Options.Language = "english!" },
 			flow.Errors{{Path: "options.language", Message: "not a BCP 47 tag"}}},
+		{"OKFilesOffWithoutTypes", func(c *flow.Chatflow) { c.Options.Files = flow.Files{MaxSize: 1} }, nil},
+		{"ErrFilesMaxSize", func(c *flow.Chatflow) { c.Options.Files.MaxSize = 50<<20 + 1 },
+			flow.Errors{{Path: "options.files.maxSize", Message: "must be 1 to 52428800 bytes"}}},
+		{"ErrFilesNoTypes", func(c *flow.Chatflow) { c.Options.Files.Types = nil },
+			flow.Errors{{Path: "options.files.types", Message: "at least one type when files are enabled"}}},
+		{"ErrFilesTypes", func(c *flow.Chatflow) {
+			c.Options.Files.Types = []string{"image/png", "image/svg+xml", "text/html", "image/png"}
+		},
+			flow.Errors{
+				{Path: "options.files.types[1]", Message: "must be one of image/png, image/jpeg, image/gif, image/webp, application/pdf, text/plain, application/zip"},
+				{Path: "options.files.types[2]", Message: "must be one of image/png, image/jpeg, image/gif, image/webp, application/pdf, text/plain, application/zip"},
+				{Path: "options.files.types[3]", Message: "duplicate"},
+			}},
 		{"ErrPropertyName", func(c *flow.Chatflow) {
 			c.Options.ConversationProperties = map[string]string{"ok": "1", "bad key": "2"}
 		},

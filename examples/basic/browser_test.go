@@ -31,6 +31,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/golivechat/livechat"
+	"github.com/golivechat/livechat/storage/files"
 	"github.com/golivechat/livechat/storage/memory"
 )
 
@@ -144,7 +145,10 @@ func newBrowserSite(t *testing.T) *browserSite {
 	t.Cleanup(func() { store.Close() })
 	secret := make([]byte, 32)
 	rand.Read(secret)
-	site, chat, err := newSite(store, secret)
+	fs, err := files.Open(t.TempDir())
+	require.NoError(t, err)
+	t.Cleanup(func() { fs.Close() })
+	site, chat, err := newSite(store, secret, fs)
 	require.NoError(t, err)
 	s := &browserSite{chat: chat, store: store}
 	s.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -37,13 +37,14 @@ import (
 	"github.com/golivechat/livechat"
 	"github.com/golivechat/livechat/availability"
 	"github.com/golivechat/livechat/flow"
+	"github.com/golivechat/livechat/storage/files"
 	"github.com/golivechat/livechat/storage/sqlite"
 	"github.com/golivechat/livechat/targeting"
 )
 
 func main() {
 	addr := flag.String("addr", "localhost:8080", "address to listen on")
-	db := flag.String("db", "livechat-demo.db", "SQLite database file; the secret is kept beside it")
+	db := flag.String("db", "livechat-demo.db", "SQLite database file; the secret and the attached files (<db>.files) are kept beside it")
 	flag.Parse()
 	if err := run(*addr, *db); err != nil {
 		log.Fatal(err)
@@ -60,7 +61,13 @@ func run(addr, dbPath string) error {
 	if err != nil {
 		return err
 	}
-	site, chat, err := newSite(store, secret)
+	// Attached files go to a directory beside the database.
+	attached, err := files.Open(dbPath + ".files")
+	if err != nil {
+		return err
+	}
+	defer attached.Close()
+	site, chat, err := newSite(store, secret, attached)
 	if err != nil {
 		return err
 	}
@@ -129,8 +136,13 @@ func agentFromRequest(r *http.Request) (*livechat.Agent, error) {
 	return &copy, nil
 }
 
-// newSite builds the demo site around a chat Handler.
-func newSite(store livechat.Storage, secret []byte) (http.Handler, *livechat.Handler, error) {
+// newSite builds the demo site around a chat Handler; with a FileStore,
+// visitors and agents may attach files.
+func newSite(store livechat.Storage, secret []byte, files ...livechat.FileStore) (http.Handler, *livechat.Handler, error) {
+	var fileStore livechat.FileStore
+	if len(files) > 0 {
+		fileStore = files[0]
+	}
 	// The chat's metrics, for Prometheus to scrape at /metrics: a registry
 	// of the site's own, so that every site (the tests build several) has
 	// its own.
@@ -146,6 +158,7 @@ func newSite(store livechat.Storage, secret []byte) (http.Handler, *livechat.Han
 		Flows:         demoFlows(),
 		Identity:      identityVerifier(secret),
 		MeterProvider: sdkmetric.NewMeterProvider(sdkmetric.WithReader(exporter)),
+		Files:         fileStore,
 	})
 	if err != nil {
 		return nil, nil, err
