@@ -104,7 +104,7 @@ func (vs *visitors) create(ctx context.Context, v *Visitor, identified bool) (*V
 // touchEvery of the last one that was stored writes nothing.
 func (vs *visitors) touch(ctx context.Context, v *Visitor, pageURL, language string) error {
 	now := vs.now().UTC()
-	pageURL = truncate(pageURL, 2048)
+	pageURL = truncate(pageURL, maxPageURL)
 	if pageURL == v.PageURL && (language == "" || language == v.Language) && now.Sub(v.LastSeenAt) >= 0 && now.Sub(v.LastSeenAt) < touchEvery {
 		return nil // nothing changed: no write on every page view
 	}

@@ -44,12 +44,6 @@ func toPanelContact(v *Visitor, c *Contact) *panelContact {
 		Properties: props, Version: contactVersion(c), ReadOnly: ro, UpdatedAt: c.UpdatedAt}
 }
 
-// panelPage is a page the visitor viewed.
-type panelPage struct {
-	URL string    `json:"url"`
-	At  time.Time `json:"at"`
-}
-
 // panelConversation is one of the visitor's other conversations.
 type panelConversation struct {
 	ID         string             `json:"id"`
@@ -88,7 +82,7 @@ func (h *agentAPI) panel(ctx context.Context, c *Conversation) (map[string]any, 
 	if err != nil && !isNotFound(err) {
 		return nil, err
 	}
-	pages := []panelPage{}
+	pages := []PageView{}
 	if v != nil {
 		body["visitor"] = map[string]any{"id": v.ID, "pageUrl": v.PageURL, "language": v.Language, "lastSeenAt": v.LastSeenAt, "identified": isIdentifiedVisitor(v.ID)}
 		if v.ContactID != "" {
@@ -172,14 +166,23 @@ func (h *agentAPI) agentContact(w http.ResponseWriter, r *http.Request) {
 }
 
 // pagesSeen lists the pages visitor v viewed in conversation c, oldest
-// first: where they started it and the page they are on now.
-func (h *agentAPI) pagesSeen(_ context.Context, c *Conversation, v *Visitor) ([]panelPage, error) {
-	pages := []panelPage{}
+// first: where they started it, then the page views the Storage recorded
+// (see PageViewRecorder), or, with a Storage that records none, the page
+// they are on now.
+func (h *agentAPI) pagesSeen(ctx context.Context, c *Conversation, v *Visitor) ([]PageView, error) {
+	pages := []PageView{}
 	if c.PageURL != "" {
-		pages = append(pages, panelPage{URL: c.PageURL, At: c.CreatedAt})
+		pages = append(pages, PageView{URL: c.PageURL, At: c.CreatedAt})
+	}
+	if pr, ok := h.store.(PageViewRecorder); ok {
+		views, err := pr.PageViews(ctx, c.ID)
+		if err != nil && !isNotFound(err) {
+			return nil, err
+		}
+		return append(pages, views...), nil
 	}
 	if v.PageURL != "" && v.PageURL != c.PageURL && v.LastSeenAt.After(c.CreatedAt) {
-		pages = append(pages, panelPage{URL: v.PageURL, At: v.LastSeenAt})
+		pages = append(pages, PageView{URL: v.PageURL, At: v.LastSeenAt})
 	}
 	return pages, nil
 }

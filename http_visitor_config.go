@@ -89,6 +89,7 @@ func (h *visitorAPI) visitorConfig(w http.ResponseWriter, r *http.Request) {
 		ok = false
 	}
 	var v *Visitor
+	moved := false // a known visitor on another page than the last
 	if ok {
 		var err error
 		if v, err = h.visitors.find(ctx, id); err != nil {
@@ -116,6 +117,7 @@ func (h *visitorAPI) visitorConfig(w http.ResponseWriter, r *http.Request) {
 			issue(id)
 		}
 	} else {
+		moved = v.PageURL != truncate(req.URL, maxPageURL)
 		if err := h.visitors.touch(ctx, v, req.URL, visitorLanguage(r, req.Language)); err != nil {
 			h.fail(w, r, err)
 			return
@@ -136,6 +138,9 @@ func (h *visitorAPI) visitorConfig(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		h.fail(w, r, err)
 		return
+	}
+	if moved && current != nil && current.Status == StatusOpen {
+		h.visitors.recordPageView(ctx, current.ID, req.URL)
 	}
 	var conv *visitorConversation
 	if current != nil {

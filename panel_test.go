@@ -2,6 +2,7 @@ package livechat_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -225,4 +226,66 @@ func TestPanelEarlierConversations(t *testing.T) {
 
 	require.Equal(t, "https://example.com/pricing", p["pages"].([]any)[0].(map[string]any)["url"])
 	require.NotNil(t, p["consents"])
+}
+
+// pageURLs are the URLs of the panel's pages.
+func pageURLs(p map[string]any) []string {
+	out := []string{}
+	for _, pg := range p["pages"].([]any) {
+		out = append(out, pg.(map[string]any)["url"].(string))
+	}
+	return out
+}
+
+// The pages a visitor views while their conversation is open are
+// recorded, the newest 50, besides where they started it; a reload of the
+// same page is not a new one, and nothing is recorded once it is closed.
+func TestPanelPageViews(t *testing.T) {
+	e := newEnv(t)
+	v := e.newVisitor()
+	conv := v.start()
+	view := func(u string) {
+		status, body := v.do("POST", "api/v1/visitor/config", map[string]any{"url": u})
+		require.Equal(t, 200, status, "%v", body)
+	}
+	view("https://example.com/a")
+	view("https://example.com/a")
+	view("https://example.com/b")
+	require.Equal(t, []string{"https://example.com/pricing", "https://example.com/a", "https://example.com/b"}, pageURLs(e.panel(conv)))
+
+	for i := range 60 {
+		view(fmt.Sprintf("https://example.com/p%d", i))
+	}
+	got := pageURLs(e.panel(conv))
+	require.Len(t, got, 51, "the start and the newest 50")
+	require.Equal(t, "https://example.com/pricing", got[0])
+	require.Equal(t, "https://example.com/p10", got[1])
+	require.Equal(t, "https://example.com/p59", got[50])
+
+	// Someone else's views are theirs.
+	other := e.newVisitor()
+	oconv := other.start()
+	status, _ := other.do("POST", "api/v1/visitor/config", map[string]any{"url": "https://example.com/elsewhere"})
+	require.Equal(t, 200, status)
+	require.Equal(t, []string{"https://example.com/pricing", "https://example.com/elsewhere"}, pageURLs(e.panel(oconv)))
+	require.NotContains(t, pageURLs(e.panel(conv)), "https://example.com/elsewhere")
+
+	_, err := e.chat.CloseConversation(context.Background(), conv, "")
+	require.NoError(t, err)
+	view("https://example.com/after")
+	require.NotContains(t, pageURLs(e.panel(conv)), "https://example.com/after")
+}
+
+// plainStore hides every optional interface of its Storage.
+type plainStore struct{ livechat.Storage }
+
+// A Storage that records no page views still shows where the visitor
+// started and where they are now.
+func TestPanelPagesWithoutRecorder(t *testing.T) {
+	e := newEnv(t, func(c *livechat.Config) { c.Storage = plainStore{c.Storage} })
+	v := e.newVisitor()
+	conv := v.start()
+	status, _ := v.do("POST", "api/v1/visitor/config", map[string]any{"url": "https://example.com/now"})
+	require.Equal(t, 200, status)
+	require.Equal(t, []string{"https://example.com/pricing", "https://example.com/now"}, pageURLs(e.panel(conv)))
 }

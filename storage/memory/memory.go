@@ -57,6 +57,7 @@ type conversation struct {
 	messages messageLog
 	marks    map[string]livechat.ReadMark // participant -> mark
 	survey   *livechat.SurveyAnswer
+	pages    []livechat.PageView // oldest first
 }
 
 // clientKey is what a client message id is unique within, besides the

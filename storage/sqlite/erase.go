@@ -27,6 +27,7 @@ func (s *Store) EraseVisitor(ctx context.Context, visitorID string, consentsBefo
 		}{
 			{`DELETE FROM surveys WHERE conversation_id IN (SELECT id FROM conversations WHERE visitor_id = ?)`, []any{visitorID}},
 			{`DELETE FROM files WHERE conversation_id IN (SELECT id FROM conversations WHERE visitor_id = ?)`, []any{visitorID}},
+			{`DELETE FROM page_views WHERE conversation_id IN (SELECT id FROM conversations WHERE visitor_id = ?)`, []any{visitorID}},
 			{`DELETE FROM conversations WHERE visitor_id = ?`, []any{visitorID}},
 			{`DELETE FROM consents WHERE visitor_id = ? AND (at IS NULL OR at < ?)`, []any{visitorID, before}},
 			{`DELETE FROM visitors WHERE id = ?`, []any{visitorID}},

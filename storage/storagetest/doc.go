@@ -71,6 +71,12 @@
 // listed per visitor oldest first, and erased with their conversations by
 // EraseVisitor.
 //
+// A store that is also a [livechat.PageViewRecorder] has its page views
+// checked (the tests skip other stores): listed per conversation in the
+// order added, only the newest keep kept, ErrNotFound for an unknown
+// conversation, ErrInvalid for keep below 1, and erased with their
+// conversations by EraseVisitor.
+//
 // Tests do not run in parallel and each closes its store before the next
 // asks for one, so newStore may hand out stores backed by one database as
 // long as each starts empty.

@@ -48,6 +48,7 @@ func Run(t *testing.T, newStore func(t *testing.T) livechat.Storage) {
 	t.Run("Consents", s.consents)
 	t.Run("Erase", s.erase)
 	t.Run("Files", s.files)
+	t.Run("PageViews", s.pageViews)
 	t.Run("Chatflows", s.chatflows)
 	t.Run("Close", s.close)
 }
