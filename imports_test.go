@@ -26,9 +26,10 @@ func TestImportGraph(t *testing.T) {
 	// its value lists the packages that may import it. The load tool
 	// measures raw inserts with the PostgreSQL driver as the ceiling of
 	// storage/postgres (for SQLite it uses the driver storage/sqlite
-	// registers with database/sql).
+	// registers with database/sql); examples/customstore opens the host's
+	// own SQLite database.
 	drivers := map[string][]string{
-		"modernc.org/sqlite":           {mod + "/storage/sqlite"},
+		"modernc.org/sqlite":           {mod + "/storage/sqlite", mod + "/examples/customstore"},
 		"github.com/jackc/pgx/v5":      {mod + "/storage/postgres", mod + "/transport/pgbroker", mod + "/cmd/livechat-load"},
 		"github.com/redis/go-redis/v9": {mod + "/transport/redisbroker"},
 		"github.com/nats-io/nats.go":   {mod + "/transport/natsbroker"},
