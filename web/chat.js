@@ -295,6 +295,7 @@ window.LiveChat && LiveChat._ && LiveChat._(L => {
       typingEl = h('div', { class: 'lc-typing', 'aria-live': 'polite' }),
       ended = h('div', { class: 'lc-ended', hidden: true },
         h('p', { text: T('conversationEnded') }),
+        transcriptForm(),
         newBtn = h('button', { type: 'button', class: 'lc-new', onclick: startNew, text: T('newConversation') }),
         past = h('details', { class: 'lc-past', hidden: true }, h('summary', { text: T('earlier') }), h('ul'))),
       ck && !ckEl.hidden && ckEl, consentEl, emailEl, commEl,
@@ -400,6 +401,7 @@ window.LiveChat && LiveChat._ && LiveChat._(L => {
     ended.hidden = !closed;
     form.hidden = closed;
     if (closed) { hideTyping(); askSurvey(); listPast(); } else if (survey) { survey.remove(); survey = null; }
+    if (!closed) for (const p of ended.querySelectorAll('.lc-hint')) p.textContent = ''; // the last transcript's answer
     if (hadFocus && closed) newBtn.focus();
   }
 
@@ -1040,6 +1042,36 @@ window.LiveChat && LiveChat._ && LiveChat._(L => {
       comment,
       h('div', { class: 'lc-row' }, send, h('button', { type: 'button', class: 'lc-skip', text: T('surveySkip'), onclick: () => { survey.remove(); newBtn.focus(); } })));
     ended.insertBefore(survey, newBtn);
+  }
+
+  // ---- the transcript by email, when the site sends it ----
+  function transcriptForm() {
+    if (!chat.transcript) return;
+    let inp, msg, btn;
+    return h('form', {
+      id: 'livechat-transcript', class: 'lc-email', novalidate: true,
+      onsubmit: async e => {
+        e.preventDefault();
+        const email = inp.value.trim();
+        let k = 'transcriptFailed';
+        btn.disabled = true;
+        try {
+          if (!email || !inp.checkValidity()) throw Error('email');
+          k = (await api('POST', 'conversations/' + enc(conv.id) + '/transcript', { email })).transcript.status === 'sent' ? 'transcriptSent' : 'transcriptQueued';
+        } catch (err) {
+          if (err.status === 429) k = 'errorRateLimited';
+          if (/^email/.test(err.message)) k = 'emailInvalid';
+        }
+        msg.textContent = T(k, { email });
+        inp.setAttribute('aria-invalid', k === 'emailInvalid');
+        btn.disabled = false;
+      },
+    },
+    h('label', { for: 'livechat-transcript-input', text: T('transcriptAsk') }),
+    h('div', { class: 'lc-row' },
+      inp = h('input', { type: 'email', id: 'livechat-transcript-input', autocomplete: 'email', value: chat.transcript.email || '', placeholder: T('emailPlaceholder'), 'aria-describedby': 'livechat-transcript-msg' }),
+      btn = h('button', { type: 'submit', class: 'lc-btn', text: T('send') })),
+    msg = h('p', { id: 'livechat-transcript-msg', class: 'lc-hint', 'aria-live': 'polite' }));
   }
 
   // ---- help tab: search the knowledge base and read its articles ----

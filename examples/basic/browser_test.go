@@ -139,7 +139,7 @@ func siteTab(t *testing.T, name string) (*browserSite, context.Context) {
 	return site, tab
 }
 
-func newBrowserSite(t *testing.T) *browserSite {
+func newBrowserSite(t *testing.T, configure ...func(*livechat.Config)) *browserSite {
 	t.Helper()
 	store := memory.New()
 	t.Cleanup(func() { store.Close() })
@@ -148,7 +148,7 @@ func newBrowserSite(t *testing.T) *browserSite {
 	fs, err := files.Open(t.TempDir())
 	require.NoError(t, err)
 	t.Cleanup(func() { fs.Close() })
-	site, chat, err := newSite(store, secret, fs)
+	site, chat, err := newSite(store, secret, append([]func(*livechat.Config){func(c *livechat.Config) { c.Files = fs }}, configure...)...)
 	require.NoError(t, err)
 	s := &browserSite{chat: chat, store: store}
 	s.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -45,13 +45,22 @@ import (
 func main() {
 	addr := flag.String("addr", "localhost:8080", "address to listen on")
 	db := flag.String("db", "livechat-demo.db", "SQLite database file; the secret and the attached files (<db>.files) are kept beside it")
+	var mail smtpFlags
+	flag.StringVar(&mail.addr, "smtp-addr", os.Getenv("LIVECHAT_SMTP_ADDR"), "SMTP server (host:port) that sends visitors their transcripts; none: transcripts by email are off")
+	flag.StringVar(&mail.from, "smtp-from", os.Getenv("LIVECHAT_SMTP_FROM"), "sender of the transcript mails, such as support@example.com")
+	flag.StringVar(&mail.user, "smtp-user", os.Getenv("LIVECHAT_SMTP_USER"), "SMTP username; the password is read from LIVECHAT_SMTP_PASSWORD")
+	flag.StringVar(&mail.tls, "smtp-tls", "starttls", "starttls (whenever the server offers it), require (STARTTLS or nothing) or implicit (TLS from the start, port 465)")
 	flag.Parse()
-	if err := run(*addr, *db); err != nil {
+	mailer, err := mail.mailer()
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := run(*addr, *db, func(c *livechat.Config) { c.Mailer = mailer }); err != nil {
 		log.Fatal(err)
 	}
 }
 
-func run(addr, dbPath string) error {
+func run(addr, dbPath string, configure ...func(*livechat.Config)) error {
 	store, err := sqlite.Open(dbPath)
 	if err != nil {
 		return err
@@ -67,7 +76,7 @@ func run(addr, dbPath string) error {
 		return err
 	}
 	defer attached.Close()
-	site, chat, err := newSite(store, secret, attached)
+	site, chat, err := newSite(store, secret, append(configure, func(c *livechat.Config) { c.Files = attached })...)
 	if err != nil {
 		return err
 	}
@@ -136,13 +145,9 @@ func agentFromRequest(r *http.Request) (*livechat.Agent, error) {
 	return &copy, nil
 }
 
-// newSite builds the demo site around a chat Handler; with a FileStore,
-// visitors and agents may attach files.
-func newSite(store livechat.Storage, secret []byte, files ...livechat.FileStore) (http.Handler, *livechat.Handler, error) {
-	var fileStore livechat.FileStore
-	if len(files) > 0 {
-		fileStore = files[0]
-	}
+// newSite builds the demo site around a chat Handler; configure adds to
+// its Config (the attachments' FileStore, a Mailer).
+func newSite(store livechat.Storage, secret []byte, configure ...func(*livechat.Config)) (http.Handler, *livechat.Handler, error) {
 	// The chat's metrics, for Prometheus to scrape at /metrics: a registry
 	// of the site's own, so that every site (the tests build several) has
 	// its own.
@@ -151,15 +156,18 @@ func newSite(store livechat.Storage, secret []byte, files ...livechat.FileStore)
 	if err != nil {
 		return nil, nil, err
 	}
-	chat, err := livechat.New(livechat.Config{
+	cfg := livechat.Config{
 		Storage:       store,
 		Secret:        secret,
 		AgentAuth:     agentFromRequest,
 		Flows:         demoFlows(),
 		Identity:      identityVerifier(secret),
 		MeterProvider: sdkmetric.NewMeterProvider(sdkmetric.WithReader(exporter)),
-		Files:         fileStore,
-	})
+	}
+	for _, f := range configure {
+		f(&cfg)
+	}
+	chat, err := livechat.New(cfg)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -346,6 +346,7 @@
     const mine = !!me && c.assigneeId === me.id;
     $('lc-assign-me').disabled = mine;
     $('lc-close').disabled = c.status === 'closed';
+    for (const f of ['text', 'html']) $('lc-transcript-' + f).href = API + 'conversations/' + enc(c.id) + '/transcript?format=' + f;
     renderAssign(c.assigneeId || '');
   }
 
