@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"mime"
 	"mime/multipart"
 	"mime/quotedprintable"
 	"net"
@@ -147,18 +146,9 @@ func parseAddress(s string, named bool) (*mail.Address, error) {
 
 // SendMail sends m. See the package doc for the errors it returns.
 func (ml *Mailer) SendMail(ctx context.Context, m *livechat.Mail) error {
-	if m == nil {
-		return rejected("no mail")
-	}
-	to, err := parseAddress(m.To, false)
+	to, err := checkMail(m)
 	if err != nil {
-		return rejected("To: %v", err)
-	}
-	if hasControl(m.Subject) || !utf8.ValidString(m.Subject) || len(m.Subject) > maxSubject {
-		return rejected("Subject must be one line of valid UTF-8, at most %d bytes", maxSubject)
-	}
-	if !utf8.ValidString(m.Text) || !utf8.ValidString(m.HTML) {
-		return rejected("body must be valid UTF-8")
+		return err
 	}
 	msg, err := ml.compose(to, m)
 	if err != nil {
@@ -172,6 +162,46 @@ func (ml *Mailer) SendMail(ctx context.Context, m *livechat.Mail) error {
 	return ml.deliver(ctx, to.Address, msg)
 }
 
+// encodeSubject writes a subject as RFC 2047 encoded words ("B"
+// encoding, UTF-8), each on a line of its own, unless it is printable
+// ASCII that a reader would not take for encoded words. Surrounding
+// white space, which header parsing drops anyway, is trimmed.
+func encodeSubject(s string) string {
+	s = strings.TrimSpace(s)
+	if isASCII(s) && !strings.Contains(s, "=?") {
+		return s
+	}
+	var words []string
+	for s != "" {
+		n := min(len(s), 45) // 60 base64 characters: words of at most 72
+		for n < len(s) && !utf8.RuneStart(s[n]) {
+			n--
+		}
+		words = append(words, "=?utf-8?b?"+base64.StdEncoding.EncodeToString([]byte(s[:n]))+"?=")
+		s = s[n:]
+	}
+	return strings.Join(words, "\r\n ")
+}
+
+// checkMail refuses a mail whose recipient or subject could carry a
+// header or a command of their own, and returns the recipient.
+func checkMail(m *livechat.Mail) (*mail.Address, error) {
+	if m == nil {
+		return nil, rejected("no mail")
+	}
+	to, err := parseAddress(m.To, false)
+	if err != nil {
+		return nil, rejected("To: %v", err)
+	}
+	if hasControl(m.Subject) || !utf8.ValidString(m.Subject) || len(m.Subject) > maxSubject {
+		return nil, rejected("Subject must be one line of valid UTF-8, at most %d bytes", maxSubject)
+	}
+	if !utf8.ValidString(m.Text) || !utf8.ValidString(m.HTML) {
+		return nil, rejected("body must be valid UTF-8")
+	}
+	return to, nil
+}
+
 // compose builds the MIME message.
 func (ml *Mailer) compose(to *mail.Address, m *livechat.Mail) ([]byte, error) {
 	var buf bytes.Buffer
@@ -181,9 +211,7 @@ func (ml *Mailer) compose(to *mail.Address, m *livechat.Mail) ([]byte, error) {
 	h := func(k, v string) { buf.WriteString(k + ": " + v + "\r\n") }
 	h("From", ml.from.String())
 	h("To", to.String())
-	// Encoded words are folded onto lines of their own, so a long
-	// subject keeps every line short.
-	h("Subject", strings.ReplaceAll(mime.QEncoding.Encode("utf-8", m.Subject), "?= =?", "?=\r\n =?"))
+	h("Subject", encodeSubject(m.Subject))
 	h("Date", time.Now().Format(time.RFC1123Z))
 	h("Message-ID", "<"+hex.EncodeToString(id)+"@"+domain+">")
 	h("MIME-Version", "1.0")
