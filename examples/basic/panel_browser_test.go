@@ -1,8 +1,8 @@
 // The side panel tests drive, in Chromium, the inbox's panel beside the
 // open thread: the agent edits the visitor's contact (a bad address is
 // refused on its field and nothing changes; the saved name shows in the
-// list and the header at once), and the visitor's rating appears in the
-// panel as they give it.
+// list and the header at once), the visitor's rating appears in the
+// panel as they give it, and their earlier conversations open from it.
 
 package main
 
@@ -33,6 +33,7 @@ func TestSidePanel(t *testing.T) {
 	runBrowserGroup(t, panelTimeout, []browserCase{
 		{"ContactEdit", testPanelContactEdit},
 		{"SurveyLive", testPanelSurveyLive},
+		{"EarlierConversations", testPanelEarlierConversations},
 	})
 }
 
@@ -80,7 +81,7 @@ func testPanelContactEdit(t *testing.T, browser context.Context) {
 	})()`, panelState)
 
 	// A bad address is refused on its field; nothing is stored.
-	do(t, inbox, "edit the contact", chromedp.Click(chromedp.CSS("#lc-contact-edit")))
+	waitFor(t, inbox, "edit the contact", `(() => { const b = document.getElementById('lc-contact-edit'); if (b) b.click(); return !!document.getElementById('lc-contact-form'); })()`, panelState)
 	waitFor(t, inbox, "the form, its name field focused", `document.activeElement && document.activeElement.id === 'lc-cf-name'`, panelState)
 	do(t, inbox, "type a name and a bad address",
 		chromedp.SendKeys(chromedp.CSS("#lc-cf-name"), "Ada Byron"),
@@ -118,7 +119,8 @@ func testPanelContactEdit(t *testing.T, browser context.Context) {
 
 	// Someone else changes the contact meanwhile: the next save says so
 	// and offers to reload, and changes nothing.
-	do(t, inbox, "edit again", chromedp.Click(chromedp.CSS("#lc-contact-edit")))
+	clickEdit := `(() => { const b = document.getElementById('lc-contact-edit'); if (b) b.click(); return !!document.getElementById('lc-contact-form'); })()`
+	waitFor(t, inbox, "edit again", clickEdit, panelState)
 	got.Name, got.UpdatedAt = "Augusta Ada King", got.UpdatedAt.Add(time.Second)
 	require.NoError(t, site.store.UpdateContact(stepCtx(t), got))
 	do(t, inbox, "save a stale edit",
@@ -139,7 +141,15 @@ func testPanelContactEdit(t *testing.T, browser context.Context) {
 func testPanelSurveyLive(t *testing.T, browser context.Context) {
 	site, visitor, inbox, id := panelConversation(t, browser, func(f *flow.Chatflow) { f.Options.SurveyID = "csat" })
 	waitFor(t, inbox, "no rating yet", `document.getElementById('lc-panel-survey').textContent === 'Not rated.'`, panelState)
-	_, err := site.chat.CloseConversation(stepCtx(t), id, "")
+	// The agent's reply shows their initials beside it (Ada has no avatar).
+	_, err := site.chat.Reply(stepCtx(t), id, "ada", "r1", "Happy to help")
+	require.NoError(t, err)
+	waitFor(t, inbox, "the reply with Ada's initials", `(() => {
+		const m = [...document.querySelectorAll('#lc-thread .lc-agent')].find(e => e.textContent.includes('Happy to help'));
+		const a = m && m.querySelector('.lc-avatar');
+		return !!a && a.tagName === 'SPAN' && a.textContent === 'AL' && a.getAttribute('aria-hidden') === 'true';
+	})()`, panelState)
+	_, err = site.chat.CloseConversation(stepCtx(t), id, "")
 	require.NoError(t, err)
 	waitFor(t, visitor, "the survey", `!!document.querySelector('#livechat-survey [data-rating="5"]')`, consentState)
 	do(t, visitor, "rate 5 with a comment",
@@ -148,4 +158,32 @@ func testPanelSurveyLive(t *testing.T, browser context.Context) {
 		chromedp.Click(chromedp.CSS("#livechat-survey-submit")),
 	)
 	waitFor(t, inbox, "the rating in the panel, without a reload", `document.getElementById('lc-panel-survey').textContent === '★★★★★ 5 of 5: “Lovely”'`, panelState)
+}
+
+// The panel lists the visitor's earlier conversation; a click opens it in
+// the inbox.
+func testPanelEarlierConversations(t *testing.T, browser context.Context) {
+	site, visitor, inbox, first := panelConversation(t, browser, func(*flow.Chatflow) {})
+	_, err := site.chat.CloseConversation(stepCtx(t), first, "")
+	require.NoError(t, err)
+	do(t, visitor, "start a new conversation", chromedp.Click(chromedp.CSS("#livechat-window .lc-new")))
+	send(t, visitor, "Back with another question")
+	var second string
+	for _, c := range site.conversations(t) {
+		if c.ID != first {
+			second = c.ID
+		}
+	}
+	require.NotEmpty(t, second)
+	openRow(t, inbox, second)
+	waitFor(t, inbox, "the earlier conversation in the panel", `(() => {
+		const b = document.querySelector('.lc-panel-conv[data-id="`+first+`"]');
+		return !!b && b.textContent.startsWith('Closed · ') && document.querySelectorAll('.lc-panel-conv').length === 1;
+	})()`, panelState)
+	do(t, inbox, "open it", chromedp.Click(chromedp.CSS(`.lc-panel-conv[data-id="`+first+`"]`)))
+	waitFor(t, inbox, "the earlier conversation open, its panel listing the later one", `(() => {
+		const texts = [...document.querySelectorAll('#lc-thread [data-seq]')].map(e => e.textContent);
+		return texts.some(x => x.includes('Hello from the help page')) && !texts.some(x => x.includes('another question')) &&
+			!!document.querySelector('.lc-panel-conv[data-id="`+second+`"]');
+	})()`, panelState)
 }

@@ -117,6 +117,8 @@
 
   function render() {
     if (!data) return;
+    // A refresh keeps the keyboard where it was.
+    const a = doc.activeElement, keep = a && $('lc-panel-body').contains(a) && (a.id || a.dataset.id);
     const d = data, v = d.visitor || {};
     const pages = h('ol', { class: 'lc-panel-pages' });
     for (const p of (d.pages || []).slice().reverse()) pages.append(h('li', {}, link(p.url), ' ', h('time', { datetime: p.at, text: fmt(p.at) })));
@@ -144,6 +146,8 @@
       section('Consent', consents.children.length ? consents : h('p', { class: 'lc-panel-none', text: 'No records.' })),
       section('Rating', surveyView(d.survey)),
       section('Earlier conversations', earlier.children.length ? earlier : h('p', { class: 'lc-panel-none', text: 'None.' })));
+    const back = keep && ($(keep) || body.querySelector('[data-id="' + CSS.escape(keep) + '"]'));
+    if (back) back.focus();
   }
 
   function consentName(k) {
