@@ -13,6 +13,7 @@ import "embed"
 //	inbox/inbox.css   the inbox styles
 //	inbox/panel.js    the inbox's side panel beside the open conversation
 //	inbox/panel.css   its styles
+//	inbox/replies.js  the inbox's saved replies: the composer's "/" picker and their management
 //	inbox/chatflows.html  the chatflow editor page, served at <mount>inbox/chatflows
 //	inbox/editor.js   the editor's shell (window.LCEditor); its tabs' scripts sit beside it
 //	inbox/editor.css  the editor's styles

@@ -118,13 +118,14 @@ func loadSecret(path string) ([]byte, error) {
 // demoAgents are the team members a visitor to /login can sign in as,
 // registered with the chat at startup (newSite) and returned by the
 // sign-in (agentFromRequest) alike.
-// Ada, the team lead, manages chatflows and the team settings; her capacity
+// Ada, the team lead, manages chatflows, the team settings and the saved
+// replies; her capacity
 // is set here, so the team settings show it without a control. Grace's
 // team, capacity and skills are left to the team settings. Katherine may
 // edit the chatflows too (the inbox links her to the editor).
 var demoAgents = map[string]*livechat.Agent{
 	"ada": {ID: "ada", Name: "Ada Lovelace", Email: "ada@example.com", Capacity: 3,
-		Permissions: []string{livechat.PermissionManageChatflows, livechat.PermissionManageTeam}},
+		Permissions: []string{livechat.PermissionManageChatflows, livechat.PermissionManageTeam, livechat.PermissionManageReplies}},
 	"grace": {ID: "grace", Name: "Grace Hopper", Email: "grace@example.com"},
 	"katherine": {ID: "katherine", Name: "Katherine Johnson", Email: "katherine@example.com",
 		Permissions: []string{livechat.PermissionManageChatflows}},
@@ -181,6 +182,10 @@ func newSite(store livechat.Storage, secret []byte, configure ...func(*livechat.
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := chat.PutAgents(ctx, team...); err != nil {
+		chat.Close()
+		return nil, nil, err
+	}
+	if err := seedReplies(ctx, store); err != nil {
 		chat.Close()
 		return nil, nil, err
 	}
@@ -292,3 +297,33 @@ var loginPage = template.Must(template.New("login").Parse(`<!doctype html>
 </form>
 <p>Ada and Katherine may also edit the chatflows: the inbox links them to the editor.</p>
 </body></html>`))
+
+// demoReplies are the saved replies a new demo starts with: agents type
+// "/" in the inbox's composer to use them; Ada edits them under *Saved
+// replies*.
+var demoReplies = []*livechat.SavedReply{
+	{ID: "hello", Shortcut: "hello", Text: "Hi! Thanks for getting in touch. How can I help?"},
+	{ID: "pricing", Shortcut: "pricing", Text: "Our plans and what they include are at /pricing; I'm happy to help you choose."},
+	{ID: "bye", Shortcut: "bye", Text: "Thanks for chatting with us. Have a great day!"},
+}
+
+// seedReplies stores demoReplies when the Storage keeps saved replies and
+// has none yet.
+func seedReplies(ctx context.Context, store livechat.Storage) error {
+	rs, ok := store.(livechat.SavedReplyStore)
+	if !ok {
+		return nil
+	}
+	have, err := rs.SavedReplies(ctx)
+	if err != nil || len(have) > 0 {
+		return err
+	}
+	for _, r := range demoReplies {
+		r := *r
+		r.UpdatedAt = time.Now().UTC()
+		if err := rs.CreateSavedReply(ctx, &r); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -44,6 +44,7 @@ type Store struct {
 	// consents holds consent records by visitor, in the order added.
 	consents   map[string][]*livechat.ConsentRecord
 	consentIDs map[string]bool
+	replies    map[string]*livechat.SavedReply // by id, made on the first write
 	// random holds bytes from crypto/rand for message ids, read 4 KiB at
 	// a time rather than 16 bytes for every message; used under mu.
 	random *bufio.Reader

@@ -135,6 +135,14 @@ func (s *suite) close(t *testing.T) {
 				return err
 			}})
 		}
+		if _, ok := st.(livechat.SavedReplyStore); ok {
+			calls = append(calls, struct {
+				name string
+				call func(context.Context, livechat.Storage) error
+			}{"CreateSavedReply", func(ctx context.Context, st livechat.Storage) error {
+				return st.(livechat.SavedReplyStore).CreateSavedReply(ctx, newReply("r1", "thanks"))
+			}})
+		}
 		if _, ok := st.(livechat.TeamDeleter); ok {
 			calls = append(calls, struct {
 				name string

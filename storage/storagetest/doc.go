@@ -77,6 +77,12 @@
 // conversation, ErrInvalid for keep below 1, and erased with their
 // conversations by EraseVisitor.
 //
+// A store that is also a [livechat.SavedReplyStore] has its saved replies
+// checked too (the tests skip other stores): listed by shortcut in byte
+// order, ErrConflict for a taken id or shortcut (on create and update),
+// ErrNotFound for an unknown one, nothing changed by a refused call, and
+// a deleted reply's shortcut free again.
+//
 // Tests do not run in parallel and each closes its store before the next
 // asks for one, so newStore may hand out stores backed by one database as
 // long as each starts empty.

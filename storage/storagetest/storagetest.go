@@ -50,6 +50,7 @@ func Run(t *testing.T, newStore func(t *testing.T) livechat.Storage) {
 	t.Run("Files", s.files)
 	t.Run("PageViews", s.pageViews)
 	t.Run("Chatflows", s.chatflows)
+	t.Run("SavedReplies", s.savedReplies)
 	t.Run("Close", s.close)
 }
 
