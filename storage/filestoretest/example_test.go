@@ -4,8 +4,8 @@ import (
 	"testing"
 
 	"github.com/golivechat/livechat"
-	"github.com/golivechat/livechat/storage/filestoretest"
 	"github.com/golivechat/livechat/storage/files"
+	"github.com/golivechat/livechat/storage/filestoretest"
 )
 
 // A FileStore's test file runs the suite with a function that returns a
