@@ -46,8 +46,9 @@ func (h *Handler) ConversationPage(ctx context.Context, f ConversationFilter, cu
 }
 
 // Messages returns up to limit messages of a conversation after the
-// sequence number after, in order, the agents' private notes included.
-// Returns ErrNotFound.
+// sequence number after, in order, the agents' private notes included:
+// leave out those with Sender SenderNote before showing them to a
+// visitor. Returns ErrNotFound.
 func (h *Handler) Messages(ctx context.Context, conversationID string, after int64, limit int) ([]*Message, error) {
 	return h.eng.store.Messages(ctx, conversationID, after, limit)
 }

@@ -315,3 +315,29 @@ func TestNoteNeverReachesVisitorExportOrUnread(t *testing.T) {
 	require.Equal(t, 200, status)
 	require.EqualValues(t, 2, body["conversation"].(map[string]any)["unread"])
 }
+
+// A note in an older conversation moves its UpdatedAt, but the widget of
+// a visitor with no open conversation keeps showing the last one they
+// started.
+func TestNoteDoesNotBringBackAnOldConversation(t *testing.T) {
+	e := newEnv(t)
+	v := e.newVisitor()
+	ctx := context.Background()
+	first := v.start()
+	_, err := e.chat.CloseConversation(ctx, first, "a1")
+	require.NoError(t, err)
+	time.Sleep(2 * time.Millisecond) // distinct creation times
+	second := v.start()
+	_, err = e.chat.CloseConversation(ctx, second, "a1")
+	require.NoError(t, err)
+	shown := func() string {
+		t.Helper()
+		status, body := v.do("POST", "api/v1/visitor/config", map[string]any{"url": e.srv.URL + "/"})
+		require.Equal(t, 200, status, "%v", body)
+		return body["conversation"].(map[string]any)["id"].(string)
+	}
+	require.Equal(t, second, shown())
+	status, body := e.agentDo("a1", "POST", "api/v1/agent/conversations/"+first+"/notes", map[string]any{"clientMessageId": "n1", "text": secretNote})
+	require.Equal(t, 201, status, "%v", body)
+	require.Equal(t, second, shown())
+}
