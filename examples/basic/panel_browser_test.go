@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 	"github.com/stretchr/testify/require"
 
 	"github.com/golivechat/livechat"
@@ -133,6 +134,20 @@ func testPanelContactEdit(t *testing.T, browser context.Context) {
 	})()`, panelState)
 	do(t, inbox, "reload the contact", chromedp.Click(chromedp.CSS("#lc-cf-status button")))
 	waitFor(t, inbox, "the other edit shown", `document.getElementById('lc-panel-contact').innerText.includes('Augusta Ada King')`, panelState)
+
+	// On a narrower screen the panel lies over the thread: Escape closes
+	// it and gives the keyboard back to its button.
+	do(t, inbox, "a narrower screen", chromedp.EmulateViewport(900, 800))
+	waitFor(t, inbox, "the panel closed by default", `document.getElementById('lc-panel').hidden`, panelState)
+	do(t, inbox, "show the details", chromedp.Click(chromedp.CSS("#lc-panel-toggle")))
+	waitFor(t, inbox, "the panel over the thread, focused", `(() => {
+		const p = document.getElementById('lc-panel');
+		return !p.hidden && getComputedStyle(p).position === 'fixed' && document.activeElement === document.getElementById('lc-panel-title');
+	})()`, panelState)
+	do(t, inbox, "press Escape in the panel", chromedp.KeyEvent(kb.Escape))
+	waitFor(t, inbox, "the panel closed, its button focused", `document.getElementById('lc-panel').hidden &&
+		document.activeElement === document.getElementById('lc-panel-toggle') &&
+		document.getElementById('lc-panel-toggle').getAttribute('aria-expanded') === 'false' && !document.getElementById('lc-detail').hidden`, panelState)
 	got, err = site.store.Contact(stepCtx(t), "ct-1")
 	require.NoError(t, err)
 	require.Equal(t, "Augusta Ada King", got.Name)

@@ -220,7 +220,7 @@
         h('button', { type: 'submit', class: 'lc-cf-save', text: 'Save' }),
         h('button', { type: 'button', onclick: cancelEdit, text: 'Cancel' })));
     form.addEventListener('submit', e => { e.preventDefault(); save(form, c); });
-    form.addEventListener('keydown', e => { if (e.key === 'Escape') { e.preventDefault(); cancelEdit(); } });
+    form.addEventListener('keydown', e => { if (e.key === 'Escape') { e.preventDefault(); e.stopPropagation(); cancelEdit(); } });
     editing = true;
     $('lc-panel-contact').replaceChildren(h('h3', { text: 'Contact' }), form);
     (ro.has('name') ? owner : name).focus();
@@ -308,6 +308,11 @@
     } else if (f.type === 'message' || f.type === 'conversation') refreshSoon();
   });
   $('lc-panel-toggle').addEventListener('click', toggle);
-  $('lc-panel-close').addEventListener('click', () => { store.set('closed'); renderToggle(); $('lc-panel-toggle').focus(); });
+  const hide = () => { store.set('closed'); renderToggle(); $('lc-panel-toggle').focus(); };
+  $('lc-panel-close').addEventListener('click', hide);
+  // Escape closes the panel where it lies over the thread.
+  $('lc-panel').addEventListener('keydown', e => {
+    if (e.key === 'Escape' && !matchMedia(WIDE).matches) { e.stopPropagation(); hide(); }
+  });
   matchMedia(WIDE).addEventListener('change', renderToggle);
 })();
