@@ -92,7 +92,7 @@
         try { for (const a of (await api('GET', 'agents')).agents || []) agents.set(a.id, a.name || a.id); } catch (e) { /* owners shown by id */ }
       }
       const d = await api('GET', 'conversations/' + enc(id) + '/visitor');
-      if (cur !== id) return;
+      if (cur !== id || JSON.stringify(d) === JSON.stringify(data)) return; // unchanged: nothing moves under the reader
       data = d;
       render();
     } catch (e) {
@@ -315,4 +315,7 @@
     if (e.key === 'Escape' && !matchMedia(WIDE).matches) { e.stopPropagation(); hide(); }
   });
   matchMedia(WIDE).addEventListener('change', renderToggle);
+  // Page views bring no event: while the panel shows, it asks again now
+  // and then, so that the visitor's current page stays current.
+  setInterval(() => { if (cur && !editing && !$('lc-panel').hidden && doc.visibilityState === 'visible') load(cur); }, 20000);
 })();
