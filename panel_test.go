@@ -92,6 +92,10 @@ func TestContactEdit(t *testing.T) {
 		}
 		resp, body := e.contactPut("a1", conv, version, `{"name": 5}`)
 		require.Equal(t, 400, resp.StatusCode, "%v", body)
+		// Verified is the site's to say, never an agent's.
+		resp, body = e.contactPut("a1", conv, version, map[string]any{"name": "Ada", "verified": true})
+		require.Equal(t, 400, resp.StatusCode, "%v", body)
+		require.Equal(t, `unknown field "verified"`, body["error"].(map[string]any)["message"])
 		require.Equal(t, before, stored(), "nothing changed")
 	})
 
