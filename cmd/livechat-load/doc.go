@@ -106,7 +106,10 @@
 // with every step, as JSON. Rows "per server CPU-second" are one second
 // divided by the server's CPU per operation: what one core would do if
 // nothing else held it back, the steadier comparison when other work on
-// the machine (or the load generator's own core) sets the pace.
+// the machine (or the load generator's own core) sets the pace. A figure
+// shown as "-" is unknown, and so is its ratio: a CPU figure is unknown
+// when the CPU spent stayed under the 10 ms that /proc counts in (too short
+// a -duration), and a note says so; a ratio against a ceiling of 0 is too.
 //
 // # Examples
 //

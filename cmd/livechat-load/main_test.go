@@ -149,9 +149,23 @@ func TestPersist(t *testing.T) {
 			require.Greater(t, r.Raw.BatchedRowsPerSec, 0.0, r.Storage)
 			require.Greater(t, r.Raw.OneConversationRowsPerSec, 0.0, r.Storage)
 			require.Equal(t, 20, r.Raw.Conversations, "one conversation for each row of a batch")
+			requireCPU(t, tb, r.Raw.BatchedCPUMicrosPerRow, r.Storage+": the batched raw inserts' CPU is n/a")
 		}
+		requireCPU(t, tb, r.CPUPerAck, r.Storage+": the server's CPU per ack is n/a")
 	}
 	requireRatios(t, tb)
+}
+
+// requireCPU checks a CPU figure of a short run on a busy machine: /proc
+// counts CPU in ticks of 10 ms, which the run may not fill, so the figure
+// is either positive or unknown, and then a note says so.
+func requireCPU(t *testing.T, tb *table, cpu num, note string) {
+	t.Helper()
+	if cpu.unknown() {
+		require.True(t, slices.ContainsFunc(tb.Notes, func(n string) bool { return strings.HasPrefix(n, note) }), "no note %q in %q", note, tb.Notes)
+		return
+	}
+	require.Greater(t, float64(cpu), 0.0, note)
 }
 
 // The connect scenario through the whole command, as JSON: the machine,

@@ -80,8 +80,14 @@ func runPersist(ctx context.Context, o *options) (*table, error) {
 			if memory > 0 {
 				t.add(r.Storage+": acks/s vs memory's", "/s", r.AcksPerSec, memory)
 			}
-			t.add(r.Storage+": server CPU per ack vs per batched raw row", "µs", float64(r.CPUPerAck), r.Raw.BatchedCPUMicrosPerRow)
-			t.add(r.Storage+": acks vs batched raw rows per CPU-second", "/s", perCPUSecond(r.CPUPerAck), perCPUSecond(num(r.Raw.BatchedCPUMicrosPerRow)))
+			t.add(r.Storage+": server CPU per ack vs per batched raw row", "µs", float64(r.CPUPerAck), float64(r.Raw.BatchedCPUMicrosPerRow))
+			t.add(r.Storage+": acks vs batched raw rows per CPU-second", "/s", perCPUSecond(r.CPUPerAck), perCPUSecond(r.Raw.BatchedCPUMicrosPerRow))
+			if r.Raw.BatchedCPUMicrosPerRow.unknown() {
+				t.Notes = append(t.Notes, r.Storage+": the batched raw inserts' CPU is n/a: under /proc's 10 ms resolution in so short a run; a longer -duration measures it")
+			}
+		}
+		if r.CPUPerAck.unknown() {
+			t.Notes = append(t.Notes, r.Storage+": the server's CPU per ack is n/a: under /proc's 10 ms resolution in so short a run; a longer -duration measures it")
 		}
 		t.add(r.Storage+": ack p50", "ms", float64(r.AckP50Ms), nan64())
 		t.add(r.Storage+": ack p99", "ms", float64(r.AckP99Ms), nan64())
@@ -201,14 +207,15 @@ func runPersistOnce(ctx context.Context, o *options, storage string) (*persistRe
 		})
 	}
 	time.Sleep(time.Until(winStart))
-	cpu0, _ := ch.cpu()
+	cpu0, cpuErr := ch.cpu()
 	wait0, _ := procRunWait(ch.pid)
 	t0 := time.Now()
 	if o.cpuProfile != "" {
 		ch.get(ctx, "_load/profile?start=1")
 	}
 	time.Sleep(time.Until(winEnd))
-	cpu1, _ := ch.cpu()
+	cpu1, err1 := ch.cpu()
+	cpuErr = errors.Join(cpuErr, err1)
 	wait1, _ := procRunWait(ch.pid)
 	el := time.Since(t0)
 	res.ServerWaitPercent = num(100 * (wait1 - wait0).Seconds() / el.Seconds())
@@ -220,9 +227,11 @@ func runPersistOnce(ctx context.Context, o *options, storage string) (*persistRe
 	n := acks.Load()
 	res.AcksPerSec = float64(n) / el.Seconds()
 	res.AckP50Ms, res.AckP99Ms, res.AckMaxMs = pct(lat, 0.5), pct(lat, 0.99), pct(lat, 1)
+	// Unknown when the server's CPU did not fill one of /proc's 10 ms
+	// ticks in the window, or was not read.
 	res.CPUPerAck = nan
-	if n > 0 {
-		res.CPUPerAck = num(float64((cpu1 - cpu0).Microseconds()) / float64(n))
+	if cpuErr == nil && n > 0 {
+		res.CPUPerAck = (&cpuTally{cpu1 - cpu0, int(n)}).microsPer()
 	}
 	res.Errors = nilIfEmpty(errs.snapshot())
 	return res, ctx.Err()

@@ -34,10 +34,13 @@ type rawResult struct {
 	OneConversationRowsPerSec float64 `json:"oneConversationRowsPerSec"`
 	Batch                     int     `json:"batch"`
 	Conversations             int     `json:"conversations"`
-	// CPUMicrosPerRow is the process's CPU per row, each the median slice.
-	SingleCPUMicrosPerRow          float64 `json:"singleCpuMicrosPerRow"`
-	BatchedCPUMicrosPerRow         float64 `json:"batchedCpuMicrosPerRow"`
-	OneConversationCPUMicrosPerRow float64 `json:"oneConversationCpuMicrosPerRow"`
+	// CPUMicrosPerRow is the process's CPU per row over all the slices of
+	// a loop (a stall of the machine costs rows per second, not CPU per
+	// row), unknown (null) when the CPU stayed under /proc's resolution of
+	// 10 ms: too short a -duration to tell.
+	SingleCPUMicrosPerRow          num `json:"singleCpuMicrosPerRow"`
+	BatchedCPUMicrosPerRow         num `json:"batchedCpuMicrosPerRow"`
+	OneConversationCPUMicrosPerRow num `json:"oneConversationCpuMicrosPerRow"`
 }
 
 // oneConversationBatch is the number of rows per transaction of the
@@ -90,8 +93,9 @@ func rawInsert(ctx context.Context, o *serveOptions) (*rawResult, error) {
 	const slices = 5
 	slice := max(o.duration/slices, 50*time.Millisecond)
 	// loop inserts rows in transactions of batch rows for a slice: to
-	// conversation conv, or to each in turn when conv is negative.
-	loop := func(batch, conv int) (float64, float64, error) {
+	// conversation conv, or to each in turn when conv is negative. It adds
+	// its rows and CPU to cpu.
+	loop := func(batch, conv int, cpu *cpuTally) (float64, error) {
 		cpu0, _ := procCPU(os.Getpid())
 		start := time.Now()
 		n := 0
@@ -101,34 +105,54 @@ func rawInsert(ctx context.Context, o *serveOptions) (*rawResult, error) {
 				rows[i] = row(conv)
 			}
 			if err := ins.insert(ctx, rows, batch > 1); err != nil {
-				return 0, 0, err
+				return 0, err
 			}
 			n += batch
 		}
 		el := time.Since(start)
 		cpu1, _ := procCPU(os.Getpid())
-		return float64(n) / el.Seconds(), float64((cpu1 - cpu0).Microseconds()) / float64(n), nil
+		cpu.add(cpu1-cpu0, n)
+		return float64(n) / el.Seconds(), nil
 	}
-	var single, batched, one, singleCPU, batchedCPU, oneCPU []float64
+	var single, batched, one []float64
+	var singleCPU, batchedCPU, oneCPU cpuTally
 	for range slices {
-		r, c, err := loop(1, -1)
+		r, err := loop(1, -1, &singleCPU)
 		if err != nil {
 			return nil, err
 		}
-		single, singleCPU = append(single, r), append(singleCPU, c)
-		if r, c, err = loop(o.batch, -1); err != nil {
+		single = append(single, r)
+		if r, err = loop(o.batch, -1, &batchedCPU); err != nil {
 			return nil, err
 		}
-		batched, batchedCPU = append(batched, r), append(batchedCPU, c)
-		if r, c, err = loop(oneConversationBatch, 0); err != nil {
+		batched = append(batched, r)
+		if r, err = loop(oneConversationBatch, 0, &oneCPU); err != nil {
 			return nil, err
 		}
-		one, oneCPU = append(one, r), append(oneCPU, c)
+		one = append(one, r)
 	}
-	res.SingleRowsPerSec, res.SingleCPUMicrosPerRow = median(single), median(singleCPU)
-	res.BatchedRowsPerSec, res.BatchedCPUMicrosPerRow = median(batched), median(batchedCPU)
-	res.OneConversationRowsPerSec, res.OneConversationCPUMicrosPerRow = median(one), median(oneCPU)
+	res.SingleRowsPerSec, res.SingleCPUMicrosPerRow = median(single), singleCPU.microsPer()
+	res.BatchedRowsPerSec, res.BatchedCPUMicrosPerRow = median(batched), batchedCPU.microsPer()
+	res.OneConversationRowsPerSec, res.OneConversationCPUMicrosPerRow = median(one), oneCPU.microsPer()
 	return res, nil
+}
+
+// cpuTally adds up the CPU a process spent on a number of operations.
+type cpuTally struct {
+	cpu time.Duration
+	n   int
+}
+
+func (c *cpuTally) add(cpu time.Duration, n int) { c.cpu += cpu; c.n += n }
+
+// microsPer is the CPU per operation in microseconds, unknown when no CPU
+// was seen: /proc counts it in ticks of 10 ms, and a short run may not
+// fill one.
+func (c *cpuTally) microsPer() num {
+	if c.cpu <= 0 || c.n == 0 {
+		return nan
+	}
+	return num(float64(c.cpu.Microseconds()) / float64(c.n))
 }
 
 // median of values, which it sorts.

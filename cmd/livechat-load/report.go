@@ -31,6 +31,23 @@ func (n num) MarshalJSON() ([]byte, error) {
 	return strconv.AppendFloat(nil, f, 'g', 6, 64), nil
 }
 
+// UnmarshalJSON reads null as NaN.
+func (n *num) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		*n = nan
+		return nil
+	}
+	f, err := strconv.ParseFloat(string(b), 64)
+	if err != nil {
+		return err
+	}
+	*n = num(f)
+	return nil
+}
+
+// unknown reports whether the figure is unknown or infinite.
+func (n num) unknown() bool { return math.IsNaN(float64(n)) || math.IsInf(float64(n), 0) }
+
 // row is one figure of ours against the ceiling's.
 type row struct {
 	Metric  string `json:"metric"`
@@ -58,8 +75,9 @@ type table struct {
 }
 
 func (t *table) add(metric, unit string, ours, ceiling float64) {
+	// A ceiling of 0 has no ratio: ours/0 would be +Inf.
 	ratio := ours / ceiling
-	if ceiling == 0 && ours == 0 {
+	if ceiling == 0 {
 		ratio = math.NaN()
 	}
 	t.Rows = append(t.Rows, row{Metric: metric, Unit: unit, Ours: num(ours), Ceiling: num(ceiling), Ratio: num(ratio)})
