@@ -152,6 +152,10 @@ func TestInboxNotifications(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS("#lc-reply"), reply),
 		chromedp.Click(chromedp.CSS("#lc-reply-send")),
 	)
+	// The click only queues the reply on the inbox's socket: it is stored
+	// once the thread shows it with its seq, and only then does the
+	// reply from elsewhere come after it.
+	waitFor(t, agent, "the reply stored", threadIs("#lc-thread", []shownMessage{{"1", "visitor", first}, {"2", "agent", reply}}), notifyState)
 	_, err = site.chat.Reply(stepCtx(t), convID, "ada", "from-elsewhere", "One moment please.")
 	require.NoError(t, err)
 	both := []shownMessage{{"1", "visitor", first}, {"2", "agent", reply}, {"3", "agent", "One moment please."}}
