@@ -12,7 +12,7 @@ type transcriptRequest struct {
 // (see transcripts.email).
 func (h *visitorAPI) visitorTranscript(w http.ResponseWriter, r *http.Request) {
 	serveConv(h.server, w, r, h.visitorConv, func(c *Conversation, req *transcriptRequest) (int, any, error) {
-		s, err := h.transcripts.email(r.Context(), c, req.Email, r.Header.Get("Accept-Language"), hostName(r.Host), h.limits.ipKey(r))
+		s, err := h.transcripts.email(r.Context(), c, req.Email, r.Header.Get("Accept-Language"), h.limits.ipKey(r))
 		if err != nil {
 			return 0, nil, err
 		}

@@ -28,7 +28,9 @@ type Mailer interface {
 	// a line break in a header): the Handler does not try again. Any other
 	// error (a connection refused, a timeout, an SMTP 4xx reply) is taken
 	// as temporary, and the Handler tries again a few times. SendMail must
-	// give up when ctx is done and be safe for concurrent use.
+	// give up when ctx is done and be safe for concurrent use. The
+	// Handler neither logs nor answers the error's text (it may quote the
+	// address): only whether it was rejected or temporary.
 	SendMail(ctx context.Context, m *Mail) error
 }
 

@@ -13,6 +13,7 @@ import (
 	"golang.org/x/text/language"
 
 	"github.com/golivechat/livechat/consent"
+	"github.com/golivechat/livechat/flow"
 )
 
 // A transcript is a conversation written out for one reader, as text or
@@ -68,6 +69,12 @@ var (
 	errNoTranscripts    = publicf(ErrNotFound, "this chat does not send transcripts by email")
 	errEmptyTranscript  = publicf(ErrInvalid, "the conversation has no messages yet")
 	errTranscriptFailed = errors.New("livechat: transcript not sent")
+	// The outcomes of a failed transcript mail, all errTranscriptFailed:
+	// they never carry the Mailer's error, whose text may quote the
+	// address, nor answer by its kind.
+	errTranscriptRejected  = fmt.Errorf("%w: rejected", errTranscriptFailed)
+	errTranscriptTemporary = fmt.Errorf("%w: temporary failure", errTranscriptFailed)
+	errTranscriptStopped   = fmt.Errorf("%w: shutting down", errTranscriptFailed)
 )
 
 // transcripts builds transcripts and mails them to visitors: one job,
@@ -101,43 +108,55 @@ func newTranscripts(cfg *Config, flows *flowCache, life *lifecycle) *transcripts
 func (t *transcripts) offered() bool { return t.cfg.Mailer != nil }
 
 // messages reads up to maxTranscriptMessages of a conversation's
-// messages, oldest first, and whether there were more.
+// messages a transcript shows (transcriptSenders), oldest first, and
+// whether more of them followed. Messages of other senders neither count
+// nor show.
 func (t *transcripts) messages(ctx context.Context, c *Conversation) ([]*Message, bool, error) {
 	var out []*Message
 	after := int64(0)
-	for len(out) < maxTranscriptMessages {
-		page, err := t.store.Messages(ctx, c.ID, after, min(500, maxTranscriptMessages-len(out)))
+	for {
+		page, err := t.store.Messages(ctx, c.ID, after, 500)
 		if err != nil {
 			return nil, false, err
 		}
 		if len(page) == 0 {
 			return out, false, nil
 		}
-		out = append(out, page...)
+		for _, m := range page {
+			if !transcriptSenders[m.Sender] {
+				continue
+			}
+			if len(out) == maxTranscriptMessages {
+				return out, true, nil
+			}
+			out = append(out, m)
+		}
 		after = page[len(page)-1].Seq
 	}
-	return out, after < c.LastSeq, nil
 }
 
 // forVisitor is c's transcript as its visitor sees it, in lang.
-func (t *transcripts) forVisitor(ctx context.Context, c *Conversation, lang language.Tag, host string) (*transcript, error) {
+// Its title names the brand alias, else Config.Company, else
+// Config.Account, else the chatflow's brand name; without any it names
+// nobody. Nothing of the request (such as its Host) goes into it.
+func (t *transcripts) forVisitor(ctx context.Context, c *Conversation, lang language.Tag) (*transcript, error) {
 	msgs, more, err := t.messages(ctx, c)
 	if err != nil {
 		return nil, err
 	}
-	alias := brandAlias(t.flows.flowFor(ctx, c.ChatflowID))
+	f := t.flows.flowFor(ctx, c.ChatflowID)
+	alias := brandAlias(f)
 	text := func(k consent.Key, args ...string) string { return t.cfg.Texts.Text(lang, k, args...) }
-	name := alias
-	for _, n := range []string{t.cfg.Company, t.cfg.Account, host} {
-		if name == "" {
-			name = n
-		}
+	var brand string
+	if f != nil && f.Display.Heading.Kind == flow.HeadingBrand {
+		brand = f.Display.Heading.BrandName
 	}
-	tr := &transcript{Lang: lang.String(), Title: text(consent.KeyTranscriptTitle, "name", name), More: more}
+	title := text(consent.KeyTranscriptTitlePlain)
+	if name := cmpOr(alias, t.cfg.Company, t.cfg.Account, brand); name != "" {
+		title = text(consent.KeyTranscriptTitle, "name", name)
+	}
+	tr := &transcript{Lang: lang.String(), Title: title, More: more}
 	for _, m := range msgs {
-		if !transcriptSenders[m.Sender] {
-			continue
-		}
 		l := transcriptLine{At: m.CreatedAt, Text: m.Text}
 		switch m.Sender {
 		case SenderVisitor:
@@ -174,9 +193,6 @@ func (t *transcripts) forAgents(ctx context.Context, c *Conversation) (*transcri
 	visitor := visitorName(c.VisitorID, contact)
 	tr := &transcript{Lang: "en", Title: "Conversation with " + visitor, More: more}
 	for _, m := range msgs {
-		if !transcriptSenders[m.Sender] {
-			continue
-		}
 		l := transcriptLine{At: m.CreatedAt, Text: m.Text, System: m.Sender == SenderSystem}
 		switch m.Sender {
 		case SenderVisitor:
@@ -249,16 +265,13 @@ type transcriptStatus struct {
 // transcriptWait for the outcome: sent, failed (errTranscriptFailed), or
 // still sending (retried in the background on temporary failures). The
 // request's ctx ends only the wait, never the sending.
-func (t *transcripts) email(ctx context.Context, c *Conversation, address, acceptLanguage, host, ipKey string) (*transcriptStatus, error) {
+func (t *transcripts) email(ctx context.Context, c *Conversation, address, acceptLanguage, ipKey string) (*transcriptStatus, error) {
 	if !t.offered() {
 		return nil, errNoTranscripts
 	}
 	to, err := normalizeEmail(address)
 	if err != nil {
 		return nil, err
-	}
-	if c.LastSeq == 0 {
-		return nil, errEmptyTranscript
 	}
 	now := t.cfg.Now()
 	if err := check(t.perConversation, c.ID, now, ErrRateLimited, "too many transcripts of this conversation"); err != nil {
@@ -278,9 +291,12 @@ func (t *transcripts) email(ctx context.Context, c *Conversation, address, accep
 	if f := t.flows.flowFor(ctx, c.ChatflowID); f != nil {
 		flowLang = f.Options.Language
 	}
-	tr, err := t.forVisitor(ctx, c, matchLanguage(flowLang, visitorLang), host)
+	tr, err := t.forVisitor(ctx, c, matchLanguage(flowLang, visitorLang))
 	if err != nil {
 		return nil, err
+	}
+	if len(tr.Lines) == 0 {
+		return nil, errEmptyTranscript
 	}
 	html, err := tr.html()
 	if err != nil {
@@ -300,7 +316,7 @@ func (t *transcripts) email(ctx context.Context, c *Conversation, address, accep
 	select {
 	case err := <-done:
 		if err != nil {
-			return nil, fmt.Errorf("%w: %w", errTranscriptFailed, err)
+			return nil, err
 		}
 		return &transcriptStatus{Email: to, Status: "sent"}, nil
 	case <-wait.C:
@@ -310,8 +326,11 @@ func (t *transcripts) email(ctx context.Context, c *Conversation, address, accep
 }
 
 // send sends m, trying again after each temporary failure, until it is
-// sent, refused for good, out of retries, or ctx (the Handler's) ends. It
-// logs the outcome by conversation, never the address or the text.
+// sent, refused for good, out of retries, or ctx (the Handler's) ends.
+// It returns nil or one of errTranscriptRejected, errTranscriptTemporary
+// and errTranscriptStopped, and logs the outcome by conversation and that
+// class only: never the address, the text, or the Mailer's error, whose
+// text may quote the address (an SMTP reply such as "550 <a@b.example>").
 func (t *transcripts) send(ctx context.Context, conversationID string, m *Mail) error {
 	for attempt := 0; ; attempt++ {
 		actx, cancel := context.WithTimeout(ctx, transcriptAttempt)
@@ -321,18 +340,25 @@ func (t *transcripts) send(ctx context.Context, conversationID string, m *Mail) 
 			t.log.Debug("livechat: transcript sent", "conversation", conversationID, "attempts", attempt+1)
 			return nil
 		}
-		if errors.Is(err, ErrMailRejected) || attempt >= len(t.retries) || ctx.Err() != nil {
-			t.log.Warn("livechat: transcript not sent", "conversation", conversationID, "attempts", attempt+1, "err", err)
-			return err
+		failed := errTranscriptTemporary
+		switch {
+		case errors.Is(err, ErrMailRejected):
+			failed = errTranscriptRejected
+		case ctx.Err() != nil:
+			failed = errTranscriptStopped
 		}
-		t.log.Debug("livechat: transcript failed; trying again", "conversation", conversationID, "attempt", attempt+1, "err", err)
+		if failed != errTranscriptTemporary || attempt >= len(t.retries) {
+			t.log.Warn("livechat: transcript not sent", "conversation", conversationID, "attempts", attempt+1, "err", failed)
+			return failed
+		}
+		t.log.Debug("livechat: transcript failed; trying again", "conversation", conversationID, "attempt", attempt+1, "err", failed)
 		retry := time.NewTimer(t.retries[attempt])
 		select {
 		case <-retry.C:
 		case <-ctx.Done():
 			retry.Stop()
-			t.log.Warn("livechat: transcript not sent", "conversation", conversationID, "attempts", attempt+1, "err", ctx.Err())
-			return ctx.Err()
+			t.log.Warn("livechat: transcript not sent", "conversation", conversationID, "attempts", attempt+1, "err", errTranscriptStopped)
+			return errTranscriptStopped
 		}
 	}
 }

@@ -111,7 +111,9 @@ const (
 	KeyTranscriptQueued Key = "transcriptQueued" // still trying to send it to {email}
 	KeyTranscriptFailed Key = "transcriptFailed"
 	KeyTranscriptTitle  Key = "transcriptTitle" // the mail's subject: {name} is the chat's
-	KeyTranscriptYou    Key = "transcriptYou"   // the visitor, in the transcript
+	// KeyTranscriptTitlePlain is the mail's subject when the chat has no name.
+	KeyTranscriptTitlePlain Key = "transcriptTitlePlain"
+	KeyTranscriptYou        Key = "transcriptYou" // the visitor, in the transcript
 )
 
 // Knowledge base texts.
@@ -156,7 +158,7 @@ var keys = []Key{
 	KeySurveyRating4, KeySurveyRating5, KeySurveyComment, KeySurveySubmit,
 	KeySurveySkip, KeySurveyThanks,
 
-	KeyTranscriptAsk, KeyTranscriptSent, KeyTranscriptQueued, KeyTranscriptFailed, KeyTranscriptTitle, KeyTranscriptYou,
+	KeyTranscriptAsk, KeyTranscriptSent, KeyTranscriptQueued, KeyTranscriptFailed, KeyTranscriptTitle, KeyTranscriptTitlePlain, KeyTranscriptYou,
 
 	KeyTabChat, KeyTabHelp, KeyHelpSearch, KeyHelpNoResults, KeyHelpBack,
 
