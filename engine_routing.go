@@ -184,7 +184,7 @@ func (rt *router) route(ctx context.Context, c *Conversation) (*Conversation, bo
 	if err != nil {
 		return c, false, err
 	}
-	req := rt.routingRequest(ctx, f, c, v)
+	req := transferRequest(rt.routingRequest(ctx, f, c, v), c)
 	cands := rt.candidates(t)
 	for range len(cands) + 1 {
 		id, ok, reason := routing.Choose(req, cands)

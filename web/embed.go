@@ -14,6 +14,7 @@ import "embed"
 //	inbox/panel.js    the inbox's side panel beside the open conversation
 //	inbox/panel.css   its styles
 //	inbox/replies.js  the inbox's saved replies: the composer's "/" picker and their management
+//	inbox/transfer.js the inbox's transfer of a conversation to a colleague or a team
 //	inbox/chatflows.html  the chatflow editor page, served at <mount>inbox/chatflows
 //	inbox/editor.js   the editor's shell (window.LCEditor); its tabs' scripts sit beside it
 //	inbox/editor.css  the editor's styles
