@@ -210,10 +210,16 @@ func (h *visitorAPI) visitorEmail(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	c, err := h.visitors.captureEmail(r.Context(), visitorIDFrom(r.Context()), req.Email, req.ChatflowID)
+	id := visitorIDFrom(r.Context())
+	c, err := h.visitors.captureEmail(r.Context(), id, req.Email, req.ChatflowID)
 	if err != nil {
 		h.fail(w, r, err)
 		return
+	}
+	if !ownContact(&Visitor{ID: id}, c) {
+		// The address they typed, never the shared contact's.
+		email, _ := normalizeEmail(req.Email)
+		c = &Contact{Email: email}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"contact": contactView(c)})
 }

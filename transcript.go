@@ -364,8 +364,8 @@ func (t *transcripts) send(ctx context.Context, conversationID string, m *Mail) 
 }
 
 // chatTranscript offers the transcript by email in the widget: Email
-// fills the field in, the address of the visitor's contact when known
-// (one they typed, or the host's identity token vouched for).
+// fills the field in, the address of the verified contact the host's
+// identity token identified the visitor as (see ownContact), else empty.
 type chatTranscript struct {
 	Email string `json:"email,omitempty"`
 }
@@ -387,6 +387,14 @@ func transcriptOffer(ctx context.Context, cfg *Config, store Storage, v *Visitor
 	if err != nil {
 		return nil, err
 	}
-	out.Email = c.Email
+	if ownContact(v, c) {
+		out.Email = c.Email
+	}
 	return out, nil
 }
+
+// ownContact reports whether visitor v may be shown its contact c: only
+// a verified contact the host identified v as. An unverified contact is
+// shared by every visitor who typed its address, and agents may change
+// its address, so it may hold another person's.
+func ownContact(v *Visitor, c *Contact) bool { return c.Verified && isIdentifiedVisitor(v.ID) }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/golivechat/livechat"
 	"github.com/golivechat/livechat/flow"
+	"github.com/golivechat/livechat/identity"
 	"github.com/golivechat/livechat/mail/smtp"
 	"github.com/golivechat/livechat/mail/smtp/smtptest"
 )
@@ -174,4 +175,41 @@ func TestTranscriptFailureLogsNoAddress(t *testing.T) {
 	require.Contains(t, out, "request failed")
 	require.NotContains(t, out, "secret.person")
 	require.NotContains(t, out, "Recipient address")
+}
+
+// The transcript's address is filled in only with one the visitor may
+// see: a contact shared by everyone who typed its address, and edited by
+// agents, never reaches another visitor, through the chat answer or the
+// email call's answer. The host's identified user gets their own.
+func TestTranscriptPrefillIsTheVisitorsOwn(t *testing.T) {
+	e := newEnv(t, func(c *livechat.Config) {
+		c.Mailer = &mailbox{}
+		c.Identity = &identity.Verifier{Keys: map[string][]byte{"k1": identityKey}, Audience: "shop.example"}
+	})
+	victim, attacker := e.newVisitor(), e.newVisitor()
+	victimConv := victim.start()
+	for _, v := range []*visitor{victim, attacker} {
+		status, body := v.do("POST", "api/v1/visitor/email", map[string]any{"email": "old@example.org"})
+		require.Equal(t, 200, status, "%v", body)
+		require.Equal(t, map[string]any{"email": "old@example.org", "verified": false}, body["contact"])
+	}
+	version := e.panel(victimConv)["contact"].(map[string]any)["version"].(string)
+	resp, body := e.contactPut("a1", victimConv, version, map[string]any{"email": "victim.private@example.org"})
+	require.Equal(t, 200, resp.StatusCode, "%v", body)
+
+	for _, v := range []*visitor{attacker, victim} {
+		require.Equal(t, map[string]any{}, v.configFor(e.srv.URL + "/")["transcript"])
+		status, body := v.do("POST", "api/v1/visitor/email", map[string]any{"email": "old@example.org"})
+		require.Equal(t, 200, status, "%v", body)
+		require.NotContains(t, fmt.Sprint(body), "victim.private")
+	}
+
+	// Typing a verified user's address says nothing of that user.
+	user := e.browser()
+	user.configWith(identityToken(t, "user-1"))
+	require.Equal(t, map[string]any{"email": "user-1@example.com"}, user.fullChat(map[string]any{"url": "https://shop.example/", "identity": identityToken(t, "user-1")})["transcript"])
+	status, body := attacker.do("POST", "api/v1/visitor/email", map[string]any{"email": "user-1@example.com"})
+	require.Equal(t, 200, status, "%v", body)
+	require.Equal(t, map[string]any{"email": "user-1@example.com", "verified": false}, body["contact"])
+	require.Equal(t, map[string]any{}, attacker.configFor(e.srv.URL + "/")["transcript"])
 }
