@@ -24,7 +24,7 @@ func placeholders(s string) []string {
 func TestDefaultTexts(t *testing.T) {
 	require.Equal(t, []language.Tag{en, sv, de, fr, es}, consent.Languages())
 	keys := consent.Keys()
-	require.Len(t, keys, 79)
+	require.Len(t, keys, 80)
 	seen := map[consent.Key]bool{}
 	for _, k := range keys {
 		require.False(t, seen[k], "duplicate key %s", k)

@@ -116,6 +116,9 @@ const (
 	KeyTranscriptYou        Key = "transcriptYou" // the visitor, in the transcript
 )
 
+// KeyAttach names the widget's button that attaches a file.
+const KeyAttach Key = "attach"
+
 // Knowledge base texts.
 const (
 	KeyTabChat       Key = "tabChat"       // the Chat tab
@@ -159,6 +162,8 @@ var keys = []Key{
 	KeySurveySkip, KeySurveyThanks,
 
 	KeyTranscriptAsk, KeyTranscriptSent, KeyTranscriptQueued, KeyTranscriptFailed, KeyTranscriptTitle, KeyTranscriptTitlePlain, KeyTranscriptYou,
+
+	KeyAttach,
 
 	KeyTabChat, KeyTabHelp, KeyHelpSearch, KeyHelpNoResults, KeyHelpBack,
 

@@ -80,6 +80,7 @@ var english = map[Key]string{
 	KeyTranscriptTitle:      "Your conversation with {name}",
 	KeyTranscriptTitlePlain: "Your conversation transcript",
 	KeyTranscriptYou:        "You",
+	KeyAttach:               "Attach a file",
 
 	KeyTabChat:       "Chat",
 	KeyTabHelp:       "Help",
@@ -170,6 +171,7 @@ var swedish = map[Key]string{
 	KeyTranscriptTitle:      "Din konversation med {name}",
 	KeyTranscriptTitlePlain: "Utskrift av din konversation",
 	KeyTranscriptYou:        "Du",
+	KeyAttach:               "Bifoga en fil",
 
 	KeyTabChat:       "Chatt",
 	KeyTabHelp:       "Hjälp",
@@ -260,6 +262,7 @@ var german = map[Key]string{
 	KeyTranscriptTitle:      "Ihre Unterhaltung mit {name}",
 	KeyTranscriptTitlePlain: "Abschrift Ihrer Unterhaltung",
 	KeyTranscriptYou:        "Sie",
+	KeyAttach:               "Datei anhängen",
 
 	KeyTabChat:       "Chat",
 	KeyTabHelp:       "Hilfe",
@@ -350,6 +353,7 @@ var french = map[Key]string{
 	KeyTranscriptTitle:      "Votre conversation avec {name}",
 	KeyTranscriptTitlePlain: "Transcription de votre conversation",
 	KeyTranscriptYou:        "Vous",
+	KeyAttach:               "Joindre un fichier",
 
 	KeyTabChat:       "Chat",
 	KeyTabHelp:       "Aide",
@@ -440,6 +444,7 @@ var spanish = map[Key]string{
 	KeyTranscriptTitle:      "Tu conversación con {name}",
 	KeyTranscriptTitlePlain: "Transcripción de tu conversación",
 	KeyTranscriptYou:        "Tú",
+	KeyAttach:               "Adjuntar un archivo",
 
 	KeyTabChat:       "Chat",
 	KeyTabHelp:       "Ayuda",

@@ -13,6 +13,7 @@ window.LiveChat && LiveChat._ && LiveChat._(L => {
   const EMAIL_KEY = 'livechat-email';
   const ICON_MIN = 'M7.4 8.6 12 13.2l4.6-4.6L18 10l-6 6-6-6z';
   const ICON_SEND = 'M2 21 23 12 2 3v7l15 2-15 2z';
+  const ICON_CLIP = 'M16.5 6v11.5a4 4 0 0 1-8 0V5a2.5 2.5 0 0 1 5 0v10.5a1 1 0 0 1-2 0V6H10v9.5a2.5 2.5 0 0 0 5 0V5a4 4 0 0 0-8 0v12.5a5.5 5.5 0 0 0 11 0V6z';
 
   // ---- state ----
   const chat = L.chat;      // the chat's settings (the second config answer)
@@ -32,7 +33,7 @@ window.LiveChat && LiveChat._ && LiveChat._(L => {
   let isOpen = false;
   // Before cookie consent: the banner.
   let ck = null, ckEl;
-  let win, list, typingEl, ended, newBtn, past, form, input, count;
+  let win, list, typingEl, ended, newBtn, past, form, input, count, clipBtn;
   let typingHide, typingSentAt = 0, typingIdle, creating = null;
   // availability: the notice element, the queue line and its polling
   let av = {}, avAt = Date.now(), avTimer = 0, subSlot, lineSlot, notice = null, queueEl = null, queueOn = false, queueTimer = 0, queueBusy = 0;
@@ -301,6 +302,8 @@ window.LiveChat && LiveChat._ && LiveChat._(L => {
       ck && !ckEl.hidden && ckEl, consentEl, emailEl, commEl,
       form = h('form', { class: 'lc-composer', onsubmit: e => { e.preventDefault(); submit(); } },
         h('label', { for: 'livechat-input', class: 'lc-sr', text: T('messageLabel') }),
+        chat.files && h('input', { type: 'file', id: 'livechat-file', hidden: true, accept: chat.files.types.join(), onchange: e => upload(e.target) }),
+        chat.files && (clipBtn = h('button', { type: 'button', class: 'lc-send lc-clip', 'aria-label': T('attach'), onclick: () => win.querySelector('#livechat-file').click() }, icon(ICON_CLIP))),
         input,
         count = h('span', { class: 'lc-count', id: 'livechat-count', 'aria-live': 'polite', hidden: true }),
         sendBtn = h('button', { type: 'submit', id: 'livechat-send', class: 'lc-send', 'aria-label': T('send') }, icon(ICON_SEND)))),
@@ -340,14 +343,46 @@ window.LiveChat && LiveChat._ && LiveChat._(L => {
     if (force || list.scrollHeight - list.scrollTop - list.clientHeight < 120) list.scrollTop = list.scrollHeight;
   }
 
-  function msgEl(sender, text, time, author) {
+  function msgEl(sender, text, time, author, a) {
     const e = h('div', { class: 'lc-msg lc-' + sender, 'data-sender': sender });
     if (sender === 'agent' && author) e.append(h('div', { class: 'lc-author', text: author }));
-    e.append(h('div', { class: 'lc-text' }, ...linked(text)));
+    e.append(h('div', { class: 'lc-text' }, ...(a ? [fileEl(a)] : linked(text))));
     const meta = h('div', { class: 'lc-meta' }, timeEl(time));
     if (sender === 'visitor') meta.append(h('span', { class: 'lc-state' }));
     e.append(meta);
     return e;
+  }
+
+  // Attachments: fetched with the visitor's token and shown from a blob:
+  // URL, PNG, JPEG, GIF and WebP as images, anything else as a download link.
+  const auth = () => ({ credentials: 'same-origin', headers: L.token ? { Authorization: 'Bearer ' + L.token } : {} });
+  function fileEl(a) {
+    const x = h('a', { class: 'lc-file', download: a.name, text: a.name });
+    fetch(L.API + 'files/' + enc(a.id), auth()).then(r => r.ok ? r.blob() : 0).then(b => {
+      if (!b) return;
+      x.href = URL.createObjectURL(b);
+      if (/^image\/(png|jpeg|gif|webp)$/.test(a.contentType)) x.replaceChildren(h('img', { src: x.href, alt: a.name }));
+    });
+    return x;
+  }
+
+  async function upload(fi) {
+    const f = fi.files[0], o = auth();
+    fi.value = '';
+    if (!f) return;
+    clipBtn.disabled = true;
+    try {
+      await ensureConv();
+      const r = await fetch(L.API + 'conversations/' + enc(conv.id) + '/files?name=' + enc(f.name) + '&clientMessageId=' + uuid(), Object.assign(o, { method: 'POST', body: f }));
+      const j = await r.json();
+      if (!r.ok) throw j.error;
+      addMessage(j.message);
+      settle(1);
+    } catch (e) {
+      list.append(h('p', { class: 'lc-hint', role: 'alert', text: f.name + ': ' + (e && e.message || T('errorSendFailed')) }));
+      scrollDown(1);
+    }
+    clipBtn.disabled = !!blocker();
   }
 
   // linked splits a message's text into text and links: only http(s)
@@ -487,7 +522,7 @@ window.LiveChat && LiveChat._ && LiveChat._(L => {
     const p = m.clientMessageId && pending.get(m.clientMessageId);
     if (p) { pending.delete(m.clientMessageId); clearTimeout(p.timer); }
     if (msgs.has(m.seq)) { if (p) p.el.remove(); return; }
-    const e = p ? p.el : msgEl(m.sender, m.code === 'conversation_ended' ? T(m.authorName ? 'endedBy' : 'ended', { name: m.authorName }) : m.text, m.createdAt, m.authorName);
+    const e = p ? p.el : msgEl(m.sender, m.code === 'conversation_ended' ? T(m.authorName ? 'endedBy' : 'ended', { name: m.authorName }) : m.text, m.createdAt, m.authorName, m.attachment);
     if (p) e.querySelector('time').replaceWith(timeEl(m.createdAt));
     e.classList.remove('lc-pending');
     e.setAttribute('data-seq', m.seq);
@@ -621,7 +656,7 @@ window.LiveChat && LiveChat._ && LiveChat._(L => {
 
   async function showPast(c, ul) {
     const r = await api('GET', 'conversations/' + enc(c.id) + '/messages?limit=100').catch(() => ({})), box = h('li', { class: 'lc-past-thread' });
-    for (const m of r.messages || []) box.append(msgEl(m.sender, m.text, m.createdAt, m.authorName));
+    for (const m of r.messages || []) box.append(msgEl(m.sender, m.text, m.createdAt, m.authorName, m.attachment));
     ul.replaceChildren(box);
     box.prepend(h('button', { type: 'button', onclick: () => listPast().then(() => ul.querySelector('button').focus()), text: T('helpBack') }));
     box.firstChild.focus();
@@ -961,6 +996,7 @@ window.LiveChat && LiveChat._ && LiveChat._(L => {
   // gate disables the composer until the visitor may send.
   function gate() {
     input.disabled = sendBtn.disabled = !!blocker();
+    if (clipBtn) clipBtn.disabled = input.disabled;
     if (agreeBtn) consentEl.hidden = agreed;
   }
 

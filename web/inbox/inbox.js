@@ -370,10 +370,39 @@
     const e = h('div', { class: 'lc-msg lc-' + m.sender, 'data-sender': m.sender },
       h('div', { class: 'lc-meta' }, m.sender === 'agent' || note ? avatar(who) : null, note ? h('span', { class: 'lc-note-tag', text: 'Private note' }) : null,
         who ? h('span', { class: 'lc-author', text: who }) : null, timeEl(m.createdAt)),
-      h('div', { class: 'lc-text' }, ...linked(m.text)));
+      h('div', { class: 'lc-text' }, ...(m.attachment ? [fileEl(m.attachment)] : linked(m.text))));
     if (m.sender === 'agent' || note) e.append(h('div', { class: 'lc-state' }));
     if (m.seq > 0) e.setAttribute('data-seq', m.seq);
     return e;
+  }
+
+  // fileEl shows an attachment: PNG, JPEG, GIF and WebP as a preview that
+  // opens the image, anything else as a download link with its size.
+  function fileEl(a) {
+    const href = API + 'files/' + enc(a.id);
+    if (/^image\/(png|jpeg|gif|webp)$/.test(a.contentType)) {
+      return h('a', { class: 'lc-file', href, target: '_blank', rel: 'noopener noreferrer' }, h('img', { src: href, alt: a.name }));
+    }
+    return h('a', { class: 'lc-file', href, download: a.name, text: a.name + ' (' + Math.ceil(a.size / 1024) + ' KB)' });
+  }
+
+  // uploadFile attaches the file chosen in the composer to the open
+  // conversation, as a message of its own.
+  async function uploadFile() {
+    const t = cur, f = $('lc-file').files[0];
+    $('lc-file').value = '';
+    if (!t || !f) return;
+    $('lc-attach').disabled = true;
+    try {
+      const r = await fetch(API + 'conversations/' + enc(t.id) + '/files?name=' + enc(f.name) + '&clientMessageId=' + uuid(), { method: 'POST', credentials: 'same-origin', body: f });
+      const j = await r.json().catch(() => ({}));
+      if (!r.ok) throw new Error((j.error && j.error.message) || 'HTTP ' + r.status);
+      addMessage(Object.assign({ conversationId: t.id }, j.message));
+      $('lc-thread').scrollTop = $('lc-thread').scrollHeight;
+    } catch (e) {
+      showError(new Error(f.name + ': ' + e.message));
+    }
+    $('lc-attach').disabled = false;
   }
 
   // linked splits a message's text into text and links: only http(s)
@@ -455,6 +484,8 @@
       const r = await api('GET', 'conversations/' + enc(id));
       if (cur !== t) return;
       t.survey = r.survey || null;
+      $('lc-attach').hidden = !r.files;
+      $('lc-file').accept = r.files ? r.files.types.join() : '';
       mergeConv(r.conversation);
       renderHead();
       for (const rm of r.readMarks || []) onRead({ conversationId: id, participant: rm.participant, seq: rm.seq });
@@ -966,6 +997,8 @@
     // Some synthetic key sequences deliver the Enter character separately.
     $('lc-reply').addEventListener('keypress', e => { if (e.key === 'Enter' && !e.shiftKey) e.preventDefault(); });
     $('lc-reply').addEventListener('input', onInput);
+    $('lc-attach').addEventListener('click', () => $('lc-file').click());
+    $('lc-file').addEventListener('change', uploadFile);
     for (const r of doc.querySelectorAll('[name=lc-mode]')) r.addEventListener('change', setMode);
     $('lc-presence').addEventListener('click', togglePresence);
     $('lc-notify').addEventListener('click', toggleNotify);

@@ -1,5 +1,6 @@
 /* golivechat chatflow editor: the Options tab (language, conversation
- * properties, consent, marketing contacts, satisfaction survey). */
+ * properties, consent, marketing contacts, attachments, satisfaction
+ * survey). */
 (() => {
   'use strict';
   const L = window.LCEditor;
@@ -120,6 +121,22 @@
 
     el.append(h('fieldset', null, h('legend', { text: 'Contacts' }),
       check(c, 'marketingContacts', 'options.consent.marketingContacts', 'Mark the contacts this chat creates as marketing contacts', changed)));
+
+    // Attachments: on or off, the largest file (in MB here, bytes in the
+    // chatflow) and the types allowed.
+    const fo = o.files = o.files || { enabled: false, maxSize: 10485760, types: [] };
+    const mb = h('input', { type: 'number', min: 1, max: 50, step: 'any', 'data-path': 'options.files.maxSize', value: fo.maxSize / 1048576 });
+    mb.addEventListener('input', () => { fo.maxSize = Math.round(mb.value * 1048576); changed(); });
+    el.append(h('fieldset', { 'data-path': 'options.files' }, h('legend', { text: 'Attachments' }),
+      check(fo, 'enabled', 'options.files.enabled', 'Let visitors and agents attach files (when the site keeps files: Config.Files)', changed),
+      field('Largest file, in MB (at most 50)', mb),
+      h('fieldset', { 'data-path': 'options.files.types' }, h('legend', { text: 'Types allowed (checked from each file\'s content)' }),
+        ...[['image/png', 'PNG images'], ['image/jpeg', 'JPEG images'], ['image/gif', 'GIF images'], ['image/webp', 'WebP images'],
+          ['application/pdf', 'PDF documents'], ['text/plain', 'Plain text'], ['application/zip', 'ZIP archives']].map(([t, label]) =>
+          h('div', { class: 'lce-check' }, h('label', null, h('input', {
+            type: 'checkbox', value: t, checked: fo.types.includes(t),
+            onchange: e => { fo.types = e.target.checked ? [...fo.types, t] : fo.types.filter(x => x !== t); changed(); },
+          }), ' ' + label))))));
 
     const survey = h('div', { hidden: !o.surveyId });
     const sid = text(o, 'surveyId', 'options.surveyId', changed, { max: 128 });
