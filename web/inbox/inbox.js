@@ -167,7 +167,7 @@
     for (const c of rows) {
       const unread = c.unread > 0 ? c.unread : 0;
       const lm = c.lastMessage;
-      const snippet = lm ? ({ agent: 'Agent: ', note: 'Note: ' }[lm.sender] || '') + lm.text : 'No messages yet';
+      const snippet = lm ? ({ agent: 'Agent: ', note: 'Note: ' }[lm.sender] || '') + (lm.attachment ? 'File: ' + lm.attachment.name : lm.text) : 'No messages yet';
       const btn = h('button', {
         type: 'button', class: 'lc-conv' + (unread ? ' lc-has-unread' : '') + (c.status === 'closed' ? ' lc-is-closed' : ''),
         'data-id': c.id, 'aria-current': cur && cur.id === c.id ? 'true' : null,
@@ -671,7 +671,7 @@
         t.lastSeq = m.seq;
         if (m.sender === 'visitor' && !reading) t.unread++;
         tally.set(id, t);
-        if (m.sender === 'visitor') alertOf(id, m.text, m.seq);
+        if (m.sender === 'visitor') alertOf(id, m.attachment ? 'File: ' + m.attachment.name : m.text, m.seq);
         renderTitle();
       }
     } else if (!c.lastMessage || m.seq > (c.lastMessage.seq || 0)) {
@@ -679,7 +679,7 @@
       c.lastSeq = Math.max(c.lastSeq || 0, m.seq);
       c.updatedAt = m.createdAt || c.updatedAt;
       if (m.sender === 'visitor' && !reading) c.unread = (c.unread || 0) + 1;
-      if (m.sender === 'visitor') alertOf(id, m.text, m.seq);
+      if (m.sender === 'visitor') alertOf(id, m.attachment ? 'File: ' + m.attachment.name : m.text, m.seq);
       if (m.sender === 'note' && !myNotes.has(m.clientMessageId)) alertOf(id, 'Note from ' + (m.authorName || 'a colleague') + ': ' + m.text, m.seq);
       scheduleRender();
     }
