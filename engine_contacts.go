@@ -63,9 +63,11 @@ func contactReadOnly(v *Visitor, c *Contact) []string {
 // contact (ErrConflict), or the contact is read-only here (ErrForbidden).
 // It returns the stored contact and whether it was created.
 //
-// Edits are checked and written one at a time on each node; two nodes
-// writing the same contact within the same millisecond are not told
-// apart.
+// Edits (and the identity token's updates of a verified contact) are
+// read, checked and written one at a time on each node. Across nodes the
+// check and the write are two steps: edits of one contact on two nodes
+// that both read the same version before either writes both succeed, the
+// later one winning.
 func (vs *visitors) editContact(ctx context.Context, visitorID, version string, e *contactEdit) (*Contact, bool, error) {
 	if err := vs.checkContactEdit(ctx, e); err != nil {
 		return nil, false, err

@@ -17,7 +17,8 @@ import (
 // identity the host vouches for, the email a visitor gives, survey
 // answers, and data requests (export and erasure).
 type visitors struct {
-	// contactMu makes an agent's contact edit one check and write on this node.
+	// contactMu makes an agent's contact edit, and the host's identity
+	// updating a verified contact, one read, check and write on this node.
 	contactMu sync.Mutex
 	cfg       *Config // read only
 	store     Storage
@@ -31,7 +32,12 @@ type visitors struct {
 
 // linkIdentity makes sure an identified visitor has their contact, with
 // the name and email the host vouched for, marked verified.
+//
+// It holds contactMu, so an agent's edit on this node never writes back
+// the name it replaces.
 func (vs *visitors) linkIdentity(ctx context.Context, v *Visitor, c identity.Claims) error {
+	vs.contactMu.Lock()
+	defer vs.contactMu.Unlock()
 	contactID := "c-" + userHash(c)
 	now := vs.now().UTC()
 	ct, err := vs.store.Contact(ctx, contactID)
