@@ -1,6 +1,7 @@
 package livechat_test
 
 import (
+	"os"
 	"os/exec"
 	"strings"
 	"testing"
@@ -26,10 +27,9 @@ func TestImportGraph(t *testing.T) {
 	// its value lists the packages that may import it. The load tool
 	// measures raw inserts with the PostgreSQL driver as the ceiling of
 	// storage/postgres (for SQLite it uses the driver storage/sqlite
-	// registers with database/sql); examples/customstore opens the host's
-	// own SQLite database.
+	// registers with database/sql).
 	drivers := map[string][]string{
-		"modernc.org/sqlite":           {mod + "/storage/sqlite", mod + "/examples/customstore"},
+		"modernc.org/sqlite":           {mod + "/storage/sqlite"},
 		"github.com/jackc/pgx/v5":      {mod + "/storage/postgres", mod + "/transport/pgbroker", mod + "/cmd/livechat-load"},
 		"github.com/redis/go-redis/v9": {mod + "/transport/redisbroker"},
 		"github.com/nats-io/nats.go":   {mod + "/transport/natsbroker"},
@@ -59,4 +59,24 @@ func TestImportGraph(t *testing.T) {
 	require.Contains(t, imports, mod+"/storage/sqlite")
 	require.Contains(t, imports, mod+"/storage/postgres")
 	require.Contains(t, imports[mod], mod+"/internal/typing")
+}
+
+// The library's go.mod requires only what the library and its tests
+// import: the browser tests, chi and the Prometheus exporter belong to the
+// examples' module (examples/go.mod), so that an application importing
+// the library never has them in its module graph. .ci/run checks that
+// both modules are tidy.
+func TestModuleLeavesExamplesOut(t *testing.T) {
+	mod, err := os.ReadFile("go.mod")
+	require.NoError(t, err)
+	for _, dep := range []string{"github.com/chromedp/", "github.com/go-chi/", "github.com/prometheus/", "go.opentelemetry.io/otel/exporters/"} {
+		require.NotContains(t, string(mod), dep)
+	}
+	examples, err := os.ReadFile("examples/go.mod")
+	require.NoError(t, err)
+	require.Contains(t, string(examples), "module github.com/golivechat/livechat/examples\n")
+	require.Contains(t, string(examples), "replace github.com/golivechat/livechat => ../\n")
+	work, err := os.ReadFile("go.work")
+	require.NoError(t, err)
+	require.Regexp(t, `(?s)use \(\s*\.\s*\./examples\s*\)`, string(work))
 }
