@@ -30,7 +30,8 @@ func TestReadmeScreenshots(t *testing.T) {
 	stopB := watchConsole(t, tabB, "inbox")
 	defer func() { cancelB(); stopB() }()
 	signIn(t, tabB, site.srv.URL, "Ada Lovelace")
-	do(t, tabB, "become available", chromedp.Click(chromedp.CSS("#lc-presence")))
+	waitFor(t, tabB, "the presence button", `(() => { const b = document.getElementById('lc-presence'); return !!b && !b.hidden; })()`, inboxState)
+	eval[bool](t, tabB, `(document.getElementById('lc-presence').click(), true)`)
 	waitFor(t, tabB, "Ada available", `document.getElementById('lc-presence').textContent.trim() === 'Available'`, inboxState)
 
 	const (
