@@ -61,7 +61,7 @@
   const fmt = iso => { const d = new Date(iso); return isNaN(d) ? '' : d.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' }); };
   const agentName = id => (agents && agents.get(id)) || id;
   // link shows a URL as text, a link only for http(s).
-  const link = u => /^https?:\/\//i.test(u)
+  const link = u => /^https?:[/][/]/i.test(u)
     ? h('a', { href: u, target: '_blank', rel: 'noopener noreferrer nofollow', text: u })
     : h('span', { text: u });
 
