@@ -125,12 +125,23 @@ type Team struct {
 	UpdatedAt time.Time `json:"updatedAt"`
 }
 
-// ConversationStatus is whether a conversation takes messages.
+// ConversationStatus is the state of a conversation in the inbox. Every
+// status but StatusClosed takes messages from both sides, and visitors see
+// them all as StatusOpen.
 type ConversationStatus string
 
 // Conversation statuses.
 const (
-	StatusOpen   ConversationStatus = "open"
+	// StatusOpen: the team owes the visitor an answer.
+	StatusOpen ConversationStatus = "open"
+	// StatusPending: the team waits for the visitor; a visitor's message
+	// makes the conversation open again.
+	StatusPending ConversationStatus = "pending"
+	// StatusSnoozed: set aside until Conversation.SnoozedUntil, when it
+	// becomes open again by itself; a visitor's message makes it open
+	// sooner.
+	StatusSnoozed ConversationStatus = "snoozed"
+	// StatusClosed: ended; the visitor may rate it and start another.
 	StatusClosed ConversationStatus = "closed"
 )
 
@@ -150,6 +161,9 @@ type Conversation struct {
 	CreatedAt  time.Time         `json:"createdAt"`
 	UpdatedAt  time.Time         `json:"updatedAt"`
 	ClosedAt   time.Time         `json:"closedAt,omitzero"`
+	// SnoozedUntil is when a snoozed conversation becomes open again by
+	// itself; zero in every other status.
+	SnoozedUntil time.Time `json:"snoozedUntil,omitzero"`
 }
 
 // SenderKind says who wrote a message.

@@ -286,12 +286,12 @@ func (e *engine) startConversation(ctx context.Context, visitorID, pageURL, chat
 		return nil, false, fmt.Errorf("livechat: visitor: %w", err)
 	}
 	defer e.lockConversation("visitor:" + visitorID).Unlock()
-	open, err := e.store.Conversations(ctx, ConversationFilter{VisitorID: visitorID, Status: StatusOpen, Limit: 1})
+	active, _, err := activeConversation(ctx, e.store, visitorID)
 	if err != nil {
 		return nil, false, fmt.Errorf("livechat: list conversations: %w", err)
 	}
-	if len(open) > 0 {
-		return open[0], false, nil
+	if active != nil {
+		return active, false, nil
 	}
 	if admit != nil {
 		if err := admit(); err != nil {
@@ -343,6 +343,7 @@ func (e *engine) sendAsVisitor(ctx context.Context, visitorID, conversationID, c
 			}, cond, nil)
 			if ok {
 				if err == nil && created {
+					e.reopenOnVisitorMessage(ctx, c)
 					e.routing.afterVisitorMessage(ctx, c, m)
 				}
 				return m, created, err
@@ -380,6 +381,7 @@ func (e *engine) sendAsVisitor(ctx context.Context, visitorID, conversationID, c
 		Text:           text,
 	}, "")
 	if err == nil && created {
+		e.reopenOnVisitorMessage(ctx, c)
 		e.routing.afterVisitorMessage(ctx, c, m)
 	}
 	return m, created, err
@@ -450,6 +452,7 @@ func (e *engine) closeConversation(ctx context.Context, conversationID, agentID 
 	c.Status = StatusClosed
 	c.ClosedAt = now
 	c.UpdatedAt = now
+	c.SnoozedUntil = time.Time{}
 	if err := e.store.UpdateConversation(ctx, c); err != nil {
 		return nil, fmt.Errorf("livechat: close conversation: %w", err)
 	}

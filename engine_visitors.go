@@ -126,18 +126,19 @@ func (vs *visitors) touch(ctx context.Context, v *Visitor, pageURL, language str
 // nothing else about them changes.
 const touchEvery = time.Minute
 
-// current is the visitor's open conversation if there is one, else the
-// last one they started, else nil: a late message in a closed
-// conversation must not hide the open one, and an agent's private note in
-// an old conversation (which moves its UpdatedAt) must not bring it back
-// to the visitor's widget.
+// current is the visitor's conversation that is not closed (open,
+// pending or snoozed) if there is one, else the last one they started,
+// else nil: a late message in a closed conversation must not hide the one
+// going, and an agent's private note in an old conversation (which moves
+// its UpdatedAt) must not bring it back to the visitor's widget.
 func (vs *visitors) current(ctx context.Context, visitorID string) (*Conversation, error) {
-	convs, err := vs.store.Conversations(ctx, ConversationFilter{VisitorID: visitorID, Status: StatusOpen, Limit: 1})
-	if err == nil && len(convs) == 0 {
-		// Of the visitor's 100 most recently active conversations, the one
-		// they started last.
-		convs, err = vs.store.Conversations(ctx, ConversationFilter{VisitorID: visitorID})
+	active, _, err := activeConversation(ctx, vs.store, visitorID)
+	if err != nil || active != nil {
+		return active, err
 	}
+	// Of the visitor's 100 most recently active conversations, the one
+	// they started last.
+	convs, err := vs.store.Conversations(ctx, ConversationFilter{VisitorID: visitorID})
 	if err != nil || len(convs) == 0 {
 		return nil, err
 	}

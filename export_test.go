@@ -87,3 +87,7 @@ func (x *Engine) Drain(ctx context.Context) { x.e.routing.drainQueue(ctx) }
 
 // ConversationTopic is the broker topic of one conversation's events.
 func ConversationTopic(id string) string { return conversationTopic(id) }
+
+// WakeSnoozes runs one pass of the node's wake-up of due snoozes, as its
+// loop does every second.
+func (h *Handler) WakeSnoozes(ctx context.Context) { h.eng.wakeSnoozes(ctx) }

@@ -99,6 +99,9 @@ type conversationSummary struct {
 	Unread      int           `json:"unread"`
 	// Survey is the visitor's rating of a closed conversation, once given.
 	Survey *SurveyAnswer `json:"survey,omitempty"`
+	// Match is, in search results, the conversation's newest message
+	// that contains the text searched for.
+	Match *Message `json:"match,omitempty"`
 }
 
 type visitorBrief struct {
@@ -186,51 +189,19 @@ func (h *agentAPI) summarize(ctx context.Context, c *Conversation, agentID strin
 
 func (h *agentAPI) agentList(w http.ResponseWriter, r *http.Request) {
 	me := agentFrom(r.Context())
-	limit, err := queryInt(r, "limit", maxConversationPage, 1, maxConversationPage)
+	page, next, err := (&listAPI{h.server}).listPage(r, me)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	f := ConversationFilter{Limit: int(limit), ChatflowID: r.URL.Query().Get("chatflow")}
-	if f.ChatflowID != "" && !validID(f.ChatflowID) {
-		h.fail(w, r, publicf(ErrInvalid, "chatflow must be a chatflow id"))
-		return
-	}
-	switch r.URL.Query().Get("status") {
-	case "", "open":
-		f.Status = StatusOpen
-	case "closed":
-		f.Status = StatusClosed
-	case "all":
-	default:
-		h.fail(w, r, publicf(ErrInvalid, "status must be open, closed or all"))
-		return
-	}
-	switch r.URL.Query().Get("assignee") {
-	case "", "any":
-	case "me":
-		f.AssigneeID = me.ID
-	case "unassigned":
-		f.Unassigned = true
-	default:
-		f.AssigneeID = r.URL.Query().Get("assignee")
-		if !validID(f.AssigneeID) {
-			h.fail(w, r, publicf(ErrInvalid, "assignee must be any, me, unassigned or an agent id"))
-			return
-		}
-	}
-	convs, next, err := h.eng.conversationPage(r.Context(), f, r.URL.Query().Get("cursor"))
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	out := make([]*conversationSummary, 0, len(convs))
-	for _, c := range convs {
-		s, err := h.summarize(r.Context(), c, me.ID)
+	out := make([]*conversationSummary, 0, len(page))
+	for _, m := range page {
+		s, err := h.summarize(r.Context(), m.Conversation, me.ID)
 		if err != nil {
 			h.fail(w, r, err)
 			return
 		}
+		s.Match = m.Message
 		out = append(out, s)
 	}
 	body := map[string]any{"conversations": out}

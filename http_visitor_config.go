@@ -145,7 +145,7 @@ func (h *visitorAPI) visitorConfig(w http.ResponseWriter, r *http.Request) {
 	var conv *visitorConversation
 	if current != nil {
 		conv = toVisitorConversation(current)
-		if current.Status != StatusOpen {
+		if current.Status == StatusClosed {
 			// The launcher's badge, without the chat (which counts for an
 			// open conversation itself).
 			// A conversation erased meanwhile has nothing unread.

@@ -104,6 +104,7 @@ func New(cfg Config) (*Handler, error) {
 	}
 	h.life.run(routing.run)
 	h.life.run(h.eng.runTyping)
+	h.life.run(h.eng.runSnoozes)
 	return h, nil
 }
 
@@ -161,6 +162,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // and the authorization it needs.
 func routes(s *server, allowed func(*http.Request) string) *http.ServeMux {
 	v, a, ad, hp, l := &visitorAPI{s}, &agentAPI{s}, &adminAPI{s}, &helpAPI{s}, &liveAPI{s}
+	li := &listAPI{s}
 	m := http.NewServeMux()
 	m.HandleFunc("GET /widget.js", s.serveStatic("widget.js"))
 	m.HandleFunc("GET /widget.css", s.serveStatic("widget.css"))
@@ -216,6 +218,9 @@ func routes(s *server, allowed func(*http.Request) string) *http.ServeMux {
 	m.HandleFunc("PUT /api/v1/agent/presence", s.agentAuth(a.agentPresence))
 	m.HandleFunc("GET /api/v1/agent/agents", s.agentAuth(a.agentAgents))
 	m.HandleFunc("GET /api/v1/agent/teams", s.agentAuth(a.agentTeams))
+	m.HandleFunc("GET /api/v1/agent/chatflows", s.agentAuth(li.agentChatflows))
+	m.HandleFunc("GET /inbox/filters.js", s.serveStatic("inbox/filters.js"))
+	m.HandleFunc("GET /inbox/states.js", s.serveStatic("inbox/states.js"))
 	m.HandleFunc("GET /api/v1/agent/conversations", s.agentAuth(a.agentList))
 	m.HandleFunc("GET /api/v1/agent/conversations/{id}", s.agentAuth(a.agentThread))
 	m.HandleFunc("GET /api/v1/agent/conversations/{id}/messages", s.agentAuth(a.agentMessages))
@@ -227,6 +232,7 @@ func routes(s *server, allowed func(*http.Request) string) *http.ServeMux {
 	m.HandleFunc("DELETE /api/v1/agent/replies/{id}", a.replyManager(a.replyDelete))
 	m.HandleFunc("POST /api/v1/agent/conversations/{id}/close", s.agentAuth(a.agentClose))
 	m.HandleFunc("POST /api/v1/agent/conversations/{id}/transfer", s.agentAuth(a.agentTransfer))
+	m.HandleFunc("POST /api/v1/agent/conversations/{id}/state", s.agentAuth(li.agentState))
 	m.HandleFunc("POST /api/v1/agent/conversations/{id}/assign", s.agentAuth(a.agentAssign))
 	m.HandleFunc("POST /api/v1/agent/conversations/{id}/read", s.agentAuth(a.agentRead))
 	m.HandleFunc("POST /api/v1/agent/conversations/{id}/typing", s.agentAuth(a.agentTyping))

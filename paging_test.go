@@ -196,7 +196,7 @@ func TestAgentConversationFilters(t *testing.T) {
 		"cursor=" + cursor + "x",
 		"cursor=eyJ0IjoiMjAyNS0wMy0wNFQwNTowNjowN1oifQ", // no id
 		"limit=0", "limit=101", "limit=x",
-		"assignee=" + url.QueryEscape("a b"), "chatflow=" + url.QueryEscape("x/y"), "status=pending",
+		"assignee=" + url.QueryEscape("a b"), "chatflow=" + url.QueryEscape("x/y"), "status=archived",
 	}
 	for _, q := range bad {
 		status, body := e.agentDo("a1", "GET", "api/v1/agent/conversations?"+q, nil)

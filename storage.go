@@ -71,7 +71,7 @@ type Storage interface {
 	Conversations(ctx context.Context, f ConversationFilter) ([]*Conversation, error)
 	// UpdateConversation replaces the mutable fields of a stored
 	// conversation (Status, AssigneeID, ChatflowID, Properties, UpdatedAt,
-	// ClosedAt).
+	// ClosedAt, and SnoozedUntil for a Storage that is a StateChanger).
 	// LastSeq is owned by AppendMessage and is not changed. Returns
 	// ErrNotFound.
 	UpdateConversation(ctx context.Context, c *Conversation) error
@@ -233,8 +233,12 @@ type ConversationFilter struct {
 	Status     ConversationStatus
 	AssigneeID string
 	// Unassigned selects conversations without an assignee; it overrides
-	// AssigneeID.
+	// AssigneeID and AssigneeIDs.
 	Unassigned bool
+	// AssigneeIDs, when not empty, selects the conversations assigned to
+	// one of these agents (the inbox's team filter: the team's members).
+	// It combines with AssigneeID.
+	AssigneeIDs []string
 	// ChatflowID selects the conversations started in that chatflow.
 	ChatflowID string
 	// Limit caps the result; 0 means 100.

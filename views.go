@@ -33,7 +33,11 @@ func toVisitorConversation(c *Conversation) *visitorConversation {
 	if c == nil {
 		return nil
 	}
-	return &visitorConversation{ID: c.ID, Status: c.Status, LastSeq: c.LastSeq, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt, ClosedAt: c.ClosedAt}
+	status := c.Status
+	if status != StatusClosed {
+		status = StatusOpen // pending and snoozed are the team's business
+	}
+	return &visitorConversation{ID: c.ID, Status: status, LastSeq: c.LastSeq, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt, ClosedAt: c.ClosedAt}
 }
 
 // visitorEventFrame is an Event as a visitor receives it.

@@ -15,6 +15,8 @@ import "embed"
 //	inbox/panel.css   its styles
 //	inbox/replies.js  the inbox's saved replies: the composer's "/" picker and their management
 //	inbox/transfer.js the inbox's transfer of a conversation to a colleague or a team
+//	inbox/filters.js  the inbox list's filters and search
+//	inbox/states.js   the inbox thread's status actions: pending, snooze, close, reopen
 //	inbox/chatflows.html  the chatflow editor page, served at <mount>inbox/chatflows
 //	inbox/editor.js   the editor's shell (window.LCEditor); its tabs' scripts sit beside it
 //	inbox/editor.css  the editor's styles

@@ -120,6 +120,7 @@ type client struct {
 	waiting  map[string]chan sendResult // by ref
 	acked    map[string][]wireMessage   // by conversation, in ack order
 	assigned map[string][]string        // assignees seen per conversation, in order
+	statuses map[string][]string        // statuses of the conversation events per conversation, in order
 	problems []string
 	connects int
 
@@ -139,6 +140,7 @@ func newClient(t testing.TB, name, path string, header http.Header, reconnect bo
 		waiting:  map[string]chan sendResult{},
 		acked:    map[string][]wireMessage{},
 		assigned: map[string][]string{},
+		statuses: map[string][]string{},
 		done:     make(chan struct{}),
 	}
 	c.ctx, c.cancel = context.WithCancel(context.Background())
@@ -288,6 +290,7 @@ func (c *client) handle(data []byte) {
 			if a := f.Conversation.AssigneeID; a != "" && (len(seen) == 0 || seen[len(seen)-1] != a) {
 				c.assigned[f.ConversationID] = append(seen, a)
 			}
+			c.statuses[f.ConversationID] = append(c.statuses[f.ConversationID], f.Conversation.Status)
 		}
 	case "error":
 		var text string

@@ -463,6 +463,12 @@ func (s *Store) Conversations(ctx context.Context, f livechat.ConversationFilter
 		return nil, err
 	}
 	defer s.mu.RUnlock()
+	return s.conversations(f, ""), nil
+}
+
+// conversations lists conversations matching f and, when text is not
+// empty, holding a message that contains it; s.mu is held.
+func (s *Store) conversations(f livechat.ConversationFilter, text string) []*livechat.Conversation {
 	limit := f.Limit
 	if limit <= 0 {
 		limit = defaultConversationLimit
@@ -488,13 +494,7 @@ func (s *Store) Conversations(ctx context.Context, f livechat.ConversationFilter
 	}
 	for _, cv := range from {
 		c := &cv.conv // read in place: only what is returned is copied
-		switch {
-		case f.VisitorID != "" && c.VisitorID != f.VisitorID,
-			f.Status != "" && c.Status != f.Status,
-			f.Unassigned && c.AssigneeID != "",
-			!f.Unassigned && f.AssigneeID != "" && c.AssigneeID != f.AssigneeID,
-			f.ChatflowID != "" && c.ChatflowID != f.ChatflowID,
-			after != nil && order(c, after) <= 0:
+		if !f.Match(c) || after != nil && order(c, after) <= 0 || text != "" && s.newestMatch(cv, text) < 0 {
 			continue
 		}
 		// out holds the first limit in order: a conversation that comes
@@ -513,7 +513,7 @@ func (s *Store) Conversations(ctx context.Context, f livechat.ConversationFilter
 		copies[i] = cloneConversation(c)
 		out[i] = &copies[i]
 	}
-	return out, nil
+	return out
 }
 
 // UpdateConversation replaces the mutable fields of a stored conversation.
@@ -537,6 +537,7 @@ func (s *Store) UpdateConversation(ctx context.Context, c *livechat.Conversation
 	cv.conv.Properties = maps.Clone(c.Properties)
 	cv.conv.UpdatedAt = c.UpdatedAt
 	cv.conv.ClosedAt = c.ClosedAt
+	cv.conv.SnoozedUntil = c.SnoozedUntil
 	return nil
 }
 

@@ -18,13 +18,13 @@ import (
 const defaultConversationLimit = 100
 
 const conversationColumns = `id, visitor_id, chatflow_id, status, assignee_id, last_seq, page_url,
-	created_at, updated_at, closed_at, properties`
+	created_at, updated_at, closed_at, properties, snoozed_until`
 
 func scanConversation(row pgx.Row) (*livechat.Conversation, error) {
 	c := new(livechat.Conversation)
 	var status string
 	err := row.Scan(&c.ID, &c.VisitorID, &c.ChatflowID, &status, &c.AssigneeID, &c.LastSeq, &c.PageURL,
-		timeCol{&c.CreatedAt}, timeCol{&c.UpdatedAt}, timeCol{&c.ClosedAt}, &c.Properties)
+		timeCol{&c.CreatedAt}, timeCol{&c.UpdatedAt}, timeCol{&c.ClosedAt}, &c.Properties, timeCol{&c.SnoozedUntil})
 	if err != nil {
 		return nil, err
 	}
@@ -47,12 +47,12 @@ func (s *Store) CreateConversation(ctx context.Context, c *livechat.Conversation
 	}
 	var e encoder
 	args := []any{c.ID, c.VisitorID, c.ChatflowID, string(c.Status), c.AssigneeID, 0, c.PageURL,
-		e.time(c.CreatedAt), e.time(c.UpdatedAt), e.time(c.ClosedAt), e.json(c.Properties)}
+		e.time(c.CreatedAt), e.time(c.UpdatedAt), e.time(c.ClosedAt), e.json(c.Properties), e.time(c.SnoozedUntil)}
 	if e.err != nil {
 		return s.fail(op, e.err)
 	}
 	_, err := s.pool.Exec(ctx, s.q(`INSERT INTO {schema}.conversations (`+conversationColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`), args...)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`), args...)
 	return s.fail(op, err)
 }
 
@@ -76,11 +76,26 @@ func (s *Store) Conversations(ctx context.Context, f livechat.ConversationFilter
 	if err := s.ready(); err != nil {
 		return nil, err
 	}
+	q, args, err := conversationsQuery(f, "")
+	if err != nil {
+		return nil, s.fail("conversations", err)
+	}
+	cs, err := queryAll(ctx, s.pool, scanConversation, s.q(q), args...)
+	return cs, s.fail("conversations", err)
+}
+
+// conversationsQuery is the statement and arguments of Conversations(f),
+// or, with a text, of SearchConversations(f, text).
+func conversationsQuery(f livechat.ConversationFilter, text string) (string, []any, error) {
 	var where []string
 	var args []any
 	arg := func(v any) string {
 		args = append(args, v)
 		return fmt.Sprintf("$%d", len(args))
+	}
+	if text != "" {
+		where = append(where, `EXISTS (SELECT 1 FROM {schema}.messages m WHERE m.conversation_id = conversations.id
+			AND m.sender <> 'system' AND m.text ILIKE `+arg(likePattern(text))+` ESCAPE '\')`)
 	}
 	if f.VisitorID != "" {
 		where = append(where, "visitor_id = "+arg(f.VisitorID))
@@ -94,6 +109,9 @@ func (s *Store) Conversations(ctx context.Context, f livechat.ConversationFilter
 	case f.AssigneeID != "":
 		where = append(where, "assignee_id = "+arg(f.AssigneeID))
 	}
+	if len(f.AssigneeIDs) > 0 && !f.Unassigned {
+		where = append(where, "assignee_id = ANY("+arg(f.AssigneeIDs)+")")
+	}
 	if f.ChatflowID != "" {
 		where = append(where, "chatflow_id = "+arg(f.ChatflowID))
 	}
@@ -102,7 +120,7 @@ func (s *Store) Conversations(ctx context.Context, f livechat.ConversationFilter
 		var e encoder
 		at := e.time(f.After.At)
 		if e.err != nil {
-			return nil, s.fail("conversations", e.err)
+			return "", nil, e.err
 		}
 		id := arg(f.After.ID)
 		switch {
@@ -132,12 +150,12 @@ func (s *Store) Conversations(ctx context.Context, f livechat.ConversationFilter
 		// NULL (the zero time) sorts last, as the oldest.
 		q += ` ORDER BY updated_at DESC NULLS LAST, id LIMIT ` + arg(limit)
 	}
-	cs, err := queryAll(ctx, s.pool, scanConversation, s.q(q), args...)
-	return cs, s.fail("conversations", err)
+	return q, args, nil
 }
 
 // UpdateConversation replaces the mutable fields of a stored conversation:
-// Status, AssigneeID, ChatflowID, Properties, UpdatedAt and ClosedAt.
+// Status, AssigneeID, ChatflowID, Properties, UpdatedAt, ClosedAt and
+// SnoozedUntil.
 // Returns livechat.ErrNotFound.
 func (s *Store) UpdateConversation(ctx context.Context, c *livechat.Conversation) error {
 	if c == nil {
@@ -148,12 +166,12 @@ func (s *Store) UpdateConversation(ctx context.Context, c *livechat.Conversation
 		return err
 	}
 	var e encoder
-	args := []any{string(c.Status), c.AssigneeID, c.ChatflowID, e.json(c.Properties), e.time(c.UpdatedAt), e.time(c.ClosedAt), c.ID}
+	args := []any{string(c.Status), c.AssigneeID, c.ChatflowID, e.json(c.Properties), e.time(c.UpdatedAt), e.time(c.ClosedAt), e.time(c.SnoozedUntil), c.ID}
 	if e.err != nil {
 		return s.fail(op, e.err)
 	}
 	tag, err := s.pool.Exec(ctx, s.q(`UPDATE {schema}.conversations SET status = $1, assignee_id = $2, chatflow_id = $3,
-		properties = $4, updated_at = $5, closed_at = $6 WHERE id = $7`), args...)
+		properties = $4, updated_at = $5, closed_at = $6, snoozed_until = $7 WHERE id = $8`), args...)
 	return s.fail(op, mustAffect(tag, err))
 }
 
@@ -514,7 +532,7 @@ func scanAppendedIf(row pgx.Row) (*livechat.Message, *livechat.Conversation, err
 	err := row.Scan(&m.ID, &m.ClientMsgID, &m.ConversationID, &m.Seq, &sender, &m.AuthorID, &m.AuthorName,
 		&m.Text, &m.Code, timeCol{&m.CreatedAt}, attachmentCol{&m.Attachment},
 		&c.ID, &c.VisitorID, &c.ChatflowID, &status, &c.AssigneeID, &c.LastSeq, &c.PageURL,
-		timeCol{&c.CreatedAt}, timeCol{&c.UpdatedAt}, timeCol{&c.ClosedAt}, &c.Properties)
+		timeCol{&c.CreatedAt}, timeCol{&c.UpdatedAt}, timeCol{&c.ClosedAt}, &c.Properties, timeCol{&c.SnoozedUntil})
 	if err != nil {
 		return nil, nil, err
 	}

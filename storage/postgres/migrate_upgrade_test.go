@@ -38,9 +38,11 @@ func TestMigrateAgentHostFields(t *testing.T) {
 	require.NoError(t, err)
 	_, err = pool.Exec(ctx, `DROP TABLE `+q+`.saved_replies`)
 	require.NoError(t, err)
+	_, err = pool.Exec(ctx, `ALTER TABLE `+q+`.conversations DROP COLUMN snoozed_until`)
+	require.NoError(t, err)
 	tag, err := pool.Exec(ctx, `DELETE FROM `+q+`.schema_migrations WHERE version >= 2`)
 	require.NoError(t, err)
-	require.EqualValues(t, 4, tag.RowsAffected(), "the migrations were recorded")
+	require.EqualValues(t, 5, tag.RowsAffected(), "the migrations were recorded")
 	_, err = pool.Exec(ctx, `INSERT INTO `+q+`.agents (id, name, skills, capacity, team_ids) VALUES
 		('a1', 'Ada', '{de}', 3, NULL), ('a2', 'Grace', NULL, 0, '{sales}'), ('a3', 'Linus', '{}', 0, NULL)`)
 	require.NoError(t, err)

@@ -17,12 +17,12 @@ import (
 const defaultConversationLimit = 100
 
 const conversationColumns = `id, visitor_id, chatflow_id, status, assignee_id, last_seq, page_url,
-	created_at, updated_at, closed_at, properties`
+	created_at, updated_at, closed_at, properties, snoozed_until`
 
 func scanConversation(row rowScanner) (*livechat.Conversation, error) {
 	c := new(livechat.Conversation)
 	err := row.Scan(&c.ID, &c.VisitorID, &c.ChatflowID, &c.Status, &c.AssigneeID, &c.LastSeq, &c.PageURL,
-		timeCol{&c.CreatedAt}, timeCol{&c.UpdatedAt}, timeCol{&c.ClosedAt}, jsonCol{&c.Properties})
+		timeCol{&c.CreatedAt}, timeCol{&c.UpdatedAt}, timeCol{&c.ClosedAt}, jsonCol{&c.Properties}, timeCol{&c.SnoozedUntil})
 	if err != nil {
 		return nil, err
 	}
@@ -44,12 +44,12 @@ func (s *Store) CreateConversation(ctx context.Context, c *livechat.Conversation
 	}
 	var e encoder
 	args := []any{c.ID, c.VisitorID, c.ChatflowID, string(c.Status), c.AssigneeID, 0, c.PageURL,
-		e.time(c.CreatedAt), e.time(c.UpdatedAt), e.time(c.ClosedAt), e.json(c.Properties)}
+		e.time(c.CreatedAt), e.time(c.UpdatedAt), e.time(c.ClosedAt), e.json(c.Properties), e.time(c.SnoozedUntil)}
 	if e.err != nil {
 		return s.fail(op, e.err)
 	}
 	_, err := s.exec(ctx, `INSERT INTO conversations (`+conversationColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...)
 	return s.fail(op, err)
 }
 
@@ -76,7 +76,7 @@ func (s *Store) Conversations(ctx context.Context, f livechat.ConversationFilter
 	if err := s.ready(); err != nil {
 		return nil, err
 	}
-	q, args, err := conversationsQuery(f)
+	q, args, err := conversationsQuery(f, "")
 	if err != nil {
 		return nil, s.fail("conversations", err)
 	}
@@ -84,10 +84,16 @@ func (s *Store) Conversations(ctx context.Context, f livechat.ConversationFilter
 	return cs, s.fail("conversations", err)
 }
 
-// conversationsQuery is the statement and arguments of Conversations(f).
-func conversationsQuery(f livechat.ConversationFilter) (string, []any, error) {
+// conversationsQuery is the statement and arguments of Conversations(f),
+// or, with a text, of SearchConversations(f, text).
+func conversationsQuery(f livechat.ConversationFilter, text string) (string, []any, error) {
 	var where []string
 	var args []any
+	if text != "" {
+		where = append(where, `EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = conversations.id
+			AND m.sender <> 'system' AND m.text LIKE ? ESCAPE '\')`)
+		args = append(args, likePattern(text))
+	}
 	if f.VisitorID != "" {
 		where, args = append(where, "visitor_id = ?"), append(args, f.VisitorID)
 	}
@@ -105,6 +111,12 @@ func conversationsQuery(f livechat.ConversationFilter) (string, []any, error) {
 		where = append(where, "assignee_id = ''")
 	case f.AssigneeID != "":
 		where, args = append(where, "assignee_id = ?"), append(args, f.AssigneeID)
+	}
+	if len(f.AssigneeIDs) > 0 && !f.Unassigned {
+		where = append(where, "assignee_id IN (?"+strings.Repeat(", ?", len(f.AssigneeIDs)-1)+")")
+		for _, id := range f.AssigneeIDs {
+			args = append(args, id)
+		}
 	}
 	if f.ChatflowID != "" {
 		where, args = append(where, "chatflow_id = ?"), append(args, f.ChatflowID)
@@ -146,7 +158,8 @@ func conversationsQuery(f livechat.ConversationFilter) (string, []any, error) {
 }
 
 // UpdateConversation replaces the mutable fields of a stored conversation:
-// Status, AssigneeID, ChatflowID, Properties, UpdatedAt and ClosedAt. Returns
+// Status, AssigneeID, ChatflowID, Properties, UpdatedAt, ClosedAt and
+// SnoozedUntil. Returns
 // livechat.ErrNotFound.
 func (s *Store) UpdateConversation(ctx context.Context, c *livechat.Conversation) error {
 	if c == nil {
@@ -157,12 +170,12 @@ func (s *Store) UpdateConversation(ctx context.Context, c *livechat.Conversation
 		return err
 	}
 	var e encoder
-	args := []any{string(c.Status), c.AssigneeID, c.ChatflowID, e.json(c.Properties), e.time(c.UpdatedAt), e.time(c.ClosedAt), c.ID}
+	args := []any{string(c.Status), c.AssigneeID, c.ChatflowID, e.json(c.Properties), e.time(c.UpdatedAt), e.time(c.ClosedAt), e.time(c.SnoozedUntil), c.ID}
 	if e.err != nil {
 		return s.fail(op, e.err)
 	}
 	res, err := s.exec(ctx, `UPDATE conversations SET status = ?, assignee_id = ?, chatflow_id = ?,
-		properties = ?, updated_at = ?, closed_at = ? WHERE id = ?`, args...)
+		properties = ?, updated_at = ?, closed_at = ?, snoozed_until = ? WHERE id = ?`, args...)
 	return s.fail(op, mustAffect(res, err))
 }
 

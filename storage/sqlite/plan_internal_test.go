@@ -29,7 +29,7 @@ func TestConversationListPlans(t *testing.T) {
 		"VisitorsConversations": {VisitorID: "v1", Limit: 50},
 	} {
 		t.Run(name, func(t *testing.T) {
-			q, args, err := conversationsQuery(f)
+			q, args, err := conversationsQuery(f, "")
 			require.NoError(t, err)
 			rows, err := s.r.QueryContext(ctx, "EXPLAIN QUERY PLAN "+q, args...)
 			require.NoError(t, err)

@@ -65,6 +65,7 @@ func normConversation(c *livechat.Conversation) livechat.Conversation {
 	d.CreatedAt = normTime(d.CreatedAt)
 	d.UpdatedAt = normTime(d.UpdatedAt)
 	d.ClosedAt = normTime(d.ClosedAt)
+	d.SnoozedUntil = normTime(d.SnoozedUntil)
 	return d
 }
 

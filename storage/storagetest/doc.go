@@ -83,6 +83,22 @@
 // ErrNotFound for an unknown one, nothing changed by a refused call, and
 // a deleted reply's shortcut free again.
 //
+// A store that is also a [livechat.StateChanger] has ChangeState and
+// DueSnoozes checked (the tests skip other stores): changes allowed by
+// From, refusals with ErrConflict and ErrInvalid that change nothing,
+// ClosedAt and SnoozedUntil set and cleared, a wake-up (DueBy) that
+// succeeds once, SnoozedUntil kept by UpdateConversation and listed by
+// Conversations, due snoozes earliest first, and each of many concurrent
+// wake-ups of the same snoozes succeeding exactly once (also under
+// [RunShared]). Every store is checked for ConversationFilter.AssigneeIDs.
+//
+// A store that is also a [livechat.MessageSearcher] has
+// SearchConversations checked (the tests skip other stores): letters A
+// to Z in either case, substrings, non-ASCII text as written, "%", "_"
+// and "\" taken literally, system messages left out, every filter field,
+// Limit and After as for Conversations, and each match with the
+// conversation's newest matching message.
+//
 // Tests do not run in parallel and each closes its store before the next
 // asks for one, so newStore may hand out stores backed by one database as
 // long as each starts empty.

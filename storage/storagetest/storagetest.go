@@ -52,6 +52,8 @@ func Run(t *testing.T, newStore func(t *testing.T) livechat.Storage) {
 	t.Run("Chatflows", s.chatflows)
 	t.Run("SavedReplies", s.savedReplies)
 	t.Run("Close", s.close)
+	t.Run("States", s.states)
+	t.Run("Search", s.search)
 }
 
 // RunShared runs the suite's concurrency tests against two stores that
@@ -87,6 +89,9 @@ func RunShared(t *testing.T, newPair func(t *testing.T) (a, b livechat.Storage))
 	})
 	t.Run("Assignment", func(t *testing.T) {
 		t.Run("CapacityHoldsUnderConcurrency", s.concurrentAssign)
+	})
+	t.Run("States", func(t *testing.T) {
+		t.Run("EachSnoozeWakesOnceUnderConcurrency", s.concurrentWakes)
 	})
 	t.Run("Claim", func(t *testing.T) {
 		t.Run("EachConversationOnceUnderConcurrency", s.concurrentClaims)

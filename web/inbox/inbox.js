@@ -11,11 +11,16 @@
   const API = BASE + 'api/v1/agent/';
   const WS_URL = API.replace(/^http/, 'ws') + 'ws?batch=1';
   const FILTERS = {
-    open: 'status=open&assignee=any',
+    open: 'status=open',
     mine: 'status=open&assignee=me',
     unassigned: 'status=open&assignee=unassigned',
-    closed: 'status=closed&assignee=any',
+    pending: 'status=pending',
+    snoozed: 'status=snoozed',
+    closed: 'status=closed',
   };
+  // filters.js (the list's filters and search) and states.js (the thread's
+  // status actions) plug in here; see their heads.
+  const ext = window.LCInbox = { query: () => '', match: () => true, head: () => {} };
   const STATES = { sending: 'Sending…', sent: 'Sent', read: 'Read' };
   const $ = id => doc.getElementById(id);
   const enc = encodeURIComponent;
@@ -136,10 +141,9 @@
   function activity(c) { return toDate((c.lastMessage && c.lastMessage.createdAt) || c.updatedAt || c.createdAt).getTime(); }
   function matches(c) {
     switch (filter) {
-      case 'mine': return c.status === 'open' && !!me && c.assigneeId === me.id;
-      case 'unassigned': return c.status === 'open' && !c.assigneeId;
-      case 'closed': return c.status === 'closed';
-      default: return c.status === 'open';
+      case 'mine': return c.status === 'open' && !!me && c.assigneeId === me.id && ext.match(c, filter);
+      case 'unassigned': return c.status === 'open' && !c.assigneeId && ext.match(c, filter);
+      default: return c.status === (FILTERS[filter] ? filter : 'open') && ext.match(c, filter);
     }
   }
   const visible = () => doc.visibilityState !== 'hidden';
@@ -166,11 +170,11 @@
     let next = ul.firstElementChild;
     for (const c of rows) {
       const unread = c.unread > 0 ? c.unread : 0;
-      const lm = c.lastMessage;
+      const lm = c.match || c.lastMessage; // a search shows what it found
       const snippet = lm ? ({ agent: 'Agent: ', note: 'Note: ' }[lm.sender] || '') + (lm.attachment ? 'File: ' + lm.attachment.name : lm.text) : 'No messages yet';
       const btn = h('button', {
         type: 'button', class: 'lc-conv' + (unread ? ' lc-has-unread' : '') + (c.status === 'closed' ? ' lc-is-closed' : ''),
-        'data-id': c.id, 'aria-current': cur && cur.id === c.id ? 'true' : null,
+        'data-id': c.id, 'data-match': c.match && c.match.seq, 'aria-current': cur && cur.id === c.id ? 'true' : null,
         onclick: () => openConv(c.id),
       },
       h('span', { class: 'lc-conv-top' },
@@ -215,11 +219,12 @@
     if (doc.title !== title) doc.title = title;
   }
 
+  const listQuery = () => FILTERS[filter] + ext.query(filter);
   async function loadList() {
-    const f = filter;
+    const f = filter, q = listQuery();
     try {
-      const r = await api('GET', 'conversations?' + FILTERS[f]);
-      if (f !== filter) return;
+      const r = await api('GET', 'conversations?' + q);
+      if (f !== filter || q !== listQuery()) return;
       const next = new Map();
       for (const c of r.conversations || []) {
         // An answer older than an event already shown keeps the event.
@@ -245,12 +250,12 @@
 
   // loadMore appends the next page of older conversations.
   async function loadMore() {
-    const f = filter, btn = $('lc-more'), hadFocus = doc.activeElement === btn;
+    const f = filter, q = listQuery(), btn = $('lc-more'), hadFocus = doc.activeElement === btn;
     if (!nextCursor || btn.disabled) return;
     btn.disabled = true; // which also takes the focus away
     try {
-      const r = await api('GET', 'conversations?' + FILTERS[f] + '&cursor=' + enc(nextCursor));
-      if (f !== filter) return;
+      const r = await api('GET', 'conversations?' + q + '&cursor=' + enc(nextCursor));
+      if (f !== filter || q !== listQuery()) return;
       const added = (r.conversations || []).filter(c => !convs.has(c.id));
       for (const c of added) convs.set(c.id, c);
       nextCursor = r.nextCursor || '';
@@ -289,6 +294,7 @@
     const old = convs.get(c.id);
     const merged = Object.assign(old || {}, c);
     if (!c.assigneeId) delete merged.assigneeId; // the server omits it when unassigned
+    if (!c.snoozedUntil && c.status) delete merged.snoozedUntil; // and when not snoozed
     convs.set(c.id, merged);
     remember(c.id, c);
     // Created just now: no message yet (an event of an older one has some).
@@ -338,7 +344,7 @@
     for (const a of $('lc-thread').querySelectorAll('.lc-visitor .lc-author')) a.textContent = name;
     $('lc-info-page').textContent = v.pageUrl || c.pageUrl || '—';
     $('lc-info-lang').textContent = v.language || '—';
-    $('lc-info-status').textContent = c.status === 'closed' ? 'Closed' : 'Open · ' + (c.assigneeId ? 'assigned to ' + agentName(c.assigneeId) : 'unassigned');
+    $('lc-info-status').textContent = c.status === 'closed' ? 'Closed' : (c.status === 'pending' ? 'Pending' : c.status === 'snoozed' ? 'Snoozed until ' + toDate(c.snoozedUntil).toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' }) : 'Open') + ' · ' + (c.assigneeId ? 'assigned to ' + agentName(c.assigneeId) : 'unassigned');
     const ct = v.contact;
     $('lc-info-contact').textContent = ct ? [ct.name, ct.email].filter(Boolean).join(' · ') + (ct.verified ? ' (verified)' : ' (not verified)') : '—';
     const s = cur.survey;
@@ -348,6 +354,7 @@
     $('lc-close').disabled = c.status === 'closed';
     for (const f of ['text', 'html']) $('lc-transcript-' + f).href = API + 'conversations/' + enc(c.id) + '/transcript?format=' + f;
     renderAssign(c.assigneeId || '');
+    ext.head(c);
   }
 
   function renderAssign(value) {
@@ -1080,5 +1087,6 @@
     connect();
   }
 
+  Object.assign(ext, { api, h, agents, openConv, me: () => me, reload: () => setFilter(filter), action, showError });
   init();
 })();
