@@ -26,7 +26,7 @@ import (
 // concurrent change, or a Storage that is not a StateChanger asked to
 // snooze); on an error nothing changed.
 func (h *Handler) SetStatus(ctx context.Context, conversationID, agentID string, status ConversationStatus, until time.Time) (*Conversation, error) {
-	return h.eng.setState(ctx, conversationID, agentID, status, until)
+	return h.eng.states.set(ctx, conversationID, agentID, status, until)
 }
 
 // SearchPage is ConversationPage for the conversations that hold a

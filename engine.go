@@ -29,6 +29,8 @@ type engine struct {
 	flows   *flowCache
 	routing *router
 	typists *typing.Gate
+	// states changes conversations' statuses (engine_states.go).
+	states  *conversationStates
 	metrics *metrics
 
 	// convLocks serialises append+publish per conversation on this node so
@@ -43,7 +45,7 @@ func newEngine(cfg *Config, broker transport.Broker, codec *eventCodec, connecte
 	_, mayLose := broker.(transport.StateNotifier)
 	out := &outbox{broker: broker, codec: codec, mayLose: mayLose, notifier: cfg.Notifier, now: cfg.Now, log: cfg.Logger}
 	flows := &flowCache{store: cfg.Storage, now: cfg.Now, log: cfg.Logger}
-	return &engine{
+	e := &engine{
 		cfg:     cfg,
 		store:   cfg.Storage,
 		out:     out,
@@ -54,6 +56,8 @@ func newEngine(cfg *Config, broker transport.Broker, codec *eventCodec, connecte
 		typists: typing.New(),
 		metrics: noMetrics,
 	}
+	e.states = &conversationStates{e}
+	return e
 }
 
 // outbox is how the engine's decisions leave it: events to every node
@@ -343,7 +347,7 @@ func (e *engine) sendAsVisitor(ctx context.Context, visitorID, conversationID, c
 			}, cond, nil)
 			if ok {
 				if err == nil && created {
-					e.reopenOnVisitorMessage(ctx, c)
+					e.states.reopenOnVisitorMessage(ctx, c)
 					e.routing.afterVisitorMessage(ctx, c, m)
 				}
 				return m, created, err
@@ -381,7 +385,7 @@ func (e *engine) sendAsVisitor(ctx context.Context, visitorID, conversationID, c
 		Text:           text,
 	}, "")
 	if err == nil && created {
-		e.reopenOnVisitorMessage(ctx, c)
+		e.states.reopenOnVisitorMessage(ctx, c)
 		e.routing.afterVisitorMessage(ctx, c, m)
 	}
 	return m, created, err

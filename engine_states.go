@@ -17,9 +17,14 @@ const snoozeCheckEvery = time.Second
 // errNoSnooze refuses a snooze when the Storage is not a StateChanger.
 var errNoSnooze = publicf(ErrConflict, "this chat's storage cannot snooze conversations")
 
-// setState changes a conversation's status on behalf of an agent (empty
+// conversationStates changes conversations' statuses: what agents set,
+// a visitor's message that reopens, and the wake-up of due snoozes.
+type conversationStates struct{ e *engine }
+
+// set changes a conversation's status on behalf of an agent (empty
 // for the host); see Handler.SetStatus.
-func (e *engine) setState(ctx context.Context, convID, agentID string, to ConversationStatus, until time.Time) (*Conversation, error) {
+func (st *conversationStates) set(ctx context.Context, convID, agentID string, to ConversationStatus, until time.Time) (*Conversation, error) {
+	e := st.e
 	now := e.now().UTC()
 	switch {
 	case !to.valid():
@@ -68,7 +73,7 @@ func (e *engine) setState(ctx context.Context, convID, agentID string, to Conver
 	if c.Status == StatusClosed && to != StatusOpen {
 		return nil, publicf(ErrConflict, "the conversation is closed; reopen it first")
 	}
-	c, err = e.changeState(ctx, c, ch)
+	c, err = st.change(ctx, c, ch)
 	var pe *publicError
 	if errors.Is(err, ErrConflict) && !errors.As(err, &pe) {
 		return nil, publicf(ErrConflict, "the conversation changed meanwhile; try again")
@@ -79,7 +84,8 @@ func (e *engine) setState(ctx context.Context, convID, agentID string, to Conver
 // changeState applies ch to c through the Storage and tells every node.
 // A Storage that is not a StateChanger gets a read and UpdateConversation,
 // and cannot snooze.
-func (e *engine) changeState(ctx context.Context, c *Conversation, ch StateChange) (*Conversation, error) {
+func (st *conversationStates) change(ctx context.Context, c *Conversation, ch StateChange) (*Conversation, error) {
+	e := st.e
 	before := c.Status
 	if sc, ok := e.store.(StateChanger); ok {
 		var err error
@@ -113,18 +119,20 @@ func (e *engine) changeState(ctx context.Context, c *Conversation, ch StateChang
 
 // reopenOnVisitorMessage makes a pending or snoozed conversation open
 // again when its visitor writes, as support inboxes do.
-func (e *engine) reopenOnVisitorMessage(ctx context.Context, c *Conversation) {
+func (st *conversationStates) reopenOnVisitorMessage(ctx context.Context, c *Conversation) {
+	e := st.e
 	if c.Status != StatusPending && c.Status != StatusSnoozed {
 		return
 	}
 	ch := StateChange{From: []ConversationStatus{StatusPending, StatusSnoozed}, To: StatusOpen, At: e.now().UTC()}
-	if _, err := e.changeState(ctx, c, ch); err != nil && !errors.Is(err, ErrConflict) {
+	if _, err := st.change(ctx, c, ch); err != nil && !errors.Is(err, ErrConflict) {
 		e.log.Warn("livechat: reopen a conversation on the visitor's message", "conversation", c.ID, "err", err)
 	}
 }
 
 // runSnoozes wakes due snoozes until ctx is done; see wakeSnoozes.
-func (e *engine) runSnoozes(ctx context.Context) {
+func (st *conversationStates) run(ctx context.Context) {
+	e := st.e
 	if _, ok := e.store.(StateChanger); !ok {
 		return // nothing can be snoozed
 	}
@@ -135,7 +143,7 @@ func (e *engine) runSnoozes(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			e.wakeSnoozes(ctx)
+			st.wake(ctx)
 		}
 	}
 }
@@ -144,7 +152,8 @@ func (e *engine) runSnoozes(ctx context.Context) {
 // Every node runs it; the Storage's conditional change lets exactly one
 // node wake each conversation and publish its event, which reaches every
 // node's inboxes.
-func (e *engine) wakeSnoozes(ctx context.Context) {
+func (st *conversationStates) wake(ctx context.Context) {
+	e := st.e
 	sc, ok := e.store.(StateChanger)
 	if !ok {
 		return
@@ -159,7 +168,7 @@ func (e *engine) wakeSnoozes(ctx context.Context) {
 	}
 	for _, c := range due {
 		ch := StateChange{From: []ConversationStatus{StatusSnoozed}, DueBy: now, To: StatusOpen, At: now}
-		if _, err := e.changeState(ctx, c, ch); err != nil && !errors.Is(err, ErrConflict) && ctx.Err() == nil {
+		if _, err := st.change(ctx, c, ch); err != nil && !errors.Is(err, ErrConflict) && ctx.Err() == nil {
 			e.log.Warn("livechat: wake a snoozed conversation", "conversation", c.ID, "err", err)
 		}
 	}

@@ -90,4 +90,4 @@ func ConversationTopic(id string) string { return conversationTopic(id) }
 
 // WakeSnoozes runs one pass of the node's wake-up of due snoozes, as its
 // loop does every second.
-func (h *Handler) WakeSnoozes(ctx context.Context) { h.eng.wakeSnoozes(ctx) }
+func (h *Handler) WakeSnoozes(ctx context.Context) { h.eng.states.wake(ctx) }

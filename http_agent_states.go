@@ -95,7 +95,7 @@ type stateRequest struct {
 
 func (h *listAPI) agentState(w http.ResponseWriter, r *http.Request) {
 	serveConv(h.server, w, r, (&agentAPI{h.server}).agentConversation, func(c *Conversation, req *stateRequest) (int, any, error) {
-		c, err := h.eng.setState(r.Context(), c.ID, agentFrom(r.Context()).ID, req.Status, req.SnoozedUntil)
+		c, err := h.eng.states.set(r.Context(), c.ID, agentFrom(r.Context()).ID, req.Status, req.SnoozedUntil)
 		return http.StatusOK, map[string]any{"conversation": c}, err
 	})
 }

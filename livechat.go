@@ -104,7 +104,7 @@ func New(cfg Config) (*Handler, error) {
 	}
 	h.life.run(routing.run)
 	h.life.run(h.eng.runTyping)
-	h.life.run(h.eng.runSnoozes)
+	h.life.run(h.eng.states.run)
 	return h, nil
 }
 
