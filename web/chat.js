@@ -30,7 +30,7 @@ window.LiveChat && LiveChat._ && LiveChat._(L => {
   // mark: the contiguous mark, every seq up to it shown (read and resumed
   // from); top: the highest seq shown.
   let title0 = '', mark = 0, top = 0, loading = null, lastRead = 0, sentRead = 0, agentRead = 0, agentName = '';
-  let isOpen = false;
+  let isOpen = false, pastFor; // the conversation whose earlier ones are listed
   // Before cookie consent: the banner.
   let ck = null, ckEl;
   let win, list, typingEl, ended, newBtn, past, form, input, count, clipBtn;
@@ -435,7 +435,7 @@ window.LiveChat && LiveChat._ && LiveChat._(L => {
     const hadFocus = form.contains(doc.activeElement);
     ended.hidden = !closed;
     form.hidden = closed;
-    if (closed) { hideTyping(); askSurvey(); listPast(); } else if (survey) { survey.remove(); survey = null; }
+    if (closed) { hideTyping(); askSurvey(); if (pastFor != conv.id) listPast(); } else if (survey) { survey.remove(); survey = null; }
     if (!closed) for (const p of ended.querySelectorAll('.lc-hint')) p.textContent = ''; // the last transcript's answer
     if (hadFocus && closed) newBtn.focus();
   }
@@ -642,9 +642,10 @@ window.LiveChat && LiveChat._ && LiveChat._(L => {
   }
 
   // listPast lists the visitor's earlier conversations in the ended view,
-  // when they have any; one opens there, read-only.
+  // when they have any; one opens there, read-only. It runs once per
+  // ended conversation (and on Back), never under the visitor reading one.
   async function listPast() {
-    const ul = past.lastChild, id = conv.id;
+    const ul = past.lastChild, id = pastFor = conv.id;
     const r = await api('GET', 'conversations?limit=20').catch(() => ({}));
     if (!conv || conv.id !== id) return;
     ul.replaceChildren();

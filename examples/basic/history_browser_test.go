@@ -8,6 +8,7 @@ package main
 import (
 	"context"
 	"testing"
+	"time"
 
 	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
@@ -53,11 +54,14 @@ func historySite(t *testing.T) *consentSite {
 func testWidgetEarlierConversations(t *testing.T, browser context.Context) {
 	site := historySite(t)
 	tab := displayTab(t, browser)
+	_, err := chromedp.Call(tab, cdppage.AddScriptToEvaluateOnNewDocument, cdppage.AddScriptToEvaluateOnNewDocumentParams{
+		Source: `window.WebSocket = class extends WebSocket { constructor(...a) { super(...a); window.lastSocket = this; } };`})
+	require.NoError(t, err, "keep the widget's socket")
 	visit(t, tab, site.url+"/help")
 	openChat(t, tab)
 	send(t, tab, "My first question")
 	first := site.conversations(t)[0].ID
-	_, err := site.chat.Reply(stepCtx(t), first, "ada", "r1", "The first answer")
+	_, err = site.chat.Reply(stepCtx(t), first, "ada", "r1", "The first answer")
 	require.NoError(t, err)
 	_, err = site.chat.CloseConversation(stepCtx(t), first, "ada")
 	require.NoError(t, err)
@@ -98,6 +102,15 @@ func testWidgetEarlierConversations(t *testing.T, browser context.Context) {
 		return texts[0] === 'My first question' && texts[1] === 'The first answer' &&
 			!texts.some(t => t.includes('second') || t.includes('Someone else')) &&
 			!b.querySelector('textarea, input, form') && document.activeElement === b.querySelector('button');
+	})()`, historyState)
+	// A reconnect brings the ended conversation's state again: the
+	// earlier conversation stays open for the visitor reading it.
+	eval[bool](t, tab, `(() => { window.oldSocket = window.lastSocket; window.lastSocket.close(); return true; })()`)
+	waitFor(t, tab, "a new socket", `window.lastSocket !== window.oldSocket && window.lastSocket.readyState === 1`, historyState)
+	do(t, tab, "a moment for the socket's frames", chromedp.Sleep(time.Second))
+	waitFor(t, tab, "the earlier conversation, still open", `(() => {
+		const b = document.querySelector('#livechat-window .lc-past-thread');
+		return !!b && b.querySelector('.lc-msg .lc-text').textContent === 'My first question';
 	})()`, historyState)
 	do(t, tab, "go back to the list", chromedp.Click(chromedp.CSS("#livechat-window .lc-past-thread > button")))
 	waitFor(t, tab, "the list again, focused", `(() => {
