@@ -272,6 +272,13 @@ func (h *agentAPI) agentMessages(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *agentAPI) agentSend(w http.ResponseWriter, r *http.Request) {
+	h.postAsAgent(w, r, h.eng.sendAsAgent)
+}
+
+// postAsAgent answers a POST of an agent's message or note: post stores
+// it, and a repeat of the client message id answers the original.
+func (h *agentAPI) postAsAgent(w http.ResponseWriter, r *http.Request,
+	post func(ctx context.Context, conversationID, agentID, clientMsgID, text string) (*Message, bool, error)) {
 	var req sendRequest
 	if err := decodeJSON(w, r, &req); err != nil {
 		h.fail(w, r, err)
@@ -281,7 +288,7 @@ func (h *agentAPI) agentSend(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	m, created, err := h.eng.sendAsAgent(r.Context(), r.PathValue("id"), agentFrom(r.Context()).ID, req.ClientMessageID, req.Text)
+	m, created, err := post(r.Context(), r.PathValue("id"), agentFrom(r.Context()).ID, req.ClientMessageID, req.Text)
 	if err != nil {
 		h.fail(w, r, err)
 		return

@@ -55,23 +55,5 @@ func (e *engine) note(ctx context.Context, conversationID, agentID, clientMsgID,
 
 // agentNote is POST api/v1/agent/conversations/{id}/notes.
 func (h *agentAPI) agentNote(w http.ResponseWriter, r *http.Request) {
-	var req sendRequest
-	if err := decodeJSON(w, r, &req); err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	if err := checkClientMsgID(req.ClientMessageID); err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	m, created, err := h.eng.note(r.Context(), r.PathValue("id"), agentFrom(r.Context()).ID, req.ClientMessageID, req.Text)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	status := http.StatusOK
-	if created {
-		status = http.StatusCreated
-	}
-	writeJSON(w, status, map[string]any{"message": m})
+	h.postAsAgent(w, r, h.eng.note)
 }
