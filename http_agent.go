@@ -272,12 +272,12 @@ func (h *agentAPI) agentMessages(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *agentAPI) agentSend(w http.ResponseWriter, r *http.Request) {
-	h.postAsAgent(w, r, h.eng.sendAsAgent)
+	postAsAgent(h, w, r, h.eng.sendAsAgent)
 }
 
 // postAsAgent answers a POST of an agent's message or note: post stores
 // it, and a repeat of the client message id answers the original.
-func (h *agentAPI) postAsAgent(w http.ResponseWriter, r *http.Request,
+func postAsAgent(h *agentAPI, w http.ResponseWriter, r *http.Request,
 	post func(ctx context.Context, conversationID, agentID, clientMsgID, text string) (*Message, bool, error)) {
 	var req sendRequest
 	if err := decodeJSON(w, r, &req); err != nil {

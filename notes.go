@@ -55,5 +55,5 @@ func (e *engine) note(ctx context.Context, conversationID, agentID, clientMsgID,
 
 // agentNote is POST api/v1/agent/conversations/{id}/notes.
 func (h *agentAPI) agentNote(w http.ResponseWriter, r *http.Request) {
-	h.postAsAgent(w, r, h.eng.note)
+	postAsAgent(h, w, r, h.eng.note)
 }
