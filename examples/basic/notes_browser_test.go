@@ -5,8 +5,6 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/require"
-
-	"github.com/golivechat/livechat"
 )
 
 // A private note written in the inbox shows there, marked as a note, and
@@ -20,32 +18,11 @@ func TestPrivateNote(t *testing.T) {
 		note  = "Checked the order: refund approved, tell them after 5 pm"
 		reply = "Let me check that for you."
 	)
-	do(t, tabA, "open the widget and write",
-		chromedp.Navigate(site.srv.URL+"/pricing"),
-		chromedp.WaitVisible(chromedp.CSS("#livechat-launcher")),
-		chromedp.Click(chromedp.CSS("#livechat-launcher")),
-		chromedp.WaitVisible(chromedp.CSS("#livechat-input")),
-		chromedp.SendKeys(chromedp.CSS("#livechat-input"), hello),
-		chromedp.Click(chromedp.CSS("#livechat-send")),
-	)
-	waitFor(t, tabA, "the visitor's message sent", threadIs("#livechat-messages", []shownMessage{{"1", "visitor", hello}}), widgetState)
-	convs, err := site.chat.Conversations(stepCtx(t), livechat.ConversationFilter{})
-	require.NoError(t, err)
-	require.Len(t, convs, 1)
-	convID := convs[0].ID
+	convID := visitorWrites(t, site, tabA, hello)
 	// Whatever the widget ever shows, from now on, is recorded.
 	require.True(t, eval[bool](t, tabA, `window.seen = ''; new MutationObserver(() => { window.seen += document.body.innerText; }).observe(document.body, {subtree: true, childList: true, characterData: true}); true`))
 
-	tabB, cancelB := chromedp.NewContext(tabA)
-	defer cancelB()
-	require.NoError(t, chromedp.Do(tabB))
-	stopB := watchConsole(t, tabB, "inbox")
-	defer func() { cancelB(); stopB() }()
-	do(t, tabB, "sign in as Ada",
-		chromedp.Navigate(site.srv.URL+"/login"),
-		chromedp.Click(`//button[normalize-space()="Sign in as Ada Lovelace"]`),
-		chromedp.WaitVisible(chromedp.CSS(`.lc-conv[data-id="`+convID+`"]`)),
-	)
+	tabB := adaSees(t, site, tabA, convID)
 	openRow(t, tabB, convID)
 	waitFor(t, tabB, "the visitor's message in the inbox", threadIs("#lc-thread", []shownMessage{{"1", "visitor", hello}}), inboxState)
 	do(t, tabB, "switch to Note and write a note",

@@ -6,8 +6,6 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 	"github.com/stretchr/testify/require"
-
-	"github.com/golivechat/livechat"
 )
 
 // repliesState describes the composer and its saved replies picker.
@@ -23,29 +21,8 @@ const repliesState = `JSON.stringify({value: document.getElementById('lc-reply')
 func TestSavedReply(t *testing.T) {
 	site, tabA := siteTab(t, "widget")
 	const hello = "How long does a refund take?"
-	do(t, tabA, "open the widget and write",
-		chromedp.Navigate(site.srv.URL+"/pricing"),
-		chromedp.WaitVisible(chromedp.CSS("#livechat-launcher")),
-		chromedp.Click(chromedp.CSS("#livechat-launcher")),
-		chromedp.WaitVisible(chromedp.CSS("#livechat-input")),
-		chromedp.SendKeys(chromedp.CSS("#livechat-input"), hello),
-		chromedp.Click(chromedp.CSS("#livechat-send")),
-	)
-	waitFor(t, tabA, "the visitor's message sent", threadIs("#livechat-messages", []shownMessage{{"1", "visitor", hello}}), widgetState)
-	convs, err := site.chat.Conversations(stepCtx(t), livechat.ConversationFilter{})
-	require.NoError(t, err)
-	convID := convs[0].ID
-
-	tabB, cancelB := chromedp.NewContext(tabA)
-	defer cancelB()
-	require.NoError(t, chromedp.Do(tabB))
-	stopB := watchConsole(t, tabB, "inbox")
-	defer func() { cancelB(); stopB() }()
-	do(t, tabB, "sign in as Ada",
-		chromedp.Navigate(site.srv.URL+"/login"),
-		chromedp.Click(`//button[normalize-space()="Sign in as Ada Lovelace"]`),
-		chromedp.WaitVisible(chromedp.CSS(`.lc-conv[data-id="`+convID+`"]`)),
-	)
+	convID := visitorWrites(t, site, tabA, hello)
+	tabB := adaSees(t, site, tabA, convID)
 
 	// Ada manages the saved replies: a new one, and a refused one.
 	const refund = "Refunds reach your card within 5 working days."

@@ -5,8 +5,6 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/require"
-
-	"github.com/golivechat/livechat"
 )
 
 // Ada transfers a conversation to Grace with a note: Grace is its
@@ -15,29 +13,8 @@ import (
 func TestTransfer(t *testing.T) {
 	site, tabA := siteTab(t, "widget")
 	const hello = "I need a quote for 40 seats."
-	do(t, tabA, "open the widget and write",
-		chromedp.Navigate(site.srv.URL+"/pricing"),
-		chromedp.WaitVisible(chromedp.CSS("#livechat-launcher")),
-		chromedp.Click(chromedp.CSS("#livechat-launcher")),
-		chromedp.WaitVisible(chromedp.CSS("#livechat-input")),
-		chromedp.SendKeys(chromedp.CSS("#livechat-input"), hello),
-		chromedp.Click(chromedp.CSS("#livechat-send")),
-	)
-	waitFor(t, tabA, "the visitor's message sent", threadIs("#livechat-messages", []shownMessage{{"1", "visitor", hello}}), widgetState)
-	convs, err := site.chat.Conversations(stepCtx(t), livechat.ConversationFilter{})
-	require.NoError(t, err)
-	convID := convs[0].ID
-
-	tabB, cancelB := chromedp.NewContext(tabA)
-	defer cancelB()
-	require.NoError(t, chromedp.Do(tabB))
-	stopB := watchConsole(t, tabB, "inbox")
-	defer func() { cancelB(); stopB() }()
-	do(t, tabB, "sign in as Ada",
-		chromedp.Navigate(site.srv.URL+"/login"),
-		chromedp.Click(`//button[normalize-space()="Sign in as Ada Lovelace"]`),
-		chromedp.WaitVisible(chromedp.CSS(`.lc-conv[data-id="`+convID+`"]`)),
-	)
+	convID := visitorWrites(t, site, tabA, hello)
+	tabB := adaSees(t, site, tabA, convID)
 	openRow(t, tabB, convID)
 	waitFor(t, tabB, "the visitor's message in the inbox", threadIs("#lc-thread", []shownMessage{{"1", "visitor", hello}}), inboxState)
 	const note = "Grace, this one is for sales: 40 seats."
