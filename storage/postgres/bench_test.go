@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/golivechat/livechat"
+	"github.com/golivechat/livechat/storage/postgres"
 )
 
 func mustCreateConversation(tb testing.TB, s livechat.Storage, id string) {
@@ -81,6 +82,37 @@ func BenchmarkAppendMessageManyConversations(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkAppendMessageIfManyConversations is
+// BenchmarkAppendMessageManyConversations with AppendMessageIf, the
+// Handler's append: the appends that start while others are in flight go
+// to the database in batches, one round trip and one commit each.
+func BenchmarkAppendMessageIfManyConversations(b *testing.B) {
+	ctx := context.Background()
+	s := mustOpen(b)
+	var next atomic.Int64
+	b.SetParallelism(8) // 8 × GOMAXPROCS goroutines
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		id := fmt.Sprint("c", next.Add(1))
+		mustCreateConversation(b, s, id)
+		cond := livechat.AppendCondition{VisitorID: "v-" + id, NotClosed: true}
+		for pb.Next() {
+			_, _, _, err := s.AppendMessageIf(ctx, &livechat.Message{
+				ConversationID: id, Sender: livechat.SenderVisitor, AuthorID: "v-" + id, Text: "Hello, is anyone there?",
+			}, cond)
+			if err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	appends, batches := postgres.BatchedAppends(s)
+	b.ReportMetric(float64(appends)/float64(b.N), "batched/op")
+	if batches > 0 {
+		b.ReportMetric(float64(appends)/float64(batches), "appends/batch")
+	}
 }
 
 func BenchmarkMessages(b *testing.B) {

@@ -465,7 +465,10 @@ var _ livechat.ConditionalAppender = (*Store)(nil)
 // AppendMessageIf is AppendMessage when the conversation meets cond,
 // checked atomically with the append by the row lock of the conversation's
 // update, and returns the conversation after the append. An append that
-// stores a message takes one round trip; when nothing is stored, a second
+// stores a message takes one round trip, or a share of one: while four
+// appends are in flight, those that callers start go together in the next
+// batch, one round trip and one commit for all (see the package
+// documentation); when nothing is stored, a second
 // query reads the conversation and, when it meets cond, a third the
 // message stored under the client key. It returns livechat.ErrConflict,
 // storing nothing, when the conversation does not meet cond (also for a
@@ -487,12 +490,30 @@ func (s *Store) AppendMessageIf(ctx context.Context, m *livechat.Message, cond l
 	if except == nil {
 		except = []string{}
 	}
+	args := []any{msg.ConversationID, string(msg.Sender), msg.AuthorID,
+		msg.ClientMsgID, msg.ID, msg.AuthorName, msg.Text, msg.Code, createdAt, cond.VisitorID, closed, except, attachmentText(msg.Attachment)}
+	if !s.appends.lead() {
+		// Others are in flight: go in the next batch with the appends
+		// that wait.
+		r := &batchedAppend{args: args, conv: msg.ConversationID, done: make(chan struct{})}
+		if err := s.appends.wait(ctx, s, r); err != nil {
+			return nil, nil, false, s.fail(op, err)
+		}
+		switch {
+		case r.err != nil:
+			return nil, nil, false, s.fail(op, r.err)
+		case !r.alone:
+			return r.stored, r.after, true, nil
+		}
+		// Nothing stored in the batch: run on its own, below.
+	} else {
+		defer s.appends.finished(s)
+	}
 	query := s.q(appendMessageIf)
 	for range appendAttempts {
 		var stored *livechat.Message
 		var conv *livechat.Conversation
-		stored, conv, err = scanAppendedIf(s.pool.QueryRow(ctx, query, msg.ConversationID, string(msg.Sender), msg.AuthorID,
-			msg.ClientMsgID, msg.ID, msg.AuthorName, msg.Text, msg.Code, createdAt, cond.VisitorID, closed, except, attachmentText(msg.Attachment)))
+		stored, conv, err = scanAppendedIf(s.pool.QueryRow(ctx, query, args...))
 		switch {
 		case err == nil:
 			return stored, conv, true, nil

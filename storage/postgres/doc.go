@@ -26,6 +26,15 @@
 //     last sequence number (its row lock orders the appends to one
 //     conversation) and inserts the message; a unique index on the client
 //     key makes a resend, however it races, return the original.
+//   - AppendMessageIf, the Handler's append, is the same statement with
+//     its condition in the update's WHERE. A Store runs up to four at once,
+//     each in a round trip; the ones that callers start meanwhile go
+//     together in one batch, which PostgreSQL runs as one transaction with
+//     one commit, in the order of their conversations' ids so that two
+//     batches never wait for each other's row locks in a cycle. When the
+//     database refuses one append of a batch, nothing of the batch is
+//     stored and each append runs again on its own, so that only that one
+//     fails.
 //   - AssignConversation counts and assigns under an advisory lock of the
 //     agent, so an agent's capacity holds across nodes.
 //   - ClaimConversation does the same and also locks the conversation's

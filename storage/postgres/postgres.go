@@ -43,6 +43,9 @@ type Store struct {
 
 	closed atomic.Bool
 	now    func() time.Time
+
+	// appends batches the conditional appends that callers start at once.
+	appends appendBatcher
 }
 
 // Option configures [Open] and [New].
