@@ -27,6 +27,13 @@ const maxBatch = 64
 // context: one caller giving up must not fail the others' appends.
 const batchTimeout = time.Minute
 
+// batchLockTimeout is the lock_timeout of a batch's transaction: a batch
+// whose append waits that long for a conversation's row lock (held by
+// another node's append, say) gives up, and each of its appends runs again
+// on its own, waiting for its own conversation only, rather than all of
+// them waiting for one.
+const batchLockTimeout = "250ms"
+
 // batchedAppend is one AppendMessageIf waiting for a batch.
 type batchedAppend struct {
 	args []any // appendMessageIf's arguments
@@ -89,10 +96,15 @@ func (b *appendBatcher) finished(s *Store) {
 }
 
 // wait queues r for a batch and waits for its answer. When ctx ends
-// first, r is taken out of the queue if it is still there (nothing is
-// stored) and wait returns ctx's error; an append already in a batch
-// may still be stored, as one that ctx ends during its own round trip.
+// while r is still in the queue, r is taken out (nothing is stored) and
+// wait returns ctx's error; once r is in a batch, wait waits for the
+// batch's answer, which batchLockTimeout and batchTimeout bound, so that
+// an append is never reported failed and then stored after the caller's
+// next one.
 func (b *appendBatcher) wait(ctx context.Context, s *Store, r *batchedAppend) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	b.mu.Lock()
 	b.queue = append(b.queue, r)
 	start := b.inFlight < maxAppendsInFlight
@@ -108,11 +120,16 @@ func (b *appendBatcher) wait(ctx context.Context, s *Store, r *batchedAppend) er
 		return nil
 	case <-ctx.Done():
 		b.mu.Lock()
-		if i := slices.Index(b.queue, r); i >= 0 {
+		i := slices.Index(b.queue, r)
+		if i >= 0 {
 			b.queue = slices.Delete(b.queue, i, i+1)
 		}
 		b.mu.Unlock()
-		return ctx.Err()
+		if i >= 0 {
+			return ctx.Err()
+		}
+		<-r.done
+		return nil
 	}
 }
 
@@ -140,20 +157,17 @@ func (b *appendBatcher) send(s *Store, batch []*batchedAppend) {
 			close(r.done)
 		}
 	}()
-	if len(batch) == 1 {
-		batch[0].alone = true
-		return
-	}
 	slices.SortStableFunc(batch, func(x, y *batchedAppend) int { return strings.Compare(x.conv, y.conv) })
 	ctx, cancel := context.WithTimeout(context.Background(), batchTimeout)
 	defer cancel()
 	query := s.q(appendMessageIf)
 	pb := &pgx.Batch{}
+	pb.Queue(`SELECT set_config('lock_timeout', '` + batchLockTimeout + `', true)`)
 	for _, r := range batch {
 		pb.Queue(query, r.args...)
 	}
 	br := s.pool.SendBatch(ctx, pb)
-	var failed error
+	_, failed := br.Exec()
 	for _, r := range batch {
 		r.stored, r.after, r.err = scanAppendedIf(br.QueryRow())
 		switch {
@@ -170,8 +184,10 @@ func (b *appendBatcher) send(s *Store, batch []*batchedAppend) {
 		failed = err
 	}
 	if failed == nil {
-		b.batches.Add(1)
-		b.batched.Add(int64(len(batch)))
+		if len(batch) > 1 {
+			b.batches.Add(1)
+			b.batched.Add(int64(len(batch)))
+		}
 		return
 	}
 	// The implicit transaction did not commit, so nothing in it is

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -119,3 +120,71 @@ func TestAppendsInBatches(t *testing.T) {
 
 func isConflict(err error) bool { return err != nil && errors.Is(err, livechat.ErrConflict) }
 func isInvalid(err error) bool  { return err != nil && errors.Is(err, livechat.ErrInvalid) }
+
+// A batch that waits for one conversation's row lock (held here by another
+// transaction, as another node's append would) gives up after its lock
+// timeout, and its appends run again on their own: the others are stored
+// without waiting for that lock, and a caller whose context ends while its
+// append is in a batch gets the batch's answer, never an error for an
+// append stored later.
+func TestBatchDoesNotWaitForOneLock(t *testing.T) {
+	dsn := testDSN(t)
+	schema := testSchema(t, dsn)
+	ctx := context.Background()
+	s, err := postgres.Open(ctx, dsn, postgres.WithSchema(schema))
+	require.NoError(t, err)
+	defer s.Close()
+	for _, id := range []string{"a0", "c1", "z9"} {
+		require.NoError(t, s.CreateConversation(ctx, &livechat.Conversation{ID: id, VisitorID: "v", Status: livechat.StatusOpen}))
+	}
+	pool := mustPool(t, dsn)
+	lock := func(id string) func() {
+		tx, err := pool.Begin(ctx)
+		require.NoError(t, err)
+		_, err = tx.Exec(ctx, `SELECT 1 FROM "`+schema+`".conversations WHERE id = $1 FOR UPDATE`, id)
+		require.NoError(t, err)
+		return func() { require.NoError(t, tx.Rollback(ctx)) }
+	}
+	cond := livechat.AppendCondition{VisitorID: "v", NotClosed: true}
+	appendIf := func(ctx context.Context, conv, key string) error {
+		_, _, _, err := s.AppendMessageIf(ctx, &livechat.Message{ConversationID: conv, ClientMsgID: key,
+			Sender: livechat.SenderVisitor, AuthorID: "v", Text: key}, cond)
+		return err
+	}
+
+	releaseZ, releaseA := lock("z9"), lock("a0")
+	var wg sync.WaitGroup
+	errs := make(chan error, 6)
+	for i := range 4 { // every slot in flight, waiting for z9
+		wg.Go(func() { errs <- appendIf(ctx, "z9", fmt.Sprint("lead", i)) })
+	}
+	time.Sleep(300 * time.Millisecond)
+	m1 := make(chan error, 1)
+	wg.Go(func() {
+		cctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		defer cancel()
+		m1 <- appendIf(cctx, "c1", "M1")
+	})
+	wg.Go(func() { errs <- appendIf(ctx, "a0", "X") })
+	time.Sleep(300 * time.Millisecond)
+	releaseZ() // the four finish; [a0 X, c1 M1] goes as one batch and waits for a0
+	select {
+	case err := <-m1:
+		require.NoError(t, err, "M1 is stored without waiting for a0")
+	case <-time.After(10 * time.Second):
+		t.Fatal("M1 waited for a0's lock")
+	}
+	require.NoError(t, appendIf(ctx, "c1", "M2"))
+	ms, err := s.Messages(ctx, "c1", 0, 10)
+	require.NoError(t, err)
+	require.Len(t, ms, 2)
+	require.Equal(t, []string{"M1", "M2"}, []string{ms[0].Text, ms[1].Text}, "in the order their callers were answered")
+	releaseA()
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		require.NoError(t, err)
+	}
+	require.Equal(t, []int64{1}, seqsOf(t, s, "a0"))
+	require.Equal(t, []int64{1, 2, 3, 4}, seqsOf(t, s, "z9"))
+}

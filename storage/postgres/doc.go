@@ -27,14 +27,16 @@
 //     conversation) and inserts the message; a unique index on the client
 //     key makes a resend, however it races, return the original.
 //   - AppendMessageIf, the Handler's append, is the same statement with
-//     its condition in the update's WHERE. A Store runs up to four at once,
-//     each in a round trip; the ones that callers start meanwhile go
-//     together in one batch, which PostgreSQL runs as one transaction with
-//     one commit, in the order of their conversations' ids so that two
-//     batches never wait for each other's row locks in a cycle. When the
-//     database refuses one append of a batch, nothing of the batch is
-//     stored and each append runs again on its own, so that only that one
-//     fails.
+//     its condition in the update's WHERE. An append runs at once, in a
+//     round trip of its own, unless four of the Store's are in flight:
+//     then it waits, and the appends that wait go together in one batch,
+//     which PostgreSQL runs as one transaction with one commit, in the
+//     order of their conversations' ids, so that two batches (and
+//     EraseVisitor, which locks in the same order) never wait for each
+//     other's row locks in a cycle. When the database refuses one append
+//     of a batch, or the batch waits 250 ms for a row lock, nothing of the
+//     batch is stored and each append runs again on its own, so that only
+//     that one fails or waits.
 //   - AssignConversation counts and assigns under an advisory lock of the
 //     agent, so an agent's capacity holds across nodes.
 //   - ClaimConversation does the same and also locks the conversation's

@@ -9,7 +9,7 @@ import (
 )
 
 // EraseVisitor deletes a visitor and everything of theirs in one
-// statement: their conversations, with which go messages, read marks,
+// transaction: their conversations, with which go messages, read marks,
 // survey answers and file records (foreign keys ON DELETE CASCADE), their consent records
 // made before consentsBefore, and the visitor. Erasing an unknown visitor
 // deletes whatever is left of them and is not an error.
@@ -23,10 +23,19 @@ func (s *Store) EraseVisitor(ctx context.Context, visitorID string, consentsBefo
 	if e.err != nil {
 		return s.fail(op, e.err)
 	}
-	_, err := s.pool.Exec(ctx, s.q(`WITH
-		conversations AS (DELETE FROM {schema}.conversations WHERE visitor_id = $1),
-		consents AS (DELETE FROM {schema}.consents WHERE visitor_id = $1 AND (at IS NULL OR at < $2::timestamptz))
-		DELETE FROM {schema}.visitors WHERE id = $1`), visitorID, before)
+	err := s.tx(ctx, func(tx pgx.Tx) error {
+		// The conversations' row locks first, in the order of their ids,
+		// as a batch of appends takes them: the two never wait for each
+		// other in a cycle.
+		if _, err := tx.Exec(ctx, s.q(`SELECT id FROM {schema}.conversations WHERE visitor_id = $1 ORDER BY id FOR UPDATE`), visitorID); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, s.q(`WITH
+			conversations AS (DELETE FROM {schema}.conversations WHERE visitor_id = $1),
+			consents AS (DELETE FROM {schema}.consents WHERE visitor_id = $1 AND (at IS NULL OR at < $2::timestamptz))
+			DELETE FROM {schema}.visitors WHERE id = $1`), visitorID, before)
+		return err
+	})
 	return s.fail(op, err)
 }
 
