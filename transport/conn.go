@@ -38,7 +38,8 @@ type ConnOptions struct {
 	// PingTimeout is how long a pong may take before the connection is
 	// closed. Default 10 s.
 	PingTimeout time.Duration
-	// WriteTimeout bounds each write. Default 10 s.
+	// WriteTimeout bounds each write: a message the client has not taken
+	// within it closes the connection. Default 10 s.
 	WriteTimeout time.Duration
 	// Batch lets one WebSocket message carry several frames that waited
 	// together, joined by a newline ('\n'), up to MaxBatch bytes. The
@@ -94,8 +95,8 @@ type Conn struct {
 	spare      [][]byte  // the last batch's slice, for the next queue
 	writing    bool      // a writer goroutine runs
 	inWrite    bool      // the writer is in a write call
-	stalled    bool      // that write has taken longer than stallAfter
-	writeStart time.Time // when the write in progress started
+	stalled    bool      // that write has made no progress for stallAfter
+	writeStart time.Time // when the write in progress started or last made progress
 	counted    int64     // frames of queue counted in opts.Pressure
 	closed     bool      // Close was called; nothing is written any more
 	status     websocket.StatusCode
@@ -321,13 +322,27 @@ func (c *Conn) Run(ctx context.Context, onFrame func(frame []byte)) error {
 	return err
 }
 
-// stallAfter is how long a write may take before its client counts as not
-// reading: what waits behind it no longer counts as pressure.
+// stallAfter is how long a write may go without progress before its
+// client counts as not reading: what waits behind it no longer counts as
+// pressure. A turn of the writer that writes many messages makes progress
+// with each message written, so a client that reads a long backlog
+// slowly, message by message, keeps counting.
 const stallAfter = time.Second
 
-// watch runs on watchTimer. A write in progress that has taken stallAfter
-// is marked stalled; one that has taken WriteTimeout aborts the
-// connection. While the writer runs the timer is armed again for the next
+// progressed records, between two messages of one turn of the writer,
+// that the client took the last one: the time a write may take without
+// progress (stallAfter, WriteTimeout) counts again from now, and a client
+// marked stalled counts as reading again.
+func (c *Conn) progressed() {
+	c.mu.Lock()
+	c.writeStart = time.Now()
+	c.stalled = false
+	c.mu.Unlock()
+}
+
+// watch runs on watchTimer. A write in progress that has made no
+// progress for stallAfter is marked stalled; one that has made none for
+// WriteTimeout aborts the connection. While the writer runs the timer is armed again for the next
 // of those two moments of the write in progress (or stallAfter from now
 // between writes); the writer stops it when it ends its turn.
 func (c *Conn) watch() {
@@ -436,7 +451,10 @@ var batchBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 4096); retur
 // write writes frames in order: one message each, or joined in batches.
 func (c *Conn) write(frames [][]byte) error {
 	if !c.opts.Batch || len(frames) == 1 {
-		for _, f := range frames {
+		for i, f := range frames {
+			if i > 0 {
+				c.progressed()
+			}
 			if err := c.ws.Write(context.Background(), websocket.MessageText, f); err != nil {
 				return err
 			}
@@ -446,12 +464,16 @@ func (c *Conn) write(frames [][]byte) error {
 	bp := batchBuffers.Get().(*[]byte)
 	defer batchBuffers.Put(bp)
 	buf := (*bp)[:0]
+	wrote := false
 	flush := func() error {
 		if len(buf) == 0 {
 			return nil
 		}
+		if wrote {
+			c.progressed()
+		}
 		err := c.ws.Write(context.Background(), websocket.MessageText, buf)
-		buf = buf[:0]
+		buf, wrote = buf[:0], true
 		return err
 	}
 	for _, f := range frames {

@@ -2,6 +2,7 @@ package transport
 
 import (
 	"context"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -201,5 +202,99 @@ func TestWriterStopsItsWatch(t *testing.T) {
 		c.mu.Unlock()
 		require.False(t, watching, "the watch is off between turns")
 		require.False(t, stopped, "the watch timer is not armed between turns")
+	}
+}
+
+// slowConn is a server-side connection whose every write takes delay, as
+// a client that reads slowly but steadily makes it.
+type slowConn struct {
+	net.Conn
+	delay time.Duration
+}
+
+func (c slowConn) Write(b []byte) (int, error) {
+	time.Sleep(c.delay)
+	return c.Conn.Write(b)
+}
+
+type slowListener struct {
+	net.Listener
+	delay time.Duration
+}
+
+func (l slowListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	return slowConn{c, l.delay}, nil
+}
+
+// A client that takes a long backlog message by message, slowly, keeps
+// counting as reading: a turn of the writer that lasts longer than
+// stallAfter, but makes progress with each message, is not a stall, and
+// what waits behind it still slows the senders down.
+func TestLongTurnThatProgressesCounts(t *testing.T) {
+	p := &Pressure{High: 1 << 20}
+	conns := make(chan *Conn, 1)
+	done := make(chan struct{})
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ws, err := websocket.Accept(w, r, nil)
+		if err != nil {
+			return
+		}
+		c := NewConn(ws, &ConnOptions{Pressure: p, Batch: true, MaxBatch: 1 << 10})
+		conns <- c
+		c.Run(context.Background(), func([]byte) {})
+		close(done)
+	}))
+	srv.Listener = slowListener{srv.Listener, 40 * time.Millisecond}
+	srv.Start()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	client, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(srv.URL, "http"), nil)
+	require.NoError(t, err)
+	c := <-conns
+	t.Cleanup(func() {
+		client.CloseNow()
+		c.Close(websocket.StatusNormalClosure, "")
+		<-done
+		srv.Close()
+	})
+	received := make(chan int, 1)
+	go func() {
+		n := 0
+		for {
+			_, msg, err := client.Read(ctx)
+			if err != nil {
+				received <- n
+				return
+			}
+			n += strings.Count(string(msg), "\n") + 1
+		}
+	}()
+
+	frame := []byte(`{"type":"x","text":"` + strings.Repeat("a", 900) + `"}`) // one message each
+	require.True(t, c.Send(frame))
+	require.Eventually(t, func() bool { return c.Queued() == 0 }, 5*time.Second, time.Millisecond)
+	// Queued while the first write sleeps: the next turn writes 59
+	// messages, 40 ms each.
+	for range 59 {
+		require.True(t, c.Send(frame))
+	}
+	require.Eventually(t, func() bool { return c.Queued() == 0 }, 5*time.Second, time.Millisecond)
+	time.Sleep(stallAfter + 300*time.Millisecond)
+	for range 5 {
+		require.True(t, c.Send([]byte(`{"type":"y"}`)))
+	}
+	require.Equal(t, 5, c.Queued(), "the long turn is still writing")
+	require.EqualValues(t, 5, p.Waiting(), "what waits behind a turn that makes progress counts")
+	require.Eventually(t, func() bool { return p.Waiting() == 0 && c.Queued() == 0 }, 10*time.Second, 5*time.Millisecond)
+	c.Close(websocket.StatusNormalClosure, "")
+	select {
+	case n := <-received:
+		require.GreaterOrEqual(t, n, 65, "every frame arrived")
+	case <-time.After(10 * time.Second):
+		t.Fatal("the client did not see the close")
 	}
 }
