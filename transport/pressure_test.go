@@ -47,11 +47,17 @@ func TestPressureWaitsUntilHalf(t *testing.T) {
 // serveOne runs one Conn with opts and returns it, the client, and the
 // frames the server read.
 func serveOne(t *testing.T, opts *ConnOptions) (*Conn, *websocket.Conn, chan string) {
+	return serveOneOn(t, opts, nil)
+}
+
+// serveOneOn is serveOne with the server's listener wrapped by wrap, when
+// not nil.
+func serveOneOn(t *testing.T, opts *ConnOptions, wrap func(net.Listener) net.Listener) (*Conn, *websocket.Conn, chan string) {
 	t.Helper()
 	conns := make(chan *Conn, 1)
 	frames := make(chan string, 16)
 	done := make(chan struct{})
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ws, err := websocket.Accept(w, r, nil)
 		if err != nil {
 			return
@@ -61,6 +67,10 @@ func serveOne(t *testing.T, opts *ConnOptions) (*Conn, *websocket.Conn, chan str
 		c.Run(context.Background(), func(f []byte) { frames <- string(f) })
 		close(done)
 	}))
+	if wrap != nil {
+		srv.Listener = wrap(srv.Listener)
+	}
+	srv.Start()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	client, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(srv.URL, "http"), nil)
@@ -236,31 +246,10 @@ func (l slowListener) Accept() (net.Conn, error) {
 // what waits behind it still slows the senders down.
 func TestLongTurnThatProgressesCounts(t *testing.T) {
 	p := &Pressure{High: 1 << 20}
-	conns := make(chan *Conn, 1)
-	done := make(chan struct{})
-	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ws, err := websocket.Accept(w, r, nil)
-		if err != nil {
-			return
-		}
-		c := NewConn(ws, &ConnOptions{Pressure: p, Batch: true, MaxBatch: 1 << 10})
-		conns <- c
-		c.Run(context.Background(), func([]byte) {})
-		close(done)
-	}))
-	srv.Listener = slowListener{srv.Listener, 40 * time.Millisecond}
-	srv.Start()
+	c, client, _ := serveOneOn(t, &ConnOptions{Pressure: p, Batch: true, MaxBatch: 1 << 10},
+		func(l net.Listener) net.Listener { return slowListener{l, 40 * time.Millisecond} })
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	client, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(srv.URL, "http"), nil)
-	require.NoError(t, err)
-	c := <-conns
-	t.Cleanup(func() {
-		client.CloseNow()
-		c.Close(websocket.StatusNormalClosure, "")
-		<-done
-		srv.Close()
-	})
 	received := make(chan int, 1)
 	go func() {
 		n := 0
