@@ -326,8 +326,13 @@ func (c *Conn) Run(ctx context.Context, onFrame func(frame []byte)) error {
 // client counts as not reading: what waits behind it no longer counts as
 // pressure. A turn of the writer that writes many messages makes progress
 // with each message written, so a client that reads a long backlog
-// slowly, message by message, keeps counting.
-const stallAfter = time.Second
+// slowly, message by message, keeps counting. Three seconds, not less: an
+// agent's connection carries every conversation's events, so once it no
+// longer counts its queue fills within a fraction of a second under
+// load, and a client that pauses for a second (a busy machine, a mobile
+// network) is still one that reads; a client that has stopped reading
+// holds the senders up for at most this long.
+const stallAfter = 3 * time.Second
 
 // progressed records, between two messages of one turn of the writer,
 // that the client took the last one: the time a write may take without

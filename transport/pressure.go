@@ -12,9 +12,10 @@ import (
 // It counts the frames that wait to be written to clients that read:
 // frames produced faster than the server's CPU writes them, or faster
 // than a client that reads takes them. A client whose write has made no
-// progress for a second counts as not reading and adds nothing from then
-// on (it is disconnected once its queue is full or the write times out),
-// so a client that stops reading cannot hold the others up. While the
+// progress for three seconds counts as not reading and adds nothing from
+// then on (it is disconnected once its queue is full or the write times
+// out), so a client that stops reading holds the others up for three
+// seconds at most. While the
 // count is above High, every Conn sharing the Pressure waits before it
 // reads its client's next frame: the server's CPU goes to writing what it
 // owes, the senders' frames wait in their sockets, and their acks come
