@@ -12,11 +12,12 @@ import (
 // Limit of 0 means for ConversationPage.
 const maxConversationPage = 100
 
-// conversationPage lists one page of conversations; see
-// Handler.ConversationPage.
-func (e *engine) conversationPage(ctx context.Context, f ConversationFilter, cursor string) (page []*Conversation, next string, err error) {
+// pageFilter checks f's Limit and returns f set to read the page after
+// cursor, with one row more than the page's limit (which it returns),
+// which tells whether a next page exists.
+func pageFilter(f ConversationFilter, cursor string) (ConversationFilter, int, error) {
 	if f.Limit < 0 || f.Limit > maxConversationPage {
-		return nil, "", publicf(ErrInvalid, "limit must be from 1 to %d", maxConversationPage)
+		return f, 0, publicf(ErrInvalid, "limit must be from 1 to %d", maxConversationPage)
 	}
 	limit := f.Limit
 	if limit == 0 {
@@ -24,11 +25,23 @@ func (e *engine) conversationPage(ctx context.Context, f ConversationFilter, cur
 	}
 	f.After = nil
 	if cursor != "" {
-		if f.After, err = decodeCursor(cursor); err != nil {
-			return nil, "", err
+		after, err := decodeCursor(cursor)
+		if err != nil {
+			return f, 0, err
 		}
+		f.After = after
 	}
-	f.Limit = limit + 1 // one more tells whether a next page exists
+	f.Limit = limit + 1
+	return f, limit, nil
+}
+
+// conversationPage lists one page of conversations; see
+// Handler.ConversationPage.
+func (e *engine) conversationPage(ctx context.Context, f ConversationFilter, cursor string) (page []*Conversation, next string, err error) {
+	f, limit, err := pageFilter(f, cursor)
+	if err != nil {
+		return nil, "", err
+	}
 	page, err = e.store.Conversations(ctx, f)
 	if err != nil {
 		return nil, "", fmt.Errorf("livechat: list conversations: %w", err)

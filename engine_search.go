@@ -19,20 +19,10 @@ func (e *engine) conversationMatches(ctx context.Context, f ConversationFilter, 
 	if text != "" && !ok {
 		return nil, "", errNoSearch
 	}
-	if f.Limit < 0 || f.Limit > maxConversationPage {
-		return nil, "", publicf(ErrInvalid, "limit must be from 1 to %d", maxConversationPage)
+	f, limit, err := pageFilter(f, cursor)
+	if err != nil {
+		return nil, "", err
 	}
-	limit := f.Limit
-	if limit == 0 {
-		limit = maxConversationPage
-	}
-	f.After = nil
-	if cursor != "" {
-		if f.After, err = decodeCursor(cursor); err != nil {
-			return nil, "", err
-		}
-	}
-	f.Limit = limit + 1 // one more tells whether a next page exists
 	var rows []ConversationMatch
 	if text != "" {
 		if rows, err = ms.SearchConversations(ctx, f, text); err != nil {

@@ -14,10 +14,10 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 )
 
-// maxAppendsInFlight is how many conditional appends a Store runs at once
-// on its own (each in a round trip) or in batches; the appends that
-// callers start while that many are in flight wait and go together in the
-// next batch.
+// maxAppendsInFlight is how many appends and batches a Store has in
+// flight before the appends that callers start wait and go together in
+// the next batch. (An append that runs again alone after its batch stored
+// nothing is not counted: that is rare.)
 const maxAppendsInFlight = 4
 
 // maxBatch is the most appends one batch holds.
@@ -41,8 +41,8 @@ type batchedAppend struct {
 
 	done chan struct{} // closed once answered
 	// The answer: the message and conversation stored; or alone, when
-	// the append stored nothing in its batch and runs again on its own;
-	// or err.
+	// the append stored nothing in its batch (or the batch failed) and
+	// runs again on its own; or err.
 	stored *livechat.Message
 	after  *livechat.Conversation
 	alone  bool
@@ -85,12 +85,15 @@ func (b *appendBatcher) lead() bool {
 func (b *appendBatcher) finished(s *Store) {
 	b.mu.Lock()
 	b.inFlight--
-	start := len(b.queue) > 0 && b.inFlight < maxAppendsInFlight
-	if start {
-		b.inFlight++
-	}
+	b.startRunnerLocked(s)
 	b.mu.Unlock()
-	if start {
+}
+
+// startRunnerLocked starts a runner for the appends waiting, if any wait
+// and fewer than maxAppendsInFlight are in flight. b.mu is held.
+func (b *appendBatcher) startRunnerLocked(s *Store) {
+	if len(b.queue) > 0 && b.inFlight < maxAppendsInFlight {
+		b.inFlight++
 		go b.run(s)
 	}
 }
@@ -107,14 +110,8 @@ func (b *appendBatcher) wait(ctx context.Context, s *Store, r *batchedAppend) er
 	}
 	b.mu.Lock()
 	b.queue = append(b.queue, r)
-	start := b.inFlight < maxAppendsInFlight
-	if start {
-		b.inFlight++
-	}
+	b.startRunnerLocked(s)
 	b.mu.Unlock()
-	if start {
-		go b.run(s)
-	}
 	select {
 	case <-r.done:
 		return nil
